@@ -1,0 +1,89 @@
+import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from "@aws-sdk/client-ecs"
+import { Context, type Effect } from "effect"
+import type { AwsCallError } from "./Errors.js"
+import type { ClusterRef, ServiceRef } from "./Targets.js"
+
+/** One deployment of a service, as ECS reports it. */
+export interface Deployment {
+  readonly id: string
+  /** PRIMARY (the newest), ACTIVE (older ones still running) or INACTIVE. */
+  readonly status: string
+  readonly taskDefinition: string
+  readonly desiredCount: number
+  readonly runningCount: number
+  readonly pendingCount: number
+  readonly failedTasks: number
+  /** COMPLETED, IN_PROGRESS or FAILED (circuit breaker); absent for non-ECS controllers. */
+  readonly rolloutState?: string | undefined
+  readonly rolloutStateReason?: string | undefined
+}
+
+/** The state of one service, as ECS reports it. */
+export interface ServiceState {
+  readonly serviceName: string
+  readonly serviceArn: string
+  readonly clusterArn: string
+  /** ACTIVE, DRAINING or INACTIVE. */
+  readonly status: string
+  readonly taskDefinition: string
+  readonly desiredCount: number
+  readonly runningCount: number
+  readonly pendingCount: number
+  readonly deployments: ReadonlyArray<Deployment>
+  /** The newest service events, newest first (at most a few). */
+  readonly recentEvents: ReadonlyArray<string>
+}
+
+/** One task, as ECS reports it. */
+export interface TaskState {
+  readonly taskArn: string
+  readonly taskDefinitionArn: string
+  readonly lastStatus: string
+  /** HEALTHY, UNHEALTHY or UNKNOWN. */
+  readonly healthStatus?: string | undefined
+  readonly stoppedReason?: string | undefined
+}
+
+/** A DescribeServices answer: a service found, or named in `failures`. */
+export type ServiceLookup =
+  | { readonly _tag: "Found"; readonly name: string; readonly state: ServiceState }
+  | { readonly _tag: "Missing"; readonly name: string; readonly reason: string }
+
+/** A task definition and its tags (DescribeTaskDefinition with include TAGS). */
+export interface DescribedTaskDefinition {
+  readonly taskDefinition: TaskDefinition
+  readonly tags: ReadonlyArray<Tag>
+}
+
+/**
+ * The ECS operations gehen performs, in domain terms. Every call names its region
+ * so one run can deploy to several regions; the live adapter keeps one client per region.
+ */
+export interface EcsApi {
+  /** DescribeServices for at most 10 names of one cluster. */
+  readonly describeServices: (
+    cluster: ClusterRef,
+    names: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<ServiceLookup>, AwsCallError>
+  /** DescribeTaskDefinition (include TAGS) of an ARN, `family:revision` or a family (its newest ACTIVE revision). */
+  readonly describeTaskDefinition: (
+    region: string,
+    taskDefinition: string
+  ) => Effect.Effect<DescribedTaskDefinition, AwsCallError>
+  /** RegisterTaskDefinition; answers the new revision's ARN. */
+  readonly registerTaskDefinition: (
+    region: string,
+    input: RegisterTaskDefinitionCommandInput
+  ) => Effect.Effect<string, AwsCallError>
+  /** UpdateService to a task definition, forcing a new deployment. */
+  readonly updateService: (service: ServiceRef, taskDefinitionArn: string) => Effect.Effect<void, AwsCallError>
+  /** ARNs of the service's tasks (ListTasks, every page). */
+  readonly listTasks: (service: ServiceRef) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
+  /** DescribeTasks in chunks of 100; never called with an empty list. */
+  readonly describeTasks: (
+    cluster: ClusterRef,
+    taskArns: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<TaskState>, AwsCallError>
+}
+
+export class Ecs extends Context.Tag("gehen/Ecs")<Ecs, EcsApi>() {}
