@@ -1,0 +1,16 @@
+import { JSONSchema } from "effect"
+import { GehenFile } from "./Config.js"
+
+/**
+ * The JSON Schema of gehen.yml (its encoded, as-written side), for editors.
+ * The committed gehen.schema.json is checked against this by test/ConfigJsonSchema.test.ts.
+ */
+export const configJsonSchema = (): object => ({
+  ...JSONSchema.make(GehenFile),
+  // "At least one service or scheduled task" is a filter over the whole struct, which
+  // JSONSchema.make cannot express; say it here so editors flag an empty config too.
+  anyOf: [
+    { required: ["services"], properties: { services: { minProperties: 1 } } },
+    { required: ["scheduledTasks"], properties: { scheduledTasks: { minProperties: 1 } } }
+  ]
+})

@@ -1,0 +1,202 @@
+import { Data, Duration, Effect, Either, Option, Schedule } from "effect"
+import { Ecs, type ServiceState } from "./Ecs.js"
+import type { Journal } from "./Journal.js"
+import type { ServiceTarget } from "./Plan.js"
+import type { Phase } from "./Progress.js"
+import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
+import { type ServiceRef, type TargetId, targetKey, targetLabel } from "./Targets.js"
+import { shortName } from "./TaskDefinitionArn.js"
+
+/** A service's new deployment failed: unhealthy tasks, ECS's circuit breaker, or it was replaced. */
+export class DrainFailed extends Data.TaggedError("DrainFailed")<{
+  readonly target: TargetId
+  readonly reason: "unhealthy" | "circuit-breaker" | "replaced" | "missing"
+  readonly detail: string
+}> {
+  override get message() {
+    return `${targetLabel(this.target)}: ${this.detail}`
+  }
+}
+
+/** Old tasks were still running when the phase deadline passed. */
+export class DrainTimedOut extends Data.TaggedError("DrainTimedOut")<{
+  readonly phase: Phase
+  readonly timeout: Duration.Duration
+  readonly pending: ReadonlyArray<{ readonly target: TargetId; readonly lastSeen: string }>
+}> {
+  override get message() {
+    const who = this.pending.map((p) => `${targetLabel(p.target)} (${p.lastSeen})`)
+    return `timed out after ${Duration.format(this.timeout)} waiting for old tasks to drain: ${who.join("; ")}`
+  }
+}
+
+export type Assessment =
+  | { readonly _tag: "Drained"; readonly observation: string }
+  | { readonly _tag: "Waiting"; readonly observation: string }
+  | { readonly _tag: "Failed"; readonly reason: DrainFailed["reason"]; readonly detail: string }
+
+/**
+ * ECS's services-stable meaning, made stricter: the only deployment left is the
+ * PRIMARY one on the wanted task definition, with every desired task running.
+ * A FAILED rollout (ECS's circuit breaker) or a primary deployment on another
+ * task definition fails at once. `settled` says whether the new deployment must
+ * be visible by now (DescribeServices is eventually consistent right after UpdateService).
+ */
+export const assessDrain = (state: ServiceState, taskDefinition: string, settled: boolean): Assessment => {
+  const mine = state.deployments.filter((d) => d.taskDefinition === taskDefinition)
+  const failed = mine.find((d) => d.rolloutState === "FAILED")
+  if (failed) {
+    return {
+      _tag: "Failed",
+      reason: "circuit-breaker",
+      detail: `deployment ${failed.id} failed: ${failed.rolloutStateReason ?? "rolloutState FAILED"}`
+    }
+  }
+  const primary = state.deployments.find((d) => d.status === "PRIMARY")
+  const others = state.deployments.filter((d) => d.taskDefinition !== taskDefinition)
+  const oldRunning = others.reduce((n, d) => n + d.runningCount, 0)
+  if (primary && primary.taskDefinition !== taskDefinition && (mine.length > 0 || settled)) {
+    return {
+      _tag: "Failed",
+      reason: "replaced",
+      detail: `the service's primary deployment is ${shortName(primary.taskDefinition)}, not ${shortName(taskDefinition)}`
+    }
+  }
+  if (!primary || primary.taskDefinition !== taskDefinition) {
+    return { _tag: "Waiting", observation: `waiting for the deployment of ${shortName(taskDefinition)} to appear` }
+  }
+  const observation = `${primary.runningCount}/${primary.desiredCount} new running` +
+    (primary.pendingCount > 0 ? `, ${primary.pendingCount} pending` : "") +
+    (others.length > 0 ? `, old deployment${others.length > 1 ? "s" : ""} ${oldRunning} running` : "")
+  const drained = state.deployments.length === 1 &&
+    primary.runningCount === primary.desiredCount &&
+    primary.desiredCount === state.desiredCount &&
+    primary.pendingCount === 0
+  return drained ? { _tag: "Drained", observation } : { _tag: "Waiting", observation }
+}
+
+export interface DrainItem {
+  readonly target: ServiceTarget
+  readonly ref: ServiceRef
+  /** The task definition the service must settle on. */
+  readonly taskDefinition: string
+}
+
+interface Watch {
+  readonly item: DrainItem
+  rounds: number
+  failedTasks: number
+  pendingRounds: number
+  lastSeen: string
+}
+
+/** Polls settle this many rounds before a missing new deployment counts as replaced. */
+const SETTLE_ROUNDS = 2
+/** Pending tasks that stay pending this many rounds earn a look at the tasks. */
+const STUCK_ROUNDS = 3
+
+/**
+ * Whether DescribeServices gives a reason to spend ListTasks/DescribeTasks on
+ * the service: failed tasks rising, health-check events, or tasks stuck pending.
+ */
+const wantsTaskInspection = (watch: Watch, state: ServiceState, taskDefinition: string): boolean => {
+  const mine = state.deployments.find((d) => d.taskDefinition === taskDefinition && d.status === "PRIMARY")
+  if (!mine) return false
+  const failedRose = mine.failedTasks > watch.failedTasks
+  watch.failedTasks = mine.failedTasks
+  watch.pendingRounds = mine.pendingCount > 0 ? watch.pendingRounds + 1 : 0
+  const healthEvents = state.recentEvents.some((e) => /unhealthy|health check/i.test(e))
+  return failedRose || healthEvents || (watch.pendingRounds > 0 && watch.pendingRounds % STUCK_ROUNDS === 0)
+}
+
+/**
+ * Waits until every service has drained onto its task definition. All services
+ * are polled together in rounds, so DescribeServices batches up to 10 services of
+ * a cluster into one call. A failed poll is "not yet"; one deadline covers the phase.
+ */
+export const drainCheck = (
+  items: ReadonlyArray<DrainItem>,
+  options: { readonly timeout: Duration.Duration; readonly interval: Duration.Duration; readonly phase: Phase; readonly journal: Journal }
+): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs> =>
+  Effect.gen(function*() {
+    if (items.length === 0) return
+    const ecs = yield* Ecs
+    const resolver = yield* makeServiceStatesResolver
+    const { interval, journal, phase, timeout } = options
+    const pending = new Map<string, Watch>(
+      items.map((item) => [targetKey(item.target), { item, rounds: 0, failedTasks: 0, pendingRounds: 0, lastSeen: "not polled yet" }])
+    )
+    for (const item of items) {
+      yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
+    }
+
+    const unhealthyTask = (watch: Watch) =>
+      Effect.gen(function*() {
+        const arns = yield* ecs.listTasks(watch.item.ref)
+        if (arns.length === 0) return Option.none<string>()
+        const tasks = yield* ecs.describeTasks(watch.item.ref, arns)
+        const bad = tasks.find((t) => t.taskDefinitionArn === watch.item.taskDefinition && t.healthStatus === "UNHEALTHY")
+        return Option.fromNullable(bad).pipe(Option.map((t) => t.taskArn))
+      }).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+
+    const pollOne = (key: string, watch: Watch) =>
+      Effect.gen(function*() {
+        const { item } = watch
+        watch.rounds++
+        const lookup = yield* Effect.either(Effect.request(GetServiceState({ ref: item.ref }), resolver))
+        if (Either.isLeft(lookup)) {
+          watch.lastSeen = `DescribeServices failed: ${lookup.left.code}`
+          return yield* journal.observe(item.target, phase, watch.lastSeen)
+        }
+        if (lookup.right._tag === "Missing") {
+          return yield* Effect.fail(
+            new DrainFailed({ target: item.target, reason: "missing", detail: `service disappeared: ${lookup.right.reason}` })
+          )
+        }
+        const state = lookup.right.state
+        const verdict = assessDrain(state, item.taskDefinition, watch.rounds > SETTLE_ROUNDS)
+        if (verdict._tag === "Failed") {
+          return yield* Effect.fail(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
+        }
+        if (verdict._tag === "Drained") {
+          pending.delete(key)
+          return yield* journal.end(item.target, phase, "succeeded", `drained: ${verdict.observation}`)
+        }
+        watch.lastSeen = verdict.observation
+        if (wantsTaskInspection(watch, state, item.taskDefinition)) {
+          const bad = yield* unhealthyTask(watch)
+          if (Option.isSome(bad)) {
+            return yield* Effect.fail(
+              new DrainFailed({
+                target: item.target,
+                reason: "unhealthy",
+                detail: `task ${bad.value.split("/").pop()} of ${shortName(item.taskDefinition)} is UNHEALTHY`
+              })
+            )
+          }
+        }
+        yield* journal.observe(item.target, phase, verdict.observation)
+      })
+
+    const round = Effect.suspend(() =>
+      Effect.forEach([...pending], ([key, watch]) => pollOne(key, watch), {
+        concurrency: "unbounded",
+        batching: true,
+        discard: true
+      })
+    )
+
+    const finished = yield* Effect.repeat(round, {
+      schedule: Schedule.spaced(interval),
+      until: () => pending.size === 0
+    }).pipe(
+      Effect.tapError((e) => journal.end(e.target, phase, "failed", e.detail)),
+      Effect.timeoutOption(timeout)
+    )
+    if (Option.isSome(finished)) return
+    const stuck = [...pending.values()]
+    for (const w of stuck) yield* journal.end(w.item.target, phase, "failed", `timed out: ${w.lastSeen}`)
+    return yield* Effect.fail(
+      new DrainTimedOut({ phase, timeout, pending: stuck.map((w) => ({ target: w.item.target, lastSeen: w.lastSeen })) })
+    )
+  })

@@ -1,0 +1,96 @@
+import { Clock, Effect } from "effect"
+import { type Phase, Progress, type ProgressStatus } from "./Progress.js"
+import type { PhaseTiming } from "./Report.js"
+import { type TargetId, targetKey } from "./Targets.js"
+
+/**
+ * Records what each target went through (phase timings for the report) and
+ * forwards it to `Progress`, dropping observations that repeat the last one
+ * so a poll that saw nothing new says nothing.
+ */
+export interface Journal {
+  readonly start: (target: TargetId | undefined, phase: Phase, message: string) => Effect.Effect<void>
+  readonly observe: (target: TargetId | undefined, phase: Phase, message: string) => Effect.Effect<void>
+  readonly end: (
+    target: TargetId | undefined,
+    phase: Phase,
+    status: Exclude<ProgressStatus, "started" | "observed">,
+    message: string
+  ) => Effect.Effect<void>
+  /** The phases of one target so far, open ones with `endedAt: null`. */
+  readonly phasesOf: (target: TargetId) => ReadonlyArray<PhaseTiming>
+  /** Marks every still-open phase as interrupted. */
+  readonly closeOpen: (status: "failed" | "interrupted") => Effect.Effect<void>
+}
+
+interface OpenPhase {
+  phase: Phase
+  startedAt: number
+  endedAt: number | null
+  status: PhaseTiming["status"]
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(function*() {
+  const progress = yield* Progress
+  const phases = new Map<string, Array<OpenPhase>>()
+  const lastObservation = new Map<string, string>()
+  const keyOf = (target: TargetId | undefined) => (target === undefined ? "run" : targetKey(target))
+
+  const emit = (target: TargetId | undefined, phase: Phase, status: ProgressStatus, message: string) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => progress.emit({ target, phase, status, message, at }))
+
+  const journal: Journal = {
+    start: (target, phase, message) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const key = keyOf(target)
+        const list = phases.get(key) ?? []
+        list.push({ phase, startedAt: now, endedAt: null, status: "running" })
+        phases.set(key, list)
+        lastObservation.delete(`${key}#${phase}`)
+        yield* emit(target, phase, "started", message)
+      }),
+    observe: (target, phase, message) =>
+      Effect.suspend(() => {
+        const key = `${keyOf(target)}#${phase}`
+        if (lastObservation.get(key) === message) return Effect.void
+        lastObservation.set(key, message)
+        return emit(target, phase, "observed", message)
+      }),
+    end: (target, phase, status, message) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const list = phases.get(keyOf(target)) ?? []
+        const open = [...list].reverse().find((p) => p.phase === phase && p.endedAt === null)
+        if (open) {
+          open.endedAt = now
+          open.status = status
+        } else if (status === "skipped") {
+          list.push({ phase, startedAt: now, endedAt: now, status })
+          phases.set(keyOf(target), list)
+        }
+        yield* emit(target, phase, status, message)
+      }),
+    phasesOf: (target) =>
+      (phases.get(targetKey(target)) ?? []).map((p) => ({
+        phase: p.phase,
+        startedAt: iso(p.startedAt),
+        endedAt: p.endedAt === null ? null : iso(p.endedAt),
+        status: p.status
+      })),
+    closeOpen: (status) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        for (const list of phases.values()) {
+          for (const p of list) {
+            if (p.endedAt === null) {
+              p.endedAt = now
+              p.status = status
+            }
+          }
+        }
+      })
+  }
+  return journal
+})

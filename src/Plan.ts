@@ -1,0 +1,245 @@
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
+import type { Target } from "@aws-sdk/client-eventbridge"
+import { Data, Effect, Either, Option } from "effect"
+import { clusterName, type GehenConfig, regionOfCluster, type ServiceConfig, type UpdateStrategy } from "./Config.js"
+import { type DescribedTaskDefinition, Ecs } from "./Ecs.js"
+import type { AwsCallError, MissingRegion } from "./Errors.js"
+import { tagOf } from "./ImageRef.js"
+import { DefaultRegion } from "./Region.js"
+import type { ImageReport } from "./Report.js"
+import { ScheduledTasks } from "./ScheduledTasks.js"
+import type { ServiceRef, TargetId } from "./Targets.js"
+import { familyOf } from "./TaskDefinitionArn.js"
+import { type ImageChange, retag, toRegisterInput } from "./TaskDefinitionCopy.js"
+
+export type ServiceTarget = Extract<TargetId, { kind: "service" }>
+export type ScheduledTaskTarget = Extract<TargetId, { kind: "scheduled-task" }>
+
+/** What gehen will do to a task definition. */
+export type Revision =
+  /** Register `input` (a copy of `baseArn` with new image tags), then use it. */
+  | { readonly _tag: "Register"; readonly baseArn: string; readonly input: RegisterTaskDefinitionCommandInput; readonly key: string }
+  /** Use an existing revision as it is (no image needed a change). */
+  | { readonly _tag: "Existing"; readonly arn: string }
+
+/** The plan for one service, computed from read calls only. */
+export interface ServicePlan {
+  readonly target: ServiceTarget
+  readonly ref: ServiceRef
+  readonly url: string | undefined
+  /** What the service runs now: what a rollback returns to. */
+  readonly currentTaskDefinition: string
+  /** What the service is updated to; None for `updateStrategy: none`. */
+  readonly action:
+    | { readonly _tag: "Update"; readonly revision: Revision }
+    | { readonly _tag: "Redeploy" }
+    | { readonly _tag: "CheckOnly" }
+  readonly changes: ReadonlyArray<ImageChange>
+  readonly images: ReadonlyArray<ImageReport>
+  /** Tags the rolled-back service may serve: the previous tags of its changed containers. */
+  readonly previousTags: ReadonlyArray<string>
+}
+
+/** The plan for one scheduled task (an EventBridge rule with one ECS target). */
+export interface ScheduledTaskPlan {
+  readonly target: ScheduledTaskTarget
+  readonly region: string
+  readonly rule: string
+  /** The rule's one target, as EventBridge has it: what a rollback puts back. */
+  readonly ecsTarget: Target
+  readonly currentTaskDefinition: string
+  /** None when nothing changes (`none`, or every image already has the tag). */
+  readonly revision: Option.Option<Revision>
+  readonly changes: ReadonlyArray<ImageChange>
+  readonly images: ReadonlyArray<ImageReport>
+}
+
+export interface DeployPlan {
+  readonly gitsha: string
+  readonly updateStrategy: UpdateStrategy
+  readonly services: ReadonlyArray<ServicePlan>
+  readonly scheduledTasks: ReadonlyArray<ScheduledTaskPlan>
+}
+
+/** The plan found problems in the input or in what AWS answered; nothing was changed. */
+export class PlanError extends Data.TaggedError("PlanError")<{
+  readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string }>
+}> {
+  override get message() {
+    const lines = this.problems.map((p) => `  ${p.target}: ${p.problem}`)
+    return `cannot deploy, nothing was changed:\n${lines.join("\n")}`
+  }
+}
+
+class Problem extends Data.TaggedError("Problem")<{ readonly target: string; readonly problem: string }> {}
+
+const describeProblem = (what: string, e: AwsCallError) =>
+  e.code === "ClientException" && /task definition/i.test(e.detail)
+    ? `${what} not found (${e.detail})`
+    : `${what}: ${e.message}`
+
+/** Per container: the image now and the image after the change. */
+const imagesOf = (current: DescribedTaskDefinition, next: RegisterTaskDefinitionCommandInput | undefined): Array<ImageReport> =>
+  (current.taskDefinition.containerDefinitions ?? []).map((c, i) => ({
+    container: c.name ?? `#${i}`,
+    previous: c.image ?? null,
+    next: (next?.containerDefinitions?.find((n) => n.name === c.name) ?? c).image ?? null
+  }))
+
+/**
+ * Reads everything the run needs and computes the new revisions, making no
+ * mutating call. Every problem of every target is collected into one PlanError.
+ */
+export const makePlan = (
+  config: GehenConfig,
+  gitsha: string
+): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
+  Effect.gen(function*() {
+    const ecs = yield* Ecs
+    const events = yield* ScheduledTasks
+    const defaultRegion = yield* Effect.cached((yield* DefaultRegion).get)
+    const describe = yield* Effect.cachedFunction((key: string) => {
+      const [region, ref] = key.split("|") as [string, string]
+      return ecs.describeTaskDefinition(region, ref)
+    })
+    const describeTaskDefinition = (region: string, ref: string) => describe(`${region}|${ref}`)
+    const strategy = config.updateStrategy
+
+    const revisionFor = (
+      label: string,
+      region: string,
+      baseArn: string,
+      base: DescribedTaskDefinition,
+      containers: ReadonlyArray<string> | undefined
+    ): Effect.Effect<{ revision: Revision; changes: ReadonlyArray<ImageChange>; input: RegisterTaskDefinitionCommandInput }, Problem> =>
+      Either.match(retag(toRegisterInput(base), gitsha, containers), {
+        onLeft: (e) => Effect.fail(new Problem({ target: label, problem: e.message })),
+        onRight: ({ changes, input }) =>
+          Effect.succeed({
+            changes,
+            input,
+            revision: changes.length === 0
+              ? { _tag: "Existing" as const, arn: baseArn }
+              : {
+                _tag: "Register" as const,
+                baseArn,
+                input,
+                key: `${region}|${baseArn}|${(containers ?? ["*"]).join(",")}`
+              }
+          })
+      })
+
+    const planService = (svc: ServiceConfig): Effect.Effect<ServicePlan, Problem | MissingRegion> =>
+      Effect.gen(function*() {
+        const region = yield* Option.match(regionOfCluster(svc.cluster), {
+          onNone: () => defaultRegion,
+          onSome: Effect.succeed
+        })
+        const label = `service ${svc.name} (cluster ${svc.cluster})`
+        const fail = (problem: string) => Effect.fail(new Problem({ target: label, problem }))
+        const target: ServiceTarget = { kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region }
+        const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
+        const [lookup] = yield* ecs.describeServices(ref, [svc.name]).pipe(
+          Effect.mapError((e) => new Problem({ target: label, problem: e.message }))
+        )
+        if (lookup === undefined || lookup._tag === "Missing") {
+          return yield* fail(`service not found in cluster ${svc.cluster} (${region})${lookup ? `: ${lookup.reason}` : ""}`)
+        }
+        const state = lookup.state
+        if (state.status !== "ACTIVE") return yield* fail(`service is ${state.status}, not ACTIVE`)
+        const currentArn = state.taskDefinition
+        const current = yield* describeTaskDefinition(region, currentArn).pipe(
+          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
+        )
+        const baseRef = strategy === "latest" ? familyOf(currentArn) : currentArn
+        const base = baseRef === currentArn ? current : yield* describeTaskDefinition(region, baseRef).pipe(
+          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition family ${baseRef}`, e) }))
+        )
+        const baseArn = base.taskDefinition.taskDefinitionArn ?? baseRef
+        const planned = yield* revisionFor(label, region, baseArn, base, svc.containers)
+        const changed = new Set(planned.changes.map((c) => c.container))
+        const previousTags = [
+          ...new Set(
+            (current.taskDefinition.containerDefinitions ?? [])
+              .filter((c) => c.name !== undefined && (svc.containers ?? [c.name]).includes(c.name))
+              .filter((c) => changed.size === 0 || changed.has(c.name!))
+              .flatMap((c) => Option.toArray(tagOf(c.image ?? "")))
+          )
+        ]
+        const action: ServicePlan["action"] = strategy === "none"
+          ? { _tag: "CheckOnly" }
+          : strategy === "redeploy"
+          ? { _tag: "Redeploy" }
+          : { _tag: "Update", revision: planned.revision }
+        const updates = action._tag === "Update"
+        return {
+          target,
+          ref,
+          url: svc.url,
+          currentTaskDefinition: currentArn,
+          action,
+          changes: updates ? planned.changes : [],
+          images: imagesOf(current, updates ? planned.input : undefined),
+          previousTags
+        }
+      })
+
+    const planRule = (rule: string): Effect.Effect<ScheduledTaskPlan, Problem | MissingRegion> =>
+      Effect.gen(function*() {
+        const region = yield* defaultRegion
+        const label = `scheduled task ${rule}`
+        const fail = (problem: string) => Effect.fail(new Problem({ target: label, problem }))
+        const targets = yield* events.targetsOf(region, rule).pipe(
+          Effect.mapError((e) =>
+            new Problem({
+              target: label,
+              problem: e.code === "ResourceNotFoundException" ? `rule not found in ${region} (${e.detail})` : e.message
+            })
+          )
+        )
+        if (targets.length !== 1) {
+          return yield* fail(`expected exactly one target on the rule, found ${targets.length}`)
+        }
+        const ecsTarget = targets[0]!
+        const currentArn = ecsTarget.EcsParameters?.TaskDefinitionArn
+        if (currentArn === undefined) {
+          return yield* fail(`its target ${ecsTarget.Id ?? ""} (${ecsTarget.Arn ?? "?"}) is not an ECS task`)
+        }
+        const current = yield* describeTaskDefinition(region, currentArn).pipe(
+          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
+        )
+        const planned = yield* revisionFor(label, region, currentArn, current, undefined)
+        const changes = strategy === "none" ? [] : planned.changes
+        return {
+          target: { kind: "scheduled-task", name: rule, region },
+          region,
+          rule,
+          ecsTarget,
+          currentTaskDefinition: currentArn,
+          revision: changes.length === 0 ? Option.none() : Option.some(planned.revision),
+          changes,
+          images: imagesOf(current, changes.length === 0 ? undefined : planned.input)
+        } satisfies ScheduledTaskPlan
+      })
+
+    const settle = <A>(effect: Effect.Effect<A, Problem | MissingRegion>) =>
+      effect.pipe(Effect.either)
+    const [rules, services] = yield* Effect.all([
+      Effect.forEach(config.scheduledTasks, (r) => settle(planRule(r)), { concurrency: config.concurrency }),
+      Effect.forEach(config.services, (s) => settle(planService(s)), { concurrency: config.concurrency })
+    ], { concurrency: 2 })
+    const failures = [...rules.flatMap((e) => Either.isLeft(e) ? [e.left] : []), ...services.flatMap((e) => Either.isLeft(e) ? [e.left] : [])]
+    const missingRegion = failures.find((f): f is MissingRegion => f._tag === "MissingRegion")
+    if (missingRegion) return yield* Effect.fail(missingRegion)
+    if (failures.length > 0) {
+      return yield* Effect.fail(
+        new PlanError({ problems: failures.map((f) => f as Problem).map(({ problem, target }) => ({ target, problem })) })
+      )
+    }
+    return {
+      gitsha,
+      updateStrategy: strategy,
+      services: services.flatMap((e) => (Either.isRight(e) ? [e.right] : [])),
+      scheduledTasks: rules.flatMap((e) => (Either.isRight(e) ? [e.right] : []))
+    }
+  })

@@ -1,0 +1,41 @@
+import { Context, Effect, Layer } from "effect"
+import type { TargetId } from "./Targets.js"
+
+/** The phases a target goes through, in order. */
+export type Phase =
+  | "plan"
+  | "register"
+  | "update"
+  | "version-check"
+  | "drain"
+  | "rollback"
+  | "rollback-version-check"
+  | "rollback-drain"
+
+/** What happened: a phase started or ended, or something was observed while it ran. */
+export type ProgressStatus = "started" | "observed" | "succeeded" | "failed" | "skipped"
+
+export interface ProgressEvent {
+  /** The service or scheduled task, or undefined for the run as a whole. */
+  readonly target: TargetId | undefined
+  readonly phase: Phase
+  readonly status: ProgressStatus
+  readonly message: string
+  /** Clock time in ms. */
+  readonly at: number
+}
+
+/**
+ * Where the programs say what they do. The CLI renders it for people and CI;
+ * an embedding app can log it, collect it, or drop it (`Progress.silent`).
+ */
+export class Progress extends Context.Tag("gehen/Progress")<
+  Progress,
+  { readonly emit: (event: ProgressEvent) => Effect.Effect<void> }
+>() {
+  static readonly silent: Layer.Layer<Progress> = Layer.succeed(Progress, { emit: () => Effect.void })
+
+  /** Collects every event into `events` (for tests and embedding). */
+  static readonly collect = (events: Array<ProgressEvent>): Layer.Layer<Progress> =>
+    Layer.succeed(Progress, { emit: (event) => Effect.sync(() => void events.push(event)) })
+}

@@ -1,0 +1,71 @@
+import { Schema } from "effect"
+
+/** How one service or scheduled task ended. */
+export const TargetOutcome = Schema.Literal(
+  /** On the new version, confirmed. */
+  "deployed",
+  /** Changed, then put back on its previous version. */
+  "rolled-back",
+  /** Changed, and putting it back failed or could not be confirmed: look at it. */
+  "rollback-failed",
+  /** Updated, but its old tasks had not drained by the deadline (not rolled back). */
+  "timed-out",
+  /** Not changed because the run stopped before its turn (or `updateStrategy: none` for scheduled tasks). */
+  "skipped",
+  /** Its own step failed; it still runs its previous version. */
+  "failed"
+)
+export type TargetOutcome = typeof TargetOutcome.Type
+
+export const RunOutcome = Schema.Literal("deployed", "failed", "timed-out", "interrupted")
+export type RunOutcome = typeof RunOutcome.Type
+
+export const PhaseTiming = Schema.Struct({
+  phase: Schema.String,
+  startedAt: Schema.String,
+  endedAt: Schema.NullOr(Schema.String),
+  status: Schema.Literal("running", "succeeded", "failed", "skipped", "interrupted")
+})
+export type PhaseTiming = typeof PhaseTiming.Type
+
+export const ImageReport = Schema.Struct({
+  container: Schema.String,
+  previous: Schema.NullOr(Schema.String),
+  next: Schema.NullOr(Schema.String)
+})
+export type ImageReport = typeof ImageReport.Type
+
+export const TargetReport = Schema.Struct({
+  kind: Schema.Literal("service", "scheduled-task"),
+  name: Schema.String,
+  cluster: Schema.NullOr(Schema.String),
+  region: Schema.String,
+  previousTaskDefinition: Schema.NullOr(Schema.String),
+  newTaskDefinition: Schema.NullOr(Schema.String),
+  previousTag: Schema.NullOr(Schema.String),
+  newTag: Schema.NullOr(Schema.String),
+  images: Schema.Array(ImageReport),
+  phases: Schema.Array(PhaseTiming),
+  outcome: TargetOutcome,
+  error: Schema.NullOr(Schema.String)
+})
+export type TargetReport = typeof TargetReport.Type
+
+/** The machine-readable result of one run (`--output json`). */
+export const RunReport = Schema.Struct({
+  schemaVersion: Schema.Literal(1),
+  gitsha: Schema.String,
+  updateStrategy: Schema.String,
+  outcome: RunOutcome,
+  exitCode: Schema.Number,
+  startedAt: Schema.String,
+  endedAt: Schema.String,
+  error: Schema.NullOr(Schema.String),
+  services: Schema.Array(TargetReport),
+  scheduledTasks: Schema.Array(TargetReport)
+})
+export type RunReport = typeof RunReport.Type
+
+/** Exit codes of the CLI, by run outcome. */
+export const exitCodeOf = (outcome: RunOutcome): number =>
+  outcome === "deployed" ? 0 : outcome === "timed-out" ? 2 : outcome === "interrupted" ? 130 : 1

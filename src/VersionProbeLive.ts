@@ -1,0 +1,125 @@
+import { HttpClient, HttpClientError, type HttpClientResponse } from "@effect/platform"
+import { Duration, Effect, Layer, Stream } from "effect"
+import { type ProbeResult, VersionProbe } from "./VersionProbe.js"
+
+export interface VersionProbeOptions {
+  /** Longest a whole probe (redirects and body included) may take; 10 s by default. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Most body bytes read (the body only fills in a reason); 1 MiB by default. */
+  readonly maxBodyBytes?: number | undefined
+  /** Most redirects followed; 10 by default. */
+  readonly maxRedirects?: number | undefined
+}
+
+const DEFAULT_TIMEOUT = Duration.seconds(10)
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+const DEFAULT_MAX_REDIRECTS = 10
+// How much of a body a reason quotes.
+const SNIPPET_CHARS = 200
+
+const notReady = (reason: string): ProbeResult => ({ _tag: "NotReady", reason })
+
+const isHttpUrl = (url: string): boolean => {
+  try {
+    const protocol = new URL(url).protocol
+    return protocol === "http:" || protocol === "https:"
+  } catch {
+    return false
+  }
+}
+
+/** The version in a `Server` header such as `my-app-1a2b3c4`: what follows the last `-`. */
+export const versionOfServer = (server: string): string | undefined => {
+  const dash = server.lastIndexOf("-")
+  const version = dash < 0 ? "" : server.slice(dash + 1).trim()
+  return version === "" ? undefined : version
+}
+
+/** At most `max` bytes of the body, decoded leniently; a body that fails to read is "". */
+const boundedText = (res: HttpClientResponse.HttpClientResponse, max: number): Effect.Effect<string> =>
+  res.stream.pipe(
+    Stream.runFoldWhile(
+      { bytes: 0, chunks: [] as Array<Uint8Array> },
+      (acc) => acc.bytes < max,
+      (acc, chunk) => {
+        const take = chunk.subarray(0, max - acc.bytes)
+        acc.chunks.push(take)
+        return { bytes: acc.bytes + take.length, chunks: acc.chunks }
+      }
+    ),
+    Effect.map(({ chunks }) => Buffer.concat(chunks).toString("utf8")),
+    Effect.orElseSucceed(() => "")
+  )
+
+const snippet = (body: string): string => {
+  const text = body.replace(/\s+/g, " ").trim()
+  return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text
+}
+
+const describeError = (error: HttpClientError.HttpClientError): string => {
+  const cause = error.cause
+  const detail = error.description ?? (cause instanceof Error ? cause.message : "no detail")
+  return `${error.reason === "Transport" ? "request failed" : error.reason}: ${detail}`
+}
+
+/**
+ * A `VersionProbe` over an `HttpClient`: GET the url (http/https only, TLS verified by the
+ * client's defaults, redirects followed), and read the version off the `Server` header.
+ */
+export const makeVersionProbe = (
+  options: VersionProbeOptions = {}
+): Effect.Effect<VersionProbe["Type"], never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const timeout = Duration.decode(options.timeout ?? DEFAULT_TIMEOUT)
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    const client = (yield* HttpClient.HttpClient).pipe(
+      // Inside followRedirects, so every hop is checked, not only the first url.
+      HttpClient.transform((response, request) =>
+        isHttpUrl(request.url)
+          ? response
+          : Effect.fail(
+            new HttpClientError.RequestError({ request, reason: "InvalidUrl", description: "only http and https are probed" })
+          )
+      ),
+      HttpClient.followRedirects(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS)
+    )
+
+    const answer = (res: HttpClientResponse.HttpClientResponse): Effect.Effect<ProbeResult> => {
+      if (res.status !== 200) {
+        return boundedText(res, maxBodyBytes).pipe(
+          Effect.map((body) => notReady(`HTTP ${res.status}${body.trim() === "" ? "" : `: ${snippet(body)}`}`))
+        )
+      }
+      const server = res.headers["server"]
+      if (server === undefined || server === "") return Effect.succeed(notReady("no Server header"))
+      const version = versionOfServer(server)
+      return Effect.succeed(
+        version === undefined
+          ? notReady(`Server header "${server}" has no version (expected <name>-<version>)`)
+          : { _tag: "Served", version, server }
+      )
+    }
+
+    const probe = (url: string): Effect.Effect<ProbeResult> => {
+      if (!isHttpUrl(url)) return Effect.succeed(notReady(`not an http(s) url: ${url}`))
+      return client.get(url).pipe(
+        Effect.flatMap(answer),
+        // The scope ends the response: an unread or partly read body is not kept open.
+        Effect.scoped,
+        Effect.catchAll((error) => Effect.succeed(notReady(describeError(error)))),
+        Effect.timeoutTo({
+          duration: timeout,
+          onSuccess: (result) => result,
+          onTimeout: () => notReady(`no answer within ${Duration.format(timeout)}`)
+        })
+      )
+    }
+
+    return { probe }
+  })
+
+/** The live probe: 10 s per request, at most 1 MiB of body. */
+export const VersionProbeLive: Layer.Layer<VersionProbe, never, HttpClient.HttpClient> = Layer.effect(
+  VersionProbe,
+  makeVersionProbe()
+)

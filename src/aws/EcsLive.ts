@@ -1,0 +1,154 @@
+import type { Deployment as SdkDeployment, Failure, Service, Task } from "@aws-sdk/client-ecs"
+import { Array as Arr, Effect, Layer } from "effect"
+import { type Deployment, Ecs, type EcsApi, type ServiceLookup, type ServiceState, type TaskState } from "../Ecs.js"
+import { AwsCallError } from "../Errors.js"
+import type { ClusterRef } from "../Targets.js"
+import { AwsClients } from "./AwsClients.js"
+import { awsCall } from "./call.js"
+
+// API limits: DescribeServices takes at most 10 names, DescribeTasks at most 100 ARNs.
+const DESCRIBE_SERVICES_MAX = 10
+const DESCRIBE_TASKS_MAX = 100
+const RECENT_EVENTS = 5
+
+const toDeployment = (d: SdkDeployment): Deployment => ({
+  id: d.id ?? "",
+  status: d.status ?? "",
+  taskDefinition: d.taskDefinition ?? "",
+  desiredCount: d.desiredCount ?? 0,
+  runningCount: d.runningCount ?? 0,
+  pendingCount: d.pendingCount ?? 0,
+  failedTasks: d.failedTasks ?? 0,
+  rolloutState: d.rolloutState,
+  rolloutStateReason: d.rolloutStateReason
+})
+
+const toServiceState = (s: Service): ServiceState => ({
+  serviceName: s.serviceName ?? "",
+  serviceArn: s.serviceArn ?? "",
+  clusterArn: s.clusterArn ?? "",
+  status: s.status ?? "",
+  taskDefinition: s.taskDefinition ?? "",
+  desiredCount: s.desiredCount ?? 0,
+  runningCount: s.runningCount ?? 0,
+  pendingCount: s.pendingCount ?? 0,
+  deployments: (s.deployments ?? []).map(toDeployment),
+  // ECS lists events newest first.
+  recentEvents: (s.events ?? []).flatMap((e) => (e.message === undefined ? [] : [e.message])).slice(0, RECENT_EVENTS)
+})
+
+const toTaskState = (t: Task): TaskState => ({
+  taskArn: t.taskArn ?? "",
+  taskDefinitionArn: t.taskDefinitionArn ?? "",
+  lastStatus: t.lastStatus ?? "",
+  healthStatus: t.healthStatus,
+  stoppedReason: t.stoppedReason
+})
+
+// A name in gehen.yml may be a service name or a service ARN (…:service/<cluster>/<name>).
+const names = (name: string, arn: string | undefined) => arn !== undefined && (arn === name || arn.endsWith(`/${name}`))
+
+/** The answer for one asked-for name, in the order asked. */
+const lookup = (name: string, services: ReadonlyArray<Service>, failures: ReadonlyArray<Failure>): ServiceLookup => {
+  const found = services.find((s) => s.serviceName === name || names(name, s.serviceArn))
+  if (found !== undefined) return { _tag: "Found", name, state: toServiceState(found) }
+  const failure = failures.find((f) => names(name, f.arn))
+  return {
+    _tag: "Missing",
+    name,
+    reason: failure === undefined
+      ? "not in the DescribeServices answer"
+      : [failure.reason, failure.detail].filter((x) => x !== undefined).join(": ") || "MISSING"
+  }
+}
+
+const emptyAnswer = (operation: string, region: string, what: string) =>
+  new AwsCallError({ operation, region, code: "EmptyResponse", detail: `the answer has no ${what}` })
+
+/** The live `Ecs`, one SDK call per method (plus paging and chunking), over `AwsClients`. */
+export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
+  Ecs,
+  Effect.gen(function*() {
+    const clients = yield* AwsClients
+    const { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, paginateListTasks } =
+      yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
+
+    const describeServices: EcsApi["describeServices"] = (cluster: ClusterRef, serviceNames) =>
+      Effect.gen(function*() {
+        if (serviceNames.length === 0) return []
+        const client = yield* clients.ecs(cluster.region)
+        const answers = yield* Effect.forEach(Arr.chunksOf(serviceNames, DESCRIBE_SERVICES_MAX), (chunk) =>
+          awsCall("DescribeServices", cluster.region, (abortSignal) =>
+            client.send(new DescribeServicesCommand({ cluster: cluster.cluster, services: [...chunk] }), { abortSignal })).pipe(
+              Effect.map((out) => chunk.map((name) => lookup(name, out.services ?? [], out.failures ?? [])))
+            ))
+        return answers.flat()
+      })
+
+    const describeTaskDefinition: EcsApi["describeTaskDefinition"] = (region, taskDefinition) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        const out = yield* awsCall("DescribeTaskDefinition", region, (abortSignal) =>
+          client.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }), { abortSignal }))
+        if (out.taskDefinition === undefined) {
+          return yield* emptyAnswer("DescribeTaskDefinition", region, "taskDefinition")
+        }
+        return { taskDefinition: out.taskDefinition, tags: out.tags ?? [] }
+      })
+
+    const registerTaskDefinition: EcsApi["registerTaskDefinition"] = (region, input) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        const out = yield* awsCall("RegisterTaskDefinition", region, (abortSignal) =>
+          client.send(new RegisterTaskDefinitionCommand(input), { abortSignal }))
+        const arn = out.taskDefinition?.taskDefinitionArn
+        if (arn === undefined) return yield* emptyAnswer("RegisterTaskDefinition", region, "taskDefinitionArn")
+        return arn
+      })
+
+    const updateService: EcsApi["updateService"] = (service, taskDefinitionArn) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(service.region)
+        yield* awsCall("UpdateService", service.region, (abortSignal) =>
+          client.send(
+            new UpdateServiceCommand({
+              cluster: service.cluster,
+              service: service.service,
+              taskDefinition: taskDefinitionArn,
+              forceNewDeployment: true
+            }),
+            { abortSignal }
+          ))
+      })
+
+    const listTasks: EcsApi["listTasks"] = (service) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(service.region)
+        return yield* awsCall("ListTasks", service.region, async (abortSignal) => {
+          const arns: Array<string> = []
+          // The extra argument reaches every page's client.send.
+          for await (
+            const page of paginateListTasks({ client }, { cluster: service.cluster, serviceName: service.service }, {
+              abortSignal
+            })
+          ) {
+            arns.push(...(page.taskArns ?? []))
+          }
+          return arns
+        })
+      })
+
+    const describeTasks: EcsApi["describeTasks"] = (cluster, taskArns) =>
+      Effect.gen(function*() {
+        if (taskArns.length === 0) return []
+        const client = yield* clients.ecs(cluster.region)
+        const chunks = yield* Effect.forEach(Arr.chunksOf(taskArns, DESCRIBE_TASKS_MAX), (chunk) =>
+          awsCall("DescribeTasks", cluster.region, (abortSignal) =>
+            client.send(new DescribeTasksCommand({ cluster: cluster.cluster, tasks: [...chunk] }), { abortSignal })))
+        // Tasks gone since ListTasks come back as `failures` (MISSING); they are simply absent here.
+        return chunks.flatMap((out) => (out.tasks ?? []).map(toTaskState))
+      })
+
+    return { describeServices, describeTaskDefinition, registerTaskDefinition, updateService, listTasks, describeTasks }
+  })
+)

@@ -1,0 +1,31 @@
+import { Effect } from "effect"
+import { AwsCallError } from "../Errors.js"
+
+// Long service messages are cut; a message is for a person, not a dump.
+const MAX_DETAIL = 1_000
+
+/**
+ * An SDK exception as `AwsCallError`: the exception's name (the AWS error code) and its
+ * message only, never the request or the credentials.
+ */
+export const toAwsCallError = (operation: string, region: string) => (cause: unknown): AwsCallError => {
+  const code = cause instanceof Error ? cause.name : "UnknownError"
+  const detail = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "non-Error failure"
+  return new AwsCallError({
+    operation,
+    region,
+    code,
+    detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail
+  })
+}
+
+/**
+ * One SDK call as an Effect. `run` receives the fiber's abort signal (the `try` callback
+ * must take it, or Effect passes none), so an interrupted deploy cancels the HTTP request.
+ */
+export const awsCall = <A>(
+  operation: string,
+  region: string,
+  run: (signal: AbortSignal) => Promise<A>
+): Effect.Effect<A, AwsCallError> =>
+  Effect.tryPromise({ try: (signal) => run(signal), catch: toAwsCallError(operation, region) })

@@ -1,0 +1,20 @@
+import { Layer } from "effect"
+import type { DefaultRegion } from "../Region.js"
+import type { Ecs } from "../Ecs.js"
+import type { ScheduledTasks } from "../ScheduledTasks.js"
+import { AwsClientsLive, type AwsClientsOptions } from "./AwsClients.js"
+import { DefaultRegionLive } from "./DefaultRegionLive.js"
+import { EcsLive } from "./EcsLive.js"
+import { ScheduledTasksLive } from "./ScheduledTasksLive.js"
+
+export { AwsClients, AwsClientsLive, type AwsClientsApi, type AwsClientsOptions, makeAwsClients } from "./AwsClients.js"
+export { DefaultRegionLive } from "./DefaultRegionLive.js"
+export { EcsLive } from "./EcsLive.js"
+export { ScheduledTasksLive } from "./ScheduledTasksLive.js"
+
+/**
+ * Every AWS port over the real SDK. The clients live as long as the scope the layer is
+ * built in (e.g. `Effect.provide` around the run) and are destroyed when it closes.
+ */
+export const AwsLive = (options: AwsClientsOptions = {}): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion> =>
+  Layer.mergeAll(EcsLive, ScheduledTasksLive).pipe(Layer.provide(AwsClientsLive(options)), Layer.merge(DefaultRegionLive))

@@ -1,0 +1,20 @@
+import { Context, Layer } from "effect"
+import type { GehenConfig } from "../Config.js"
+import type { Ecs } from "../Ecs.js"
+import type { DefaultRegion } from "../Region.js"
+import type { ScheduledTasks } from "../ScheduledTasks.js"
+import type { VersionProbe } from "../VersionProbe.js"
+
+export type AwsServices = Ecs | ScheduledTasks | DefaultRegion
+
+/**
+ * What the CLI runs against. The AWS layer depends on the config (its role),
+ * so it is made per run; tests swap the whole environment for the simulator.
+ */
+export class CliEnvironment extends Context.Tag("gehen/CliEnvironment")<CliEnvironment, {
+  readonly aws: (config: GehenConfig, gitsha: string) => Layer.Layer<AwsServices>
+  readonly probe: Layer.Layer<VersionProbe>
+  /** Whether stderr is a terminal. */
+  readonly isTTY: boolean
+  readonly env: Readonly<Record<string, string | undefined>>
+}>() {}

@@ -1,0 +1,83 @@
+import type { DeployPlan, Revision } from "../Plan.js"
+import type { RunReport, TargetOutcome, TargetReport } from "../Report.js"
+import { shortName } from "../TaskDefinitionArn.js"
+import type { Style } from "./Style.js"
+
+const OUTCOME_TEXT: Record<TargetOutcome, string> = {
+  deployed: "deployed",
+  "rolled-back": "rolled back",
+  "rollback-failed": "ROLLBACK FAILED",
+  "timed-out": "timed out draining",
+  skipped: "skipped",
+  failed: "failed"
+}
+
+const paint = (style: Style, outcome: TargetOutcome) =>
+  outcome === "deployed"
+    ? style.green
+    : outcome === "rolled-back" || outcome === "timed-out" || outcome === "skipped"
+    ? style.yellow
+    : style.red
+
+const line = (style: Style, t: TargetReport): ReadonlyArray<string> => {
+  const who = t.kind === "service" ? `${t.name} (cluster ${t.cluster}, ${t.region})` : `${t.name} (scheduled task, ${t.region})`
+  const from = t.previousTaskDefinition === null ? "?" : shortName(t.previousTaskDefinition)
+  const versions = t.newTaskDefinition === null
+    ? `on ${from}`
+    : `${from} -> ${shortName(t.newTaskDefinition)}` +
+      (t.previousTag !== null || t.newTag !== null ? ` (${t.previousTag ?? "?"} -> ${t.newTag ?? "?"})` : "")
+  const first = `  ${paint(style, t.outcome)(OUTCOME_TEXT[t.outcome].padEnd(18))} ${who}: ${versions}`
+  return t.error === null ? [first] : [first, `  ${" ".repeat(18)} ${style.dim(t.error)}`]
+}
+
+const HEADLINE: Record<RunReport["outcome"], string> = {
+  deployed: "deployed and drained",
+  failed: "deploy FAILED",
+  "timed-out": "timed out waiting for old tasks to drain (not rolled back; outcome uncertain)",
+  interrupted: "interrupted"
+}
+
+/** The closing summary: one line per service and scheduled task, then the exit code. */
+export const formatSummary = (style: Style, report: RunReport): string => {
+  const colour = report.outcome === "deployed" ? style.green : report.outcome === "timed-out" ? style.yellow : style.red
+  const lines = [
+    "",
+    style.bold(`gehen: ${colour(HEADLINE[report.outcome])} for ${report.gitsha} (exit ${report.exitCode})`),
+    ...(report.error === null ? [] : [`  ${report.error}`]),
+    ...report.scheduledTasks.flatMap((t) => line(style, t)),
+    ...report.services.flatMap((t) => line(style, t))
+  ]
+  const manual = [...report.services, ...report.scheduledTasks].filter((t) => t.outcome === "rollback-failed")
+  if (manual.length > 0) {
+    lines.push(style.red(style.bold("  Some targets could not be put back: check them now (commands above restore them by hand).")))
+  }
+  return lines.join("\n")
+}
+
+const revisionText = (revision: Revision) =>
+  revision._tag === "Existing" ? `use ${shortName(revision.arn)} as it is` : `register a new revision of ${shortName(revision.baseArn)}`
+
+/** `--dry-run`: what a deploy would do, per target. */
+export const formatPlan = (style: Style, plan: DeployPlan): string => {
+  const lines = [style.bold(`gehen plan for ${plan.gitsha} (updateStrategy: ${plan.updateStrategy}); no change was made`)]
+  const images = (list: ReadonlyArray<{ container: string; previous: string | null; next: string | null }>) =>
+    list.some((i) => i.previous !== i.next)
+      ? list.filter((i) => i.previous !== i.next).map((i) => `      ${i.container}: ${i.previous} -> ${style.green(i.next ?? "")}`)
+      : ["      no change"]
+  for (const t of plan.scheduledTasks) {
+    lines.push(`  scheduled task ${style.bold(t.rule)} (${t.region}): runs ${shortName(t.currentTaskDefinition)}`)
+    lines.push(`    ${t.revision._tag === "None" ? "leave as it is" : revisionText(t.revision.value) + ", then point the rule at it"}`)
+    lines.push(...images(t.revision._tag === "None" ? [] : t.images))
+  }
+  for (const s of plan.services) {
+    lines.push(`  service ${style.bold(s.target.name)} (cluster ${s.ref.cluster}, ${s.ref.region}): runs ${shortName(s.currentTaskDefinition)}`)
+    const action = s.action._tag === "CheckOnly"
+      ? "no update (updateStrategy none): only the checks"
+      : s.action._tag === "Redeploy"
+      ? `force a new deployment of ${shortName(s.currentTaskDefinition)}`
+      : `${revisionText(s.action.revision)}, then update the service`
+    lines.push(`    ${action}${s.url === undefined ? "" : `; check ${s.url}`}`)
+    lines.push(...images(s.action._tag === "Update" ? s.images : []))
+  }
+  return lines.join("\n")
+}

@@ -1,0 +1,316 @@
+import { FileSystem } from "@effect/platform"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option } from "effect"
+import { fileURLToPath } from "node:url"
+import { clusterName, ConfigError, decodeConfig, type GehenConfig, loadConfig, regionOfCluster } from "../src/Config.js"
+
+const examplePath = fileURLToPath(new URL("../gehen.example.yml", import.meta.url))
+
+const decode = (text: string) => decodeConfig("gehen.yml", text)
+const decodeError = (text: string) => Effect.flip(decode(text))
+
+const oneService = "services:\n  api:\n    cluster: prod\n"
+
+describe("decodeConfig: valid files", () => {
+  it.effect("applies the defaults", () =>
+    Effect.gen(function*() {
+      const config = yield* decode(oneService)
+      expect(config).toStrictEqual<GehenConfig>({
+        path: "gehen.yml",
+        services: [{ name: "api", cluster: "prod" }],
+        scheduledTasks: [],
+        timeoutMinutes: 5,
+        checkIntervalSeconds: 15,
+        updateStrategy: "current",
+        concurrency: 10
+      })
+    }))
+
+  it.effect("takes every setting", () =>
+    Effect.gen(function*() {
+      const config = yield* decode(`
+services:
+  api:
+    cluster: prod
+    url: https://api.example.com/version
+    containers: [app, sidecar]
+scheduledTasks:
+  nightly:
+  hourly: {}
+role:
+  arn: arn:aws:iam::123456789012:role/deploy
+timeoutMinutes: 2.5
+checkIntervalSeconds: 0.5
+updateStrategy: redeploy
+concurrency: 3
+`)
+      expect(config).toStrictEqual<GehenConfig>({
+        path: "gehen.yml",
+        services: [{
+          name: "api",
+          cluster: "prod",
+          url: "https://api.example.com/version",
+          containers: ["app", "sidecar"]
+        }],
+        scheduledTasks: ["nightly", "hourly"],
+        role: { arn: "arn:aws:iam::123456789012:role/deploy" },
+        timeoutMinutes: 2.5,
+        checkIntervalSeconds: 0.5,
+        updateStrategy: "redeploy",
+        concurrency: 3
+      })
+    }))
+
+  it.effect.each(["LATEST", "Latest", "latest", "NONE", "ReDeploy", "current"])(
+    "reads updateStrategy %s case-insensitively",
+    (strategy) =>
+      Effect.gen(function*() {
+        const config = yield* decode(`${oneService}updateStrategy: ${strategy}\n`)
+        expect(config.updateStrategy).toBe(strategy.toLowerCase())
+      })
+  )
+
+  it.effect("accepts cluster ARNs in every partition", () =>
+    Effect.gen(function*() {
+      const config = yield* decode(`
+services:
+  a: {cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/prod"}
+  b: {cluster: "arn:aws-cn:ecs:cn-north-1:123456789012:cluster/prod_2"}
+  c: {cluster: "arn:aws-us-gov:ecs:us-gov-west-1:123456789012:cluster/gov-cluster"}
+`)
+      expect(config.services.map((s) => s.cluster)).toStrictEqual([
+        "arn:aws:ecs:eu-west-1:123456789012:cluster/prod",
+        "arn:aws-cn:ecs:cn-north-1:123456789012:cluster/prod_2",
+        "arn:aws-us-gov:ecs:us-gov-west-1:123456789012:cluster/gov-cluster"
+      ])
+    }))
+
+  it.effect("accepts only scheduled tasks, and role ARNs with paths and other partitions", () =>
+    Effect.gen(function*() {
+      const config = yield* decode(`
+scheduledTasks: {nightly-report: null}
+role: {arn: "arn:aws-us-gov:iam::123456789012:role/service-role/deploy.bot@ci"}
+`)
+      expect(config.services).toStrictEqual([])
+      expect(config.scheduledTasks).toStrictEqual(["nightly-report"])
+      expect(config.role).toStrictEqual({ arn: "arn:aws-us-gov:iam::123456789012:role/service-role/deploy.bot@ci" })
+    }))
+
+  it.effect("keeps the file order, even for names that look like numbers", () =>
+    Effect.gen(function*() {
+      const config = yield* decode(`
+services:
+  web: {cluster: c}
+  "10": {cluster: c}
+  2: {cluster: c}
+  api: {cluster: c}
+scheduledTasks:
+  zeta:
+  "7":
+  alpha:
+`)
+      expect(config.services.map((s) => s.name)).toStrictEqual(["web", "10", "2", "api"])
+      expect(config.scheduledTasks).toStrictEqual(["zeta", "7", "alpha"])
+    }))
+
+  it.effect("decodes gehen.example.yml, which sets every key", () =>
+    Effect.gen(function*() {
+      const config = yield* loadConfig(examplePath)
+      expect(config.path).toBe(examplePath)
+      expect(config.services.map((s) => s.name)).toStrictEqual(["api", "worker"])
+      const [api, worker] = config.services
+      expect(api?.url).toMatch(/^https:\/\//)
+      expect(worker?.containers?.length).toBeGreaterThan(0)
+      expect(Option.isSome(regionOfCluster(worker?.cluster ?? ""))).toBe(true)
+      expect(config.scheduledTasks.length).toBeGreaterThan(0)
+      expect(config.role?.arn).toMatch(/^arn:aws:iam::/)
+      // Not the defaults, so the example shows each key having an effect.
+      expect(config.timeoutMinutes).not.toBe(5)
+      expect(config.checkIntervalSeconds).not.toBe(15)
+      expect(config.concurrency).not.toBe(10)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+/** [case, YAML, key path, text the "expected" part must contain] */
+const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
+  ["malformed YAML", "services:\n  api: {cluster: prod\n", "", "valid YAML, got a syntax error at line 3, column 1"],
+  ["compact nested map", "services: api: {}\n", "", "valid YAML, got a syntax error at line 1, column 11"],
+  ["tab indentation", "services:\n\tapi: {cluster: x}\n", "", "line 2, column 1"],
+  ["duplicate key", `${oneService}services: {}\n`, "", "Map keys must be unique"],
+  ["two documents", `${oneService}---\n${oneService}`, "", "a second YAML document (---) at line 4"],
+  ["unresolved alias", "services: *nope\n", "", "valid YAML"],
+  ["empty file", "", "", "at least one service under services or rule under scheduledTasks, got an empty file"],
+  ["only comments", "# nothing yet\n", "", "got an empty file"],
+  ["top-level list", "- services\n", "", "a map of gehen settings"],
+  ["top-level scalar", "services\n", "", "a map of gehen settings"],
+  ["no services or tasks", "timeoutMinutes: 3\n", "", "at least one service under services or rule under scheduledTasks"],
+  ["empty maps", "services: {}\nscheduledTasks: {}\n", "", "at least one service"],
+  ["services as a list", "services:\n  - api\n  - web\n", "services", "a map keyed by service name"],
+  ["services as a list of maps", "services:\n  - api: {cluster: prod}\n", "services", "not a list, got a list"],
+  ["services as a string", "services: api\n", "services", "a map keyed by service name"],
+  ["scheduledTasks as a list", "scheduledTasks:\n  - nightly\n", "scheduledTasks", "a map keyed by EventBridge rule name"],
+  ["scheduled task with a value", "scheduledTasks:\n  nightly: 5\n", "scheduledTasks.nightly", "an empty map"],
+  ["scheduled task with keys", "scheduledTasks:\n  nightly: {cron: x}\n", "scheduledTasks.nightly", "an empty map"],
+  ["unknown top-level key", `${oneService}timeout: 5\n`, "timeout", "one of the keys services, scheduledTasks"],
+  ["misspelt top-level key", "servces:\n  api: {cluster: x}\n", "servces", `(did you mean "services"?)`],
+  ["unknown service key", "services:\n  api: {cluster: x, clustr: y}\n", "services.api.clustr", "one of the keys cluster"],
+  ["unknown role key", `${oneService}role: {arn: "arn:aws:iam::123456789012:role/x", name: x}\n`, "role.name", "the key arn"],
+  ["service without a map", "services:\n  api:\n", "services.api", "a map with cluster"],
+  ["service without cluster", "services:\n  api: {url: https://x}\n", "services.api.cluster", "key is missing"],
+  ["cluster not a string", "services:\n  api: {cluster: 12}\n", "services.api.cluster", "a cluster name"],
+  ["empty cluster", "services:\n  api: {cluster: ''}\n", "services.api.cluster", `a cluster name`],
+  ["cluster name with a space", "services:\n  api: {cluster: my cluster}\n", "services.api.cluster", "letters, digits"],
+  [
+    "cluster ARN with a short account",
+    "services:\n  api: {cluster: 'arn:aws:ecs:eu-west-1:1234:cluster/prod'}\n",
+    "services.api.cluster",
+    "an ECS cluster ARN like"
+  ],
+  [
+    "service ARN as cluster",
+    "services:\n  api: {cluster: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/api'}\n",
+    "services.api.cluster",
+    "an ECS cluster ARN"
+  ],
+  [
+    "ARN of another service",
+    "services:\n  api: {cluster: 'arn:aws:ec2:eu-west-1:123456789012:cluster/prod'}\n",
+    "services.api.cluster",
+    "an ECS cluster ARN"
+  ],
+  ["url with ftp scheme", "services:\n  api: {cluster: x, url: 'ftp://x'}\n", "services.api.url", `an http:// or https:// URL, got "ftp://x"`],
+  ["relative url", "services:\n  api: {cluster: x, url: /version}\n", "services.api.url", "an http:// or https:// URL"],
+  ["url without host", "services:\n  api: {cluster: x, url: 'http://'}\n", "services.api.url", "an http:// or https:// URL"],
+  ["containers empty", "services:\n  api: {cluster: x, containers: []}\n", "services.api.containers", "a non-empty list"],
+  ["containers a string", "services:\n  api: {cluster: x, containers: app}\n", "services.api.containers", "a non-empty list"],
+  [
+    "empty container name",
+    "services:\n  api: {cluster: x, containers: [app, '']}\n",
+    "services.api.containers[1]",
+    "a non-empty container name"
+  ],
+  ["role as a string", `${oneService}role: arn:aws:iam::123456789012:role/x\n`, "role", "a map with arn"],
+  ["role without arn", `${oneService}role: {}\n`, "role.arn", "an IAM role ARN"],
+  ["role ARN of a user", `${oneService}role: {arn: 'arn:aws:iam::123456789012:user/x'}\n`, "role.arn", "an IAM role ARN"],
+  ["role ARN with a region", `${oneService}role: {arn: 'arn:aws:iam:eu-west-1:123456789012:role/x'}\n`, "role.arn", "an IAM role ARN"],
+  ["role ARN of another partition", `${oneService}role: {arn: 'arn:gcp:iam::123456789012:role/x'}\n`, "role.arn", "an IAM role ARN"],
+  ["unknown updateStrategy", `${oneService}updateStrategy: newest\n`, "updateStrategy", `one of current, latest, redeploy, none, got "newest"`],
+  ["empty updateStrategy", `${oneService}updateStrategy:\n`, "updateStrategy", "one of current, latest"],
+  ["zero timeout", `${oneService}timeoutMinutes: 0\n`, "timeoutMinutes", "a positive number of minutes, got 0"],
+  ["negative timeout", `${oneService}timeoutMinutes: -1.5\n`, "timeoutMinutes", "a positive number of minutes"],
+  ["infinite timeout", `${oneService}timeoutMinutes: .inf\n`, "timeoutMinutes", "a positive number of minutes"],
+  ["timeout as a string", `${oneService}timeoutMinutes: "5"\n`, "timeoutMinutes", `a positive number of minutes, got "5"`],
+  ["zero interval", `${oneService}checkIntervalSeconds: 0\n`, "checkIntervalSeconds", "a positive number of seconds"],
+  ["negative interval", `${oneService}checkIntervalSeconds: -10\n`, "checkIntervalSeconds", "a positive number of seconds"],
+  ["zero concurrency", `${oneService}concurrency: 0\n`, "concurrency", "a positive whole number, got 0"],
+  ["fractional concurrency", `${oneService}concurrency: 2.5\n`, "concurrency", "a positive whole number"],
+  ["concurrency as text", `${oneService}concurrency: many\n`, "concurrency", "a positive whole number"]
+]
+
+describe("decodeConfig: bad files", () => {
+  it.effect.each(badFiles)("%s", ([, text, key, expected]) =>
+    Effect.gen(function*() {
+      const error = yield* decodeError(text)
+      expect(error).toBeInstanceOf(ConfigError)
+      expect(error.key).toBe(key)
+      const prefix = key === "" ? "gehen.yml: expected " : `gehen.yml: ${key}: expected `
+      expect(error.message.startsWith(prefix), error.message).toBe(true)
+      expect(error.message).toContain(expected)
+    }))
+
+  it.effect("reports the exact message for a bad URL", () =>
+    Effect.gen(function*() {
+      const error = yield* decodeError("services:\n  api: {cluster: x, url: 'ftp://x'}\n")
+      expect(error.message).toBe(`gehen.yml: services.api.url: expected an http:// or https:// URL, got "ftp://x"`)
+      expect(error.expected).toBe("an http:// or https:// URL")
+      expect(error.path).toBe("gehen.yml")
+    }))
+
+  it.effect("reports an unknown key before a missing one, so a typo is named", () =>
+    Effect.gen(function*() {
+      const error = yield* decodeError("services:\n  api: {clustr: prod}\n")
+      expect(error.message).toBe(
+        `gehen.yml: services.api.clustr: expected one of the keys cluster, url, containers, ` +
+          `got the unknown key "clustr" (did you mean "cluster"?)`
+      )
+    }))
+})
+
+describe("loadConfig", () => {
+  const inTempDir = <A, E>(f: (dir: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      return yield* f(dir, fs)
+    }).pipe(Effect.provide(NodeFileSystem.layer))
+
+  it.scoped("reads a file", () =>
+    inTempDir((dir, fs) =>
+      Effect.gen(function*() {
+        const path = `${dir}/gehen.yml`
+        yield* fs.writeFileString(path, oneService)
+        const config = yield* loadConfig(path)
+        expect(config.path).toBe(path)
+        expect(config.services).toStrictEqual([{ name: "api", cluster: "prod" }])
+      })
+    ))
+
+  it.scoped("names the file in a validation error", () =>
+    inTempDir((dir, fs) =>
+      Effect.gen(function*() {
+        const path = `${dir}/deploy.yml`
+        yield* fs.writeFileString(path, `${oneService}concurrency: 0\n`)
+        const error = yield* Effect.flip(loadConfig(path))
+        expect(error.message).toBe(`${path}: concurrency: expected a positive whole number, got 0`)
+      })
+    ))
+
+  it.scoped("fails clearly for a missing file", () =>
+    inTempDir((dir) =>
+      Effect.gen(function*() {
+        const path = `${dir}/gehen.yml`
+        const error = yield* Effect.flip(loadConfig(path))
+        expect(error).toBeInstanceOf(ConfigError)
+        expect(error.message).toBe(`${path}: expected a readable gehen config file, got no such file`)
+      })
+    ))
+
+  it.scoped("fails clearly for a directory", () =>
+    inTempDir((dir) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(loadConfig(dir))
+        expect(error.message).toBe(`${dir}: expected a gehen config file, got a directory`)
+      })
+    ))
+
+  it.scoped("fails clearly for an empty file", () =>
+    inTempDir((dir, fs) =>
+      Effect.gen(function*() {
+        const path = `${dir}/gehen.yml`
+        yield* fs.writeFileString(path, "")
+        const error = yield* Effect.flip(loadConfig(path))
+        expect(error.message).toBe(
+          `${path}: expected at least one service under services or rule under scheduledTasks, got an empty file`
+        )
+      })
+    ))
+})
+
+describe("cluster helpers", () => {
+  it("regionOfCluster takes the region from an ARN only", () => {
+    expect(regionOfCluster("arn:aws:ecs:eu-central-1:123456789012:cluster/prod")).toStrictEqual(
+      Option.some("eu-central-1")
+    )
+    expect(regionOfCluster("arn:aws-us-gov:ecs:us-gov-east-1:123456789012:cluster/x")).toStrictEqual(
+      Option.some("us-gov-east-1")
+    )
+    expect(regionOfCluster("prod")).toStrictEqual(Option.none())
+    expect(regionOfCluster("arn:aws:ecs:eu-central-1:123:cluster/prod")).toStrictEqual(Option.none())
+  })
+
+  it("clusterName gives the name of an ARN or the name itself", () => {
+    expect(clusterName("arn:aws:ecs:eu-central-1:123456789012:cluster/prod-1")).toBe("prod-1")
+    expect(clusterName("prod_2")).toBe("prod_2")
+  })
+})
