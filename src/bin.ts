@@ -1,19 +1,26 @@
 #!/usr/bin/env node
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer } from "effect"
 import { AwsLive } from "./aws/index.js"
 import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
-import { VersionProbeLive } from "./VersionProbeLive.js"
 
 // The SDK warns about Node 20 on every run; the engines field already says what we support.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
 
 const LiveEnvironment = Layer.succeed(CliEnvironment, {
   aws: (config, gitsha) => AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) }),
-  probe: VersionProbeLive.pipe(Layer.provide(NodeHttpClient.layerUndici)),
+  // Loaded on first use: the HTTP client (undici) is large and only `deploy` needs it.
+  probe: Layer.unwrapEffect(
+    Effect.promise(async () => {
+      const [{ layerUndici }, { VersionProbeLive }] = await Promise.all([
+        import("@effect/platform-node/NodeHttpClient"),
+        import("./VersionProbeLive.js")
+      ])
+      return VersionProbeLive.pipe(Layer.provide(layerUndici))
+    })
+  ),
   isTTY: process.stderr.isTTY === true,
   env: process.env
 })

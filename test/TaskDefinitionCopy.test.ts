@@ -473,9 +473,9 @@ describe("copy and retag, property-based", () => {
   })
 
   it("rejects names that match no container, naming them", () => {
+    // "." is not allowed in container names, so these never match.
+    const missingNames = fc.uniqueArray(lower.map((s) => `missing.${s}`), { minLength: 1, maxLength: 3 })
     fc.assert(
-      // "." is not allowed in container names, so these never match.
-      const missingNames = fc.uniqueArray(lower.map((s) => `missing.${s}`), { minLength: 1, maxLength: 3 })
       fc.property(describedArb, missingNames, (d, missing) => {
         const names = (d.taskDefinition.containerDefinitions ?? []).map((c) => c.name)
         const result = retag(toRegisterInput(d), SHA, [...names.slice(0, 1).flatMap((n) => n ?? []), ...missing])

@@ -1,0 +1,83 @@
+import { Console, Effect, Either, Layer } from "effect"
+import { type GehenConfig, loadConfig } from "../Config.js"
+import { deploy, plan } from "../Deploy.js"
+import { validateGitSha } from "../GitSha.js"
+import { exitCodeOf, type RunReport } from "../Report.js"
+import { CliExit } from "./CliExit.js"
+import { CliEnvironment } from "./Environment.js"
+import { PlainProgress } from "./Render.js"
+import { colorWanted, makeStyle, type Style } from "./Style.js"
+import { formatPlan, formatSummary } from "./Summary.js"
+
+export interface DeployArgs {
+  readonly gitsha: string
+  readonly path: string
+  readonly dryRun: boolean
+  readonly output: "text" | "json"
+  readonly onInterrupt: "rollback" | "leave"
+}
+
+const styleOf = Effect.map(CliEnvironment, (env) => makeStyle(colorWanted(env.env, env.isTTY)))
+
+const fail = (style: Style, message: string, code = 1) =>
+  Console.error(style.red(`gehen: ${message}`)).pipe(Effect.zipRight(Effect.fail(new CliExit({ code }))))
+
+/** A report for runs that ended before any target was planned (bad input, plan errors). */
+const inputErrorReport = (gitsha: string, config: GehenConfig | undefined, error: string): RunReport => {
+  const now = new Date().toISOString()
+  return {
+    schemaVersion: 1,
+    gitsha,
+    updateStrategy: config?.updateStrategy ?? "current",
+    outcome: "failed",
+    exitCode: 1,
+    startedAt: now,
+    endedAt: now,
+    error,
+    services: [],
+    scheduledTasks: []
+  }
+}
+
+/** `gehen deploy`: validate input, plan, then deploy (or print the plan). */
+export const deployHandler = (args: DeployArgs) =>
+  Effect.gen(function*() {
+    const style = yield* styleOf
+    const env = yield* CliEnvironment
+    const json = args.output === "json"
+    const printJson = (report: RunReport) => json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void
+    const refuse = (message: string, config?: GehenConfig) =>
+      printJson(inputErrorReport(args.gitsha, config, message)).pipe(Effect.zipRight(fail(style, message)))
+
+    const sha = validateGitSha(args.gitsha)
+    if (Either.isLeft(sha)) return yield* refuse(sha.left.message)
+    const config = yield* Effect.either(loadConfig(args.path))
+    if (Either.isLeft(config)) return yield* refuse(config.left.message)
+    const aws = env.aws(config.right, sha.right)
+
+    if (args.dryRun) {
+      const planned = yield* Effect.either(plan(config.right, sha.right).pipe(Effect.provide(aws)))
+      if (Either.isLeft(planned)) return yield* refuse(planned.left.message, config.right)
+      yield* Console.error(formatPlan(style, planned.right))
+      if (json) yield* Console.log(JSON.stringify({ schemaVersion: 1, dryRun: true, plan: planned.right }, null, 2))
+      return
+    }
+
+    const summarize = (report: RunReport) =>
+      Console.error(formatSummary(style, report)).pipe(Effect.zipRight(printJson(report)))
+    const result = yield* deploy(config.right, {
+      gitsha: sha.right,
+      onInterrupt: args.onInterrupt,
+      onInterruptedReport: summarize
+    }).pipe(
+      Effect.provide(Layer.mergeAll(aws, env.probe, PlainProgress(style))),
+      Effect.either
+    )
+    if (Either.isRight(result)) return yield* summarize(result.right)
+    const error = result.left
+    if (error._tag === "DeployFailed" || error._tag === "DeployTimedOut") {
+      yield* summarize(error.report)
+      return yield* Effect.fail(new CliExit({ code: exitCodeOf(error.report.outcome) }))
+    }
+    return yield* refuse(error.message, config.right)
+  })
