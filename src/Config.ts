@@ -96,6 +96,8 @@ const Cluster = Schema.String.pipe(
 )
 
 const isHttpUrl = (s: string): boolean => {
+  // The WHATWG parser also takes "http:host"; insist on the written "//".
+  if (!/^https?:\/\//i.test(s)) return false
   try {
     const url = new URL(s)
     return (url.protocol === "http:" || url.protocol === "https:") && url.host !== ""
@@ -170,6 +172,14 @@ const Role = Schema.Struct({ arn: RoleArn }).annotations({
   description: "Assume this IAM role for the AWS calls."
 })
 
+/** Defaults for the optional settings of gehen.yml. */
+export const configDefaults = {
+  timeoutMinutes: 5,
+  checkIntervalSeconds: 15,
+  updateStrategy: "current",
+  concurrency: 10
+} as const satisfies Partial<GehenConfig>
+
 // Plain filters rather than Schema.Finite/Int: those add $refs and "positive" titles to the JSON Schema.
 const positiveNumber = (key: string, what: string, description: string, def: number) =>
   Schema.Number.pipe(
@@ -186,14 +196,14 @@ const TimeoutMinutes = positiveNumber(
   "timeoutMinutes",
   "a positive number of minutes",
   "How long to wait for a deployment to become healthy and serve the new version, in minutes. Decimals allowed.",
-  5
+  configDefaults.timeoutMinutes
 )
 
 const CheckIntervalSeconds = positiveNumber(
   "checkIntervalSeconds",
   "a positive number of seconds",
   "Seconds between checks while waiting. Decimals allowed.",
-  15
+  configDefaults.checkIntervalSeconds
 )
 
 const Concurrency = Schema.Number.pipe(
@@ -205,7 +215,7 @@ const Concurrency = Schema.Number.pipe(
       minimum: 1,
       title: "concurrency",
       description: "Most services worked on at once.",
-      default: 10
+      default: configDefaults.concurrency
     }
   })
 )
@@ -240,7 +250,7 @@ const UpdateStrategySchema = Schema.transformOrFail(
   jsonSchema: {
     title: "updateStrategy",
     description: updateStrategyDescription,
-    default: "current",
+    default: configDefaults.updateStrategy,
     // The enum gives editors completion; the pattern accepts any case like gehen does.
     anyOf: [
       { type: "string", enum: [...updateStrategies] },
@@ -251,14 +261,6 @@ const UpdateStrategySchema = Schema.transformOrFail(
 
 const hasWork = (file: { readonly services?: object; readonly scheduledTasks?: object }): boolean =>
   Object.keys(file.services ?? {}).length + Object.keys(file.scheduledTasks ?? {}).length > 0
-
-/** Defaults for the optional settings of gehen.yml. */
-export const configDefaults = {
-  timeoutMinutes: 5,
-  checkIntervalSeconds: 15,
-  updateStrategy: "current",
-  concurrency: 10
-} as const satisfies Partial<GehenConfig>
 
 /**
  * The gehen.yml document. Decode with `onExcessProperty: "error"` (as {@link decodeConfig} does) so that
@@ -344,8 +346,12 @@ const suggest = (key: string, known: ReadonlyArray<string>): string => {
   return best === undefined ? "" : ` (did you mean "${best.k}"?)`
 }
 
+const isIssueList = (
+  issues: ParseResult.Composite["issues"]
+): issues is readonly [ParseResult.ParseIssue, ...Array<ParseResult.ParseIssue>] => Array.isArray(issues)
+
 const firstIssue = (issues: ParseResult.Composite["issues"]): ParseResult.ParseIssue =>
-  Array.isArray(issues) ? issues[0] : (issues as ParseResult.ParseIssue)
+  isIssueList(issues) ? issues[0] : issues
 
 /**
  * Walks to the first leaf issue. The "expected" text is our annotation nearest to

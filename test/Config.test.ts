@@ -181,6 +181,7 @@ const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
   ],
   ["url with ftp scheme", "services:\n  api: {cluster: x, url: 'ftp://x'}\n", "services.api.url", `an http:// or https:// URL, got "ftp://x"`],
   ["relative url", "services:\n  api: {cluster: x, url: /version}\n", "services.api.url", "an http:// or https:// URL"],
+  ["url without slashes", "services:\n  api: {cluster: x, url: 'http:api.example.com'}\n", "services.api.url", "an http:// or https:// URL"],
   ["url without host", "services:\n  api: {cluster: x, url: 'http://'}\n", "services.api.url", "an http:// or https:// URL"],
   ["containers empty", "services:\n  api: {cluster: x, containers: []}\n", "services.api.containers", "a non-empty list"],
   ["containers a string", "services:\n  api: {cluster: x, containers: app}\n", "services.api.containers", "a non-empty list"],
