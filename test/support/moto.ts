@@ -63,7 +63,10 @@ const isExecutable = (file: string): boolean => {
   }
 }
 
-/** moto_server candidates: PATH first, then every pyenv version (the shim may point at a Python without moto). */
+/**
+ * moto_server candidates: PATH first, then every pyenv version, then pyenv's shim (the shim
+ * costs ~2 s of start-up and may point at a Python without moto).
+ */
 const motoServerCandidates = (): ReadonlyArray<string> => {
   const onPath = (process.env["PATH"] ?? "").split(path.delimiter).filter((dir) => dir !== "").map((dir) =>
     path.join(dir, "moto_server")
@@ -75,7 +78,9 @@ const motoServerCandidates = (): ReadonlyArray<string> => {
   } catch {
     // no pyenv
   }
-  return [...new Set([...onPath, ...inPyenv])].filter(isExecutable)
+  const isShim = (file: string) => file.includes(`${path.sep}.pyenv${path.sep}shims${path.sep}`)
+  const all = [...new Set([...onPath, ...inPyenv])].filter(isExecutable)
+  return [...all.filter((file) => !isShim(file)), ...all.filter(isShim)]
 }
 
 const freePort = (): Promise<number> =>

@@ -1,0 +1,284 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit } from "effect"
+import { deploy, type DeployFailed, type DeployTimedOut } from "../src/Deploy.js"
+import type { PlanError } from "../src/Plan.js"
+import type { RunReport, TargetReport } from "../src/Report.js"
+import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA } from "./support/world.js"
+
+const byName = (report: RunReport, name: string): TargetReport =>
+  [...report.services, ...report.scheduledTasks].find((t) => t.name === name)!
+
+const imageOf = (td: { containerDefinitions?: ReadonlyArray<{ name?: string; image?: string }> } | undefined, name: string) =>
+  td?.containerDefinitions?.find((c) => c.name === name)?.image
+
+describe("deploy", () => {
+  it.effect("deploys 2 services in 2 clusters and a scheduled task, then waits for the old tasks to drain", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const report = (exit as Exit.Success<RunReport, never>).value
+      expect(report.outcome).toBe("deployed")
+      expect(report.exitCode).toBe(0)
+      expect(report.services.map((s) => [s.name, s.outcome])).toEqual([["api", "deployed"], ["worker", "deployed"]])
+      expect(byName(report, "nightly").outcome).toBe("deployed")
+
+      // Each service runs a new revision whose images carry the sha; only the tags changed.
+      const api = yield* w.sim.service("prod-a", "api", "us-east-1")
+      expect(api?.deployments).toHaveLength(1)
+      const apiTd = yield* w.sim.taskDefinition(api!.taskDefinition!, "us-east-1")
+      expect(imageOf(apiTd?.taskDefinition, "app")).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${SHA}`)
+      expect(apiTd?.tags).toEqual([{ key: "team", value: "core" }])
+      expect(apiTd?.taskDefinition.runtimePlatform).toEqual({ cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" })
+      const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
+      const workerTd = yield* w.sim.taskDefinition(worker!.taskDefinition!, "us-west-2")
+      expect(imageOf(workerTd?.taskDefinition, "worker")).toBe(`registry.example.com:5000/team/worker:${SHA}`)
+      expect(imageOf(workerTd?.taskDefinition, "log-router")).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:" + SHA)
+
+      // The rule points at a new revision; everything else of its target is unchanged.
+      const rule = yield* w.sim.rule("us-east-1", "nightly")
+      const target = rule!.targets[0]!
+      expect(target.EcsParameters?.TaskDefinitionArn).not.toBe(w.report)
+      expect({ ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: w.report } }).toEqual(w.nightlyTarget)
+
+      // Scheduled tasks were updated before any service.
+      const mutating = yield* w.sim.mutatingCalls()
+      const firstUpdate = mutating.findIndex((c) => c.operation === "UpdateService")
+      const putTargets = mutating.findIndex((c) => c.operation === "PutTargets")
+      expect(putTargets).toBeLessThan(firstUpdate)
+      expect(byName(report, "api").previousTag).toBe(OLD)
+      expect(byName(report, "api").newTag).toBe(SHA)
+      // Rollouts take 30 s in the simulator; with 15 s polls gehen notices within one interval.
+      expect(Duration.toSeconds(elapsed)).toBeLessThanOrEqual(30 + 15)
+    }))
+
+  it.effect("rolls everything back when the version check times out", () =>
+    Effect.gen(function*() {
+      // The new api tasks never start, so the url keeps serving the old version.
+      const w = yield* makeWorld({ [SHA]: "stuck" })
+      const config = configFor(w.clusterB, { timeoutMinutes: 2 })
+      const { exit, elapsed } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployFailed
+      expect(error._tag).toBe("DeployFailed")
+      expect(error.report.exitCode).toBe(1)
+      expect(byName(error.report, "api").outcome).toBe("rolled-back")
+      expect(byName(error.report, "api").error).toContain("version check timed out")
+      expect(byName(error.report, "worker").outcome).toBe("rolled-back")
+      expect(byName(error.report, "nightly").outcome).toBe("rolled-back")
+      const api = yield* w.sim.service("prod-a", "api", "us-east-1")
+      expect(api?.taskDefinition).toBe(w.api)
+      const rule = yield* w.sim.rule("us-east-1", "nightly")
+      expect(rule?.targets[0]?.EcsParameters?.TaskDefinitionArn).toBe(w.report)
+      // 2 min for the version check, then the rollback's own checks.
+      expect(Duration.toMinutes(elapsed)).toBeGreaterThanOrEqual(2)
+    }))
+
+  it.effect("fails at once on an UNHEALTHY task of the new revision and rolls back", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
+      const config = configFor(w.clusterB, { services: [{ name: "worker", cluster: w.clusterB }] })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployFailed
+      expect(byName(error.report, "worker").outcome).toBe("rolled-back")
+      expect(byName(error.report, "worker").error).toMatch(/UNHEALTHY/)
+      const drain = byName(error.report, "worker").phases.find((p) => p.phase === "drain")!
+      // Detected within a couple of polls of the task turning unhealthy, not at the 5 min deadline.
+      expect(Date.parse(drain.endedAt!) - Date.parse(drain.startedAt)).toBeLessThan(90_000)
+      const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
+      expect(worker?.taskDefinition).toBe(w.worker)
+    }))
+
+  it.effect("fails when ECS's circuit breaker marks the rollout FAILED", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: { kind: "circuit-breaker", failAfter: 40 } })
+      const config = configFor(w.clusterB, { services: [{ name: "worker", cluster: w.clusterB }], scheduledTasks: [] })
+      const { exit, elapsed } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployFailed
+      expect(byName(error.report, "worker").error).toMatch(/circuit breaker|FAILED/i)
+      expect(Duration.toSeconds(elapsed)).toBeLessThan(5 * 60)
+    }))
+
+  it.effect("times out draining with exit 2, says which services still run old tasks, and rolls nothing back", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: "never-drain" })
+      const config = configFor(w.clusterB, { timeoutMinutes: 1 })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployTimedOut
+      expect(error._tag).toBe("DeployTimedOut")
+      expect(error.report.exitCode).toBe(2)
+      expect(byName(error.report, "worker").outcome).toBe("timed-out")
+      expect(byName(error.report, "worker").error).toMatch(/old/)
+      expect(error.message).toContain("worker")
+      const updates = yield* w.sim.calls("UpdateService")
+      expect(updates).toHaveLength(2) // no rollback call
+    }))
+
+  it.effect("updateStrategy none: registers and updates nothing, only checks", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const config = configFor(w.clusterB, { updateStrategy: "none", timeoutMinutes: 1 })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: OLD }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(yield* w.sim.mutatingCalls()).toEqual([])
+      const report = (exit as Exit.Success<RunReport, never>).value
+      expect(byName(report, "nightly").outcome).toBe("skipped")
+    }))
+
+  it.effect("updateStrategy none: a failed version check fails with nothing to roll back", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const config = configFor(w.clusterB, { updateStrategy: "none", timeoutMinutes: 1 })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployFailed
+      expect(error.report.exitCode).toBe(1)
+      expect(byName(error.report, "api").outcome).toBe("failed")
+      expect(yield* w.sim.mutatingCalls()).toEqual([])
+    }))
+
+  it.effect("updateStrategy latest: bases the new revision on the family's newest ACTIVE revision", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const newer = yield* w.sim.seedTaskDefinition("us-east-1", {
+        family: "api",
+        cpu: "512",
+        memory: "1024",
+        containerDefinitions: [{ name: "app", image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD}` }]
+      })
+      const config = configFor(w.clusterB, { updateStrategy: "latest", services: [{ name: "api", cluster: "prod-a" }], scheduledTasks: [] })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const [register] = yield* w.sim.calls("RegisterTaskDefinition")
+      expect(register?.params["cpu"]).toBe("512")
+      const report = (exit as Exit.Success<RunReport, never>).value
+      expect(byName(report, "api").previousTaskDefinition).toBe(w.api)
+      expect(newer).not.toBe(w.api)
+    }))
+
+  it.effect("updateStrategy redeploy: forces a new deployment of the current revision, registers nothing", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const config = configFor(w.clusterB, { updateStrategy: "redeploy", services: [{ name: "worker", cluster: w.clusterB }], scheduledTasks: [] })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(yield* w.sim.calls("RegisterTaskDefinition")).toEqual([])
+      const [update] = yield* w.sim.calls("UpdateService")
+      expect(update?.params["taskDefinition"]).toBe(w.worker)
+      expect(update?.params["forceNewDeployment"]).toBe(true)
+    }))
+
+  it.effect("a containers filter changes only the named containers", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const config = configFor(w.clusterB, { services: [{ name: "worker", cluster: w.clusterB, containers: ["worker"] }], scheduledTasks: [] })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
+      const td = yield* w.sim.taskDefinition(worker!.taskDefinition!, "us-west-2")
+      expect(imageOf(td?.taskDefinition, "worker")).toBe(`registry.example.com:5000/team/worker:${SHA}`)
+      expect(imageOf(td?.taskDefinition, "log-router")).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0")
+    }))
+
+  it.effect("one service failing to update rolls back the others and the scheduled tasks", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      yield* w.sim.failNext({ operation: "UpdateService", service: "api", code: "AccessDeniedException", message: "not allowed" })
+      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployFailed
+      expect(byName(error.report, "api").outcome).toBe("failed")
+      expect(byName(error.report, "api").error).toContain("not allowed")
+      expect(byName(error.report, "worker").outcome).toBe("rolled-back")
+      expect(byName(error.report, "nightly").outcome).toBe("rolled-back")
+      expect((yield* w.sim.service("prod-b", "worker", "us-west-2"))?.taskDefinition).toBe(w.worker)
+      expect((yield* w.sim.rule("us-east-1", "nightly"))?.targets[0]?.EcsParameters?.TaskDefinitionArn).toBe(w.report)
+    }))
+
+  it.effect("a scheduled task failing restores the earlier ones and touches no service", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      yield* w.sim.addRule({ name: "hourly", region: "us-east-1", target: { ...w.nightlyTarget, Id: "hourly" } })
+      yield* w.sim.failNext({ operation: "PutTargets", rule: "hourly", code: "AccessDeniedException", message: "denied" })
+      const config = configFor(w.clusterB, { scheduledTasks: ["nightly", "hourly"] })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployFailed
+      expect(byName(error.report, "nightly").outcome).toBe("rolled-back")
+      expect(byName(error.report, "hourly").outcome).toBe("failed")
+      expect(error.report.services.map((s) => s.outcome)).toEqual(["skipped", "skipped"])
+      expect(yield* w.sim.calls("UpdateService")).toEqual([])
+      expect((yield* w.sim.rule("us-east-1", "nightly"))?.targets[0]?.EcsParameters?.TaskDefinitionArn).toBe(w.report)
+    }))
+
+  it.effect("the timeout is one deadline for all services, not one per service", () =>
+    Effect.gen(function*() {
+      // Both services never drain: with a per-service deadline this would take 2 x 1 min.
+      const w = yield* makeWorld({ [SHA]: "never-drain" })
+      const config = configFor(w.clusterB, { timeoutMinutes: 1, checkIntervalSeconds: 5 })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployTimedOut
+      const drains = error.report.services.map((s) => s.phases.find((p) => p.phase === "drain")!)
+      for (const d of drains) expect(Date.parse(d.endedAt!) - Date.parse(d.startedAt)).toBeLessThanOrEqual(61_000)
+      expect(error.report.services.map((s) => s.outcome)).toEqual(["timed-out", "timed-out"])
+    }))
+
+  it.effect("registers one revision per distinct task definition, even when services share it", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      yield* w.sim.addService({ cluster: "prod-a", name: "api-canary", taskDefinition: w.api, region: "us-east-1" })
+      const config = configFor(w.clusterB, {
+        services: [{ name: "api", cluster: "prod-a" }, { name: "api-canary", cluster: "prod-a" }],
+        scheduledTasks: []
+      })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(yield* w.sim.calls("RegisterTaskDefinition")).toHaveLength(1)
+      expect(yield* w.sim.calls("DescribeTaskDefinition")).toHaveLength(1)
+    }))
+})
+
+describe("plan problems stop the run before any change", () => {
+  const expectPlanError = (problem: RegExp, tweak: (w: Effect.Effect.Success<ReturnType<typeof makeWorld>>) => Effect.Effect<unknown>, overrides: (clusterB: string) => Parameters<typeof configFor>[1] = () => ({})) =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      yield* tweak(w)
+      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB, overrides(w.clusterB)), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as PlanError
+      expect(error._tag).toBe("PlanError")
+      expect(error.message).toMatch(problem)
+      expect(yield* w.sim.mutatingCalls()).toEqual([])
+    })
+
+  it.effect("a missing service", () =>
+    expectPlanError(/service ghost .*not found/, () => Effect.void, (b) => ({
+      services: [{ name: "api", cluster: "prod-a" }, { name: "ghost", cluster: b }]
+    })))
+
+  it.effect("a rule with two targets", () =>
+    expectPlanError(/exactly one target.*found 2/, (w) =>
+      w.sim.addRule({ name: "double", region: "us-east-1", targets: [w.nightlyTarget, { ...w.nightlyTarget, Id: "other" }] }), () => ({
+      scheduledTasks: ["nightly", "double"]
+    })))
+
+  it.effect("a rule with no target", () =>
+    expectPlanError(/found 0/, (w) => w.sim.addRule({ name: "empty", region: "us-east-1", targets: [] }), () => ({
+      scheduledTasks: ["empty"]
+    })))
+
+  it.effect("a rule whose target is not an ECS task", () =>
+    expectPlanError(/not an ECS task/, (w) =>
+      w.sim.addRule({ name: "lambda", region: "us-east-1", target: { Id: "fn", Arn: "arn:aws:lambda:us-east-1:123456789012:function:f" } }), () => ({
+      scheduledTasks: ["lambda"]
+    })))
+
+  it.effect("a missing rule", () => expectPlanError(/nope.*not found/, () => Effect.void, () => ({ scheduledTasks: ["nope"] })))
+
+  it.effect("a containers entry that matches no container", () =>
+    expectPlanError(/no container named web/, () => Effect.void, (b) => ({
+      services: [{ name: "worker", cluster: b, containers: ["web"] }]
+    })))
+
+  it.effect("a service that is DRAINING", () =>
+    expectPlanError(/DRAINING/, (w) =>
+      Effect.gen(function*() {
+        const td = yield* w.sim.seedTaskDefinition("us-east-1", { family: "old", containerDefinitions: [{ name: "x", image: "x:1" }] })
+        yield* w.sim.addService({ cluster: "prod-a", name: "old", taskDefinition: td, region: "us-east-1", status: "DRAINING" })
+      }), () => ({ services: [{ name: "old", cluster: "prod-a" }] })))
+})
