@@ -6,7 +6,7 @@ import { type DescribedTaskDefinition, Ecs } from "./Ecs.js"
 import type { AwsCallError, MissingRegion } from "./Errors.js"
 import { tagOf } from "./ImageRef.js"
 import { DefaultRegion } from "./Region.js"
-import type { ImageReport } from "./Report.js"
+import type { ImageReport, PlanReport } from "./Report.js"
 import { ScheduledTasks } from "./ScheduledTasks.js"
 import type { ServiceRef, TargetId } from "./Targets.js"
 import { familyOf } from "./TaskDefinitionArn.js"
@@ -243,3 +243,35 @@ export const makePlan = (
       scheduledTasks: rules.flatMap((e) => (Either.isRight(e) ? [e.right] : []))
     }
   })
+
+/** The plan as data to print: names, revisions and images only, never task-definition content. */
+export const planReport = (plan: DeployPlan): PlanReport => ({
+  schemaVersion: 1,
+  dryRun: true,
+  gitsha: plan.gitsha,
+  updateStrategy: plan.updateStrategy,
+  services: plan.services.map((s) => ({
+    kind: "service",
+    name: s.target.name,
+    cluster: s.target.cluster,
+    region: s.target.region,
+    currentTaskDefinition: s.currentTaskDefinition,
+    action: s.action._tag === "CheckOnly"
+      ? "check-only"
+      : s.action._tag === "Redeploy"
+      ? "redeploy"
+      : s.action.revision._tag === "Register"
+      ? "register"
+      : "existing",
+    images: s.images
+  })),
+  scheduledTasks: plan.scheduledTasks.map((t) => ({
+    kind: "scheduled-task",
+    name: t.rule,
+    cluster: null,
+    region: t.region,
+    currentTaskDefinition: t.currentTaskDefinition,
+    action: Option.match(t.revision, { onNone: () => "none", onSome: (r) => (r._tag === "Register" ? "register" : "existing") }),
+    images: t.images
+  }))
+})

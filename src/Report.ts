@@ -69,3 +69,26 @@ export type RunReport = typeof RunReport.Type
 /** Exit codes of the CLI, by run outcome. */
 export const exitCodeOf = (outcome: RunOutcome): number =>
   outcome === "deployed" ? 0 : outcome === "timed-out" ? 2 : outcome === "interrupted" ? 130 : 1
+
+/** What `deploy --dry-run --output json` prints: the plan, without any task-definition content. */
+export const PlanTarget = Schema.Struct({
+  kind: Schema.Literal("service", "scheduled-task"),
+  name: Schema.String,
+  cluster: Schema.NullOr(Schema.String),
+  region: Schema.String,
+  currentTaskDefinition: Schema.String,
+  /** register: a new revision; existing: switch to an existing one; redeploy; check-only; none. */
+  action: Schema.Literal("register", "existing", "redeploy", "check-only", "none"),
+  images: Schema.Array(ImageReport)
+})
+export type PlanTarget = typeof PlanTarget.Type
+
+export const PlanReport = Schema.Struct({
+  schemaVersion: Schema.Literal(1),
+  dryRun: Schema.Literal(true),
+  gitsha: Schema.String,
+  updateStrategy: Schema.String,
+  services: Schema.Array(PlanTarget),
+  scheduledTasks: Schema.Array(PlanTarget)
+})
+export type PlanReport = typeof PlanReport.Type

@@ -1,5 +1,6 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit } from "effect"
+import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { deploy, type DeployFailed, type DeployTimedOut } from "../src/Deploy.js"
 import type { PlanError } from "../src/Plan.js"
 import type { RunReport, TargetReport } from "../src/Report.js"
@@ -8,7 +9,7 @@ import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA } from "./suppo
 const byName = (report: RunReport, name: string): TargetReport =>
   [...report.services, ...report.scheduledTasks].find((t) => t.name === name)!
 
-const imageOf = (td: { containerDefinitions?: ReadonlyArray<{ name?: string; image?: string }> } | undefined, name: string) =>
+const imageOf = (td: TaskDefinition | undefined, name: string) =>
   td?.containerDefinitions?.find((c) => c.name === name)?.image
 
 describe("deploy", () => {
@@ -281,4 +282,54 @@ describe("plan problems stop the run before any change", () => {
         const td = yield* w.sim.seedTaskDefinition("us-east-1", { family: "old", containerDefinitions: [{ name: "x", image: "x:1" }] })
         yield* w.sim.addService({ cluster: "prod-a", name: "old", taskDefinition: td, region: "us-east-1", status: "DRAINING" })
       }), () => ({ services: [{ name: "old", cluster: "prod-a" }] })))
+})
+
+describe("interruption", () => {
+  const interruptAfter = (seconds: number, onInterrupt: "rollback" | "leave") =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: "never-drain" })
+      const reports: Array<RunReport> = []
+      const fiber = yield* Effect.fork(
+        deploy(configFor(w.clusterB), {
+          gitsha: SHA,
+          onInterrupt,
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        }).pipe(Effect.provide(w.layer))
+      )
+      for (let i = 0; i < seconds; i++) yield* TestClock.adjust("1 second")
+      yield* Fiber.interrupt(fiber)
+      return { w, report: reports[0]! }
+    })
+
+  it.effect("rolls back what changed without waiting for drain, and reports outcome interrupted", () =>
+    Effect.gen(function*() {
+      const { report, w } = yield* interruptAfter(40, "rollback")
+      expect(report.outcome).toBe("interrupted")
+      expect(report.exitCode).toBe(130)
+      expect(report.services.map((s) => s.outcome)).toEqual(["rolled-back", "rolled-back"])
+      expect(byName(report, "nightly").outcome).toBe("rolled-back")
+      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
+      expect((yield* w.sim.rule("us-east-1", "nightly"))?.targets[0]?.EcsParameters?.TaskDefinitionArn).toBe(w.report)
+    }))
+
+  it.effect("--on-interrupt leave keeps the new version", () =>
+    Effect.gen(function*() {
+      const { report, w } = yield* interruptAfter(40, "leave")
+      expect(report.outcome).toBe("interrupted")
+      expect(yield* w.sim.calls("UpdateService")).toHaveLength(2)
+      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).not.toBe(w.api)
+    }))
+
+  it.effect("before any change, nothing is rolled back", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const reports: Array<RunReport> = []
+      const fiber = yield* Effect.fork(
+        deploy(configFor(w.clusterB), { gitsha: SHA, onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) }).pipe(
+          Effect.provide(w.layer)
+        )
+      )
+      yield* Fiber.interrupt(fiber)
+      expect(yield* w.sim.mutatingCalls()).toEqual([])
+    }))
 })

@@ -1,6 +1,7 @@
 import { Console, Effect, Either, Layer } from "effect"
 import { type GehenConfig, loadConfig } from "../Config.js"
 import { deploy, plan } from "../Deploy.js"
+import { planReport } from "../Plan.js"
 import { validateGitSha } from "../GitSha.js"
 import { exitCodeOf, type RunReport } from "../Report.js"
 import { CliExit } from "./CliExit.js"
@@ -59,7 +60,7 @@ export const deployHandler = (args: DeployArgs) =>
       const planned = yield* Effect.either(plan(config.right, sha.right).pipe(Effect.provide(aws)))
       if (Either.isLeft(planned)) return yield* refuse(planned.left.message, config.right)
       yield* Console.error(formatPlan(style, planned.right))
-      if (json) yield* Console.log(JSON.stringify({ schemaVersion: 1, dryRun: true, plan: planned.right }, null, 2))
+      if (json) yield* Console.log(JSON.stringify(planReport(planned.right), null, 2))
       return
     }
 
