@@ -20,14 +20,16 @@ export class AwsClients extends Context.Tag("gehen/AwsClients")<AwsClients, AwsC
 type Credentials = NonNullable<ECSClientConfig["credentials"]>
 
 /**
- * Retries: "standard" mode (exponential backoff with full jitter, capped at 20 s, plus a
- * retry quota so a real outage is not hammered) with 8 attempts, i.e. roughly 25 s of
- * backoff at worst. A deploy polls DescribeServices/DescribeTasks for many services at
- * once, so throttling is the likely transient failure, and a call failing mid-deploy
- * costs a verification or a rollback; 8 attempts ride out a throttling burst where the
- * default 3 do not. Not "adaptive": its client-side rate limiter is marked experimental
- * and, after one throttle, slows every later call of the shared per-region client,
- * including the rollback's. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, still win.
+ * Retries: "standard" mode with 8 attempts (the default is 3). Standard mode backs off
+ * exponentially with full jitter (in this SDK: 50 ms base, 1 s for throttling, 20 s cap) and
+ * keeps a retry quota, so an outage is not hammered. A deploy polls DescribeServices and
+ * DescribeTasks for many services at once, so throttling is the likely transient failure, and
+ * a call that fails mid-deploy costs a verification or triggers a rollback: 8 attempts (up to
+ * ~70 s of backoff for throttling, ~35 s on average) ride out a burst that 3 do not, and stay
+ * well inside a deploy's timeout. Not "adaptive": it can delay even first attempts, and AWS
+ * recommends it only when clients are pooled per throttled resource; ours are shared per
+ * region, so one throttled API would slow unrelated calls, the rollback's included.
+ * AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, still win.
  */
 const retryConfig = (): { maxAttempts?: number; retryMode?: string } => ({
   ...(process.env["AWS_MAX_ATTEMPTS"] === undefined ? { maxAttempts: 8 } : {}),
@@ -41,8 +43,9 @@ const retryConfig = (): { maxAttempts?: number; retryMode?: string } => ({
 export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<AwsClientsApi, never, Scope.Scope> =>
   Effect.gen(function*() {
     // Loaded here, not at module top: `gehen --version` / `--help` must not pay for the SDK.
-    const { ECSClient } = yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
-    const { EventBridgeClient } = yield* Effect.promise(() => import("@aws-sdk/client-eventbridge"))
+    const [{ ECSClient }, { EventBridgeClient }] = yield* Effect.promise(() =>
+      Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-eventbridge")])
+    )
 
     const roleArn = options.roleArn
     const assumeRole = roleArn === undefined ? undefined : yield* Effect.promise(async () => {

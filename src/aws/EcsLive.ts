@@ -46,13 +46,13 @@ const toTaskState = (t: Task): TaskState => ({
 })
 
 // A name in gehen.yml may be a service name or a service ARN (…:service/<cluster>/<name>).
-const names = (name: string, arn: string | undefined) => arn !== undefined && (arn === name || arn.endsWith(`/${name}`))
+const isArnOf = (name: string, arn: string | undefined) => arn !== undefined && (arn === name || arn.endsWith(`/${name}`))
 
 /** The answer for one asked-for name, in the order asked. */
 const lookup = (name: string, services: ReadonlyArray<Service>, failures: ReadonlyArray<Failure>): ServiceLookup => {
-  const found = services.find((s) => s.serviceName === name || names(name, s.serviceArn))
+  const found = services.find((s) => s.serviceName === name || isArnOf(name, s.serviceArn))
   if (found !== undefined) return { _tag: "Found", name, state: toServiceState(found) }
-  const failure = failures.find((f) => names(name, f.arn))
+  const failure = failures.find((f) => isArnOf(name, f.arn))
   return {
     _tag: "Missing",
     name,
@@ -70,8 +70,15 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
   Ecs,
   Effect.gen(function*() {
     const clients = yield* AwsClients
-    const { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, paginateListTasks } =
-      yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
+    // Loaded here, not at module top: `gehen --version` / `--help` must not pay for the SDK.
+    const {
+      DescribeServicesCommand,
+      DescribeTaskDefinitionCommand,
+      DescribeTasksCommand,
+      RegisterTaskDefinitionCommand,
+      UpdateServiceCommand,
+      paginateListTasks
+    } = yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
 
     const describeServices: EcsApi["describeServices"] = (cluster: ClusterRef, serviceNames) =>
       Effect.gen(function*() {

@@ -10,6 +10,7 @@ export const ScheduledTasksLive: Layer.Layer<ScheduledTasks, never, AwsClients> 
   ScheduledTasks,
   Effect.gen(function*() {
     const clients = yield* AwsClients
+    // Loaded here, not at module top: `gehen --version` / `--help` must not pay for the SDK.
     const { ListTargetsByRuleCommand, PutTargetsCommand } = yield* Effect.promise(() =>
       import("@aws-sdk/client-eventbridge")
     )
