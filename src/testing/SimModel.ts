@@ -1224,11 +1224,12 @@ export class SimModel {
     }
     const injected = this.takeEntryFailure(region, { ...input })
     const failed: Array<PutTargetsResultEntry> = []
-    for (const t of targets) {
-      if (!isRecord(t) || typeof t["Id"] !== "string" || typeof t["Arn"] !== "string") {
+    for (const given of input.Targets ?? []) {
+      // Over HTTP the body is unchecked JSON: check what the SDK model requires.
+      if (!isRecord(given) || typeof given.Id !== "string" || typeof given.Arn !== "string") {
         throw awsError("ValidationException", "Each target needs an Id and an Arn.")
       }
-      const target = clone(t) as Target
+      const target = clone(given)
       if (injected !== undefined) {
         failed.push({
           TargetId: target.Id,

@@ -1,0 +1,258 @@
+/**
+ * Face 1: the simulator as the deploy programs' ports (Ecs, ScheduledTasks,
+ * DefaultRegion, VersionProbe), each call recorded and fault-injected like the HTTP face.
+ */
+import type { Service, Task } from "@aws-sdk/client-ecs"
+import type { Target } from "@aws-sdk/client-eventbridge"
+import { Context, Effect, Layer } from "effect"
+import {
+  type DescribedTaskDefinition,
+  Ecs,
+  type EcsApi,
+  type ServiceLookup,
+  type ServiceState,
+  type TaskState
+} from "../Ecs.js"
+import { AwsCallError, MissingRegion, PutTargetsRejected } from "../Errors.js"
+import { DefaultRegion } from "../Region.js"
+import { ScheduledTasks, type ScheduledTasksApi } from "../ScheduledTasks.js"
+import type { ClusterRef } from "../Targets.js"
+import { type ProbeResult, VersionProbe } from "../VersionProbe.js"
+import { shortName, type SimAwsError } from "./SimFaults.js"
+import { makeSimulator, type SimulatorApi, type SimulatorOptions } from "./Simulator.js"
+
+export interface SimLayerOptions {
+  /** What DefaultRegion answers; `null` makes it fail with MissingRegion. Default: the model's default region. */
+  readonly region?: string | null | undefined
+  /**
+   * Attempts per AWS call, retrying throttles and 5xx without delay like the SDK
+   * would. Default 1: every injected fault reaches the program as AwsCallError.
+   */
+  readonly sdkMaxAttempts?: number | undefined
+  /** How many service events `ServiceState.recentEvents` carries; default 5. */
+  readonly recentEvents?: number | undefined
+}
+
+const throttlingCodes = ["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"]
+const retryable = (e: SimAwsError): boolean => e.status >= 500 || throttlingCodes.includes(e.code)
+
+const toServiceState = (s: Service, recentEvents: number): ServiceState => ({
+  serviceName: s.serviceName ?? "",
+  serviceArn: s.serviceArn ?? "",
+  clusterArn: s.clusterArn ?? "",
+  status: s.status ?? "",
+  taskDefinition: s.taskDefinition ?? "",
+  desiredCount: s.desiredCount ?? 0,
+  runningCount: s.runningCount ?? 0,
+  pendingCount: s.pendingCount ?? 0,
+  deployments: (s.deployments ?? []).map((d) => ({
+    id: d.id ?? "",
+    status: d.status ?? "",
+    taskDefinition: d.taskDefinition ?? "",
+    desiredCount: d.desiredCount ?? 0,
+    runningCount: d.runningCount ?? 0,
+    pendingCount: d.pendingCount ?? 0,
+    failedTasks: d.failedTasks ?? 0,
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason
+  })),
+  recentEvents: (s.events ?? []).slice(0, recentEvents).map((e) => e.message ?? "")
+})
+
+const toTaskState = (t: Task): TaskState => ({
+  taskArn: t.taskArn ?? "",
+  taskDefinitionArn: t.taskDefinitionArn ?? "",
+  lastStatus: t.lastStatus ?? "",
+  healthStatus: t.healthStatus,
+  stoppedReason: t.stoppedReason
+})
+
+const chunks = <A>(as: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < as.length; i += size) out.push(as.slice(i, i + size))
+  return out
+}
+
+/** `http://<anything>/version/<cluster>/<service>` (or `/version/<region>/<cluster>/<service>`). */
+export const parseVersionUrl = (
+  url: string
+): { readonly region?: string | undefined; readonly cluster: string; readonly service: string } | undefined => {
+  let path: string
+  try {
+    path = new URL(url).pathname
+  } catch {
+    return undefined
+  }
+  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent)
+  if (parts[0] !== "version") return undefined
+  if (parts.length === 3 && parts[1] !== undefined && parts[2] !== undefined) return { cluster: parts[1], service: parts[2] }
+  if (parts.length === 4 && parts[1] !== undefined && parts[2] !== undefined && parts[3] !== undefined) {
+    return { region: parts[1], cluster: parts[2], service: parts[3] }
+  }
+  return undefined
+}
+
+/** The ports, backed by `sim`. */
+export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = {}) => {
+  const m = sim.model
+  const attempts = Math.max(1, options.sdkMaxAttempts ?? 1)
+  const recent = options.recentEvents ?? 5
+
+  const call = <A>(operation: string, region: string, params: object, run: (now: number) => A) => {
+    const once = sim.invoke(operation, region, params, run)
+    const tried = attempts <= 1 ? once : Effect.retry(once, { times: attempts - 1, while: retryable })
+    return Effect.mapError(
+      tried,
+      (e) => new AwsCallError({ operation, region, code: e.code, detail: e.detail })
+    )
+  }
+
+  const listTaskPages = (
+    region: string,
+    cluster: string,
+    service: string,
+    token: string | undefined,
+    acc: ReadonlyArray<string>
+  ): Effect.Effect<ReadonlyArray<string>, AwsCallError> => {
+    const params = { cluster, serviceName: service, maxResults: 100, ...(token === undefined ? {} : { nextToken: token }) }
+    return Effect.flatMap(call("ListTasks", region, params, (now) => m.listTasks(region, params, now)), (res) => {
+      const all = [...acc, ...(res.taskArns ?? [])]
+      return res.nextToken === undefined ? Effect.succeed(all) : listTaskPages(region, cluster, service, res.nextToken, all)
+    })
+  }
+
+  const targetPages = (
+    region: string,
+    rule: string,
+    token: string | undefined,
+    acc: ReadonlyArray<Target>
+  ): Effect.Effect<ReadonlyArray<Target>, AwsCallError> => {
+    const params = { Rule: rule, ...(token === undefined ? {} : { NextToken: token }) }
+    return Effect.flatMap(call("ListTargetsByRule", region, params, () => m.listTargetsByRule(region, params)), (res) => {
+      const all = [...acc, ...(res.Targets ?? [])]
+      return res.NextToken === undefined ? Effect.succeed(all) : targetPages(region, rule, res.NextToken, all)
+    })
+  }
+
+  const ecs: EcsApi = {
+    describeServices: (ref: ClusterRef, names) => {
+      const params = { cluster: ref.cluster, services: [...names] }
+      return Effect.map(call("DescribeServices", ref.region, params, (now) => m.describeServices(ref.region, params, now)), (res) =>
+        names.map((name): ServiceLookup => {
+          const found = (res.services ?? []).find((s) => s.serviceName === shortName(name) || s.serviceArn === name)
+          if (found !== undefined) return { _tag: "Found", name, state: toServiceState(found, recent) }
+          const failure = (res.failures ?? []).find((f) => f.arn !== undefined && shortName(f.arn) === shortName(name))
+          return { _tag: "Missing", name, reason: failure?.reason ?? "MISSING" }
+        }))
+    },
+    describeTaskDefinition: (region, taskDefinition) => {
+      const params = { taskDefinition, include: ["TAGS" as const] }
+      return Effect.flatMap(
+        call("DescribeTaskDefinition", region, params, () => m.describeTaskDefinition(region, params)),
+        (res): Effect.Effect<DescribedTaskDefinition, AwsCallError> =>
+          res.taskDefinition === undefined
+            ? Effect.fail(
+              new AwsCallError({
+                operation: "DescribeTaskDefinition",
+                region,
+                code: "ClientException",
+                detail: "Unable to describe task definition."
+              })
+            )
+            : Effect.succeed({ taskDefinition: res.taskDefinition, tags: res.tags ?? [] })
+      )
+    },
+    registerTaskDefinition: (region, input) =>
+      Effect.map(
+        call("RegisterTaskDefinition", region, input, (now) => m.registerTaskDefinition(region, input, now)),
+        (res) => res.taskDefinition?.taskDefinitionArn ?? ""
+      ),
+    updateService: (ref, taskDefinitionArn) => {
+      const params = { cluster: ref.cluster, service: ref.service, taskDefinition: taskDefinitionArn, forceNewDeployment: true }
+      return Effect.asVoid(call("UpdateService", ref.region, params, (now) => m.updateService(ref.region, params, now)))
+    },
+    listTasks: (ref) => listTaskPages(ref.region, ref.cluster, ref.service, undefined, []),
+    describeTasks: (ref, taskArns) => {
+      // An empty list still goes to "AWS", which rejects it, as the real API would.
+      const groups = taskArns.length === 0 ? [[]] : chunks(taskArns, 100)
+      return Effect.map(
+        Effect.forEach(groups, (group) => {
+          const params = { cluster: ref.cluster, tasks: [...group] }
+          return call("DescribeTasks", ref.region, params, (now) => m.describeTasks(ref.region, params, now))
+        }),
+        (answers) => answers.flatMap((a) => (a.tasks ?? []).map(toTaskState))
+      )
+    }
+  }
+
+  const scheduled: ScheduledTasksApi = {
+    targetsOf: (region, rule) => targetPages(region, rule, undefined, []),
+    putTarget: (region, rule, target) => {
+      const params = { Rule: rule, Targets: [target] }
+      return Effect.flatMap(call("PutTargets", region, params, () => m.putTargets(region, params)), (res) =>
+        (res.FailedEntryCount ?? 0) > 0
+          ? Effect.fail(
+            new PutTargetsRejected({
+              rule,
+              region,
+              failures: (res.FailedEntries ?? []).map((f) => ({
+                targetId: f.TargetId ?? "",
+                code: f.ErrorCode ?? "",
+                message: f.ErrorMessage ?? ""
+              }))
+            })
+          )
+          : Effect.void)
+    }
+  }
+
+  const region = options.region === undefined ? m.defaultRegion : options.region
+  const defaultRegion = {
+    get: region === null
+      ? Effect.fail(new MissingRegion({ reason: "the simulator was given no default region" }))
+      : Effect.succeed(region)
+  }
+
+  const probe = {
+    probe: (url: string): Effect.Effect<ProbeResult> => {
+      const target = parseVersionUrl(url)
+      if (target === undefined) return Effect.succeed({ _tag: "NotReady", reason: `the simulator serves no ${url}` })
+      return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag): ProbeResult =>
+        tag === undefined
+          ? { _tag: "NotReady", reason: `no task of ${target.service} (${target.cluster}) serves yet` }
+          : { _tag: "Served", version: tag, server: `${target.service}-${tag}` })
+    }
+  }
+
+  return { ecs, scheduled, defaultRegion, probe }
+}
+
+const simulatorLayer = (
+  sim: SimulatorApi,
+  options: SimLayerOptions = {}
+): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Simulator> => {
+  const s = simulatorServices(sim, options)
+  return Layer.mergeAll(
+    Layer.succeed(Ecs, s.ecs),
+    Layer.succeed(ScheduledTasks, s.scheduled),
+    Layer.succeed(DefaultRegion, s.defaultRegion),
+    Layer.succeed(VersionProbe, s.probe),
+    Layer.succeed(Simulator, sim)
+  )
+}
+
+const freshLayer = (
+  options: SimulatorOptions & SimLayerOptions = {}
+): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Simulator> =>
+  Layer.unwrapEffect(Effect.map(makeSimulator(options), (sim) => simulatorLayer(sim, options)))
+
+/**
+ * The simulator in the context. `Simulator.make(options)` creates one,
+ * `Simulator.layer(sim)` provides the ports backed by it (and the simulator itself),
+ * `Simulator.layerFresh(options)` does both.
+ */
+export class Simulator extends Context.Tag("gehen/testing/Simulator")<Simulator, SimulatorApi>() {
+  static readonly make = makeSimulator
+  static readonly layer = simulatorLayer
+  static readonly layerFresh = freshLayer
+}

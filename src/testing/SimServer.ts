@@ -1,0 +1,365 @@
+/**
+ * Face 2: the simulator over HTTP, so the real SDK v3 clients (or the gehen binary via
+ * AWS_ENDPOINT_URL) can talk to it. AWS JSON 1.1 for ECS and EventBridge, the query
+ * protocol for STS AssumeRole, plus `GET /version/<cluster>/<service>` (`Server: <service>-<tag>`)
+ * and controls for subprocess tests:
+ * - `GET /_sim/calls` (the call record), `GET /_sim/services` (every service, DescribeServices shape),
+ * - `POST /_sim/fail-next` (a FailNextSpec), `POST /_sim/faults` ({throttleFraction?, serverErrorFraction?, seed?}),
+ * - `POST /_sim/behaviours` ({byTag: {<tag>: <behaviour>}, fallback?}), `POST /_sim/clear-calls`.
+ *
+ * Requests run in the runtime that started the server, so its Clock (live, or a
+ * TestClock) drives the rollouts.
+ */
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { Data, Effect, Exit, Runtime, Scope } from "effect"
+import { type Behaviour, type BehaviourKind, byImageTag } from "./SimBehaviour.js"
+import { parseVersionUrl } from "./SimLayers.js"
+import { awsError, type FailNextSpec, type SimAwsError } from "./SimFaults.js"
+import type { SimModel } from "./SimModel.js"
+import type { SimulatorApi } from "./Simulator.js"
+
+export interface SimServerOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number | undefined
+  /** Default 127.0.0.1. */
+  readonly host?: string | undefined
+}
+
+export interface SimServer {
+  /** e.g. `http://127.0.0.1:50123`: use as the SDK `endpoint` or AWS_ENDPOINT_URL. */
+  readonly url: string
+  readonly port: number
+  /** Stops listening and drops keep-alive connections (idempotent; also done on scope close). */
+  readonly close: Effect.Effect<void>
+}
+
+/** The server could not listen. */
+export class SimServerError extends Data.TaggedError("SimServerError")<{ readonly reason: string }> {}
+
+interface Reply {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+const ecsPrefix = "AmazonEC2ContainerServiceV20141113."
+const eventsPrefix = "AWSEvents."
+
+type Op = (m: SimModel, region: string, params: unknown, now: number) => object
+
+/** The wire body is unchecked JSON; the model validates what it relies on. */
+const wire = <T>(p: unknown): T => p as T
+
+const ecsOps: Readonly<Record<string, Op>> = {
+  DescribeServices: (m, r, p, now) => m.describeServices(r, wire(p), now),
+  DescribeTaskDefinition: (m, r, p) => m.describeTaskDefinition(r, wire(p)),
+  RegisterTaskDefinition: (m, r, p, now) => m.registerTaskDefinition(r, wire(p), now),
+  DeregisterTaskDefinition: (m, r, p, now) => m.deregisterTaskDefinition(r, wire(p), now),
+  UpdateService: (m, r, p, now) => m.updateService(r, wire(p), now),
+  ListTasks: (m, r, p, now) => m.listTasks(r, wire(p), now),
+  DescribeTasks: (m, r, p, now) => m.describeTasks(r, wire(p), now),
+  ListServices: (m, r, p) => m.listServices(r, wire(p)),
+  DescribeClusters: (m, r, p) => m.describeClusters(r, wire(p))
+}
+
+const eventsOps: Readonly<Record<string, Op>> = {
+  ListTargetsByRule: (m, r, p) => m.listTargetsByRule(r, wire(p)),
+  PutTargets: (m, r, p) => m.putTargets(r, wire(p)),
+  DescribeRule: (m, r, p) => m.describeRule(r, wire(p)),
+  ListRules: (m, r, p) => m.listRules(r, wire(p))
+}
+
+/** JSON protocols carry timestamps as epoch seconds. */
+const toWire = (v: unknown): unknown => {
+  if (v instanceof Date) return v.getTime() / 1000
+  if (Array.isArray(v)) return v.map(toWire)
+  if (typeof v === "object" && v !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toWire(x)
+    return out
+  }
+  return v
+}
+
+let requestCounter = 0
+const requestId = () => `00000000-0000-4000-8000-${(++requestCounter).toString(16).padStart(12, "0")}`
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
+  status,
+  headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId(), ...headers },
+  body: JSON.stringify(toWire(body))
+})
+
+const jsonError = (e: SimAwsError): Reply =>
+  json(e.status, { __type: e.code, message: e.detail }, { "x-amzn-errortype": e.code })
+
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;")
+
+const xml = (status: number, body: string): Reply => ({
+  status,
+  headers: { "content-type": "text/xml", "x-amzn-requestid": requestId() },
+  body
+})
+
+const stsNs = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+const queryError = (e: SimAwsError): Reply =>
+  xml(
+    e.status,
+    `<ErrorResponse xmlns="${stsNs}"><Error><Type>${e.status >= 500 ? "Receiver" : "Sender"}</Type>` +
+      `<Code>${xmlEscape(e.code)}</Code><Message>${xmlEscape(e.detail)}</Message></Error>` +
+      `<RequestId>${requestId()}</RequestId></ErrorResponse>`
+  )
+
+/** `AWS4-HMAC-SHA256 Credential=<AKID>/<date>/<region>/<service>/aws4_request, ...` */
+export const parseAuthorization = (
+  header: string | undefined
+): { readonly accessKeyId?: string | undefined; readonly region?: string | undefined } => {
+  const m = /Credential=([^/,\s]+)\/[^/]+\/([^/]+)\//.exec(header ?? "")
+  return m === null ? {} : { accessKeyId: m[1], region: m[2] }
+}
+
+const handleJson = (
+  sim: SimulatorApi,
+  ops: Readonly<Record<string, Op>>,
+  operation: string,
+  body: string,
+  region: string,
+  accessKeyId: string | undefined
+): Effect.Effect<Reply> => {
+  const op = ops[operation]
+  if (op === undefined) {
+    return Effect.succeed(
+      json(400, { __type: "UnknownOperationException", message: `The simulator does not implement ${operation}.` }, {
+        "x-amzn-errortype": "UnknownOperationException"
+      })
+    )
+  }
+  let params: unknown
+  try {
+    params = body === "" ? {} : JSON.parse(body)
+  } catch {
+    return Effect.succeed(
+      json(400, { __type: "SerializationException", message: "Malformed JSON body." }, {
+        "x-amzn-errortype": "SerializationException"
+      })
+    )
+  }
+  if (typeof params !== "object" || params === null || Array.isArray(params)) params = {}
+  const input = params as object
+  return sim
+    .invoke(operation, region, input, (now) => op(sim.model, region, input, now), { face: "http", accessKeyId })
+    .pipe(Effect.match({ onFailure: jsonError, onSuccess: (out) => json(200, out) }))
+}
+
+const handleQuery = (
+  sim: SimulatorApi,
+  body: string,
+  region: string,
+  accessKeyId: string | undefined
+): Effect.Effect<Reply> => {
+  const form = new URLSearchParams(body)
+  const action = form.get("Action") ?? ""
+  if (action !== "AssumeRole") {
+    return Effect.succeed(
+      queryError(awsError("InvalidAction", `The simulator does not implement ${action}.`, 400))
+    )
+  }
+  const params: Record<string, string | number> = {}
+  for (const k of ["RoleArn", "RoleSessionName", "ExternalId", "Policy", "SerialNumber", "TokenCode", "SourceIdentity"]) {
+    const v = form.get(k)
+    if (v !== null) params[k] = v
+  }
+  const duration = form.get("DurationSeconds")
+  if (duration !== null) params["DurationSeconds"] = Number(duration)
+  return sim
+    .invoke(
+      "AssumeRole",
+      region,
+      params,
+      () =>
+        // Expiration by the wall clock: SDK credential caches compare it with Date.now().
+        sim.model.assumeRole(
+          {
+            RoleArn: form.get("RoleArn") ?? undefined,
+            RoleSessionName: form.get("RoleSessionName") ?? undefined,
+            ...(duration === null ? {} : { DurationSeconds: Number(duration) })
+          },
+          Date.now()
+        ),
+      { face: "http", accessKeyId }
+    )
+    .pipe(
+      Effect.match({
+        onFailure: queryError,
+        onSuccess: (out) => {
+          const c = out.Credentials
+          const u = out.AssumedRoleUser
+          return xml(
+            200,
+            `<AssumeRoleResponse xmlns="${stsNs}"><AssumeRoleResult>` +
+              `<AssumedRoleUser><AssumedRoleId>${xmlEscape(u?.AssumedRoleId ?? "")}</AssumedRoleId>` +
+              `<Arn>${xmlEscape(u?.Arn ?? "")}</Arn></AssumedRoleUser>` +
+              `<Credentials><AccessKeyId>${xmlEscape(c?.AccessKeyId ?? "")}</AccessKeyId>` +
+              `<SecretAccessKey>${xmlEscape(c?.SecretAccessKey ?? "")}</SecretAccessKey>` +
+              `<SessionToken>${xmlEscape(c?.SessionToken ?? "")}</SessionToken>` +
+              `<Expiration>${(c?.Expiration ?? new Date(0)).toISOString()}</Expiration></Credentials>` +
+              `</AssumeRoleResult><ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata>` +
+              `</AssumeRoleResponse>`
+          )
+        }
+      })
+    )
+}
+
+const plain = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
+  status,
+  headers: { "content-type": "text/plain", ...headers },
+  body
+})
+
+const controlJson = (status: number, body: unknown): Reply => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body)
+})
+
+const parseControl = (body: string): Record<string, unknown> | undefined => {
+  try {
+    const v: unknown = JSON.parse(body)
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const numberOr = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined)
+
+/** Routes one request. Exposed for tests that want no socket. */
+export const handleRequest = (
+  sim: SimulatorApi,
+  req: { readonly method: string; readonly url: string; readonly headers: http.IncomingHttpHeaders },
+  body: string
+): Effect.Effect<Reply> => {
+  const path = new URL(req.url, "http://sim").pathname
+  if (req.method === "GET" && path.startsWith("/version/")) {
+    const target = parseVersionUrl(`http://sim${path}`)
+    if (target === undefined) return Effect.succeed(plain(404, "not found\n"))
+    return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag) =>
+      tag === undefined
+        ? plain(503, `no task of ${target.service} serves yet\n`)
+        : plain(200, `${target.service}-${tag}\n`, { server: `${target.service}-${tag}` }))
+  }
+  if (path.startsWith("/_sim/")) {
+    if (req.method === "GET" && path === "/_sim/calls") return Effect.map(sim.calls(), (c) => controlJson(200, c))
+    if (req.method === "GET" && path === "/_sim/services") {
+      return Effect.map(
+        Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => Effect.sync(() => sim.model.allServices(now))),
+        (s) => controlJson(200, toWire(s))
+      )
+    }
+    if (req.method === "POST" && path === "/_sim/fail-next") {
+      try {
+        const spec = JSON.parse(body) as FailNextSpec
+        return Effect.as(sim.failNext(spec), controlJson(200, { ok: true }))
+      } catch {
+        return Effect.succeed(controlJson(400, { error: "body must be a FailNextSpec JSON object" }))
+      }
+    }
+    if (req.method === "POST" && path === "/_sim/clear-calls") return Effect.as(sim.clearCalls(), controlJson(200, { ok: true }))
+    if (req.method === "POST" && path === "/_sim/faults") {
+      const faults = parseControl(body)
+      return faults === undefined
+        ? Effect.succeed(controlJson(400, { error: "body must be {throttleFraction?, serverErrorFraction?, seed?}" }))
+        : Effect.as(
+          sim.setFaults({
+            throttleFraction: numberOr(faults["throttleFraction"]),
+            serverErrorFraction: numberOr(faults["serverErrorFraction"]),
+            seed: numberOr(faults["seed"])
+          }),
+          controlJson(200, { ok: true })
+        )
+    }
+    if (req.method === "POST" && path === "/_sim/behaviours") {
+      // Pickers are functions; over HTTP a subprocess test can still pick by image tag.
+      const spec = parseControl(body)
+      const byTag = spec?.["byTag"]
+      if (spec === undefined || typeof byTag !== "object" || byTag === null) {
+        return Effect.succeed(controlJson(400, { error: "body must be {byTag: {<tag>: <behaviour>}, fallback?}" }))
+      }
+      const fallback = spec["fallback"] as Behaviour | BehaviourKind | undefined
+      return Effect.as(
+        sim.setBehaviour(byImageTag(byTag as Record<string, Behaviour | BehaviourKind>, fallback ?? "healthy")),
+        controlJson(200, { ok: true })
+      )
+    }
+    return Effect.succeed(controlJson(404, { error: `no control endpoint ${req.method} ${path}` }))
+  }
+  const auth = parseAuthorization(typeof req.headers.authorization === "string" ? req.headers.authorization : undefined)
+  const region = auth.region ?? sim.model.defaultRegion
+  const target = req.headers["x-amz-target"]
+  if (req.method === "POST" && typeof target === "string") {
+    if (target.startsWith(ecsPrefix)) return handleJson(sim, ecsOps, target.slice(ecsPrefix.length), body, region, auth.accessKeyId)
+    if (target.startsWith(eventsPrefix)) return handleJson(sim, eventsOps, target.slice(eventsPrefix.length), body, region, auth.accessKeyId)
+  }
+  if (req.method === "POST" && /^Action=|&Action=/.test(body)) return handleQuery(sim, body, region, auth.accessKeyId)
+  return Effect.succeed(
+    json(400, { __type: "UnknownOperationException", message: `No operation for ${req.method} ${path}` }, {
+      "x-amzn-errortype": "UnknownOperationException"
+    })
+  )
+}
+
+/** Serves `sim` on 127.0.0.1 until the scope closes. */
+export const startSimServer = (
+  sim: SimulatorApi,
+  options: SimServerOptions = {}
+): Effect.Effect<SimServer, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<never>()
+    const run = Runtime.runPromise(runtime)
+    const host = options.host ?? "127.0.0.1"
+    const server = http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (c: Buffer) => chunks.push(c))
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8")
+        run(handleRequest(sim, { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }, body)).then(
+          (reply) => {
+            res.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) })
+            res.end(reply.body)
+          },
+          (e: unknown) => {
+            res.writeHead(500, { "content-type": "text/plain" })
+            res.end(`simulator defect: ${String(e)}\n`)
+          }
+        )
+      })
+    })
+    const port = yield* Effect.async<number, SimServerError>((resume) => {
+      server.once("error", (e) => resume(Effect.fail(new SimServerError({ reason: e.message }))))
+      server.listen(options.port ?? 0, host, () => resume(Effect.succeed((server.address() as AddressInfo).port)))
+    }).pipe(Effect.orDie)
+    let closed = false
+    const close = Effect.async<void>((resume) => {
+      if (closed) return resume(Effect.void)
+      closed = true
+      server.close(() => resume(Effect.void))
+      // The SDK keeps connections alive; close() alone would wait for them.
+      server.closeAllConnections()
+    })
+    yield* Effect.addFinalizer(() => close)
+    return { url: `http://${host}:${port}`, port, close }
+  })
+
+/** For scripts outside Effect: serves `sim` with the live clock until `close()`. */
+export const startSimServerPromise = async (
+  sim: SimulatorApi,
+  options: SimServerOptions = {}
+): Promise<{ readonly url: string; readonly port: number; readonly close: () => Promise<void> }> => {
+  const scope = Effect.runSync(Scope.make())
+  const server = await Effect.runPromise(Scope.extend(startSimServer(sim, options), scope))
+  return { url: server.url, port: server.port, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
