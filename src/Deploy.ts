@@ -9,7 +9,7 @@ import {
   ServiceUpdateFailed
 } from "./Apply.js"
 import type { GehenConfig } from "./Config.js"
-import { type DrainFailed, drainCheck, DrainTimedOut } from "./DrainCheck.js"
+import { type DrainFailed, drainCheck, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
 import type { Ecs } from "./Ecs.js"
 import type { MissingRegion } from "./Errors.js"
 import { tagOf } from "./ImageRef.js"
@@ -110,20 +110,19 @@ const execute = (
         yield* applyScheduledTasks(thePlan, register, changes, journal)
         yield* applyServices(thePlan, register, changes, journal, config.concurrency)
       }
+      const rollouts = thePlan.services.map((s) => ({
+        target: s.target,
+        ref: s.ref,
+        taskDefinition: changes.services.get(targetKey(s.target))?.newTaskDefinition ?? s.currentTaskDefinition
+      }))
+      // While waiting for the new version to serve, a failing rollout ends the wait at once.
       yield* versionCheck(
         thePlan.services.flatMap((s) =>
           s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: [options.gitsha] }]
         ),
         { ...checks, phase: "version-check" }
-      )
-      yield* drainCheck(
-        thePlan.services.map((s) => ({
-          target: s.target,
-          ref: s.ref,
-          taskDefinition: changes.services.get(targetKey(s.target))?.newTaskDefinition ?? s.currentTaskDefinition
-        })),
-        { ...checks, phase: "drain" }
-      )
+      ).pipe(Effect.raceFirst(watchForFailures(rollouts, { interval, journal })))
+      yield* drainCheck(rollouts, { ...checks, phase: "drain" })
     })
 
     const report = (outcome: RunOutcome, error: string | undefined) =>

@@ -109,26 +109,27 @@ const wantsTaskInspection = (watch: Watch, state: ServiceState, taskDefinition: 
   return failedRose || healthEvents || (watch.pendingRounds > 0 && watch.pendingRounds % STUCK_ROUNDS === 0)
 }
 
+interface PollerOptions {
+  readonly phase: Phase
+  readonly journal: Journal
+  /** Watch mode: only look for failures (say nothing, never finish). */
+  readonly watch: boolean
+}
+
 /**
- * Waits until every service has drained onto its task definition. All services
- * are polled together in rounds, so DescribeServices batches up to 10 services of
- * a cluster into one call. A failed poll is "not yet"; one deadline covers the phase.
+ * One poll round over the services still pending: DescribeServices batched per
+ * cluster through the request resolver, then task inspection where the answer
+ * gives a reason. A failed poll is "not yet"; a failed deployment fails the round.
  */
-export const drainCheck = (
-  items: ReadonlyArray<DrainItem>,
-  options: { readonly timeout: Duration.Duration; readonly interval: Duration.Duration; readonly phase: Phase; readonly journal: Journal }
-): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs> =>
+const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
   Effect.gen(function*() {
-    if (items.length === 0) return
     const ecs = yield* Ecs
     const resolver = yield* makeServiceStatesResolver
-    const { interval, journal, phase, timeout } = options
+    const { journal, phase, watch } = options
     const pending = new Map<string, Watch>(
       items.map((item) => [targetKey(item.target), { item, rounds: 0, failedTasks: 0, pendingRounds: 0, lastSeen: "not polled yet" }])
     )
-    for (const item of items) {
-      yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
-    }
+    const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
 
     const unhealthyTask = (watch: Watch) =>
       Effect.gen(function*() {
@@ -139,14 +140,14 @@ export const drainCheck = (
         return Option.fromNullable(bad).pipe(Option.map((t) => t.taskArn))
       }).pipe(Effect.orElseSucceed(() => Option.none<string>()))
 
-    const pollOne = (key: string, watch: Watch) =>
+    const pollOne = (key: string, w: Watch) =>
       Effect.gen(function*() {
-        const { item } = watch
-        watch.rounds++
+        const { item } = w
+        w.rounds++
         const lookup = yield* Effect.either(Effect.request(GetServiceState({ ref: item.ref }), resolver))
         if (Either.isLeft(lookup)) {
-          watch.lastSeen = `DescribeServices failed: ${lookup.left.code}`
-          return yield* journal.observe(item.target, phase, watch.lastSeen)
+          w.lastSeen = `DescribeServices failed: ${lookup.left.code}`
+          return yield* say(item.target, w.lastSeen)
         }
         if (lookup.right._tag === "Missing") {
           return yield* Effect.fail(
@@ -154,17 +155,17 @@ export const drainCheck = (
           )
         }
         const state = lookup.right.state
-        const verdict = assessDrain(state, item.taskDefinition, watch.rounds > SETTLE_ROUNDS)
+        const verdict = assessDrain(state, item.taskDefinition, w.rounds > SETTLE_ROUNDS)
         if (verdict._tag === "Failed") {
           return yield* Effect.fail(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
         }
-        if (verdict._tag === "Drained") {
+        if (verdict._tag === "Drained" && !watch) {
           pending.delete(key)
           return yield* journal.end(item.target, phase, "succeeded", `drained: ${verdict.observation}`)
         }
-        watch.lastSeen = verdict.observation
-        if (wantsTaskInspection(watch, state, item.taskDefinition)) {
-          const bad = yield* unhealthyTask(watch)
+        w.lastSeen = verdict.observation
+        if (wantsTaskInspection(w, state, item.taskDefinition)) {
+          const bad = yield* unhealthyTask(w)
           if (Option.isSome(bad)) {
             return yield* Effect.fail(
               new DrainFailed({
@@ -175,17 +176,35 @@ export const drainCheck = (
             )
           }
         }
-        yield* journal.observe(item.target, phase, verdict.observation)
+        yield* say(item.target, verdict.observation)
       })
 
     const round = Effect.suspend(() =>
-      Effect.forEach([...pending], ([key, watch]) => pollOne(key, watch), {
+      Effect.forEach([...pending], ([key, w]) => pollOne(key, w), {
         concurrency: "unbounded",
         batching: true,
         discard: true
       })
     )
+    return { round, pending }
+  })
 
+/**
+ * Waits until every service has drained onto its task definition. All services
+ * are polled together in rounds, so DescribeServices batches up to 10 services of
+ * a cluster into one call. One deadline covers the phase.
+ */
+export const drainCheck = (
+  items: ReadonlyArray<DrainItem>,
+  options: { readonly timeout: Duration.Duration; readonly interval: Duration.Duration; readonly phase: Phase; readonly journal: Journal }
+): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs> =>
+  Effect.gen(function*() {
+    if (items.length === 0) return
+    const { interval, journal, phase, timeout } = options
+    for (const item of items) {
+      yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
+    }
+    const { pending, round } = yield* makePoller(items, { phase, journal, watch: false })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
       until: () => pending.size === 0
@@ -200,3 +219,23 @@ export const drainCheck = (
       new DrainTimedOut({ phase, timeout, pending: stuck.map((w) => ({ target: w.item.target, lastSeen: w.lastSeen })) })
     )
   })
+
+/**
+ * Watches the deployments for failures (UNHEALTHY tasks, a FAILED rollout) while
+ * another phase waits, so a broken version fails the run at once instead of at
+ * that phase's deadline. Never succeeds: race it against the phase it guards.
+ */
+export const watchForFailures = (
+  items: ReadonlyArray<DrainItem>,
+  options: { readonly interval: Duration.Duration; readonly journal: Journal }
+): Effect.Effect<never, DrainFailed, Ecs> =>
+  Effect.gen(function*() {
+    const { round } = yield* makePoller(items, { phase: "drain", journal: options.journal, watch: true })
+    return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))
+  }).pipe(
+    Effect.tapError((e) =>
+      options.journal.start(e.target, "drain", "watching the new deployment").pipe(
+        Effect.zipRight(options.journal.end(e.target, "drain", "failed", e.detail))
+      )
+    )
+  )

@@ -89,6 +89,17 @@ describe("deploy", () => {
       expect(worker?.taskDefinition).toBe(w.worker)
     }))
 
+  it.effect("fails fast on UNHEALTHY tasks while still waiting for the url to serve the new version", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
+      const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployFailed
+      expect(byName(error.report, "api").error).toMatch(/UNHEALTHY/)
+      expect(byName(error.report, "api").outcome).toBe("rolled-back")
+      // Far before the 5 minute version-check deadline (the rollback's own checks included).
+      expect(Duration.toSeconds(elapsed)).toBeLessThan(150)
+    }))
+
   it.effect("fails when ECS's circuit breaker marks the rollout FAILED", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "circuit-breaker", failAfter: 40 } })

@@ -20,21 +20,31 @@ export class AwsClients extends Context.Tag("gehen/AwsClients")<AwsClients, AwsC
 type Credentials = NonNullable<ECSClientConfig["credentials"]>
 
 /**
- * Retries: "standard" mode with 8 attempts (the default is 3). Standard mode backs off
- * exponentially with full jitter (in this SDK: 50 ms base, 1 s for throttling, 20 s cap) and
- * keeps a retry quota, so an outage is not hammered. A deploy polls DescribeServices and
- * DescribeTasks for many services at once, so throttling is the likely transient failure, and
- * a call that fails mid-deploy costs a verification or triggers a rollback: 8 attempts (up to
- * ~70 s of backoff for throttling, ~35 s on average) ride out a burst that 3 do not, and stay
- * well inside a deploy's timeout. Not "adaptive": it can delay even first attempts, and AWS
- * recommends it only when clients are pooled per throttled resource; ours are shared per
- * region, so one throttled API would slow unrelated calls, the rollback's included.
- * AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, still win.
+ * Retries: the SDK's standard strategy (with its retry quota, so a real outage is not
+ * hammered) with 8 attempts, but backoff capped at 2 s instead of 20 s. A deploy polls
+ * DescribeServices/DescribeTasks for many services at once, so throttling is the likely
+ * transient failure; a call failing mid-deploy costs a verification or a rollback, and
+ * 8 attempts ride out a throttling burst where the default 3 do not. The 2 s cap keeps a
+ * throttled poll within about one check interval (worst case ~10 s of backoff), so gehen
+ * never waits longer than needed. Not "adaptive": its client-side rate limiter slows
+ * every later call of the shared per-region client after one throttle, the rollback's
+ * included. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, win.
  */
-const retryConfig = (): { maxAttempts?: number; retryMode?: string } => ({
-  ...(process.env["AWS_MAX_ATTEMPTS"] === undefined ? { maxAttempts: 8 } : {}),
-  ...(process.env["AWS_RETRY_MODE"] === undefined ? { retryMode: "standard" } : {})
-})
+const MAX_ATTEMPTS = 8
+const MAX_BACKOFF_MS = 2000
+
+const retryConfig = (
+  ConfiguredRetryStrategy: typeof import("@smithy/core/retry").ConfiguredRetryStrategy
+): { maxAttempts?: number; retryMode?: string; retryStrategy?: InstanceType<typeof ConfiguredRetryStrategy> } =>
+  process.env["AWS_MAX_ATTEMPTS"] !== undefined || process.env["AWS_RETRY_MODE"] !== undefined
+    ? {}
+    : {
+      // Full jitter, as the SDK's own backoff, over 100 ms x 2^attempt up to the cap.
+      retryStrategy: new ConfiguredRetryStrategy(
+        MAX_ATTEMPTS,
+        (attempt) => Math.floor(Math.random() * Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt))
+      )
+    }
 
 /**
  * Builds the clients. Endpoints are deliberately not set: the SDK's own AWS_ENDPOINT_URL(_ECS,
@@ -43,9 +53,10 @@ const retryConfig = (): { maxAttempts?: number; retryMode?: string } => ({
 export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<AwsClientsApi, never, Scope.Scope> =>
   Effect.gen(function*() {
     // Loaded here, not at module top: `gehen --version` / `--help` must not pay for the SDK.
-    const [{ ECSClient }, { EventBridgeClient }] = yield* Effect.promise(() =>
-      Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-eventbridge")])
+    const [{ ECSClient }, { EventBridgeClient }, { ConfiguredRetryStrategy }] = yield* Effect.promise(() =>
+      Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-eventbridge"), import("@smithy/core/retry")])
     )
+    const retries = () => retryConfig(ConfiguredRetryStrategy)
 
     const roleArn = options.roleArn
     const assumeRole = roleArn === undefined ? undefined : yield* Effect.promise(async () => {
@@ -64,7 +75,7 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
       if (sharedCredentials === undefined) {
         const provider = assumeRole.fromTemporaryCredentials({
           params: { RoleArn: roleArn, RoleSessionName: options.sessionName ?? `gehen-${Date.now()}` },
-          clientConfig: { region, ...retryConfig() }
+          clientConfig: { region, ...retries() }
         })
         sharedCredentials = assumeRole.memoizeIdentityProvider(
           provider,
@@ -77,7 +88,7 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
 
     const clientConfig = (region: string) => {
       const credentials = credentialsFor(region)
-      return { region, ...retryConfig(), ...(credentials === undefined ? {} : { credentials }) }
+      return { region, ...retries(), ...(credentials === undefined ? {} : { credentials }) }
     }
 
     const ecsClients = new Map<string, ECSClient>()

@@ -1,0 +1,54 @@
+import type { DeploymentStatus, FoundService, ScheduledTaskStatus, ServiceStatus, StatusReport } from "../Status.js"
+import { shortName } from "../TaskDefinitionArn.js"
+import type { Style } from "./Style.js"
+
+const tagList = (tags: ReadonlyArray<string>) => (tags.length === 0 ? "no tag" : tags.join(", "))
+
+const counts = (x: { runningCount: number; desiredCount: number; pendingCount: number }) =>
+  `${x.runningCount}/${x.desiredCount} running${x.pendingCount > 0 ? `, ${x.pendingCount} pending` : ""}`
+
+/** Steady: one deployment, all desired tasks running, none unhealthy; a rollout in progress otherwise. */
+const health = (style: Style, s: FoundService): string => {
+  if (s.unhealthyTasks.length > 0) return style.red(`${s.unhealthyTasks.length} unhealthy`)
+  if (s.deployments.some((d) => d.rolloutState === "FAILED")) return style.red("rollout failed")
+  if (s.serviceStatus !== "ACTIVE") return style.red(s.serviceStatus)
+  if (s.deployments.length > 1) return style.yellow("deploying")
+  if (s.runningCount < s.desiredCount) return style.yellow("starting tasks")
+  return style.green("steady")
+}
+
+const deploymentLine = (style: Style, d: DeploymentStatus): string => {
+  const rollout = d.rolloutState === null
+    ? ""
+    : `, ${d.rolloutState === "FAILED" ? style.red(d.rolloutState) : d.rolloutState}` +
+      (d.rolloutState !== "COMPLETED" && d.rolloutStateReason !== null ? ` (${d.rolloutStateReason})` : "")
+  const failed = d.failedTasks > 0 ? `, ${style.red(`${d.failedTasks} failed`)}` : ""
+  return `    ${style.dim(d.status.padEnd(7))} ${shortName(d.taskDefinition)}: ${counts(d)}${failed}${rollout}; ${tagList(d.tags)}`
+}
+
+const serviceLines = (style: Style, s: ServiceStatus): ReadonlyArray<string> => {
+  const who = `service ${style.bold(s.name)} (cluster ${s.cluster}, ${s.region})`
+  if (s.state === "missing") return [`  ${who}: ${style.red("MISSING")}: ${s.reason}`]
+  return [
+    `  ${who}: ${health(style, s)}, ${counts(s)}, runs ${style.bold(tagList(s.tags))}`,
+    ...s.deployments.map((d) => deploymentLine(style, d)),
+    ...s.unhealthyTasks.map((t) =>
+      `    ${style.red("UNHEALTHY")} task ${t.taskArn.split("/").pop() ?? t.taskArn} (${shortName(t.taskDefinition)}, ${t.lastStatus})`
+    )
+  ]
+}
+
+const ruleLine = (style: Style, t: ScheduledTaskStatus): string => {
+  const who = `scheduled task ${style.bold(t.rule)} (${t.region})`
+  return t.state === "problem"
+    ? `  ${who}: ${style.red("PROBLEM")}: ${t.problem}`
+    : `  ${who}: runs ${shortName(t.taskDefinition)}, ${style.bold(tagList(t.tags))}`
+}
+
+/** `gehen status` as text: one block per scheduled task and service. */
+export const formatStatus = (style: Style, report: StatusReport): string =>
+  [
+    style.bold(`gehen status at ${report.at}`),
+    ...report.scheduledTasks.map((t) => ruleLine(style, t)),
+    ...report.services.flatMap((s) => serviceLines(style, s))
+  ].join("\n")

@@ -1,0 +1,135 @@
+// The real CLI (the bundle `npm ci` builds) as a subprocess, over HTTP, against the
+// project's simulator: the AWS SDK clients, credentials, retries and signals are all real.
+import { Effect } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import { cliEnv, runCliProcess, startCli, startWorld, writeConfig } from "../support/subprocess.js"
+import { SHA } from "../support/world.js"
+
+const worlds: Array<{ close: () => Promise<void> }> = []
+afterAll(async () => {
+  await Promise.all(worlds.map((w) => w.close()))
+})
+
+const setup = async (byTag: Parameters<typeof startWorld>[0] = {}, extra = "", timeoutMinutes = 0.1) => {
+  const w = await startWorld(byTag)
+  worlds.push(w.server)
+  const config = `
+services:
+  api:
+    cluster: prod-a
+    url: ${w.server.url}/version/prod-a/api
+  worker:
+    cluster: ${w.world.clusterB}
+scheduledTasks:
+  nightly:
+timeoutMinutes: ${timeoutMinutes}
+checkIntervalSeconds: 0.2
+${extra}`
+  const { dir, path } = writeConfig(config)
+  const env = cliEnv(w.server.url, dir, { NO_COLOR: "1" })
+  const calls = (op?: string) => Effect.runPromise(w.sim.calls(op))
+  return { ...w, dir, path, env, calls }
+}
+
+describe.concurrent("gehen deploy as a subprocess", () => {
+  it("exit 0 after a real deploy over HTTP", async () => {
+    const s = await setup()
+    const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    expect(run.stderr).toContain("deployed and drained")
+    expect(run.code).toBe(0)
+    expect((await s.calls("UpdateService")).length).toBe(2)
+    expect((await s.calls("PutTargets")).length).toBe(1)
+  })
+
+  it("exit 1 and a rollback when the version check times out", async () => {
+    const s = await setup({ [SHA]: "stuck" })
+    const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("version check timed out")
+    const updates = await s.calls("UpdateService")
+    expect(updates.map((u) => u.params["taskDefinition"])).toContain(s.world.api)
+  })
+
+  it("exit 1 and a rollback when new tasks turn unhealthy", async () => {
+    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3 } }, "", 0.5)
+    const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/UNHEALTHY/)
+    expect(run.stderr).toContain("rolled back")
+  })
+
+  it("exit 2 when old tasks never drain", async () => {
+    const s = await setup({ [SHA]: { kind: "never-drain", startAfter: 0.1, healthyAfter: 0.2 } }, "", 0.05)
+    const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain("timed out waiting for old tasks to drain")
+    expect(run.stderr).toMatch(/worker .*old/)
+  })
+
+  it("still succeeds when 30% of AWS calls are throttled", async () => {
+    const s = await setup()
+    await Effect.runPromise(s.sim.setFaults({ throttleFraction: 0.3, seed: 7 }))
+    const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    expect(run.code).toBe(0)
+    const throttled = (await s.calls()).filter((c) => c.error === "ThrottlingException")
+    expect(throttled.length).toBeGreaterThan(0)
+  })
+
+  it("role.arn: one AssumeRole with that ARN, every other call signed with its credentials", async () => {
+    const role = "arn:aws:iam::123456789012:role/deploy/gehen"
+    const s = await setup({}, `role:\n  arn: ${role}\n`)
+    const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    expect(run.code).toBe(0)
+    const assumes = await s.calls("AssumeRole")
+    expect(assumes).toHaveLength(1)
+    expect(assumes[0]?.params["RoleArn"]).toBe(role)
+    const issued = await Effect.runPromise(s.sim.issuedCredentials())
+    expect(issued).toHaveLength(1)
+    const others = (await s.calls()).filter((c) => c.operation !== "AssumeRole")
+    expect(others.length).toBeGreaterThan(5)
+    for (const c of others) expect(c.accessKeyId).toBe(issued[0]?.accessKeyId)
+  })
+
+  it("SIGINT during the drain rolls back what changed and exits 130", async () => {
+    const s = await setup({ [SHA]: { kind: "never-drain", startAfter: 0.1, healthyAfter: 0.2 } }, "", 5)
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    while (!cli.output().includes("drain")) await new Promise((r) => setTimeout(r, 50))
+    const signalledAt = Date.now()
+    cli.child.kill("SIGINT")
+    const run = await cli.done
+    expect(run.code).toBe(130)
+    expect(Date.now() - signalledAt).toBeLessThan(5000)
+    expect(run.stderr).toContain("interrupted")
+    const updates = (await s.calls("UpdateService")).map((u) => u.params["taskDefinition"])
+    expect(updates).toContain(s.world.api)
+    expect(updates).toContain(s.world.worker)
+  })
+
+  it("SIGTERM with --on-interrupt leave keeps the new version", async () => {
+    const s = await setup({ [SHA]: { kind: "never-drain", startAfter: 0.1, healthyAfter: 0.2 } }, "", 5)
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path, "--on-interrupt", "leave"], s.env)
+    while (!cli.output().includes("drain")) await new Promise((r) => setTimeout(r, 50))
+    cli.child.kill("SIGTERM")
+    const run = await cli.done
+    expect(run.code).toBe(130)
+    expect(await s.calls("UpdateService")).toHaveLength(2)
+  })
+
+  it("a second signal exits at once", async () => {
+    // UpdateService keeps failing here, so the first signal's rollback would retry for
+    // tens of seconds; the second signal must end the process without waiting for it.
+    const s = await setup({ [SHA]: { kind: "never-drain", startAfter: 0.1, healthyAfter: 0.2 } }, "", 5)
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    while (!cli.output().includes("drain")) await new Promise((r) => setTimeout(r, 50))
+    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 100, code: "ServiceUnavailable", message: "down" }))
+    cli.child.kill("SIGINT")
+    await new Promise((r) => setTimeout(r, 300))
+    const secondAt = Date.now()
+    cli.child.kill("SIGINT")
+    const run = await cli.done
+    expect(run.code).toBe(130)
+    // Generous for a loaded CI machine; the rollback it cuts short would take 30 s or more.
+    expect(Date.now() - secondAt).toBeLessThan(3000)
+    expect(run.stderr).toContain("second signal")
+  })
+})
