@@ -133,3 +133,42 @@ describe.concurrent("gehen deploy as a subprocess", () => {
     expect(run.stderr).toContain("second signal")
   })
 })
+
+describe("secrets never reach the output", () => {
+  it("task-definition secrets, environment values and credentials are not printed, in text or JSON", async () => {
+    const markers = ["MARKER-ENV-VALUE-93f1", "MARKER-SECRET-ARN-77aa", "MARKER-SECRET-KEY-5b2c", "MARKER-SESSION-TOKEN-c0de"]
+    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.2 } }, "", 0.5)
+    const td = await Effect.runPromise(s.sim.seedTaskDefinition("us-east-1", {
+      family: "vault",
+      containerDefinitions: [{
+        name: "vault",
+        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/vault:0ld0ld0ld0ld",
+        environment: [{ name: "API_TOKEN", value: markers[0]! }],
+        secrets: [{ name: "DB", valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${markers[1]}` }]
+      }]
+    }))
+    await Effect.runPromise(s.sim.addService({ cluster: "prod-a", name: "vault", taskDefinition: td, region: "us-east-1" }))
+    const { dir, path } = writeConfig(`
+services:
+  vault:
+    cluster: prod-a
+    url: ${s.server.url}/version/prod-a/vault
+timeoutMinutes: 0.5
+checkIntervalSeconds: 0.2
+`)
+    const env = cliEnv(s.server.url, dir, { AWS_SECRET_ACCESS_KEY: markers[2]!, AWS_SESSION_TOKEN: markers[3]! })
+    const failed = await runCliProcess(["deploy", "--gitsha", SHA, "--path", path, "--output", "json"], env)
+    expect(failed.code).toBe(1)
+    const planned = await runCliProcess(["deploy", "--gitsha", SHA, "--path", path, "--output", "json", "--dry-run"], env)
+    expect(planned.code).toBe(0)
+    // The registered revision did carry them: they were copied, just never shown.
+    const registered = await s.calls("RegisterTaskDefinition")
+    expect(JSON.stringify(registered.map((c) => c.params))).toContain(markers[0])
+    for (const run of [failed, planned]) {
+      for (const marker of markers) {
+        expect(run.stdout).not.toContain(marker)
+        expect(run.stderr).not.toContain(marker)
+      }
+    }
+  })
+})
