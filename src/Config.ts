@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import { Data, Effect, Either, Option, ParseResult, Predicate, Schema, SchemaAST as AST } from "effect"
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml"

@@ -1,4 +1,6 @@
-import { HttpClient, HttpClientError, type HttpClientResponse } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Duration, Effect, Layer, Stream } from "effect"
 import { type ProbeResult, VersionProbe } from "./VersionProbe.js"
 

@@ -11,14 +11,14 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
 
 const LiveEnvironment = Layer.succeed(CliEnvironment, {
   aws: (config, gitsha) => AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) }),
-  // Loaded on first use: the HTTP client (undici) is large and only `deploy` needs it.
+  // Node's own fetch: no HTTP client library to load; and only `deploy` needs it.
   probe: Layer.unwrapEffect(
     Effect.promise(async () => {
-      const [{ layerUndici }, { VersionProbeLive }] = await Promise.all([
-        import("@effect/platform-node/NodeHttpClient"),
+      const [{ layer }, { VersionProbeLive }] = await Promise.all([
+        import("@effect/platform/FetchHttpClient"),
         import("./VersionProbeLive.js")
       ])
-      return VersionProbeLive.pipe(Layer.provide(layerUndici))
+      return VersionProbeLive.pipe(Layer.provide(layer))
     })
   ),
   isTTY: process.stderr.isTTY === true,
