@@ -204,6 +204,28 @@ describe("deploy", () => {
       expect((yield* w.sim.rule("us-east-1", "nightly"))?.targets[0]?.EcsParameters?.TaskDefinitionArn).toBe(w.report)
     }))
 
+  it.effect("a rollback call that keeps failing is retried, then reported with the command that restores it by hand", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: "unhealthy" })
+      const config = configFor(w.clusterB, { scheduledTasks: [] })
+      // The first UpdateService of each service deploys; every later one (the rollback) fails.
+      const fiber = yield* Effect.fork(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      yield* TestClock.adjust("1 second")
+      yield* w.sim.failNext({ operation: "UpdateService", service: "worker", times: 100, code: "ServiceUnavailableException", message: "ECS is down" })
+      const { exit } = yield* runWithClock(Fiber.join(fiber))
+      const error = failureOf(exit) as DeployFailed
+      const worker = byName(error.report, "worker")
+      expect(worker.outcome).toBe("rollback-failed")
+      expect(worker.error).toContain("ECS is down")
+      expect(worker.error).toContain(
+        `aws ecs update-service --region us-west-2 --cluster '${w.clusterB}' --service 'worker' --task-definition '${w.worker}' --force-new-deployment`
+      )
+      // Tried more than once: 1 deploy + 1 rollback attempt + 3 retries.
+      const workerUpdates = (yield* w.sim.calls("UpdateService")).filter((c) => c.params["service"] === "worker")
+      expect(workerUpdates.length).toBe(5)
+      expect(byName(error.report, "api").outcome).toBe("rolled-back")
+    }))
+
   it.effect("a scheduled task failing restores the earlier ones and touches no service", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
