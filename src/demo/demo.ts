@@ -3,7 +3,7 @@
  * One deploy that succeeds, then one whose tasks turn UNHEALTHY and is rolled back.
  */
 import { spawn } from "node:child_process"
-import { existsSync, writeFileSync } from "node:fs"
+import { existsSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { type Behaviour, byImageTag, imageTag, Simulator, type SimulatorApi, startSimServerPromise } from "../testing/index.js"
@@ -125,9 +125,18 @@ timeoutMinutes: 1
 checkIntervalSeconds: ${interval}
 `
 
-/** Where every target stands now: task definition ARN and its (first container's) image tag. */
+interface ServiceSnapshot {
+  readonly taskDefinition: string
+  /** The first container's image tag. */
+  readonly tag: string
+  readonly settled: boolean
+  /** What its version url serves. */
+  readonly served: string | undefined
+}
+
+/** Where every target stands now. */
 interface Snapshot {
-  readonly services: ReadonlyMap<string, { readonly taskDefinition: string; readonly tag: string; readonly settled: boolean; readonly served: string | undefined }>
+  readonly services: ReadonlyMap<string, ServiceSnapshot>
   readonly rule: { readonly taskDefinition: string; readonly tag: string } | undefined
 }
 
@@ -135,7 +144,7 @@ const snapshot = (sim: SimulatorApi, world: World) =>
   Effect.gen(function*() {
     const tagOf = (arn: string) =>
       Effect.map(sim.taskDefinition(arn), (td) => imageTag(td?.input.containerDefinitions?.[0]?.image ?? ""))
-    const services = new Map<string, { taskDefinition: string; tag: string; settled: boolean; served: string | undefined }>()
+    const services = new Map<string, ServiceSnapshot>()
     for (const s of world.services) {
       const svc = yield* sim.service(s.cluster, s.name, s.region)
       const taskDefinition = svc?.taskDefinition ?? ""
@@ -204,10 +213,11 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
   const world = await Effect.runPromise(seed(sim))
   const server = await startSimServerPromise(sim, { host: "127.0.0.1" })
   const runs: Array<DemoRun> = []
+  const dir = tempDir("gehen-demo-")
   try {
-    const dir = tempDir("gehen-demo-")
     const path = join(dir, "gehen.yml")
-    writeFileSync(path, configText(server.url, world, interval))
+    const config = configText(server.url, world, interval)
+    writeFileSync(path, config)
     const env = simulatorEnv(server.url, dir)
     const look = () => Effect.runPromise(snapshot(sim, world))
 
@@ -215,7 +225,8 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
     log(`  cluster shop (us-east-1, by name): services web and api, 2 tasks each`)
     log(`  cluster ${world.euCluster} (by ARN): service mailer, 3 tasks, 2 containers (only mailer gets new tags)`)
     log(`  EventBridge rule nightly-report (us-east-1) runs task definition report`)
-    log(`  everything runs image tag ${OLD}; config written to ${path} (checkIntervalSeconds: ${interval})`)
+    log(`  everything runs image tag ${OLD}. The gehen.yml used (removed at the end):`)
+    for (const line of config.trimEnd().split("\n")) log(`    ${line}`)
     const before = await look()
 
     const deployOnce = async (title: string, gitsha: string, expectedCode: number, lines: ReadonlyArray<string>) => {
@@ -286,6 +297,7 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
     problems.push(e instanceof Error ? e.message : String(e))
   } finally {
     await server.close()
+    rmSync(dir, { recursive: true, force: true })
   }
   const ok = problems.length === 0 && runs.length === 2
   if (ok) {
