@@ -22,6 +22,9 @@ const LiveEnvironment = Layer.succeed(CliEnvironment, {
     })
   ),
   isTTY: process.stderr.isTTY === true,
+  writeStderr: (chunk) => void process.stderr.write(chunk),
+  columns: () => process.stderr.columns,
+  rows: () => process.stderr.rows,
   env: process.env
 })
 

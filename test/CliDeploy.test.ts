@@ -1,13 +1,14 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer, Schema } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { runCli, VERSION } from "../src/cli/Cli.js"
 import { CliEnvironment } from "../src/cli/Environment.js"
 import type { GehenConfig } from "../src/Config.js"
 import { RunReport } from "../src/Report.js"
+import { StatusReport } from "../src/Status.js"
 import { Simulator } from "../src/testing/index.js"
 import { makeCapture } from "./support/capture.js"
 import { behaviours, OLD, runWithClock, seedWorld, SHA } from "./support/world.js"
@@ -39,6 +40,7 @@ const cli = (args: ReadonlyArray<string>, options: { byTag?: Record<string, "unh
     const world = yield* seedWorld(sim)
     const path = writeConfig((options.config ?? configText)(world.clusterB))
     const roles: Array<string | undefined> = []
+    const progress: Array<string> = []
     const env = Layer.succeed(CliEnvironment, {
       aws: (config: GehenConfig) => {
         roles.push(config.role?.arn)
@@ -46,7 +48,10 @@ const cli = (args: ReadonlyArray<string>, options: { byTag?: Record<string, "unh
       },
       probe: Simulator.layer(sim),
       isTTY: false,
-      env: {}
+      writeStderr: (chunk: string) => void progress.push(chunk),
+      columns: () => 100,
+      rows: () => 40,
+      env: options.env ?? {}
     })
     const capture = yield* makeCapture
     const argv = ["node", "gehen", ...args.map((a) => a.replace("$PATH", path))]
@@ -59,7 +64,7 @@ const cli = (args: ReadonlyArray<string>, options: { byTag?: Record<string, "unh
       "5 seconds"
     )
     if (!Exit.isSuccess(exit)) throw new Error(`runCli failed: ${String(exit.cause)}`)
-    return { code: exit.value, sim, world, path, roles, stdout: capture.stdout(), stderr: capture.stderr() }
+    return { code: exit.value, sim, world, path, roles, stdout: capture.stdout(), stderr: progress.join("") + capture.stderr() }
   })
 
 describe("gehen deploy (in-process)", () => {
@@ -157,5 +162,40 @@ describe("bad input: exit 1, a clear message, no AWS call", () => {
       const r = yield* cli(["--version"])
       expect(r.code).toBe(0)
       expect(r.stdout).toContain(VERSION)
+    }))
+})
+
+describe("gehen status (in-process)", () => {
+  it.effect("prints what runs now, as text and as JSON, and changes nothing", () =>
+    Effect.gen(function*() {
+      const text = yield* cli(["status", "--path", "$PATH"])
+      expect(text.code).toBe(0)
+      expect(text.stdout).toContain("api")
+      expect(text.stdout).toContain(OLD)
+      expect(text.stdout).toContain("nightly")
+      const json = yield* cli(["status", "--path", "$PATH", "--output", "json"])
+      expect(json.code).toBe(0)
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect(report.services.map((s) => s.name)).toEqual(["api", "worker"])
+      expect(yield* json.sim.mutatingCalls()).toEqual([])
+    }))
+})
+
+describe("GitHub Actions", () => {
+  it.effect("groups phases, annotates failures and appends an outcome table and a gantt chart to the step summary", () =>
+    Effect.gen(function*() {
+      const summary = join(mkdtempSync(join(tmpdir(), "gehen-gha-")), "summary.md")
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH"], {
+        byTag: { [SHA]: "unhealthy" },
+        env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }
+      })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain("::group::")
+      expect(r.stderr).toContain("::endgroup::")
+      expect(r.stderr).toMatch(/::error title=.*::.*UNHEALTHY/)
+      const md = readFileSync(summary, "utf8")
+      expect(md).toMatch(/\| service api \| prod-a \| us-east-1 \|.*rolled back/)
+      expect(md).toContain("```mermaid")
+      expect(md).toContain("gantt")
     }))
 })

@@ -12,7 +12,7 @@ const pathOption = Options.text("path").pipe(
   Options.withDefault("gehen.yml")
 )
 const outputOption = Options.choice("output", ["text", "json"]).pipe(
-  Options.withDescription("json: print a machine-readable report on stdout at the end"),
+  Options.withDescription("json: print a machine-readable report on stdout"),
   Options.withDefault("text" as const)
 )
 
@@ -34,9 +34,16 @@ const deployCommand = Command.make(
   (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))
 ).pipe(Command.withDescription("Deploy a Git SHA to the services and scheduled tasks of gehen.yml"))
 
+// gehen status [--path gehen.yml] [--output text|json]
+const statusCommand = Command.make(
+  "status",
+  { path: pathOption, output: outputOption },
+  (args) => Effect.flatMap(Effect.promise(() => import("./StatusCommand.js")), (m) => m.statusHandler(args))
+).pipe(Command.withDescription("Show what the services and scheduled tasks of gehen.yml run now (read-only)"))
+
 export const gehen = Command.make("gehen").pipe(
   Command.withDescription("A version-update aid for AWS ECS services"),
-  Command.withSubcommands([deployCommand])
+  Command.withSubcommands([deployCommand, statusCommand])
 )
 
 export const VERSION = "0.1.0"

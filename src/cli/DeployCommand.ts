@@ -1,3 +1,4 @@
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Layer } from "effect"
 import { type GehenConfig, loadConfig } from "../Config.js"
 import { deploy, plan } from "../Deploy.js"
@@ -6,7 +7,7 @@ import { validateGitSha } from "../GitSha.js"
 import { exitCodeOf, type RunReport } from "../Report.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
-import { PlainProgress } from "./Render.js"
+import { progressLayer, writeStepSummary } from "./Output.js"
 import { colorWanted, makeStyle, type Style } from "./Style.js"
 import { formatPlan, formatSummary } from "./Summary.js"
 
@@ -64,14 +65,19 @@ export const deployHandler = (args: DeployArgs) =>
       return
     }
 
+    const fs = yield* FileSystem.FileSystem
     const summarize = (report: RunReport) =>
-      Console.error(formatSummary(style, report)).pipe(Effect.zipRight(printJson(report)))
+      Console.error(formatSummary(style, report)).pipe(
+        Effect.zipRight(printJson(report)),
+        Effect.zipRight(writeStepSummary(env, report)),
+        Effect.provideService(FileSystem.FileSystem, fs)
+      )
     const result = yield* deploy(config.right, {
       gitsha: sha.right,
       onInterrupt: args.onInterrupt,
       onInterruptedReport: summarize
     }).pipe(
-      Effect.provide(Layer.mergeAll(aws, env.probe, PlainProgress(style))),
+      Effect.provide(Layer.mergeAll(aws, env.probe, progressLayer(env, style))),
       Effect.either
     )
     if (Either.isRight(result)) return yield* summarize(result.right)

@@ -16,5 +16,10 @@ export class CliEnvironment extends Context.Tag("gehen/CliEnvironment")<CliEnvir
   readonly probe: Layer.Layer<VersionProbe>
   /** Whether stderr is a terminal. */
   readonly isTTY: boolean
+  /** Writes to stderr without a newline (live progress redraws in place). */
+  readonly writeStderr: (chunk: string) => void
+  /** The terminal's size, read at each redraw. */
+  readonly columns: () => number | undefined
+  readonly rows: () => number | undefined
   readonly env: Readonly<Record<string, string | undefined>>
 }>() {}
