@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Scope, TestClock } from "effect"
-import { formatElapsed, make, truncate } from "../../src/cli/LiveProgress.js"
+import { formatElapsed, layer, make, truncate } from "../../src/cli/LiveProgress.js"
 import { makeStyle } from "../../src/cli/Style.js"
-import type { Phase, ProgressEvent, ProgressStatus } from "../../src/Progress.js"
+import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/Progress.js"
 import type { TargetId } from "../../src/Targets.js"
 
 const api: TargetId = { kind: "service", name: "api", cluster: "prod", region: "us-east-1" }
@@ -150,6 +150,18 @@ describe("LiveProgress", () => {
         "  … 1 done"
       ])
       yield* close
+    }))
+})
+
+describe("LiveProgress.layer", () => {
+  it.effect("draws the final state when the provided effect ends, with no tick needed", () =>
+    Effect.gen(function*() {
+      const out: Array<string> = []
+      yield* Effect.gen(function*() {
+        const progress = yield* Progress
+        yield* progress.emit(yield* event(api, "drain", "succeeded", "drained: 3/3 new running"))
+      }).pipe(Effect.provide(layer({ write: (c) => void out.push(c), style: makeStyle(false) })))
+      expect(out.map(screenLines)).toStrictEqual([["✓ api (prod)  done     0s  drained: 3/3 new running"]])
     }))
 })
 

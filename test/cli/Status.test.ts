@@ -31,7 +31,7 @@ interface World {
 const awsError = (operation: string, region: string, code: string) =>
   new AwsCallError({ operation, region, code, detail: "simulated" })
 
-const layers = (world: World, region: string | undefined = "us-east-1") =>
+const layers = (world: World, region: string | null = "us-east-1") =>
   Layer.mergeAll(
     Layer.succeed(Ecs, {
       describeServices: (cluster, names) =>
@@ -74,7 +74,7 @@ const layers = (world: World, region: string | undefined = "us-east-1") =>
       putTarget: () => Effect.die("status must not put targets")
     }),
     Layer.succeed(DefaultRegion, {
-      get: region === undefined ? Effect.fail(new MissingRegion({ reason: "AWS_REGION is not set" })) : Effect.succeed(region)
+      get: region === null ? Effect.fail(new MissingRegion({ reason: "AWS_REGION is not set" })) : Effect.succeed(region)
     })
   )
 
@@ -109,7 +109,7 @@ const service = (name: string, clusterArn: string, deployments: ServiceState["de
   clusterArn,
   status: "ACTIVE",
   taskDefinition: deployments[0]?.taskDefinition ?? "",
-  desiredCount: 3,
+  desiredCount: deployments[0]?.desiredCount ?? 0,
   runningCount: deployments.reduce((n, d) => n + d.runningCount, 0),
   pendingCount: 0,
   deployments,
@@ -229,11 +229,11 @@ describe("status", () => {
     Effect.gen(function*() {
       const world = makeWorld()
       const ok = yield* status(config({ services: [{ name: "web", cluster: westCluster }] })).pipe(
-        Effect.provide(layers(world, undefined))
+        Effect.provide(layers(world, null))
       )
       expect(ok.services[0]?.state).toBe("found")
       const error = yield* Effect.flip(
-        status(config({ services: [{ name: "api", cluster: "prod" }] })).pipe(Effect.provide(layers(world, undefined)))
+        status(config({ services: [{ name: "api", cluster: "prod" }] })).pipe(Effect.provide(layers(world, null)))
       )
       expect(error._tag).toBe("MissingRegion")
     }))
@@ -253,10 +253,10 @@ describe("formatStatus", () => {
         "    PRIMARY api:5: 2/3 running, IN_PROGRESS; def5678",
         "    ACTIVE  api:4: 1/0 running, COMPLETED; abc1234",
         "    UNHEALTHY task t2 (api:5, RUNNING)",
-        "  service web (cluster west, eu-west-1): steady, 2/3 running, runs no tag",
+        "  service web (cluster west, eu-west-1): steady, 2/2 running, runs no tag",
         "    PRIMARY web:9: 2/2 running, COMPLETED; no tag",
-        "  service idle (cluster prod, us-east-1): steady, 0/3 running, runs no tag",
-        "    PRIMARY api:5: 0/0 running, COMPLETED; def5678",
+        "  service idle (cluster prod, us-east-1): steady, 0/0 running, runs no tag",
+        "    PRIMARY api:5: 0/0 running, COMPLETED; def5678, 7",
         "  service gone (cluster prod, us-east-1): MISSING: MISSING"
       ].join("\n"))
     }))
