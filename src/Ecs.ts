@@ -77,8 +77,14 @@ export interface EcsApi {
   ) => Effect.Effect<string, AwsCallError>
   /** UpdateService to a task definition, forcing a new deployment. */
   readonly updateService: (service: ServiceRef, taskDefinitionArn: string) => Effect.Effect<void, AwsCallError>
-  /** ARNs of the service's tasks (ListTasks, every page). */
-  readonly listTasks: (service: ServiceRef) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
+  /**
+   * ARNs of the service's tasks (ListTasks, every page): those meant to run, or with
+   * `STOPPED` those ECS stopped recently (e.g. for failing health checks).
+   */
+  readonly listTasks: (
+    service: ServiceRef,
+    desiredStatus?: "RUNNING" | "STOPPED"
+  ) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
   /** DescribeTasks in chunks of 100; never called with an empty list. */
   readonly describeTasks: (
     cluster: ClusterRef,

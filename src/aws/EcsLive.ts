@@ -128,14 +128,14 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
           ))
       })
 
-    const listTasks: EcsApi["listTasks"] = (service) =>
+    const listTasks: EcsApi["listTasks"] = (service, desiredStatus = "RUNNING") =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(service.region)
         return yield* awsCall("ListTasks", service.region, async (abortSignal) => {
           const arns: Array<string> = []
           // The extra argument reaches every page's client.send.
           for await (
-            const page of paginateListTasks({ client }, { cluster: service.cluster, serviceName: service.service }, {
+            const page of paginateListTasks({ client }, { cluster: service.cluster, serviceName: service.service, desiredStatus }, {
               abortSignal
             })
           ) {

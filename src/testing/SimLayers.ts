@@ -111,13 +111,20 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
     region: string,
     cluster: string,
     service: string,
+    desiredStatus: "RUNNING" | "STOPPED",
     token: string | undefined,
     acc: ReadonlyArray<string>
   ): Effect.Effect<ReadonlyArray<string>, AwsCallError> => {
-    const params = { cluster, serviceName: service, maxResults: 100, ...(token === undefined ? {} : { nextToken: token }) }
+    const params = {
+      cluster,
+      serviceName: service,
+      desiredStatus,
+      maxResults: 100,
+      ...(token === undefined ? {} : { nextToken: token })
+    }
     return Effect.flatMap(call("ListTasks", region, params, (now) => m.listTasks(region, params, now)), (res) => {
       const all = [...acc, ...(res.taskArns ?? [])]
-      return res.nextToken === undefined ? Effect.succeed(all) : listTaskPages(region, cluster, service, res.nextToken, all)
+      return res.nextToken === undefined ? Effect.succeed(all) : listTaskPages(region, cluster, service, desiredStatus, res.nextToken, all)
     })
   }
 
@@ -171,7 +178,7 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
       const params = { cluster: ref.cluster, service: ref.service, taskDefinition: taskDefinitionArn, forceNewDeployment: true }
       return Effect.asVoid(call("UpdateService", ref.region, params, (now) => m.updateService(ref.region, params, now)))
     },
-    listTasks: (ref) => listTaskPages(ref.region, ref.cluster, ref.service, undefined, []),
+    listTasks: (ref, desiredStatus = "RUNNING") => listTaskPages(ref.region, ref.cluster, ref.service, desiredStatus, undefined, []),
     describeTasks: (ref, taskArns) => {
       // An empty list still goes to "AWS", which rejects it, as the real API would.
       const groups = taskArns.length === 0 ? [[]] : chunks(taskArns, 100)

@@ -383,9 +383,9 @@ describe("EcsLive against moto", () => {
       const tasks = yield* (yield* Ecs).listTasks({ region: REGION, cluster: "prod", service: "web" })
       expect(tasks).toEqual([task("a"), task("b"), task("c"), task("d")])
       expect(callsOf("ListTasks").map((c) => json(c.body))).toEqual([
-        { cluster: "prod", serviceName: "web" },
-        { cluster: "prod", serviceName: "web", nextToken: "page-2" },
-        { cluster: "prod", serviceName: "web", nextToken: "page-3" }
+        { cluster: "prod", serviceName: "web", desiredStatus: "RUNNING" },
+        { cluster: "prod", serviceName: "web", desiredStatus: "RUNNING", nextToken: "page-2" },
+        { cluster: "prod", serviceName: "web", desiredStatus: "RUNNING", nextToken: "page-3" }
       ])
     }).pipe(Effect.provide(live())))
 
