@@ -33,7 +33,7 @@ describe("runBench", () => {
     const report = await runBench({
       cliPath: CLI,
       sizes: [1, 10],
-      rolloutSeconds: 2,
+      rolloutSeconds: 1,
       intervalSeconds: 0.5,
       clusterSize: 4,
       startupRuns: 1,
