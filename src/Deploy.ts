@@ -116,12 +116,14 @@ const execute = (
         taskDefinition: changes.services.get(targetKey(s.target))?.newTaskDefinition ?? s.currentTaskDefinition
       }))
       // While waiting for the new version to serve, a failing rollout ends the wait at once.
-      yield* versionCheck(
-        thePlan.services.flatMap((s) =>
-          s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: [options.gitsha] }]
-        ),
-        { ...checks, phase: "version-check" }
-      ).pipe(Effect.raceFirst(watchForFailures(rollouts, { interval, journal })))
+      const probes = thePlan.services.flatMap((s) =>
+        s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: [options.gitsha] }]
+      )
+      if (probes.length > 0) {
+        yield* versionCheck(probes, { ...checks, phase: "version-check" }).pipe(
+          Effect.raceFirst(watchForFailures(rollouts, { interval, journal }))
+        )
+      }
       yield* drainCheck(rollouts, { ...checks, phase: "drain" })
     })
 

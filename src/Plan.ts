@@ -2,12 +2,13 @@ import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
 import { Data, Effect, Either, Option } from "effect"
 import { clusterName, type GehenConfig, regionOfCluster, type ServiceConfig, type UpdateStrategy } from "./Config.js"
-import { type DescribedTaskDefinition, Ecs } from "./Ecs.js"
+import { type DescribedTaskDefinition, Ecs, type ServiceLookup } from "./Ecs.js"
 import type { AwsCallError, MissingRegion } from "./Errors.js"
 import { tagOf } from "./ImageRef.js"
 import { DefaultRegion } from "./Region.js"
 import type { ImageReport, PlanReport } from "./Report.js"
 import { ScheduledTasks } from "./ScheduledTasks.js"
+import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import type { ServiceRef, TargetId } from "./Targets.js"
 import { familyOf } from "./TaskDefinitionArn.js"
 import { type ImageChange, retag, toRegisterInput } from "./TaskDefinitionCopy.js"
@@ -129,21 +130,20 @@ export const makePlan = (
           })
       })
 
-    const planService = (svc: ServiceConfig): Effect.Effect<ServicePlan, Problem | MissingRegion> =>
+    const planService = (
+      svc: ServiceConfig,
+      region: string,
+      answer: Either.Either<ServiceLookup, AwsCallError>
+    ): Effect.Effect<ServicePlan, Problem | MissingRegion> =>
       Effect.gen(function*() {
-        const region = yield* Option.match(regionOfCluster(svc.cluster), {
-          onNone: () => defaultRegion,
-          onSome: Effect.succeed
-        })
         const label = `service ${svc.name} (cluster ${svc.cluster})`
         const fail = (problem: string) => Effect.fail(new Problem({ target: label, problem }))
         const target: ServiceTarget = { kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region }
         const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
-        const [lookup] = yield* ecs.describeServices(ref, [svc.name]).pipe(
-          Effect.mapError((e) => new Problem({ target: label, problem: e.message }))
-        )
-        if (lookup === undefined || lookup._tag === "Missing") {
-          return yield* fail(`service not found in cluster ${svc.cluster} (${region})${lookup ? `: ${lookup.reason}` : ""}`)
+        if (Either.isLeft(answer)) return yield* fail(answer.left.message)
+        const lookup = answer.right
+        if (lookup._tag === "Missing") {
+          return yield* fail(`service not found in cluster ${svc.cluster} (${region}): ${lookup.reason}`)
         }
         const state = lookup.state
         if (state.status !== "ACTIVE") return yield* fail(`service is ${state.status}, not ACTIVE`)
@@ -224,9 +224,21 @@ export const makePlan = (
 
     const settle = <A>(effect: Effect.Effect<A, Problem | MissingRegion>) =>
       effect.pipe(Effect.either)
+    // Regions first (a missing default region is one clear error), then every service's
+    // state in one batched round: one DescribeServices per 10 services of a cluster.
+    const regions = yield* Effect.forEach(config.services, (svc) =>
+      Option.match(regionOfCluster(svc.cluster), { onNone: () => defaultRegion, onSome: Effect.succeed }))
+    const resolver = yield* makeServiceStatesResolver
+    const answers = yield* Effect.forEach(
+      config.services,
+      (svc, i) => Effect.either(Effect.request(GetServiceState({ ref: { region: regions[i]!, cluster: svc.cluster, service: svc.name } }), resolver)),
+      { concurrency: "unbounded", batching: true }
+    )
     const [rules, services] = yield* Effect.all([
       Effect.forEach(config.scheduledTasks, (r) => settle(planRule(r)), { concurrency: config.concurrency }),
-      Effect.forEach(config.services, (s) => settle(planService(s)), { concurrency: config.concurrency })
+      Effect.forEach(config.services, (s, i) => settle(planService(s, regions[i]!, answers[i]!)), {
+        concurrency: config.concurrency
+      })
     ], { concurrency: 2 })
     const failures = [...rules.flatMap((e) => Either.isLeft(e) ? [e.left] : []), ...services.flatMap((e) => Either.isLeft(e) ? [e.left] : [])]
     const missingRegion = failures.find((f): f is MissingRegion => f._tag === "MissingRegion")

@@ -366,3 +366,29 @@ describe("interruption", () => {
       expect(yield* w.sim.mutatingCalls()).toEqual([])
     }))
 })
+
+describe("API calls", () => {
+  it.effect("DescribeServices is batched: one call per 10 services of a cluster, in the plan and in every poll round", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      const names = Array.from({ length: 12 }, (_, i) => `svc-${i}`)
+      for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      const config = configFor(w.clusterB, { services: names.map((name) => ({ name, cluster: "prod-a" })), scheduledTasks: [] })
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const describes = yield* w.sim.calls("DescribeServices")
+      // Calls come in pairs, 10 + 2 names, at the same instant: one pair per round.
+      const byInstant = new Map<number, Array<number>>()
+      for (const c of describes) byInstant.set(c.at, [...(byInstant.get(c.at) ?? []), (c.params["services"] as Array<string>).length])
+      for (const sizes of byInstant.values()) {
+        expect(sizes.filter((n) => n === 10).length).toBe(sizes.filter((n) => n === 2).length)
+        expect(sizes.every((n) => n === 10 || n === 2)).toBe(true)
+      }
+      // A healthy rollout needs no task inspection beyond the small rotating budget.
+      const rounds = describes.length / 2
+      const reads = describes.length + (yield* w.sim.calls("ListTasks")).length + (yield* w.sim.calls("DescribeTasks")).length
+      expect(reads / rounds).toBeLessThanOrEqual(1.5 * Math.ceil(12 / 10))
+      // One registration for the one shared task definition.
+      expect(yield* w.sim.calls("RegisterTaskDefinition")).toHaveLength(1)
+    }))
+})
