@@ -83,7 +83,8 @@ export const deploy = (
     const journal = yield* makeJournal
     yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
     const thePlan = yield* makePlan(config, options.gitsha).pipe(
-      Effect.tapError((e) => journal.end(undefined, "plan", "failed", e.message))
+      // The details go into the error (printed once, at the end); the journal only marks the phase.
+      Effect.tapError(() => journal.end(undefined, "plan", "failed", "cannot deploy: the plan found problems"))
     )
     yield* journal.end(undefined, "plan", "succeeded", "plan ready, no change made yet")
     return yield* execute(config, thePlan, journal, startedAt, options)
