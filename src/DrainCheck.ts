@@ -87,6 +87,9 @@ interface Watch {
   rounds: number
   failedTasks: number
   pendingRounds: number
+  /** Tasks have stayed pending for a while: first in line for a look. */
+  stuck: boolean
+  seenEvents: ReadonlySet<string>
   lastSeen: string
 }
 
@@ -96,17 +99,22 @@ const SETTLE_ROUNDS = 2
 const STUCK_ROUNDS = 3
 
 /**
- * Whether DescribeServices gives a reason to spend ListTasks/DescribeTasks on
- * the service: failed tasks rising, health-check events, or tasks stuck pending.
+ * Whether DescribeServices gives a reason to look at the service's tasks: failed
+ * tasks rising or a new health-check event ("now"); tasks stuck pending ("soon":
+ * first in line for the budgeted looks); else "no".
  */
-const wantsTaskInspection = (watch: Watch, state: ServiceState, taskDefinition: string): boolean => {
+const taskLookUrge = (watch: Watch, state: ServiceState, taskDefinition: string): "now" | "soon" | "no" => {
   const mine = state.deployments.find((d) => d.taskDefinition === taskDefinition && d.status === "PRIMARY")
-  if (!mine) return false
+  if (!mine) return "no"
   const failedRose = mine.failedTasks > watch.failedTasks
   watch.failedTasks = mine.failedTasks
   watch.pendingRounds = mine.pendingCount > 0 ? watch.pendingRounds + 1 : 0
-  const healthEvents = state.recentEvents.some((e) => /unhealthy|health check/i.test(e))
-  return failedRose || healthEvents || (watch.pendingRounds > 0 && watch.pendingRounds % STUCK_ROUNDS === 0)
+  const fresh = state.recentEvents.filter((e) => !watch.seenEvents.has(e))
+  watch.seenEvents = new Set(state.recentEvents)
+  const healthEvent = watch.rounds > 1 && fresh.some((e) => /unhealthy|health check/i.test(e))
+  if (failedRose || healthEvent) return "now"
+  watch.stuck = watch.pendingRounds >= STUCK_ROUNDS
+  return watch.stuck ? "soon" : "no"
 }
 
 interface PollerOptions {
@@ -127,7 +135,15 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
     const resolver = yield* makeServiceStatesResolver
     const { journal, phase, watch } = options
     const pending = new Map<string, Watch>(
-      items.map((item) => [targetKey(item.target), { item, rounds: 0, failedTasks: 0, pendingRounds: 0, lastSeen: "not polled yet" }])
+      items.map((item) => [targetKey(item.target), {
+        item,
+        rounds: 0,
+        failedTasks: 0,
+        pendingRounds: 0,
+        stuck: false,
+        seenEvents: new Set<string>(),
+        lastSeen: "not polled yet"
+      }])
     )
     const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
 
@@ -168,7 +184,10 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
         const earned = Math.min(LOOK_COST, (budget.get(cluster) ?? 0) + 0.5 * Math.ceil(entries.length / 10))
         budget.set(cluster, earned)
         if (earned < LOOK_COST || roundNo <= SETTLE_ROUNDS) continue
-        const [key] = entries.reduce((a, b) => ((lastLook.get(a[0]) ?? 0) <= (lastLook.get(b[0]) ?? 0) ? a : b))
+        const stuck = entries.filter(([, w]) => w.stuck)
+        const [key] = (stuck.length > 0 ? stuck : entries).reduce((a, b) =>
+          (lastLook.get(a[0]) ?? 0) <= (lastLook.get(b[0]) ?? 0) ? a : b
+        )
         picks.add(key)
       }
       return picks
@@ -203,7 +222,8 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
         }
         w.lastSeen = verdict.observation
         const newTasksRun = state.deployments.some((d) => d.taskDefinition === item.taskDefinition && d.runningCount > 0)
-        if (wantsTaskInspection(w, state, item.taskDefinition) || (picked && newTasksRun)) {
+        const urge = taskLookUrge(w, state, item.taskDefinition)
+        if (urge === "now" || (picked && (newTasksRun || urge === "soon"))) {
           spend(key, w)
           const bad = yield* unhealthyTask(w)
           if (Option.isSome(bad)) {

@@ -343,6 +343,10 @@ const runSize = async (options: BenchOptions, n: number): Promise<SizeResult> =>
     const callsByOperation: Record<string, number> = {}
     for (const c of calls) callsByOperation[c.operation] = (callsByOperation[c.operation] ?? 0) + 1
     const report = Option.getOrUndefined(decodeReport(run.stdout))
+    if (report === undefined) {
+      writeFileSync(join(dir, "stdout.json"), run.stdout)
+      options.log(`N=${n}: the CLI's stdout was not a RunReport (${run.stdout.length} bytes, kept in ${join(dir, "stdout.json")})`)
+    }
     const drainWindow = phaseWindow(report, ["drain"])
     const waitWindow = phaseWindow(report, ["version-check", "drain"])
 

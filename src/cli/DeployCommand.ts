@@ -3,11 +3,12 @@ import { Console, Effect, Either, Layer } from "effect"
 import { type GehenConfig, loadConfig } from "../Config.js"
 import { deploy, plan } from "../Deploy.js"
 import { planReport } from "../Plan.js"
+import { Progress } from "../Progress.js"
 import { validateGitSha } from "../GitSha.js"
 import { exitCodeOf, type RunReport } from "../Report.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
-import { progressLayer, writeStepSummary } from "./Output.js"
+import { makeProgress, writeStepSummary } from "./Output.js"
 import { colorWanted, makeStyle, type Style } from "./Style.js"
 import { formatPlan, formatSummary } from "./Summary.js"
 
@@ -66,8 +67,10 @@ export const deployHandler = (args: DeployArgs) =>
     }
 
     const fs = yield* FileSystem.FileSystem
+    const output = yield* makeProgress(env, style)
     const summarize = (report: RunReport) =>
-      Console.error(formatSummary(style, report)).pipe(
+      output.finish.pipe(
+        Effect.zipRight(Console.error(formatSummary(style, report))),
         Effect.zipRight(printJson(report)),
         Effect.zipRight(writeStepSummary(env, report)),
         Effect.provideService(FileSystem.FileSystem, fs)
@@ -77,7 +80,7 @@ export const deployHandler = (args: DeployArgs) =>
       onInterrupt: args.onInterrupt,
       onInterruptedReport: summarize
     }).pipe(
-      Effect.provide(Layer.mergeAll(aws, env.probe, progressLayer(env, style))),
+      Effect.provide(Layer.mergeAll(aws, env.probe, Layer.succeed(Progress, output.progress))),
       Effect.either
     )
     if (Either.isRight(result)) return yield* summarize(result.right)
@@ -86,5 +89,6 @@ export const deployHandler = (args: DeployArgs) =>
       yield* summarize(error.report)
       return yield* Effect.fail(new CliExit({ code: exitCodeOf(error.report.outcome) }))
     }
+    yield* output.finish
     return yield* refuse(error.message, config.right)
-  })
+  }).pipe(Effect.scoped)

@@ -1,5 +1,5 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Console, Effect, type Layer } from "effect"
+import { Console, Effect, type Scope } from "effect"
 import type { Progress } from "../Progress.js"
 import type { RunReport } from "../Report.js"
 import * as CiProgress from "./CiProgress.js"
@@ -10,13 +10,23 @@ import type { Style } from "./Style.js"
 
 /**
  * Progress for where gehen runs: live lines on a terminal; plain timestamped lines
- * when piped or in CI; plus groups and error annotations on GitHub Actions.
+ * when piped or in CI; plus groups and error annotations on GitHub Actions. `finish`
+ * leaves the live block (or closes the open group) before anything else is printed.
  */
-export const progressLayer = (env: CliEnvironment["Type"], style: Style): Layer.Layer<Progress> => {
+export const makeProgress = (
+  env: CliEnvironment["Type"],
+  style: Style
+): Effect.Effect<{ readonly progress: Progress["Type"]; readonly finish: Effect.Effect<void> }, never, Scope.Scope> => {
   const mode = CiProgress.progressMode(env.env, env.isTTY)
   return mode === "live"
-    ? LiveProgress.layer({ write: env.writeStderr, style, columns: env.columns, rows: env.rows })
-    : CiProgress.layer({ write: env.writeStderr, style, githubActions: mode === "github" })
+    ? Effect.map(
+      LiveProgress.make({ write: env.writeStderr, style, columns: env.columns, rows: env.rows }),
+      (r) => ({ progress: { emit: r.emit }, finish: r.stop })
+    )
+    : Effect.map(
+      CiProgress.make({ write: env.writeStderr, style, githubActions: mode === "github" }),
+      (r) => ({ progress: { emit: r.emit }, finish: r.finish })
+    )
 }
 
 /** On GitHub Actions, the outcome table and a gantt chart of the run go to the job summary. */
