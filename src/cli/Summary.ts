@@ -22,10 +22,12 @@ const paint = (style: Style, outcome: TargetOutcome) =>
 const line = (style: Style, t: TargetReport): ReadonlyArray<string> => {
   const who = t.kind === "service" ? `${t.name} (cluster ${t.cluster}, ${t.region})` : `${t.name} (scheduled task, ${t.region})`
   const from = t.previousTaskDefinition === null ? "?" : shortName(t.previousTaskDefinition)
+  const tags = t.previousTag !== null || t.newTag !== null ? ` (${t.previousTag ?? "?"} -> ${t.newTag ?? "?"})` : ""
   const versions = t.newTaskDefinition === null
     ? `on ${from}`
-    : `${from} -> ${shortName(t.newTaskDefinition)}` +
-      (t.previousTag !== null || t.newTag !== null ? ` (${t.previousTag ?? "?"} -> ${t.newTag ?? "?"})` : "")
+    : t.outcome === "rolled-back"
+    ? `back on ${from}, after trying ${shortName(t.newTaskDefinition)}${tags}`
+    : `${from} -> ${shortName(t.newTaskDefinition)}${tags}`
   const first = `  ${paint(style, t.outcome)(OUTCOME_TEXT[t.outcome].padEnd(18))} ${who}: ${versions}`
   return t.error === null ? [first] : [first, `  ${" ".repeat(18)} ${style.dim(t.error)}`]
 }
