@@ -10,6 +10,7 @@ import type { GehenConfig } from "../src/Config.js"
 import { RunReport } from "../src/Report.js"
 import { StatusReport } from "../src/Status.js"
 import { Simulator } from "../src/testing/index.js"
+import { VersionProbe } from "../src/VersionProbe.js"
 import { makeCapture } from "./support/capture.js"
 import { behaviours, OLD, runWithClock, seedWorld, SHA } from "./support/world.js"
 
@@ -34,7 +35,16 @@ checkIntervalSeconds: 5
 ${extra}`
 
 /** Runs `gehen <args>` in-process against a fresh simulated world. */
-const cli = (args: ReadonlyArray<string>, options: { byTag?: Record<string, "unhealthy" | "never-drain" | "stuck">; config?: (clusterB: string) => string; env?: Record<string, string> } = {}) =>
+const cli = (
+  args: ReadonlyArray<string>,
+  options: {
+    byTag?: Record<string, "unhealthy" | "never-drain" | "stuck">
+    config?: (clusterB: string) => string
+    env?: Record<string, string>
+    /** What the standard chain answers for the region; null: none. */
+    region?: string | null
+  } = {}
+) =>
   Effect.gen(function*() {
     const sim = yield* Simulator.make({ behaviour: behaviours(options.byTag ?? {}) })
     const world = yield* seedWorld(sim)
@@ -44,9 +54,10 @@ const cli = (args: ReadonlyArray<string>, options: { byTag?: Record<string, "unh
     const env = Layer.succeed(CliEnvironment, {
       aws: (config: GehenConfig) => {
         roles.push(config.role?.arn)
-        return Simulator.layer(sim, { region: "us-east-1" })
+        return Simulator.layer(sim, { region: options.region === undefined ? "us-east-1" : options.region })
       },
-      probe: Simulator.layer(sim),
+      // Only the probe: the AWS ports come from `aws` above.
+      probe: Layer.effect(VersionProbe, VersionProbe).pipe(Layer.provide(Simulator.layer(sim))),
       isTTY: false,
       writeStderr: (chunk: string) => void progress.push(chunk),
       columns: () => 100,
@@ -149,6 +160,17 @@ describe("bad input: exit 1, a clear message, no AWS call", () => {
         expect(yield* r.sim.calls()).toEqual([])
       }))
   }
+
+  it.effect("no region for a cluster given by name", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH"], {
+        region: null,
+        config: () => "services:\n  api:\n    cluster: prod-a\n"
+      })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/no AWS region/)
+      expect(yield* r.sim.calls()).toEqual([])
+    }))
 
   it.effect("a missing --gitsha", () =>
     Effect.gen(function*() {
