@@ -1,16 +1,21 @@
 import { Context, Effect, Layer } from "effect"
+import type { PhaseName } from "./Report.js"
 import type { TargetId } from "./Targets.js"
 
 /** The phases a target goes through, in order. */
-export type Phase =
-  | "plan"
-  | "register"
-  | "update"
-  | "version-check"
-  | "drain"
-  | "rollback"
-  | "rollback-version-check"
-  | "rollback-drain"
+export type Phase = typeof PhaseName.Type
+
+/** Each phase's name for people. */
+export const phaseTitle: Record<Phase, string> = {
+  plan: "plan",
+  register: "register",
+  update: "update",
+  "version-check": "version check",
+  drain: "drain",
+  rollback: "rollback",
+  "rollback-version-check": "rollback version check",
+  "rollback-drain": "rollback drain"
+}
 
 /** What happened: a phase started or ended, or something was observed while it ran. */
 export type ProgressStatus = "started" | "observed" | "succeeded" | "failed" | "skipped"

@@ -20,8 +20,19 @@ export type TargetOutcome = typeof TargetOutcome.Type
 export const RunOutcome = Schema.Literal("deployed", "failed", "timed-out", "interrupted")
 export type RunOutcome = typeof RunOutcome.Type
 
+export const PhaseName = Schema.Literal(
+  "plan",
+  "register",
+  "update",
+  "version-check",
+  "drain",
+  "rollback",
+  "rollback-version-check",
+  "rollback-drain"
+)
+
 export const PhaseTiming = Schema.Struct({
-  phase: Schema.String,
+  phase: PhaseName,
   startedAt: Schema.String,
   endedAt: Schema.NullOr(Schema.String),
   status: Schema.Literal("running", "succeeded", "failed", "skipped", "interrupted")

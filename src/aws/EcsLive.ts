@@ -1,6 +1,7 @@
-import type { Deployment as SdkDeployment, Failure, Service, Task } from "@aws-sdk/client-ecs"
+import type { Failure, Service } from "@aws-sdk/client-ecs"
 import { Array as Arr, Effect, Layer } from "effect"
-import { type Deployment, Ecs, type EcsApi, type ServiceLookup, type ServiceState, type TaskState } from "../Ecs.js"
+import { Ecs, type EcsApi, type ServiceLookup } from "../Ecs.js"
+import { toServiceState, toTaskState } from "../EcsAnswers.js"
 import { AwsCallError } from "../Errors.js"
 import type { ClusterRef } from "../Targets.js"
 import { AwsClients } from "./AwsClients.js"
@@ -9,41 +10,6 @@ import { awsCall } from "./call.js"
 // API limits: DescribeServices takes at most 10 names, DescribeTasks at most 100 ARNs.
 const DESCRIBE_SERVICES_MAX = 10
 const DESCRIBE_TASKS_MAX = 100
-const RECENT_EVENTS = 5
-
-const toDeployment = (d: SdkDeployment): Deployment => ({
-  id: d.id ?? "",
-  status: d.status ?? "",
-  taskDefinition: d.taskDefinition ?? "",
-  desiredCount: d.desiredCount ?? 0,
-  runningCount: d.runningCount ?? 0,
-  pendingCount: d.pendingCount ?? 0,
-  failedTasks: d.failedTasks ?? 0,
-  rolloutState: d.rolloutState,
-  rolloutStateReason: d.rolloutStateReason
-})
-
-const toServiceState = (s: Service): ServiceState => ({
-  serviceName: s.serviceName ?? "",
-  serviceArn: s.serviceArn ?? "",
-  clusterArn: s.clusterArn ?? "",
-  status: s.status ?? "",
-  taskDefinition: s.taskDefinition ?? "",
-  desiredCount: s.desiredCount ?? 0,
-  runningCount: s.runningCount ?? 0,
-  pendingCount: s.pendingCount ?? 0,
-  deployments: (s.deployments ?? []).map(toDeployment),
-  // ECS lists events newest first.
-  recentEvents: (s.events ?? []).flatMap((e) => (e.message === undefined ? [] : [e.message])).slice(0, RECENT_EVENTS)
-})
-
-const toTaskState = (t: Task): TaskState => ({
-  taskArn: t.taskArn ?? "",
-  taskDefinitionArn: t.taskDefinitionArn ?? "",
-  lastStatus: t.lastStatus ?? "",
-  healthStatus: t.healthStatus,
-  stoppedReason: t.stoppedReason
-})
 
 // A name in gehen.yml may be a service name or a service ARN (…:service/<cluster>/<name>).
 const isArnOf = (name: string, arn: string | undefined) => arn !== undefined && (arn === name || arn.endsWith(`/${name}`))

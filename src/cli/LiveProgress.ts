@@ -1,5 +1,5 @@
 import { Clock, Effect, Layer, Schedule, type Scope } from "effect"
-import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../Progress.js"
+import { type Phase, phaseTitle, Progress, type ProgressEvent, type ProgressStatus } from "../Progress.js"
 import { type TargetId, targetKey, targetLabel } from "../Targets.js"
 import { formatEvent } from "./Render.js"
 import type { Style } from "./Style.js"
@@ -52,16 +52,6 @@ const ACTIVE: Record<Phase, string> = {
   "rollback-drain": "rollback: draining"
 }
 
-const PHASE: Record<Phase, string> = {
-  plan: "plan",
-  register: "register",
-  update: "update",
-  "version-check": "version check",
-  drain: "drain",
-  rollback: "rollback",
-  "rollback-version-check": "rollback version check",
-  "rollback-drain": "rollback drain"
-}
 
 /** A phase after which nothing more happens to the target (barring a rollback). */
 const isLast = (row: Row): boolean =>
@@ -85,7 +75,7 @@ const succeededText = (row: Row): string => {
     case "rollback-version-check":
       return "rollback version ok"
     default:
-      return PHASE[row.phase]
+      return phaseTitle[row.phase]
   }
 }
 
@@ -168,9 +158,9 @@ export const make = (options: LiveOptions): Effect.Effect<LiveRenderer, never, S
 
     const phaseText = (row: Row): string =>
       row.status === "failed"
-        ? `${PHASE[row.phase]} failed`
+        ? `${phaseTitle[row.phase]} failed`
         : row.status === "skipped"
-        ? `${PHASE[row.phase]} skipped`
+        ? `${phaseTitle[row.phase]} skipped`
         : row.status === "succeeded"
         ? succeededText(row)
         : ACTIVE[row.phase]

@@ -1,25 +1,15 @@
 import { Console, Layer } from "effect"
-import { Progress, type ProgressEvent } from "../Progress.js"
+import { phaseTitle, Progress, type ProgressEvent } from "../Progress.js"
 import { targetLabel } from "../Targets.js"
 import type { Style } from "./Style.js"
 
-const PHASE_NAMES: Record<ProgressEvent["phase"], string> = {
-  plan: "plan",
-  register: "register",
-  update: "update",
-  "version-check": "version check",
-  drain: "drain",
-  rollback: "rollback",
-  "rollback-version-check": "rollback version check",
-  "rollback-drain": "rollback drain"
-}
 
 const clock = (at: number) => new Date(at).toISOString().slice(11, 19)
 
 /** One line per state change: `12:00:01 api (prod) drain: 2/3 new running`. */
 export const formatEvent = (style: Style, event: ProgressEvent): string => {
   const who = event.target === undefined ? "gehen" : targetLabel(event.target)
-  const phase = PHASE_NAMES[event.phase]
+  const phase = phaseTitle[event.phase]
   const mark = event.status === "succeeded"
     ? style.green("✓")
     : event.status === "failed"

@@ -2,6 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
 import type { PhaseTiming, RunOutcome, RunReport, TargetOutcome, TargetReport } from "../Report.js"
+import { phaseTitle } from "../Progress.js"
 import { shortName } from "../TaskDefinitionArn.js"
 
 /**
@@ -26,15 +27,6 @@ const OUTCOME: Record<TargetOutcome, string> = {
   failed: "❌ failed"
 }
 
-const PHASE_TITLE: Record<string, string> = {
-  register: "register",
-  update: "update",
-  "version-check": "version check",
-  drain: "drain",
-  rollback: "rollback",
-  "rollback-version-check": "rollback version check",
-  "rollback-drain": "rollback drain"
-}
 
 /** Text for a table cell: no Markdown or HTML effect, no line break, no `|` ending the cell. */
 export const cell = (s: string): string =>
@@ -101,7 +93,7 @@ const ganttSection = (t: TargetReport, runEnd: number): ReadonlyArray<string> =>
     const end = p.endedAt === null ? runEnd : Date.parse(p.endedAt)
     // A skipped phase took no time: a zero-length bar only clutters the chart.
     if (p.status === "skipped" || Number.isNaN(start) || Number.isNaN(end)) return []
-    const title = mermaidName(PHASE_TITLE[p.phase] ?? p.phase, false)
+    const title = mermaidName(phaseTitle[p.phase], false)
     return [`    ${title} :${TAGS[p.status]}, ${start}, ${Math.max(start, end)}`]
   })
   const label = t.kind === "service" ? `${t.name} (${t.cluster ?? "?"})` : `${t.name} (scheduled task)`

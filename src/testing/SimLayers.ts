@@ -2,17 +2,10 @@
  * Face 1: the simulator as the deploy programs' ports (Ecs, ScheduledTasks,
  * DefaultRegion, VersionProbe), each call recorded and fault-injected like the HTTP face.
  */
-import type { Service, Task } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
 import { Context, Effect, Layer } from "effect"
-import {
-  type DescribedTaskDefinition,
-  Ecs,
-  type EcsApi,
-  type ServiceLookup,
-  type ServiceState,
-  type TaskState
-} from "../Ecs.js"
+import { type DescribedTaskDefinition, Ecs, type EcsApi, type ServiceLookup } from "../Ecs.js"
+import { toServiceState, toTaskState } from "../EcsAnswers.js"
 import { AwsCallError, MissingRegion, PutTargetsRejected } from "../Errors.js"
 import { DefaultRegion } from "../Region.js"
 import { ScheduledTasks, type ScheduledTasksApi } from "../ScheduledTasks.js"
@@ -35,37 +28,6 @@ export interface SimLayerOptions {
 
 const throttlingCodes = ["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"]
 const retryable = (e: SimAwsError): boolean => e.status >= 500 || throttlingCodes.includes(e.code)
-
-const toServiceState = (s: Service, recentEvents: number): ServiceState => ({
-  serviceName: s.serviceName ?? "",
-  serviceArn: s.serviceArn ?? "",
-  clusterArn: s.clusterArn ?? "",
-  status: s.status ?? "",
-  taskDefinition: s.taskDefinition ?? "",
-  desiredCount: s.desiredCount ?? 0,
-  runningCount: s.runningCount ?? 0,
-  pendingCount: s.pendingCount ?? 0,
-  deployments: (s.deployments ?? []).map((d) => ({
-    id: d.id ?? "",
-    status: d.status ?? "",
-    taskDefinition: d.taskDefinition ?? "",
-    desiredCount: d.desiredCount ?? 0,
-    runningCount: d.runningCount ?? 0,
-    pendingCount: d.pendingCount ?? 0,
-    failedTasks: d.failedTasks ?? 0,
-    rolloutState: d.rolloutState,
-    rolloutStateReason: d.rolloutStateReason
-  })),
-  recentEvents: (s.events ?? []).slice(0, recentEvents).map((e) => e.message ?? "")
-})
-
-const toTaskState = (t: Task): TaskState => ({
-  taskArn: t.taskArn ?? "",
-  taskDefinitionArn: t.taskDefinitionArn ?? "",
-  lastStatus: t.lastStatus ?? "",
-  healthStatus: t.healthStatus,
-  stoppedReason: t.stoppedReason
-})
 
 const chunks = <A>(as: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
