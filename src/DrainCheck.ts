@@ -3,7 +3,7 @@ import { Ecs, type ServiceState } from "./Ecs.js"
 import type { Journal } from "./Journal.js"
 import type { ServiceTarget } from "./Plan.js"
 import type { Phase } from "./Progress.js"
-import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
+import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "./ServiceStates.js"
 import { type ServiceRef, type TargetId, targetKey, targetLabel } from "./Targets.js"
 import { shortName } from "./TaskDefinitionArn.js"
 
@@ -127,12 +127,15 @@ interface PollerOptions {
 /**
  * One poll round over the services still pending: DescribeServices batched per
  * cluster through the request resolver, then task inspection where the answer
- * gives a reason. A failed poll is "not yet"; a failed deployment fails the round.
+ * gives a reason (its DescribeTasks batched per cluster the same way: the round's
+ * batching forEach combines the requests its fibers block on after their ListTasks).
+ * A failed poll is "not yet"; a failed deployment fails the round.
  */
 const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
   Effect.gen(function*() {
     const ecs = yield* Ecs
     const resolver = yield* makeServiceStatesResolver
+    const taskResolver = yield* makeTaskStatesResolver
     const { journal, phase, watch } = options
     const pending = new Map<string, Watch>(
       items.map((item) => [targetKey(item.target), {
@@ -148,6 +151,7 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
     const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
 
     // Tasks ECS already stopped count too: it stops a task soon after it turns UNHEALTHY.
+    // DescribeTasks goes through the resolver: the looks of one round share its calls per cluster.
     const unhealthyTask = (w: Watch) =>
       Effect.gen(function*() {
         const [running, stopped] = yield* Effect.all([ecs.listTasks(w.item.ref), ecs.listTasks(w.item.ref, "STOPPED")], {
@@ -155,7 +159,8 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
         })
         const arns = [...new Set([...running, ...stopped])]
         if (arns.length === 0) return Option.none<string>()
-        const tasks = yield* ecs.describeTasks(w.item.ref, arns)
+        const { cluster, region } = w.item.ref
+        const tasks = yield* getTaskStates(taskResolver, { region, cluster }, arns)
         const bad = tasks.find((t) =>
           t.taskDefinitionArn === w.item.taskDefinition &&
           (t.healthStatus === "UNHEALTHY" || /health ?checks?/i.test(t.stoppedReason ?? ""))

@@ -1,7 +1,7 @@
-import { Array as Arr, Effect, Request, RequestResolver } from "effect"
-import { Ecs, type ServiceLookup } from "./Ecs.js"
+import { Array as Arr, Effect, Option, Request, RequestResolver } from "effect"
+import { Ecs, type ServiceLookup, type TaskState } from "./Ecs.js"
 import type { AwsCallError } from "./Errors.js"
-import type { ServiceRef } from "./Targets.js"
+import type { ClusterRef, ServiceRef } from "./Targets.js"
 
 /** The state of one service, fetched together with its cluster's other services. */
 export interface GetServiceState extends Request.Request<ServiceLookup, AwsCallError> {
@@ -14,7 +14,7 @@ export const GetServiceState = Request.tagged<GetServiceState>("GetServiceState"
 /** DescribeServices takes at most 10 names of one cluster. */
 const MAX_NAMES = 10
 
-const clusterKey = (ref: ServiceRef) => `${ref.region}|${ref.cluster}`
+const clusterKey = (ref: ClusterRef) => `${ref.region}|${ref.cluster}`
 
 /**
  * Resolves the requests of one round with one DescribeServices call per
@@ -45,3 +45,64 @@ export const makeServiceStatesResolver = Effect.map(Ecs, (ecs) =>
     )
   })
 )
+
+/** One task's state, fetched together with the other tasks its cluster's services look at in a round. */
+export interface GetTaskState extends Request.Request<Option.Option<TaskState>, AwsCallError> {
+  readonly _tag: "GetTaskState"
+  readonly cluster: ClusterRef
+  readonly taskArn: string
+}
+
+export const GetTaskState = Request.tagged<GetTaskState>("GetTaskState")
+
+/** DescribeTasks takes at most 100 ARNs of one cluster. */
+const MAX_TASKS = 100
+
+/**
+ * Resolves the task requests of one round with one DescribeTasks call per cluster
+ * and 100 ARNs. A task ECS leaves out of its answer (long stopped, or gone between
+ * ListTasks and DescribeTasks) is `None`: there is nothing to judge. A failed call
+ * fails the requests of its chunk only.
+ */
+export const makeTaskStatesResolver = Effect.map(Ecs, (ecs) =>
+  RequestResolver.makeBatched((requests: Arr.NonEmptyArray<GetTaskState>) => {
+    const groups = Object.values(Arr.groupBy(requests, (r) => clusterKey(r.cluster)))
+    // The same ARN asked twice in a round is sent once and answers both requests.
+    const batches = groups.flatMap((group) => {
+      const byArn = Arr.groupBy(group, (r) => r.taskArn)
+      return Arr.chunksOf(Object.keys(byArn), MAX_TASKS).map((arns) => ({
+        cluster: group[0]!.cluster,
+        arns,
+        requests: arns.flatMap((arn) => byArn[arn]!)
+      }))
+    })
+    return Effect.forEach(
+      batches,
+      ({ arns, cluster, requests: batch }) =>
+        ecs.describeTasks(cluster, arns).pipe(
+          Effect.flatMap((found) => {
+            const byArn = new Map(found.map((t) => [t.taskArn, t]))
+            return Effect.forEach(batch, (r) => Request.succeed(r, Option.fromNullable(byArn.get(r.taskArn))), {
+              discard: true
+            })
+          }),
+          Effect.catchAll((e) => Effect.forEach(batch, (r) => Request.fail(r, e), { discard: true }))
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
+  })
+)
+
+/**
+ * The states of a service's tasks, in the order asked (missing ones left out). Run
+ * inside a batching `forEach` over services, the tasks of every service of a cluster
+ * that looks in the same round share DescribeTasks calls. No ARNs, no call.
+ */
+export const getTaskStates = (
+  resolver: RequestResolver.RequestResolver<GetTaskState>,
+  cluster: ClusterRef,
+  taskArns: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<TaskState>, AwsCallError> =>
+  Effect.forEach(taskArns, (taskArn) => Effect.request(GetTaskState({ cluster, taskArn }), resolver), {
+    batching: true
+  }).pipe(Effect.map(Arr.getSomes))
