@@ -43,7 +43,7 @@ runCli(process.argv).pipe(
   Effect.provide(Layer.merge(NodeContext.layer, LiveEnvironment)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
-    teardown: (exit, onExit) => {
+    teardown: (exit) => {
       const code = Exit.isSuccess(exit)
         ? (typeof exit.value === "number" ? exit.value : 0)
         : Cause.isInterruptedOnly(exit.cause)
@@ -52,8 +52,10 @@ runCli(process.argv).pipe(
       if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
         process.stderr.write(`gehen: unexpected failure: ${Cause.pretty(exit.cause)}\n`)
       }
-      onExit(code)
-      process.exit(code)
+      // Exit only once stdout and stderr are flushed: writes to a pipe are asynchronous,
+      // and exiting at once would cut a large `--output json` report short.
+      process.exitCode = code
+      process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
     }
   })
 )

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { availableParallelism, cpus, loadavg, release, totalmem, type } from "node:os"
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type } from "node:os"
 import { join } from "node:path"
 import { Effect, Option, Schema } from "effect"
 import { type RunReport, RunReport as RunReportSchema } from "../Report.js"
@@ -344,8 +344,9 @@ const runSize = async (options: BenchOptions, n: number): Promise<SizeResult> =>
     for (const c of calls) callsByOperation[c.operation] = (callsByOperation[c.operation] ?? 0) + 1
     const report = Option.getOrUndefined(decodeReport(run.stdout))
     if (report === undefined) {
-      writeFileSync(join(dir, "stdout.json"), run.stdout)
-      options.log(`N=${n}: the CLI's stdout was not a RunReport (${run.stdout.length} bytes, kept in ${join(dir, "stdout.json")})`)
+      const kept = join(tmpdir(), `gehen-bench-stdout-${n}.json`)
+      writeFileSync(kept, run.stdout)
+      options.log(`N=${n}: the CLI's stdout was not a RunReport (${run.stdout.length} bytes, kept in ${kept})`)
     }
     const drainWindow = phaseWindow(report, ["drain"])
     const waitWindow = phaseWindow(report, ["version-check", "drain"])

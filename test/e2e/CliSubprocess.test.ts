@@ -172,3 +172,25 @@ checkIntervalSeconds: 0.2
     }
   })
 })
+
+describe("large reports", () => {
+  it("--output json arrives whole on a pipe that is read slowly (exit waits for stdout to flush)", async () => {
+    const s = await setup()
+    const names = Array.from({ length: 80 }, (_, i) => `svc-${i}`)
+    for (const name of names) {
+      await Effect.runPromise(s.sim.addService({ cluster: "prod-a", name, taskDefinition: s.world.api, region: "us-east-1" }))
+    }
+    const { dir, path } = writeConfig(
+      `services:\n${names.map((n) => `  ${n}:\n    cluster: prod-a\n`).join("")}timeoutMinutes: 0.5\ncheckIntervalSeconds: 0.2\n`
+    )
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", path, "--output", "json"], cliEnv(s.server.url, dir))
+    // Hold the pipe full for a while, as a slow consumer (`| jq` on a busy runner) would.
+    cli.child.stdout!.pause()
+    setTimeout(() => cli.child.stdout!.resume(), 1500)
+    const run = await cli.done
+    expect(run.code).toBe(0)
+    expect(run.stdout.length).toBeGreaterThan(65_536)
+    const report = JSON.parse(run.stdout) as { services: Array<unknown> }
+    expect(report.services).toHaveLength(80)
+  })
+})
