@@ -176,7 +176,7 @@ checkIntervalSeconds: 0.2
 describe("large reports", () => {
   it("--output json arrives whole on a pipe that is read slowly (exit waits for stdout to flush)", async () => {
     const s = await setup()
-    const names = Array.from({ length: 80 }, (_, i) => `svc-${i}`)
+    const names = Array.from({ length: 200 }, (_, i) => `svc-${i}`)
     for (const name of names) {
       await Effect.runPromise(s.sim.addService({ cluster: "prod-a", name, taskDefinition: s.world.api, region: "us-east-1" }))
     }
@@ -189,8 +189,8 @@ describe("large reports", () => {
     setTimeout(() => cli.child.stdout!.resume(), 1500)
     const run = await cli.done
     expect(run.code).toBe(0)
-    expect(run.stdout.length).toBeGreaterThan(65_536)
+    expect(run.stdout.length).toBeGreaterThan(200_000)
     const report = JSON.parse(run.stdout) as { services: Array<unknown> }
-    expect(report.services).toHaveLength(80)
+    expect(report.services).toHaveLength(200)
   })
 })
