@@ -1,7 +1,8 @@
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Cause, Effect, Exit, Layer } from "effect"
-import { AwsLive } from "./aws/index.js"
 import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
 
@@ -9,7 +10,13 @@ import { CliEnvironment } from "./cli/Environment.js"
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
 
 const LiveEnvironment = Layer.succeed(CliEnvironment, {
-  aws: (config, gitsha) => AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) }),
+  // Loaded on first use, like the SDK it wraps: `--version` and `--help` need neither.
+  aws: (config, gitsha) =>
+    Layer.unwrapEffect(
+      Effect.promise(() => import("./aws/index.js")).pipe(
+        Effect.map(({ AwsLive }) => AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) }))
+      )
+    ),
   // Node's own fetch: no HTTP client library to load; and only `deploy` needs it.
   probe: Layer.unwrapEffect(
     Effect.promise(async () => {
@@ -40,7 +47,8 @@ process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)
 
 runCli(process.argv).pipe(
-  Effect.provide(Layer.merge(NodeContext.layer, LiveEnvironment)),
+  // What @effect/cli needs (not all of NodeContext: no command executor, no workers).
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, LiveEnvironment)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit) => {
