@@ -42,7 +42,7 @@ describe.concurrent("gehen deploy as a subprocess", () => {
   })
 
   it("exit 1 and a rollback when the version check times out", async () => {
-    const s = await setup({ [SHA]: "stuck" })
+    const s = await setup({ [SHA]: "stuck" }, "", 0.05)
     const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("version check timed out")
