@@ -1,3 +1,4 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -124,4 +125,14 @@ export const makeVersionProbe = (
 export const VersionProbeLive: Layer.Layer<VersionProbe, never, HttpClient.HttpClient> = Layer.effect(
   VersionProbe,
   makeVersionProbe()
+)
+
+/**
+ * The probe over Node's own fetch (no HTTP client library to load). fetch would follow
+ * redirects itself, past the http/https check and the redirect limit: it is told not
+ * to, so HttpClient.followRedirects does, hop by hop.
+ */
+export const VersionProbeFetch: Layer.Layer<VersionProbe> = VersionProbeLive.pipe(
+  Layer.provide(FetchHttpClient.layer),
+  Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
 )

@@ -17,16 +17,8 @@ const LiveEnvironment = Layer.succeed(CliEnvironment, {
         Effect.map(({ AwsLive }) => AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) }))
       )
     ),
-  // Node's own fetch: no HTTP client library to load; and only `deploy` needs it.
-  probe: Layer.unwrapEffect(
-    Effect.promise(async () => {
-      const [{ layer }, { VersionProbeLive }] = await Promise.all([
-        import("@effect/platform/FetchHttpClient"),
-        import("./VersionProbeLive.js")
-      ])
-      return VersionProbeLive.pipe(Layer.provide(layer))
-    })
-  ),
+  // Node's own fetch, loaded on first use: only `deploy` needs it.
+  probe: Layer.unwrapEffect(Effect.promise(() => import("./VersionProbeLive.js")).pipe(Effect.map((m) => m.VersionProbeFetch))),
   isTTY: process.stderr.isTTY === true,
   writeStderr: (chunk) => void process.stderr.write(chunk),
   columns: () => process.stderr.columns,

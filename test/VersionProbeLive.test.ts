@@ -4,8 +4,8 @@ import { Effect } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll } from "vitest"
-import type { ProbeResult } from "../src/VersionProbe.js"
-import { makeVersionProbe, versionOfServer } from "../src/VersionProbeLive.js"
+import { type ProbeResult, VersionProbe } from "../src/VersionProbe.js"
+import { makeVersionProbe, VersionProbeFetch, versionOfServer } from "../src/VersionProbeLive.js"
 
 // A local server with one route per behaviour the probe must handle.
 let server: http.Server
@@ -134,5 +134,17 @@ describe("VersionProbeLive", () => {
         for (let i = 0; i < 50 && !endlessClosed; i++) await new Promise((r) => setTimeout(r, 20))
       })
       expect(endlessClosed).toBe(true)
+    }))
+})
+
+describe("over Node's fetch (what the CLI uses)", () => {
+  const fetchProbe = (path: string) =>
+    Effect.flatMap(VersionProbe, (p) => p.probe(`${base}${path}`)).pipe(Effect.provide(VersionProbeFetch))
+
+  it.live("reads the version, and follows redirects itself: not forever, not off http", () =>
+    Effect.gen(function*() {
+      expect(yield* fetchProbe("/redirect")).toMatchObject({ _tag: "Served", version: "1a2b3c4" })
+      expect(reasonOf(yield* fetchProbe("/redirect-ftp"))).toMatch(/only http and https/)
+      expect(reasonOf(yield* fetchProbe("/redirect-loop"))).toBe("HTTP 302")
     }))
 })
