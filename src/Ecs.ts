@@ -1,5 +1,5 @@
 import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from "@aws-sdk/client-ecs"
-import { Context, type Effect } from "effect"
+import { Context, Effect } from "effect"
 import type { AwsCallError } from "./Errors.js"
 import type { ClusterRef, ServiceRef } from "./Targets.js"
 
@@ -93,3 +93,20 @@ export interface EcsApi {
 }
 
 export class Ecs extends Context.Tag("gehen/Ecs")<Ecs, EcsApi>() {}
+
+/**
+ * DescribeTaskDefinition that asks once per task definition and region, however many
+ * services and rules share it (concurrent askers wait for the one call).
+ */
+export const describeTaskDefinitionOnce: Effect.Effect<
+  (region: string, taskDefinition: string) => Effect.Effect<DescribedTaskDefinition, AwsCallError>,
+  never,
+  Ecs
+> = Effect.gen(function*() {
+  const ecs = yield* Ecs
+  const once = yield* Effect.cachedFunction((key: string) => {
+    const at = key.indexOf("|")
+    return ecs.describeTaskDefinition(key.slice(0, at), key.slice(at + 1))
+  })
+  return (region, taskDefinition) => once(`${region}|${taskDefinition}`)
+})

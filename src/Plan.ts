@@ -1,13 +1,13 @@
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
 import { Data, Effect, Either, Option } from "effect"
-import { clusterName, type GehenConfig, regionOfCluster, type ServiceConfig, type UpdateStrategy } from "./Config.js"
-import { type DescribedTaskDefinition, Ecs, type ServiceLookup } from "./Ecs.js"
+import { clusterName, type GehenConfig, type ServiceConfig, type UpdateStrategy } from "./Config.js"
+import { type DescribedTaskDefinition, describeTaskDefinitionOnce, type Ecs, type ServiceLookup } from "./Ecs.js"
 import type { AwsCallError, MissingRegion } from "./Errors.js"
 import { tagOf } from "./ImageRef.js"
-import { DefaultRegion } from "./Region.js"
+import { DefaultRegion, regionFor } from "./Region.js"
 import type { ImageReport, PlanReport } from "./Report.js"
-import { ScheduledTasks } from "./ScheduledTasks.js"
+import { ecsTargetOf, ScheduledTasks } from "./ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import type { ServiceRef, TargetId } from "./Targets.js"
 import { familyOf } from "./TaskDefinitionArn.js"
@@ -96,14 +96,9 @@ export const makePlan = (
   gitsha: string
 ): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
   Effect.gen(function*() {
-    const ecs = yield* Ecs
     const events = yield* ScheduledTasks
     const defaultRegion = yield* Effect.cached((yield* DefaultRegion).get)
-    const describe = yield* Effect.cachedFunction((key: string) => {
-      const [region, ref] = key.split("|") as [string, string]
-      return ecs.describeTaskDefinition(region, ref)
-    })
-    const describeTaskDefinition = (region: string, ref: string) => describe(`${region}|${ref}`)
+    const describeTaskDefinition = yield* describeTaskDefinitionOnce
     const strategy = config.updateStrategy
 
     const revisionFor = (
@@ -197,14 +192,9 @@ export const makePlan = (
             })
           )
         )
-        if (targets.length !== 1) {
-          return yield* fail(`expected exactly one target on the rule, found ${targets.length}`)
-        }
-        const ecsTarget = targets[0]!
-        const currentArn = ecsTarget.EcsParameters?.TaskDefinitionArn
-        if (currentArn === undefined) {
-          return yield* fail(`its target ${ecsTarget.Id ?? ""} (${ecsTarget.Arn ?? "?"}) is not an ECS task`)
-        }
+        const found = ecsTargetOf(targets)
+        if (Either.isLeft(found)) return yield* fail(found.left)
+        const { target: ecsTarget, taskDefinition: currentArn } = found.right
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
           Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
         )
@@ -226,8 +216,7 @@ export const makePlan = (
       effect.pipe(Effect.either)
     // Regions first (a missing default region is one clear error), then every service's
     // state in one batched round: one DescribeServices per 10 services of a cluster.
-    const regions = yield* Effect.forEach(config.services, (svc) =>
-      Option.match(regionOfCluster(svc.cluster), { onNone: () => defaultRegion, onSome: Effect.succeed }))
+    const regions = yield* Effect.forEach(config.services, (svc) => regionFor(svc.cluster, defaultRegion))
     const resolver = yield* makeServiceStatesResolver
     const answers = yield* Effect.forEach(
       config.services,

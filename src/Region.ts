@@ -1,4 +1,5 @@
-import { Context, type Effect } from "effect"
+import { Context, Effect, Option } from "effect"
+import { regionOfCluster } from "./Config.js"
 import type { MissingRegion } from "./Errors.js"
 
 /** The region of the standard AWS chain (AWS_REGION, profile), for names that carry none. */
@@ -6,3 +7,10 @@ export class DefaultRegion extends Context.Tag("gehen/DefaultRegion")<
   DefaultRegion,
   { readonly get: Effect.Effect<string, MissingRegion> }
 >() {}
+
+/** A service's region: its cluster ARN's, else the standard chain's. */
+export const regionFor = (
+  cluster: string,
+  fallback: Effect.Effect<string, MissingRegion>
+): Effect.Effect<string, MissingRegion> =>
+  Option.match(regionOfCluster(cluster), { onNone: () => fallback, onSome: Effect.succeed })

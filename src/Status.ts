@@ -1,10 +1,11 @@
 import { Clock, Data, Effect, Either, Option, Schema } from "effect"
-import { clusterName, type GehenConfig, regionOfCluster, type ServiceConfig } from "./Config.js"
-import { Ecs } from "./Ecs.js"
+import { clusterName, type GehenConfig, type ServiceConfig } from "./Config.js"
+import { describeTaskDefinitionOnce, Ecs } from "./Ecs.js"
 import type { AwsCallError, MissingRegion } from "./Errors.js"
 import { tagOf } from "./ImageRef.js"
-import { DefaultRegion } from "./Region.js"
-import { ScheduledTasks } from "./ScheduledTasks.js"
+import { DefaultRegion, regionFor } from "./Region.js"
+import { ecsTargetOf, ScheduledTasks } from "./ScheduledTasks.js"
+import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "./ServiceStates.js"
 import type { ServiceRef } from "./Targets.js"
 
 // ---------------------------------------------------------------------------
@@ -139,12 +140,9 @@ export const status = (
     const events = yield* ScheduledTasks
     const defaultRegion = yield* Effect.cached((yield* DefaultRegion).get)
     // Deployments and rules often share a task definition: describe each once.
-    const describe = yield* Effect.cachedFunction((key: string) => {
-      const [region, arn] = key.split("|") as [string, string]
-      return ecs.describeTaskDefinition(region, arn)
-    })
+    const describe = yield* describeTaskDefinitionOnce
     const imagesOf = (label: string, region: string, taskDefinition: string) =>
-      describe(`${region}|${taskDefinition}`).pipe(
+      describe(region, taskDefinition).pipe(
         Effect.mapError((cause) => new StatusError({ target: label, cause })),
         Effect.map((d) =>
           (d.taskDefinition.containerDefinitions ?? []).map((c, i): StatusImage => ({
@@ -155,20 +153,19 @@ export const status = (
         )
       )
 
+    // The same batching as the drain check: one DescribeServices per 10 services of a
+    // cluster, one DescribeTasks per 100 tasks of a cluster.
+    const serviceStates = yield* makeServiceStatesResolver
+    const taskStates = yield* makeTaskStatesResolver
     const serviceStatus = (svc: ServiceConfig): Effect.Effect<ServiceStatus, StatusError | MissingRegion> =>
       Effect.gen(function*() {
-        const region = yield* Option.match(regionOfCluster(svc.cluster), {
-          onNone: () => defaultRegion,
-          onSome: Effect.succeed
-        })
+        const region = yield* regionFor(svc.cluster, defaultRegion)
         const label = `service ${svc.name} (cluster ${svc.cluster})`
         const fail = Effect.mapError((cause: AwsCallError) => new StatusError({ target: label, cause }))
         const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
         const where = { name: svc.name, cluster: clusterName(svc.cluster), region }
-        const [lookup] = yield* fail(ecs.describeServices(ref, [svc.name]))
-        if (lookup === undefined || lookup._tag === "Missing") {
-          return { state: "missing", ...where, reason: lookup?.reason ?? "DescribeServices did not answer for it" }
-        }
+        const lookup = yield* fail(Effect.request(GetServiceState({ ref }), serviceStates))
+        if (lookup._tag === "Missing") return { state: "missing", ...where, reason: lookup.reason }
         const s = lookup.state
         const deployments = yield* Effect.forEach(s.deployments, (d) =>
           Effect.map(imagesOf(label, region, d.taskDefinition), (images): DeploymentStatus => ({
@@ -185,8 +182,7 @@ export const status = (
             tags: tagsOf(images, svc.containers)
           })))
         const taskArns = yield* fail(ecs.listTasks(ref))
-        // describeTasks must not be called with an empty list.
-        const tasks = taskArns.length === 0 ? [] : yield* fail(ecs.describeTasks(ref, taskArns))
+        const tasks = yield* fail(getTaskStates(taskStates, ref, taskArns))
         return {
           state: "found",
           ...where,
@@ -215,13 +211,9 @@ export const status = (
           if (listed.left.code === "ResourceNotFoundException") return problem(`rule not found in ${region}`)
           return yield* new StatusError({ target: label, cause: listed.left })
         }
-        const targets = listed.right
-        if (targets.length !== 1) return problem(`expected exactly one target on the rule, found ${targets.length}`)
-        const target = targets[0]!
-        const taskDefinition = target.EcsParameters?.TaskDefinitionArn
-        if (taskDefinition === undefined) {
-          return problem(`its target ${target.Id ?? ""} (${target.Arn ?? "?"}) is not an ECS task`)
-        }
+        const found = ecsTargetOf(listed.right)
+        if (Either.isLeft(found)) return problem(found.left)
+        const { taskDefinition } = found.right
         const images = yield* imagesOf(label, region, taskDefinition)
         return { state: "found", rule, region, taskDefinition, images, tags: tagsOf(images, undefined) }
       })
@@ -229,7 +221,7 @@ export const status = (
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()
     const [scheduledTasks, services] = yield* Effect.all([
       Effect.forEach(config.scheduledTasks, ruleStatus, { concurrency: config.concurrency }),
-      Effect.forEach(config.services, serviceStatus, { concurrency: config.concurrency })
+      Effect.forEach(config.services, serviceStatus, { concurrency: config.concurrency, batching: true })
     ], { concurrency: 2 })
     return { schemaVersion: 1, at, services, scheduledTasks }
   })
