@@ -1,4 +1,6 @@
-import { Data, Effect, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { Ecs } from "./Ecs.js"
 import type { AwsCallError, PutTargetsRejected } from "./Errors.js"
 import type { Journal } from "./Journal.js"

@@ -1,4 +1,4 @@
-import { JSONSchema } from "effect"
+import * as JSONSchema from "effect/JSONSchema"
 import { GehenFile } from "./Config.js"
 
 /**

@@ -1,4 +1,9 @@
-import { Clock, Data, Duration, Effect, Either, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import {
   applyScheduledTasks,
   applyServices,

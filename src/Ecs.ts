@@ -1,5 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from "@aws-sdk/client-ecs"
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import type { AwsCallError } from "./Errors.js"
 import type { ClusterRef, ServiceRef } from "./Targets.js"
 

@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** An AWS API call failed (after the SDK's own retries). */
 export class AwsCallError extends Data.TaggedError("AwsCallError")<{

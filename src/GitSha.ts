@@ -1,4 +1,5 @@
-import { Data, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 
 /** The value given for `--gitsha` cannot be used as a Docker image tag. */
 export class InvalidGitSha extends Data.TaggedError("InvalidGitSha")<{

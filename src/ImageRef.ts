@@ -1,4 +1,6 @@
-import { Data, Either, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 
 /**
  * A Docker image reference, split per the distribution/reference grammar:

@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import { type Phase, Progress, type ProgressStatus } from "./Progress.js"
 import type { PhaseTiming } from "./Report.js"
 import { type TargetId, targetKey } from "./Targets.js"

@@ -1,4 +1,6 @@
-import { Context, Effect, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { regionOfCluster } from "./Config.js"
 import type { MissingRegion } from "./Errors.js"
 

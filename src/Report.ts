@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** How one service or scheduled task ended. */
 export const TargetOutcome = Schema.Literal(

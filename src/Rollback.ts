@@ -1,4 +1,7 @@
-import { Duration, Effect, Either, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schedule from "effect/Schedule"
 import type { Changes } from "./Apply.js"
 import { drainCheck } from "./DrainCheck.js"
 import { Ecs } from "./Ecs.js"

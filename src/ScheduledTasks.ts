@@ -1,5 +1,7 @@
 import type { Target } from "@aws-sdk/client-eventbridge"
-import { Context, type Effect, Either } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { AwsCallError, PutTargetsRejected } from "./Errors.js"
 
 /** The EventBridge operations gehen performs on scheduled-task rules. */

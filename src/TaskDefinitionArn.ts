@@ -1,4 +1,4 @@
-import { Option } from "effect"
+import * as Option from "effect/Option"
 
 const ARN = /^arn:[a-z0-9-]+:ecs:([a-z0-9-]+):(\d{12}):task-definition\/([A-Za-z0-9_-]+):(\d+)$/
 

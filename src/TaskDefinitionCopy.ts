@@ -1,5 +1,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs"
-import { Data, Either, Option } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import type { DescribedTaskDefinition } from "./Ecs.js"
 import { type InvalidImage, tagOf, withTag } from "./ImageRef.js"
 

@@ -1,6 +1,9 @@
 import type { ECSClient, ECSClientConfig } from "@aws-sdk/client-ecs"
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge"
-import { Context, Effect, Layer, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 
 /** How gehen authenticates: the default credential chain, or a role assumed on top of it. */
 export interface AwsClientsOptions {

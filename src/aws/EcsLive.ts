@@ -1,5 +1,7 @@
 import type { Failure, Service } from "@aws-sdk/client-ecs"
-import { Array as Arr, Effect, Layer } from "effect"
+import * as Arr from "effect/Array"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { Ecs, type EcsApi, type ServiceLookup } from "../Ecs.js"
 import { toServiceState, toTaskState } from "../EcsAnswers.js"
 import { AwsCallError } from "../Errors.js"

@@ -1,5 +1,6 @@
 import type { Target } from "@aws-sdk/client-eventbridge"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { PutTargetsRejected } from "../Errors.js"
 import { ScheduledTasks, type ScheduledTasksApi } from "../ScheduledTasks.js"
 import { AwsClients } from "./AwsClients.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { AwsCallError } from "../Errors.js"
 
 // Long service messages are cut; a message is for a person, not a dump.

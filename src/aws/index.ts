@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import type { DefaultRegion } from "../Region.js"
 import type { Ecs } from "../Ecs.js"
 import type { ScheduledTasks } from "../ScheduledTasks.js"

@@ -1,4 +1,6 @@
-import { Effect, Layer, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { type Phase, Progress, type ProgressEvent } from "../Progress.js"
 import { targetLabel } from "../Targets.js"
 import { formatEvent } from "./Render.js"

@@ -1,4 +1,5 @@
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
 import type { GehenConfig } from "../Config.js"
 import type { Ecs } from "../Ecs.js"
 import type { DefaultRegion } from "../Region.js"

@@ -1,5 +1,7 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
-import { Console, Effect, type Scope } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { Progress } from "../Progress.js"
 import type { RunReport } from "../Report.js"
 import * as CiProgress from "./CiProgress.js"

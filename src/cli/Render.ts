@@ -1,4 +1,5 @@
-import { Console, Layer } from "effect"
+import * as Console from "effect/Console"
+import * as Layer from "effect/Layer"
 import { phaseTitle, Progress, type ProgressEvent } from "../Progress.js"
 import { targetLabel } from "../Targets.js"
 import type { Style } from "./Style.js"

@@ -1,4 +1,6 @@
-import { Console, Effect, Either } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { loadConfig } from "../Config.js"
 import { status } from "../Status.js"
 import { CliExit } from "./CliExit.js"

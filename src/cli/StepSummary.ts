@@ -1,6 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { PhaseTiming, RunOutcome, RunReport, TargetOutcome, TargetReport } from "../Report.js"
 import { phaseTitle } from "../Progress.js"
 import { shortName } from "../TaskDefinitionArn.js"

@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** An AWS-shaped error answered by the simulator (either face). */
 export class SimAwsError extends Data.TaggedError("SimAwsError")<{

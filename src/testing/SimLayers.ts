@@ -3,7 +3,9 @@
  * DefaultRegion, VersionProbe), each call recorded and fault-injected like the HTTP face.
  */
 import type { Target } from "@aws-sdk/client-eventbridge"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { type DescribedTaskDefinition, Ecs, type EcsApi, type ServiceLookup } from "../Ecs.js"
 import { toServiceState, toTaskState } from "../EcsAnswers.js"
 import { AwsCallError, MissingRegion, PutTargetsRejected } from "../Errors.js"

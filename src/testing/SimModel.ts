@@ -47,7 +47,7 @@ import type {
   Target
 } from "@aws-sdk/client-eventbridge"
 import type { AssumeRoleRequest, AssumeRoleResponse } from "@aws-sdk/client-sts"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import {
   type BehaviourContext,
   type BehaviourPicker,

@@ -12,7 +12,11 @@
  */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import { Data, Effect, Exit, Runtime, Scope } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
+import * as Scope from "effect/Scope"
 import { type Behaviour, type BehaviourKind, byImageTag } from "./SimBehaviour.js"
 import { parseVersionUrl } from "./SimLayers.js"
 import { awsError, type FailNextSpec, type SimAwsError } from "./SimFaults.js"

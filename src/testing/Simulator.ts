@@ -4,7 +4,9 @@
  */
 import type { RegisterTaskDefinitionRequest, Service, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs"
 import type { Rule, Target } from "@aws-sdk/client-eventbridge"
-import { Clock, Effect, Either } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { BehaviourPicker } from "./SimBehaviour.js"
 import type { FailNextSpec, SimAwsError } from "./SimFaults.js"
 import {
