@@ -1,13 +1,12 @@
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
+import { LazyFileSystem, LazyTerminal } from "./cli/LazyPlatform.js"
 
 // The SDK warns about Node 20 on every run; the engines field already says what we support.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
@@ -42,8 +41,9 @@ process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)
 
 runCli(process.argv).pipe(
-  // What @effect/cli needs (not all of NodeContext: no command executor, no workers).
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, LiveEnvironment)),
+  // What @effect/cli needs (not all of NodeContext: no command executor, no workers);
+  // the file system and terminal load on first use.
+  Effect.provide(Layer.mergeAll(LazyFileSystem, NodePath.layer, LazyTerminal, LiveEnvironment)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit) => {
