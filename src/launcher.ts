@@ -1,18 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `gehen` executable: loads the CLI bundle (main.cjs) with V8's code cache
- * (main.cache, made at build time), so the 800 KB bundle is not compiled from scratch
+ * (main.cache, made at build time), so the 500 KB bundle is not compiled from scratch
  * on every start. Without a usable cache (another Node version) V8 just compiles.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import Module from "node:module"
 import { join } from "node:path"
-import { setFlagsFromString } from "node:v8"
 import { Script } from "node:vm"
-
-// Loading the CLI allocates a few MB of short-lived objects: a larger young generation
-// spares several scavenges (about a tenth of the start-up time).
-setFlagsFromString("--max-semi-space-size=32")
 
 const filename = join(__dirname, "main.cjs")
 const cacheFile = join(__dirname, "main.cache")
