@@ -43,6 +43,8 @@ const cli = (
     env?: Record<string, string>
     /** What the standard chain answers for the region; null: none. */
     region?: string | null
+    isTTY?: boolean
+    stdoutIsTTY?: boolean
   } = {}
 ) =>
   Effect.gen(function*() {
@@ -58,7 +60,8 @@ const cli = (
       },
       // Only the probe: the AWS ports come from `aws` above.
       probe: Layer.effect(VersionProbe, VersionProbe).pipe(Layer.provide(Simulator.layer(sim))),
-      isTTY: false,
+      isTTY: options.isTTY ?? false,
+      stdoutIsTTY: options.stdoutIsTTY ?? false,
       writeStderr: (chunk: string) => void progress.push(chunk),
       columns: () => 100,
       rows: () => 40,
@@ -179,6 +182,19 @@ describe("bad input: exit 1, a clear message, no AWS call", () => {
       expect(yield* r.sim.calls()).toEqual([])
     }))
 
+  it.effect("--help is plain on a pipe and with NO_COLOR, coloured on a terminal", () =>
+    Effect.gen(function*() {
+      const piped = yield* cli(["--help"])
+      expect(piped.code).toBe(0)
+      expect(piped.stdout).toContain("deploy")
+      expect(piped.stdout).not.toContain("\u001b[")
+      const terminal = yield* cli(["--help"], { stdoutIsTTY: true })
+      expect(terminal.stdout).toContain("\u001b[")
+      const noColor = yield* cli(["--help"], { stdoutIsTTY: true, env: { NO_COLOR: "1" } })
+      expect(noColor.stdout).not.toContain("\u001b[")
+      expect(noColor.stdout).toBe(piped.stdout)
+    }))
+
   it.effect("--version prints the version", () =>
     Effect.gen(function*() {
       const r = yield* cli(["--version"])
@@ -200,6 +216,15 @@ describe("gehen status (in-process)", () => {
       const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
       expect(report.services.map((s) => s.name)).toEqual(["api", "worker"])
       expect(yield* json.sim.mutatingCalls()).toEqual([])
+    }))
+
+  it.effect("colours its answer by where stdout goes, not stderr", () =>
+    Effect.gen(function*() {
+      const piped = yield* cli(["status", "--path", "$PATH"], { isTTY: true })
+      expect(piped.stdout).toContain("api")
+      expect(piped.stdout).not.toContain("\u001b[")
+      const terminal = yield* cli(["status", "--path", "$PATH"], { stdoutIsTTY: true })
+      expect(terminal.stdout).toContain("\u001b[")
     }))
 })
 

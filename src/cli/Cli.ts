@@ -3,6 +3,9 @@ import * as Options from "@effect/cli/Options"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import { CliExit } from "./CliExit.js"
+import { CliEnvironment } from "./Environment.js"
+import { withoutColorOnStdout } from "./PlainConsole.js"
+import { colorWanted } from "./Style.js"
 
 const gitshaOption = Options.text("gitsha").pipe(
   Options.withDescription("The Git SHA to deploy: the image tag the new revisions get (falls back to GEHEN_GITSHA)"),
@@ -56,8 +59,10 @@ const cli = Command.run(gehen, { name: "gehen", version: VERSION })
  * its exit code: 0 deployed, 1 failed, 2 drain timed out, 130 interrupted.
  */
 export const runCli = (argv: ReadonlyArray<string>) =>
-  cli(argv).pipe(
-    Effect.as(0),
-    Effect.catchAll((e) => Effect.succeed(e instanceof CliExit ? e.code : 1))
-  )
+  Effect.flatMap(CliEnvironment, (env) =>
+    cli(argv).pipe(
+      colorWanted(env.env, env.stdoutIsTTY) ? (run) => run : withoutColorOnStdout,
+      Effect.as(0),
+      Effect.catchAll((e) => Effect.succeed(e instanceof CliExit ? e.code : 1))
+    ))
 

@@ -17,6 +17,8 @@ export class CliEnvironment extends Context.Tag("gehen/CliEnvironment")<CliEnvir
   readonly probe: Layer.Layer<VersionProbe>
   /** Whether stderr is a terminal. */
   readonly isTTY: boolean
+  /** Whether stdout is a terminal (help and `status` colour only there). */
+  readonly stdoutIsTTY: boolean
   /** Writes to stderr without a newline (live progress redraws in place). */
   readonly writeStderr: (chunk: string) => void
   /** The terminal's size, read at each redraw. */

@@ -20,9 +20,11 @@ export interface StatusArgs {
 export const statusHandler = (args: StatusArgs) =>
   Effect.gen(function*() {
     const env = yield* CliEnvironment
-    const style = makeStyle(colorWanted(env.env, env.isTTY))
+    // Each stream is coloured by what it is connected to.
+    const style = makeStyle(colorWanted(env.env, env.stdoutIsTTY))
+    const errorStyle = makeStyle(colorWanted(env.env, env.isTTY))
     const fail = (message: string) =>
-      Console.error(style.red(`gehen: ${message}`)).pipe(Effect.zipRight(Effect.fail(new CliExit({ code: 1 }))))
+      Console.error(errorStyle.red(`gehen: ${message}`)).pipe(Effect.zipRight(Effect.fail(new CliExit({ code: 1 }))))
     const config = yield* Effect.either(loadConfig(args.path))
     if (Either.isLeft(config)) return yield* fail(config.left.message)
     const report = yield* Effect.either(status(config.right).pipe(Effect.provide(env.aws(config.right, "status"))))

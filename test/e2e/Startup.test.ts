@@ -33,6 +33,8 @@ describe("start-up", () => {
     it(`gehen ${args.join(" ")} loads neither the AWS SDK nor Node's file system and terminal`, () => {
       const run = loadedBy(args)
       expect(run.stdout.length).toBeGreaterThan(0)
+      // Piped: no colour codes.
+      expect(run.stdout).not.toContain("\u001b[")
       expect(run.builtins).not.toContain("NativeModule crypto")
       expect(run.builtins).not.toContain("NativeModule readline")
       expect(run.files.filter((f) => f.includes("@aws-sdk") || f.includes("@smithy"))).toEqual([])
