@@ -298,15 +298,22 @@ export const drainCheck = (
  */
 export const watchForFailures = (
   items: ReadonlyArray<DrainItem>,
-  options: { readonly interval: Duration.Duration; readonly journal: Journal }
-): Effect.Effect<never, DrainFailed, Ecs> =>
-  Effect.gen(function*() {
-    const { round } = yield* makePoller(items, { phase: "drain", journal: options.journal, watch: true })
+  options: {
+    readonly interval: Duration.Duration
+    readonly journal: Journal
+    /** The drain phase a failure is recorded under: "drain" (default) or "rollback-drain". */
+    readonly phase?: Phase | undefined
+  }
+): Effect.Effect<never, DrainFailed, Ecs> => {
+  const phase = options.phase ?? "drain"
+  return Effect.gen(function*() {
+    const { round } = yield* makePoller(items, { phase, journal: options.journal, watch: true })
     return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))
   }).pipe(
     Effect.tapError((e) =>
-      options.journal.start(e.target, "drain", "watching the new deployment").pipe(
-        Effect.zipRight(options.journal.end(e.target, "drain", "failed", e.detail))
+      options.journal.start(e.target, phase, "watching the new deployment").pipe(
+        Effect.zipRight(options.journal.end(e.target, phase, "failed", e.detail))
       )
     )
   )
+}

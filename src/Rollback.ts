@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import type { Changes } from "./Apply.js"
-import { drainCheck } from "./DrainCheck.js"
+import { drainCheck, watchForFailures } from "./DrainCheck.js"
 import { Ecs } from "./Ecs.js"
 import type { Journal } from "./Journal.js"
 import { ScheduledTasks } from "./ScheduledTasks.js"
@@ -102,6 +102,7 @@ export const rollback = (
     if (!options.confirm) return { restores, confirmed: false, confirmationError: undefined }
     const restored = services.filter(({ plan }) => restores.get(targetKey(plan.target))?.restored === true)
     const checks = { timeout: options.timeout, interval: options.interval, journal }
+    const rollouts = restored.map(({ plan }) => ({ target: plan.target, ref: plan.ref, taskDefinition: plan.currentTaskDefinition }))
     const confirmation = yield* Effect.either(
       versionCheck(
         restored.flatMap(({ plan }) =>
@@ -111,12 +112,9 @@ export const rollback = (
         ),
         { ...checks, phase: "rollback-version-check" }
       ).pipe(
-        Effect.zipRight(
-          drainCheck(restored.map(({ plan }) => ({ target: plan.target, ref: plan.ref, taskDefinition: plan.currentTaskDefinition })), {
-            ...checks,
-            phase: "rollback-drain"
-          })
-        )
+        // As in the deploy: a previous version that cannot come back fails at once.
+        Effect.raceFirst(watchForFailures(rollouts, { interval: options.interval, journal, phase: "rollback-drain" })),
+        Effect.zipRight(drainCheck(rollouts, { ...checks, phase: "rollback-drain" }))
       )
     )
     const allRestored = [...restores.values()].every((r) => r.restored)

@@ -226,6 +226,29 @@ describe("deploy", () => {
       expect(byName(error.report, "api").outcome).toBe("rolled-back")
     }))
 
+  it.effect("a rollback whose old version turns UNHEALTHY fails at once, not at the rollback's deadline", () =>
+    Effect.gen(function*() {
+      // api deploys and drains; worker's new tasks turn UNHEALTHY only later, so the
+      // rollback finds api serving nothing but the new version. The old version cannot
+      // come back either (say its image was deleted): its tasks turn UNHEALTHY too.
+      const w = yield* makeWorld((ctx) =>
+        ctx.imageTags.includes(OLD)
+          ? { kind: "unhealthy", startAfter: 5, healthyAfter: 15 }
+          : ctx.service === "worker"
+          ? { kind: "unhealthy", startAfter: 40, healthyAfter: 60 }
+          : { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 }
+      )
+      const config = configFor(w.clusterB, { timeoutMinutes: 10, scheduledTasks: [] })
+      const { exit, elapsed } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const error = failureOf(exit) as DeployFailed
+      expect(byName(error.report, "worker").error).toMatch(/UNHEALTHY/)
+      const api = byName(error.report, "api")
+      expect(api.outcome).toBe("rollback-failed")
+      expect(api.error).toMatch(/UNHEALTHY/)
+      // Not the 10 minutes of the rollback's version check.
+      expect(Duration.toMinutes(elapsed)).toBeLessThan(4)
+    }))
+
   it.effect("a scheduled task failing restores the earlier ones and touches no service", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()

@@ -1,7 +1,14 @@
 import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, TestClock } from "effect"
 import type { GehenConfig } from "../../src/Config.js"
 import { Progress, type ProgressEvent } from "../../src/Progress.js"
-import { byImageTag, type Behaviour, type BehaviourKind, Simulator, type SimulatorApi } from "../../src/testing/index.js"
+import {
+  type Behaviour,
+  type BehaviourKind,
+  type BehaviourPicker,
+  byImageTag,
+  Simulator,
+  type SimulatorApi
+} from "../../src/testing/index.js"
 
 export const ACCOUNT = "123456789012"
 export const OLD = "0ld0ld0ld0ld"
@@ -79,10 +86,13 @@ export const configFor = (clusterB: string, overrides: Partial<GehenConfig> = {}
 export const behaviours = (byTag: Readonly<Record<string, Behaviour | BehaviourKind>> = {}) =>
   byImageTag(byTag, { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 })
 
-/** A fresh simulator with the world seeded, plus its layers and a progress collector. */
-export const makeWorld = (byTag: Readonly<Record<string, Behaviour | BehaviourKind>> = {}) =>
+/**
+ * A fresh simulator with the world seeded, plus its layers and a progress collector.
+ * Behaviours by image tag, or any picker.
+ */
+export const makeWorld = (byTag: Readonly<Record<string, Behaviour | BehaviourKind>> | BehaviourPicker = {}) =>
   Effect.gen(function*() {
-    const sim = yield* Simulator.make({ behaviour: behaviours(byTag) })
+    const sim = yield* Simulator.make({ behaviour: typeof byTag === "function" ? byTag : behaviours(byTag) })
     const seeded = yield* seedWorld(sim)
     const events: Array<ProgressEvent> = []
     const layer = Layer.merge(Simulator.layer(sim, { region: "us-east-1" }), Progress.collect(events))
