@@ -175,6 +175,16 @@ describe("bad input: exit 1, a clear message, no AWS call", () => {
       expect(yield* r.sim.calls()).toEqual([])
     }))
 
+  it.effect("--gitsha wins over GEHEN_GITSHA", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", "fedcba9876", "--path", "$PATH", "--dry-run", "--output", "json"], {
+        env: { GEHEN_GITSHA: SHA }
+      })
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain("fedcba9876")
+      expect(r.stdout).not.toContain(SHA)
+    }))
+
   it.effect("a missing --gitsha", () =>
     Effect.gen(function*() {
       const r = yield* cli(["deploy", "--path", "$PATH"])
