@@ -117,6 +117,8 @@ export const rollback = (
         Effect.zipRight(drainCheck(rollouts, { ...checks, phase: "rollback-drain" }))
       )
     )
+    // A failure cuts the other targets' checks short: close what they left open.
+    if (Either.isLeft(confirmation)) yield* journal.closeOpen("failed")
     const allRestored = [...restores.values()].every((r) => r.restored)
     return Either.isRight(confirmation)
       ? { restores, confirmed: allRestored, confirmationError: allRestored ? undefined : "some rollback calls failed" }

@@ -245,6 +245,10 @@ describe("deploy", () => {
       const api = byName(error.report, "api")
       expect(api.outcome).toBe("rollback-failed")
       expect(api.error).toMatch(/UNHEALTHY/)
+      // Its version check, cut short by the failure, is closed in the report.
+      const check = api.phases.find((p) => p.phase === "rollback-version-check")
+      expect(check?.status).toBe("failed")
+      expect(check?.endedAt).not.toBeNull()
       // Not the 10 minutes of the rollback's version check.
       expect(Duration.toMinutes(elapsed)).toBeLessThan(4)
     }))
