@@ -23,6 +23,19 @@ await build({
   legalComments: "linked"
 })
 await build({ ...common, entryPoints: ["src/launcher.ts"], outfile: "dist/cli/gehen.cjs" })
+// The demo and the bench are tools of this repository, not part of the package: one ES module each.
+await rm("dist/tools", { recursive: true, force: true })
+await build({
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+  entryPoints: { demo: "tools/demo/main.ts", bench: "tools/bench/main.ts" },
+  outdir: "dist/tools",
+  outExtension: { ".js": ".mjs" }
+})
 await chmod("dist/cli/gehen.cjs", 0o755)
 execFileSync(process.execPath, ["dist/cli/gehen.cjs", "--help"], {
   env: { ...process.env, GEHEN_WRITE_CODE_CACHE: "1", NO_COLOR: "1" },

@@ -20,7 +20,7 @@ const LiveEnvironment = Layer.succeed(CliEnvironment, {
       )
     ),
   // Node's own fetch, loaded on first use: only `deploy` needs it.
-  probe: Layer.unwrapEffect(Effect.promise(() => import("./VersionProbeLive.js")).pipe(Effect.map((m) => m.VersionProbeFetch))),
+  probe: Layer.unwrapEffect(Effect.promise(() => import("./http/VersionProbeLive.js")).pipe(Effect.map((m) => m.VersionProbeFetch))),
   isTTY: process.stderr.isTTY === true,
   stdoutIsTTY: process.stdout.isTTY === true,
   writeStderr: (chunk) => void process.stderr.write(chunk),

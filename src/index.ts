@@ -3,7 +3,7 @@
  * AWS adapters), their errors and the report they produce. The simulator for tests
  * is in `gehen/testing`.
  */
-export { applyScheduledTasks, applyServices, type Changes, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "./Apply.js"
+export { applyScheduledTasks, applyServices, type Changes, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "./deploy/Apply.js"
 export { AwsClients, AwsClientsLive, type AwsClientsOptions, AwsLive, DefaultRegionLive, EcsLive, ScheduledTasksLive } from "./aws/index.js"
 export {
   clusterName,
@@ -16,9 +16,9 @@ export {
   regionOfCluster,
   type ServiceConfig,
   type UpdateStrategy
-} from "./Config.js"
-export { deploy, DeployFailed, type DeployError, type DeployOptions, DeployTimedOut, plan } from "./Deploy.js"
-export { assessDrain, type Assessment, DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
+} from "./config/Config.js"
+export { deploy, DeployFailed, type DeployError, type DeployOptions, DeployTimedOut, plan } from "./deploy/Deploy.js"
+export { assessDrain, type Assessment, DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./deploy/DrainCheck.js"
 export {
   type DescribedTaskDefinition,
   type Deployment,
@@ -27,11 +27,11 @@ export {
   type ServiceLookup,
   type ServiceState,
   type TaskState
-} from "./Ecs.js"
-export { AwsCallError, MissingRegion, PutTargetsRejected } from "./Errors.js"
-export { InvalidGitSha, shaMatches, validateGitSha } from "./GitSha.js"
-export { type ImageRef, InvalidImage, parseImage, tagOf, withTag } from "./ImageRef.js"
-export { type Journal, makeJournal } from "./Journal.js"
+} from "./ports/Ecs.js"
+export { AwsCallError, MissingRegion, PutTargetsRejected } from "./ports/Errors.js"
+export { InvalidGitSha, shaMatches, validateGitSha } from "./domain/GitSha.js"
+export { type ImageRef, InvalidImage, parseImage, tagOf, withTag } from "./domain/ImageRef.js"
+export { type Journal, makeJournal } from "./deploy/Journal.js"
 export {
   type DeployPlan,
   makePlan,
@@ -40,9 +40,9 @@ export {
   type Revision,
   type ScheduledTaskPlan,
   type ServicePlan
-} from "./Plan.js"
-export { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "./Progress.js"
-export { DefaultRegion } from "./Region.js"
+} from "./deploy/Plan.js"
+export { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "./ports/Progress.js"
+export { DefaultRegion } from "./ports/Region.js"
 export {
   exitCodeOf,
   ImageReport,
@@ -53,11 +53,11 @@ export {
   RunReport,
   TargetOutcome,
   TargetReport
-} from "./Report.js"
-export { type Restore, rollback, type RollbackOptions, type RollbackResult } from "./Rollback.js"
-export { ScheduledTasks, type ScheduledTasksApi } from "./ScheduledTasks.js"
-export type { ClusterRef, ServiceRef, TargetId } from "./Targets.js"
-export { type ImageChange, RetagError, retag, toRegisterInput } from "./TaskDefinitionCopy.js"
-export { versionCheck, type VersionCheckItem, VersionCheckTimedOut } from "./VersionCheck.js"
-export { type ProbeResult, VersionProbe } from "./VersionProbe.js"
-export { makeVersionProbe, VersionProbeFetch, VersionProbeLive, type VersionProbeOptions } from "./VersionProbeLive.js"
+} from "./report/Report.js"
+export { type Restore, rollback, type RollbackOptions, type RollbackResult } from "./deploy/Rollback.js"
+export { ScheduledTasks, type ScheduledTasksApi } from "./ports/ScheduledTasks.js"
+export type { ClusterRef, ServiceRef, TargetId } from "./domain/Targets.js"
+export { type ImageChange, RetagError, retag, toRegisterInput } from "./domain/TaskDefinitionCopy.js"
+export { versionCheck, type VersionCheckItem, VersionCheckTimedOut } from "./deploy/VersionCheck.js"
+export { type ProbeResult, VersionProbe } from "./ports/VersionProbe.js"
+export { makeVersionProbe, VersionProbeFetch, VersionProbeLive, type VersionProbeOptions } from "./http/VersionProbeLive.js"

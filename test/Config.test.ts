@@ -3,7 +3,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { fileURLToPath } from "node:url"
-import { clusterName, ConfigError, decodeConfig, type GehenConfig, loadConfig, regionOfCluster } from "../src/Config.js"
+import { clusterName, ConfigError, decodeConfig, type GehenConfig, loadConfig, regionOfCluster } from "../src/config/Config.js"
 
 const examplePath = fileURLToPath(new URL("../gehen.example.yml", import.meta.url))
 

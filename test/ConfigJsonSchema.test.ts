@@ -9,8 +9,8 @@ import { Effect, Either } from "effect"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
-import { decodeConfig } from "../src/Config.js"
-import { configJsonSchema } from "../src/ConfigJsonSchema.js"
+import { decodeConfig } from "../src/config/Config.js"
+import { configJsonSchema } from "../src/config/JsonSchema.js"
 
 const schemaPath = fileURLToPath(new URL("../gehen.schema.json", import.meta.url))
 const examplePath = fileURLToPath(new URL("../gehen.example.yml", import.meta.url))

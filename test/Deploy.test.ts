@@ -1,9 +1,9 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
-import { deploy, type DeployFailed, type DeployTimedOut } from "../src/Deploy.js"
-import type { PlanError } from "../src/Plan.js"
-import type { RunReport, TargetReport } from "../src/Report.js"
+import { deploy, type DeployFailed, type DeployTimedOut } from "../src/deploy/Deploy.js"
+import type { PlanError } from "../src/deploy/Plan.js"
+import type { RunReport, TargetReport } from "../src/report/Report.js"
 import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA } from "./support/world.js"
 
 const byName = (report: RunReport, name: string): TargetReport =>

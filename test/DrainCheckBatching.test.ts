@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit } from "effect"
-import { deploy, type DeployFailed } from "../src/Deploy.js"
-import { AwsCallError } from "../src/Errors.js"
-import { getTaskStates, makeTaskStatesResolver } from "../src/ServiceStates.js"
+import { deploy, type DeployFailed } from "../src/deploy/Deploy.js"
+import { AwsCallError } from "../src/ports/Errors.js"
+import { getTaskStates, makeTaskStatesResolver } from "../src/deploy/ServiceStates.js"
 import type { SimCall } from "../src/testing/index.js"
 import { ACCOUNT, configFor, failureOf, makeWorld, runWithClock, SHA } from "./support/world.js"
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { InvalidGitSha, shaMatches, validateGitSha } from "../src/GitSha.js"
+import { InvalidGitSha, shaMatches, validateGitSha } from "../src/domain/GitSha.js"
 
 const full = "3f786850e387550fdab836ed7e6dc881de23001b"
 

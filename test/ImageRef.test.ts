@@ -1,7 +1,7 @@
 import { Either, Option } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { parseImage, tagOf, withTag } from "../src/ImageRef.js"
+import { parseImage, tagOf, withTag } from "../src/domain/ImageRef.js"
 
 // Valid references built from the grammar's parts, so the expected split is known.
 const alnum = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789")

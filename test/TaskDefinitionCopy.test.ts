@@ -10,8 +10,8 @@ import {
 import { Either, Option } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import type { DescribedTaskDefinition } from "../src/Ecs.js"
-import { retag, toRegisterInput } from "../src/TaskDefinitionCopy.js"
+import type { DescribedTaskDefinition } from "../src/ports/Ecs.js"
+import { retag, toRegisterInput } from "../src/domain/TaskDefinitionCopy.js"
 
 const SHA = "abc1234def"
 const D64 = "sha256:" + "0123456789abcdef".repeat(4)

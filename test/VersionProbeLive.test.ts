@@ -4,8 +4,8 @@ import { Effect } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll } from "vitest"
-import { type ProbeResult, VersionProbe } from "../src/VersionProbe.js"
-import { makeVersionProbe, VersionProbeFetch, versionOfServer } from "../src/VersionProbeLive.js"
+import { type ProbeResult, VersionProbe } from "../src/ports/VersionProbe.js"
+import { makeVersionProbe, VersionProbeFetch, versionOfServer } from "../src/http/VersionProbeLive.js"
 
 // A local server with one route per behaviour the probe must handle.
 let server: http.Server

@@ -21,7 +21,7 @@ const mtime = (path: string): number => {
  * `prepare` builds it), which spares a few seconds before any test can start.
  */
 export default function setup() {
-  const sources = Math.max(newest("src"), mtime("scripts/bundle.mjs"), mtime("package.json"), mtime("package-lock.json"))
+  const sources = Math.max(newest("src"), newest("tools"), mtime("scripts/bundle.mjs"), mtime("package.json"), mtime("package-lock.json"))
   // main.cache is the bundle step's last output.
   if (mtime("dist/cli/main.cache") > sources) return
   execFileSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" })

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { MissingRegion } from "../Errors.js"
-import { DefaultRegion } from "../Region.js"
+import { MissingRegion } from "../ports/Errors.js"
+import { DefaultRegion } from "../ports/Region.js"
 
 /**
  * The region of the standard chain, resolved by the SDK's own loader: AWS_REGION, then the

@@ -1,8 +1,8 @@
 import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { PutTargetsRejected } from "../Errors.js"
-import { ScheduledTasks, type ScheduledTasksApi } from "../ScheduledTasks.js"
+import { PutTargetsRejected } from "../ports/Errors.js"
+import { ScheduledTasks, type ScheduledTasksApi } from "../ports/ScheduledTasks.js"
 import { AwsClients } from "./AwsClients.js"
 import { awsCall } from "./call.js"
 

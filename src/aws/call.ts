@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { AwsCallError } from "../Errors.js"
+import { AwsCallError } from "../ports/Errors.js"
 
 // Long service messages are cut; a message is for a person, not a dump.
 const MAX_DETAIL = 1_000

@@ -1,8 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { type Phase, Progress, type ProgressEvent } from "../Progress.js"
-import { targetLabel } from "../Targets.js"
+import { type Phase, Progress, type ProgressEvent } from "../ports/Progress.js"
+import { targetLabel } from "../domain/Targets.js"
 import { formatEvent } from "./Render.js"
 import type { Style } from "./Style.js"
 

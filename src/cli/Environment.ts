@@ -1,10 +1,10 @@
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
-import type { GehenConfig } from "../Config.js"
-import type { Ecs } from "../Ecs.js"
-import type { DefaultRegion } from "../Region.js"
-import type { ScheduledTasks } from "../ScheduledTasks.js"
-import type { VersionProbe } from "../VersionProbe.js"
+import type { GehenConfig } from "../config/Config.js"
+import type { Ecs } from "../ports/Ecs.js"
+import type { DefaultRegion } from "../ports/Region.js"
+import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import type { VersionProbe } from "../ports/VersionProbe.js"
 
 export type AwsServices = Ecs | ScheduledTasks | DefaultRegion
 

@@ -1,7 +1,7 @@
 import * as Console from "effect/Console"
 import * as Layer from "effect/Layer"
-import { phaseTitle, Progress, type ProgressEvent } from "../Progress.js"
-import { targetLabel } from "../Targets.js"
+import { phaseTitle, Progress, type ProgressEvent } from "../ports/Progress.js"
+import { targetLabel } from "../domain/Targets.js"
 import type { Style } from "./Style.js"
 
 

@@ -1,5 +1,5 @@
-import type { DeploymentStatus, FoundService, ScheduledTaskStatus, ServiceStatus, StatusReport } from "../Status.js"
-import { shortName } from "../TaskDefinitionArn.js"
+import type { DeploymentStatus, FoundService, ScheduledTaskStatus, ServiceStatus, StatusReport } from "../status/Status.js"
+import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Style } from "./Style.js"
 
 const tagList = (tags: ReadonlyArray<string>) => (tags.length === 0 ? "no tag" : tags.join(", "))

@@ -1,9 +1,9 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
-import type { PhaseTiming, RunOutcome, RunReport, TargetOutcome, TargetReport } from "../Report.js"
-import { phaseTitle } from "../Progress.js"
-import { shortName } from "../TaskDefinitionArn.js"
+import type { PhaseTiming, RunOutcome, RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
+import { phaseTitle } from "../ports/Progress.js"
+import { shortName } from "../domain/TaskDefinitionArn.js"
 
 /**
  * The run as a GitHub Actions job summary (`$GITHUB_STEP_SUMMARY`): a

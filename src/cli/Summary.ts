@@ -1,6 +1,6 @@
-import type { DeployPlan, Revision } from "../Plan.js"
-import type { RunReport, TargetOutcome, TargetReport } from "../Report.js"
-import { shortName } from "../TaskDefinitionArn.js"
+import type { DeployPlan, Revision } from "../deploy/Plan.js"
+import type { RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
+import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Style } from "./Style.js"
 
 const OUTCOME_TEXT: Record<TargetOutcome, string> = {

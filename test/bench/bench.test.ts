@@ -1,6 +1,6 @@
 // The bench's structure and call counting on a small run; no timing assertions (CI machines vary).
 import { describe, expect, it } from "vitest"
-import { formatBench, pollStats, runBench } from "../../src/bench/bench.js"
+import { formatBench, pollStats, runBench } from "../../tools/bench/bench.js"
 import type { SimCall } from "../../src/testing/index.js"
 import { CLI } from "../support/subprocess.js"
 

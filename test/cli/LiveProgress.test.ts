@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Scope, TestClock } from "effect"
 import { formatElapsed, layer, make, truncate } from "../../src/cli/LiveProgress.js"
 import { makeStyle } from "../../src/cli/Style.js"
-import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/Progress.js"
-import type { TargetId } from "../../src/Targets.js"
+import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/ports/Progress.js"
+import type { TargetId } from "../../src/domain/Targets.js"
 
 const api: TargetId = { kind: "service", name: "api", cluster: "prod", region: "us-east-1" }
 const web: TargetId = { kind: "service", name: "web", cluster: "prod", region: "us-east-1" }

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { appendStepSummary, cell, mermaidName, stepSummaryMarkdown } from "../../src/cli/StepSummary.js"
-import type { RunReport, TargetReport } from "../../src/Report.js"
+import type { RunReport, TargetReport } from "../../src/report/Report.js"
 
 const T0 = Date.UTC(2024, 0, 2, 12, 0, 0)
 const at = (s: number) => new Date(T0 + s * 1000).toISOString()

@@ -1,6 +1,6 @@
 // The demo end to end, with the CLI the test setup has just bundled (dist/lib may be stale).
 import { expect, it } from "vitest"
-import { runDemo } from "../../src/demo/demo.js"
+import { runDemo } from "../../tools/demo/demo.js"
 import { CLI } from "../support/subprocess.js"
 
 it("deploys sha A (exit 0), then rolls sha B back (exit 1), ending on sha A", async () => {

@@ -1,6 +1,6 @@
 import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, TestClock } from "effect"
-import type { GehenConfig } from "../../src/Config.js"
-import { Progress, type ProgressEvent } from "../../src/Progress.js"
+import type { GehenConfig } from "../../src/config/Config.js"
+import { Progress, type ProgressEvent } from "../../src/ports/Progress.js"
 import {
   type Behaviour,
   type BehaviourKind,

@@ -2,7 +2,7 @@ import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from "@a
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type { AwsCallError } from "./Errors.js"
-import type { ClusterRef, ServiceRef } from "./Targets.js"
+import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 
 /** One deployment of a service, as ECS reports it. */
 export interface Deployment {

@@ -3,9 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Request from "effect/Request"
 import * as RequestResolver from "effect/RequestResolver"
-import { Ecs, type ServiceLookup, type TaskState } from "./Ecs.js"
-import type { AwsCallError } from "./Errors.js"
-import type { ClusterRef, ServiceRef } from "./Targets.js"
+import { Ecs, type ServiceLookup, type TaskState } from "../ports/Ecs.js"
+import type { AwsCallError } from "../ports/Errors.js"
+import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 
 /** The state of one service, fetched together with its cluster's other services. */
 export interface GetServiceState extends Request.Request<ServiceLookup, AwsCallError> {

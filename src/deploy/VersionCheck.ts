@@ -3,12 +3,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { shaMatches } from "./GitSha.js"
+import { shaMatches } from "../domain/GitSha.js"
 import type { Journal } from "./Journal.js"
 import type { ServiceTarget } from "./Plan.js"
-import type { Phase } from "./Progress.js"
-import { type TargetId, targetKey, targetLabel } from "./Targets.js"
-import { VersionProbe } from "./VersionProbe.js"
+import type { Phase } from "../ports/Progress.js"
+import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
+import { VersionProbe } from "../ports/VersionProbe.js"
 
 /** Some services did not serve the wanted version before the phase deadline. */
 export class VersionCheckTimedOut extends Data.TaggedError("VersionCheckTimedOut")<{

@@ -1,4 +1,4 @@
-/** `npm run demo` (node dist/lib/demo/main.js): exits 0 only when the demo behaved as described. */
+/** `npm run demo` (node dist/tools/demo.mjs): exits 0 only when the demo behaved as described. */
 import { bundledCliFrom } from "./cli.js"
 import { runDemo } from "./demo.js"
 

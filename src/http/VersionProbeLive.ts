@@ -6,7 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { type ProbeResult, VersionProbe } from "./VersionProbe.js"
+import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
 
 export interface VersionProbeOptions {
   /** Longest a whole probe (redirects and body included) may take; 10 s by default. */

@@ -1,8 +1,8 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { type Phase, Progress, type ProgressStatus } from "./Progress.js"
-import type { PhaseTiming } from "./Report.js"
-import { type TargetId, targetKey } from "./Targets.js"
+import { type Phase, Progress, type ProgressStatus } from "../ports/Progress.js"
+import type { PhaseTiming } from "../report/Report.js"
+import { type TargetId, targetKey } from "../domain/Targets.js"
 
 /**
  * Records what each target went through (phase timings for the report) and

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { regionOfCluster } from "./Config.js"
+import { regionOfCluster } from "../config/Config.js"
 import type { MissingRegion } from "./Errors.js"
 
 /** The region of the standard AWS chain (AWS_REGION, profile), for names that carry none. */

@@ -4,13 +4,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { Ecs, type ServiceState } from "./Ecs.js"
+import { Ecs, type ServiceState } from "../ports/Ecs.js"
 import type { Journal } from "./Journal.js"
 import type { ServiceTarget } from "./Plan.js"
-import type { Phase } from "./Progress.js"
+import type { Phase } from "../ports/Progress.js"
 import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "./ServiceStates.js"
-import { type ServiceRef, type TargetId, targetKey, targetLabel } from "./Targets.js"
-import { shortName } from "./TaskDefinitionArn.js"
+import { type ServiceRef, type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
+import { shortName } from "../domain/TaskDefinitionArn.js"
 
 /** A service's new deployment failed: unhealthy tasks, ECS's circuit breaker, or it was replaced. */
 export class DrainFailed extends Data.TaggedError("DrainFailed")<{

@@ -10,9 +10,9 @@ import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { type RunReport, RunReport as RunReportSchema } from "../Report.js"
+import { type RunReport, RunReport as RunReportSchema } from "../../src/report/Report.js"
 import { simulatorEnv, tempDir } from "../demo/cli.js"
-import { type Behaviour, type SimCall, Simulator, type SimulatorApi, startSimServerPromise } from "../testing/index.js"
+import { type Behaviour, type SimCall, Simulator, type SimulatorApi, startSimServerPromise } from "../../src/testing/index.js"
 
 export interface BenchOptions {
   /** The bundled CLI, `dist/cli/gehen.cjs`. */

@@ -13,21 +13,21 @@ import {
   ScheduledTaskUpdateFailed,
   ServiceUpdateFailed
 } from "./Apply.js"
-import type { GehenConfig } from "./Config.js"
+import type { GehenConfig } from "../config/Config.js"
 import { type DrainFailed, drainCheck, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
-import type { Ecs } from "./Ecs.js"
-import type { MissingRegion } from "./Errors.js"
-import { tagOf } from "./ImageRef.js"
+import type { Ecs } from "../ports/Ecs.js"
+import type { MissingRegion } from "../ports/Errors.js"
+import { tagOf } from "../domain/ImageRef.js"
 import { type Journal, makeJournal } from "./Journal.js"
 import { type DeployPlan, makePlan, type PlanError, type ScheduledTaskPlan, type ServicePlan } from "./Plan.js"
-import type { Progress } from "./Progress.js"
-import type { DefaultRegion } from "./Region.js"
-import { exitCodeOf, type RunOutcome, type RunReport, type TargetOutcome, type TargetReport } from "./Report.js"
+import type { Progress } from "../ports/Progress.js"
+import type { DefaultRegion } from "../ports/Region.js"
+import { exitCodeOf, type RunOutcome, type RunReport, type TargetOutcome, type TargetReport } from "../report/Report.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
-import type { ScheduledTasks } from "./ScheduledTasks.js"
-import { type TargetId, targetKey } from "./Targets.js"
+import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { type TargetId, targetKey } from "../domain/Targets.js"
 import { versionCheck, VersionCheckTimedOut } from "./VersionCheck.js"
-import type { VersionProbe } from "./VersionProbe.js"
+import type { VersionProbe } from "../ports/VersionProbe.js"
 
 export interface DeployOptions {
   readonly gitsha: string

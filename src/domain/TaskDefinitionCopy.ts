@@ -2,7 +2,7 @@ import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, TaskDefin
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { DescribedTaskDefinition } from "./Ecs.js"
+import type { DescribedTaskDefinition } from "../ports/Ecs.js"
 import { type InvalidImage, tagOf, withTag } from "./ImageRef.js"
 
 /** Fields DescribeTaskDefinition reports that RegisterTaskDefinition does not accept (ECS sets them). */

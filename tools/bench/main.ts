@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (node dist/lib/bench/main.js). Options (some also from the environment variable in parentheses):
+ * `npm run bench` (node dist/tools/bench.mjs). Options (some also from the environment variable in parentheses):
  *   --sizes 1,10,50,200 (BENCH_SIZES)   --rollout 10 (BENCH_ROLLOUT, seconds)   --interval 1 (BENCH_INTERVAL, seconds)
  *   --startup-runs 15 (BENCH_STARTUP_RUNS, 0 skips)   --cluster-size 50   --concurrency N   --json <file> (the raw report)
  * Exits 1 when a run failed or a target was missed.

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process"
 import { existsSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
-import { type Behaviour, byImageTag, imageTag, Simulator, type SimulatorApi, startSimServerPromise } from "../testing/index.js"
+import { type Behaviour, byImageTag, imageTag, Simulator, type SimulatorApi, startSimServerPromise } from "../../src/testing/index.js"
 import { simulatorEnv, tempDir } from "./cli.js"
 
 export interface DemoOptions {

@@ -6,8 +6,8 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-/** `dist/cli/gehen.cjs`, seen from `dist/lib/<dir>/` (the compiled demo or bench). */
-export const bundledCliFrom = (compiledDir: string): string => join(compiledDir, "..", "..", "cli", "gehen.cjs")
+/** `dist/cli/gehen.cjs`, seen from `dist/tools/` (the bundled demo or bench). */
+export const bundledCliFrom = (bundleDir: string): string => join(bundleDir, "..", "cli", "gehen.cjs")
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix))
 

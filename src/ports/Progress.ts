@@ -1,8 +1,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { PhaseName } from "./Report.js"
-import type { TargetId } from "./Targets.js"
+import type { PhaseName } from "../report/Report.js"
+import type { TargetId } from "../domain/Targets.js"
 
 /** The phases a target goes through, in order. */
 export type Phase = typeof PhaseName.Type

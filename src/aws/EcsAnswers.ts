@@ -1,5 +1,5 @@
 import type { Deployment as SdkDeployment, Service, Task } from "@aws-sdk/client-ecs"
-import type { Deployment, ServiceState, TaskState } from "./Ecs.js"
+import type { Deployment, ServiceState, TaskState } from "../ports/Ecs.js"
 
 /** How many service events a ServiceState carries (ECS lists them newest first). */
 export const RECENT_EVENTS = 5

@@ -4,13 +4,13 @@ import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import type { Changes } from "./Apply.js"
 import { drainCheck, watchForFailures } from "./DrainCheck.js"
-import { Ecs } from "./Ecs.js"
+import { Ecs } from "../ports/Ecs.js"
 import type { Journal } from "./Journal.js"
-import { ScheduledTasks } from "./ScheduledTasks.js"
-import { targetKey } from "./Targets.js"
-import { shortName } from "./TaskDefinitionArn.js"
+import { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { targetKey } from "../domain/Targets.js"
+import { shortName } from "../domain/TaskDefinitionArn.js"
 import { versionCheck } from "./VersionCheck.js"
-import type { VersionProbe } from "./VersionProbe.js"
+import type { VersionProbe } from "../ports/VersionProbe.js"
 
 /** How putting one target back went. */
 export interface Restore {

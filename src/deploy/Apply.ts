@@ -1,13 +1,13 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { Ecs } from "./Ecs.js"
-import type { AwsCallError, PutTargetsRejected } from "./Errors.js"
+import { Ecs } from "../ports/Ecs.js"
+import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
 import type { Journal } from "./Journal.js"
 import type { DeployPlan, Revision, ScheduledTaskPlan, ServicePlan } from "./Plan.js"
-import { ScheduledTasks } from "./ScheduledTasks.js"
-import { type TargetId, targetKey, targetLabel } from "./Targets.js"
-import { shortName } from "./TaskDefinitionArn.js"
+import { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
+import { shortName } from "../domain/TaskDefinitionArn.js"
 
 /** What the run has changed so far: what a rollback must put back. */
 export interface Changes {
