@@ -1,5 +1,5 @@
 import type { Deployment as SdkDeployment, Service, Task } from "@aws-sdk/client-ecs"
-import type { Deployment, ServiceState, TaskState } from "../ports/Ecs.js"
+import type { Deployment, ServiceState, StartedDeployment, TaskState } from "../ports/Ecs.js"
 
 /** How many service events a ServiceState carries (ECS lists them newest first). */
 export const RECENT_EVENTS = 5
@@ -14,7 +14,8 @@ export const toDeployment = (d: SdkDeployment): Deployment => ({
   pendingCount: d.pendingCount ?? 0,
   failedTasks: d.failedTasks ?? 0,
   rolloutState: d.rolloutState,
-  rolloutStateReason: d.rolloutStateReason
+  rolloutStateReason: d.rolloutStateReason,
+  createdAt: d.createdAt?.getTime()
 })
 
 export const toServiceState = (s: Service, recentEvents: number = RECENT_EVENTS): ServiceState => ({
@@ -27,6 +28,7 @@ export const toServiceState = (s: Service, recentEvents: number = RECENT_EVENTS)
   runningCount: s.runningCount ?? 0,
   pendingCount: s.pendingCount ?? 0,
   deployments: (s.deployments ?? []).map(toDeployment),
+  deploymentController: s.deploymentController?.type ?? "ECS",
   recentEvents: (s.events ?? []).flatMap((e) => (e.message === undefined ? [] : [e.message])).slice(0, recentEvents)
 })
 
@@ -35,5 +37,12 @@ export const toTaskState = (t: Task): TaskState => ({
   taskDefinitionArn: t.taskDefinitionArn ?? "",
   lastStatus: t.lastStatus ?? "",
   healthStatus: t.healthStatus,
-  stoppedReason: t.stoppedReason
+  stoppedReason: t.stoppedReason,
+  startedBy: t.startedBy
 })
+
+/** UpdateService answers the service with the deployment it started as PRIMARY. */
+export const startedDeploymentOf = (s: Service | undefined): StartedDeployment => {
+  const primary = s?.deployments?.find((d) => d.status === "PRIMARY")
+  return { id: primary?.id, createdAt: primary?.createdAt?.getTime() }
+}

@@ -3,7 +3,7 @@ import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
-import { toServiceState, toTaskState } from "./EcsAnswers.js"
+import { startedDeploymentOf, toServiceState, toTaskState } from "./EcsAnswers.js"
 import { AwsCallError } from "../ports/Errors.js"
 import type { ClusterRef } from "../domain/Targets.js"
 import { AwsClients } from "./AwsClients.js"
@@ -84,7 +84,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
     const updateService: EcsApi["updateService"] = (service, taskDefinitionArn) =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(service.region)
-        yield* awsCall("UpdateService", service.region, (abortSignal) =>
+        const answer = yield* awsCall("UpdateService", service.region, (abortSignal) =>
           client.send(
             new UpdateServiceCommand({
               cluster: service.cluster,
@@ -94,6 +94,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
             }),
             { abortSignal }
           ))
+        return startedDeploymentOf(answer.service)
       })
 
     const listTasks: EcsApi["listTasks"] = (service, desiredStatus = "RUNNING") =>

@@ -14,12 +14,27 @@ import type { Document } from "yaml"
 export type UpdateStrategy = "current" | "latest" | "redeploy" | "none"
 
 export interface ServiceConfig {
-  /** The ECS service name (the key under `services`). */
+  /** The key under `services` in gehen.yml: unique in the file, used in messages. */
+  readonly key: string
+  /** The ECS service name: `name:` when given, else the key. */
   readonly name: string
   /** Cluster name or ARN, as written. */
   readonly cluster: string
   readonly url?: string | undefined
-  /** Only these containers get the new tag; all when absent. */
+  /** Only these containers get the new tag; when absent, all of them (if they all run one tag). */
+  readonly containers?: ReadonlyArray<string> | undefined
+}
+
+export interface ScheduledTaskConfig {
+  /** The key under `scheduledTasks` in gehen.yml (a rule name or a rule ARN), used in messages. */
+  readonly key: string
+  /** The EventBridge rule name. */
+  readonly rule: string
+  /** From the rule ARN or `region:`; absent: the default region. */
+  readonly region?: string | undefined
+  /** From the rule ARN or `eventBusName:`; absent: the default event bus. */
+  readonly eventBusName?: string | undefined
+  /** Only these containers get the new tag; when absent, all of them (if they all run one tag). */
   readonly containers?: ReadonlyArray<string> | undefined
 }
 
@@ -27,8 +42,7 @@ export interface GehenConfig {
   /** The file it was read from, for messages. */
   readonly path: string
   readonly services: ReadonlyArray<ServiceConfig>
-  /** EventBridge rule names. */
-  readonly scheduledTasks: ReadonlyArray<string>
+  readonly scheduledTasks: ReadonlyArray<ScheduledTaskConfig>
   readonly role?: { readonly arn: string } | undefined
   readonly timeoutMinutes: number
   readonly checkIntervalSeconds: number
@@ -477,6 +491,7 @@ const toConfig = (path: string, file: GehenFile, doc: Document): GehenConfig => 
   path,
   services: inFileOrder(Object.entries(file.services ?? {}), keyOrder(doc, "services")).map(
     ([name, s]): ServiceConfig => ({
+      key: name,
       name,
       cluster: s.cluster,
       ...(s.url === undefined ? {} : { url: s.url }),
@@ -484,7 +499,7 @@ const toConfig = (path: string, file: GehenFile, doc: Document): GehenConfig => 
     })
   ),
   scheduledTasks: inFileOrder(Object.entries(file.scheduledTasks ?? {}), keyOrder(doc, "scheduledTasks")).map(
-    ([rule]) => rule
+    ([rule]): ScheduledTaskConfig => ({ key: rule, rule })
   ),
   ...(file.role === undefined ? {} : { role: { arn: file.role.arn } }),
   timeoutMinutes: file.timeoutMinutes,

@@ -7,6 +7,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
+import { versionOfServer } from "../domain/ServedVersion.js"
+
+export { versionOfServer }
 
 export interface VersionProbeOptions {
   /** Longest a whole probe (redirects and body included) may take; 10 s by default. */
@@ -34,12 +37,6 @@ const isHttpUrl = (url: string): boolean => {
   }
 }
 
-/** The version in a `Server` header such as `my-app-1a2b3c4`: what follows the last `-`. */
-export const versionOfServer = (server: string): string | undefined => {
-  const dash = server.lastIndexOf("-")
-  const version = dash < 0 ? "" : server.slice(dash + 1).trim()
-  return version === "" ? undefined : version
-}
 
 /** At most `max` bytes of the body, decoded leniently; a body that fails to read is "". */
 const boundedText = (res: HttpClientResponse.HttpClientResponse, max: number): Effect.Effect<string> =>

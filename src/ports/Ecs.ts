@@ -17,6 +17,15 @@ export interface Deployment {
   /** COMPLETED, IN_PROGRESS or FAILED (circuit breaker); absent for non-ECS controllers. */
   readonly rolloutState?: string | undefined
   readonly rolloutStateReason?: string | undefined
+  /** When ECS created it (epoch ms); orders deployments even when a read is stale. */
+  readonly createdAt?: number | undefined
+}
+
+/** The deployment an UpdateService started, as its answer names it. */
+export interface StartedDeployment {
+  /** The new PRIMARY deployment's id; undefined only if the answer named none. */
+  readonly id: string | undefined
+  readonly createdAt: number | undefined
 }
 
 /** The state of one service, as ECS reports it. */
@@ -31,6 +40,8 @@ export interface ServiceState {
   readonly runningCount: number
   readonly pendingCount: number
   readonly deployments: ReadonlyArray<Deployment>
+  /** ECS (the default), CODE_DEPLOY or EXTERNAL: gehen deploys only ECS-controlled services. */
+  readonly deploymentController: string
   /** The newest service events, newest first (at most a few). */
   readonly recentEvents: ReadonlyArray<string>
 }
@@ -43,6 +54,8 @@ export interface TaskState {
   /** HEALTHY, UNHEALTHY or UNKNOWN. */
   readonly healthStatus?: string | undefined
   readonly stoppedReason?: string | undefined
+  /** The deployment that started it (ECS's `startedBy` for service tasks). */
+  readonly startedBy?: string | undefined
 }
 
 /** A DescribeServices answer: a service found, or named in `failures`. */
@@ -76,8 +89,8 @@ export interface EcsApi {
     region: string,
     input: RegisterTaskDefinitionCommandInput
   ) => Effect.Effect<string, AwsCallError>
-  /** UpdateService to a task definition, forcing a new deployment. */
-  readonly updateService: (service: ServiceRef, taskDefinitionArn: string) => Effect.Effect<void, AwsCallError>
+  /** UpdateService to a task definition, forcing a new deployment; answers the deployment it started. */
+  readonly updateService: (service: ServiceRef, taskDefinitionArn: string) => Effect.Effect<StartedDeployment, AwsCallError>
   /**
    * ARNs of the service's tasks (ListTasks, every page): those meant to run, or with
    * `STOPPED` those ECS stopped recently (e.g. for failing health checks).

@@ -7,7 +7,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type DescribedTaskDefinition, Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
-import { toServiceState, toTaskState } from "../aws/EcsAnswers.js"
+import { startedDeploymentOf, toServiceState, toTaskState } from "../aws/EcsAnswers.js"
 import { AwsCallError, MissingRegion, PutTargetsRejected } from "../ports/Errors.js"
 import { DefaultRegion } from "../ports/Region.js"
 import { ScheduledTasks, type ScheduledTasksApi } from "../ports/ScheduledTasks.js"
@@ -140,7 +140,10 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
       ),
     updateService: (ref, taskDefinitionArn) => {
       const params = { cluster: ref.cluster, service: ref.service, taskDefinition: taskDefinitionArn, forceNewDeployment: true }
-      return Effect.asVoid(call("UpdateService", ref.region, params, (now) => m.updateService(ref.region, params, now)))
+      return Effect.map(
+        call("UpdateService", ref.region, params, (now) => m.updateService(ref.region, params, now)),
+        (res) => startedDeploymentOf(res.service)
+      )
     },
     listTasks: (ref, desiredStatus = "RUNNING") => listTaskPages(ref.region, ref.cluster, ref.service, desiredStatus, undefined, []),
     describeTasks: (ref, taskArns) => {
