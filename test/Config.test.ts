@@ -18,7 +18,7 @@ describe("decodeConfig: valid files", () => {
       const config = yield* decode(oneService)
       expect(config).toStrictEqual<GehenConfig>({
         path: "gehen.yml",
-        services: [{ name: "api", cluster: "prod" }],
+        services: [{ key: "api", name: "api", cluster: "prod" }],
         scheduledTasks: [],
         timeoutMinutes: 5,
         checkIntervalSeconds: 15,
@@ -48,12 +48,13 @@ concurrency: 3
       expect(config).toStrictEqual<GehenConfig>({
         path: "gehen.yml",
         services: [{
+          key: "api",
           name: "api",
           cluster: "prod",
           url: "https://api.example.com/version",
           containers: ["app", "sidecar"]
         }],
-        scheduledTasks: ["nightly", "hourly"],
+        scheduledTasks: [{ key: "nightly", rule: "nightly" }, { key: "hourly", rule: "hourly" }],
         role: { arn: "arn:aws:iam::123456789012:role/deploy" },
         timeoutMinutes: 2.5,
         checkIntervalSeconds: 0.5,
@@ -93,7 +94,7 @@ scheduledTasks: {nightly-report: null}
 role: {arn: "arn:aws-us-gov:iam::123456789012:role/service-role/deploy.bot@ci"}
 `)
       expect(config.services).toStrictEqual([])
-      expect(config.scheduledTasks).toStrictEqual(["nightly-report"])
+      expect(config.scheduledTasks).toStrictEqual([{ key: "nightly-report", rule: "nightly-report" }])
       expect(config.role).toStrictEqual({ arn: "arn:aws-us-gov:iam::123456789012:role/service-role/deploy.bot@ci" })
     }))
 
@@ -110,20 +111,29 @@ scheduledTasks:
   "7":
   alpha:
 `)
+      expect(config.services.map((s) => s.key)).toStrictEqual(["web", "10", "2", "api"])
       expect(config.services.map((s) => s.name)).toStrictEqual(["web", "10", "2", "api"])
-      expect(config.scheduledTasks).toStrictEqual(["zeta", "7", "alpha"])
+      expect(config.scheduledTasks.map((t) => t.rule)).toStrictEqual(["zeta", "7", "alpha"])
     }))
 
   it.effect("decodes gehen.example.yml, which sets every key", () =>
     Effect.gen(function*() {
       const config = yield* loadConfig(examplePath)
       expect(config.path).toBe(examplePath)
-      expect(config.services.map((s) => s.name)).toStrictEqual(["api", "worker"])
-      const [api, worker] = config.services
+      expect(config.services.map((s) => s.key)).toStrictEqual(["api", "api-eu", "worker"])
+      expect(config.services.map((s) => s.name)).toStrictEqual(["api", "api", "worker"])
+      const [api, , worker] = config.services
       expect(api?.url).toMatch(/^https:\/\//)
       expect(worker?.containers?.length).toBeGreaterThan(0)
       expect(Option.isSome(regionOfCluster(worker?.cluster ?? ""))).toBe(true)
-      expect(config.scheduledTasks.length).toBeGreaterThan(0)
+      // Every form of scheduled task: empty, `{}`, with options, a rule ARN key.
+      expect(config.scheduledTasks.map((t) => Object.keys(t).sort().join())).toStrictEqual([
+        "key,rule",
+        "key,rule",
+        "containers,eventBusName,key,region,rule",
+        "eventBusName,key,region,rule"
+      ])
+      expect(config.scheduledTasks[3]?.key).toMatch(/^arn:aws:events:/)
       expect(config.role?.arn).toMatch(/^arn:aws:iam::/)
       // Not the defaults, so the example shows each key having an effect.
       expect(config.timeoutMinutes).not.toBe(5)
@@ -149,9 +159,15 @@ const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
   ["services as a list", "services:\n  - api\n  - web\n", "services", "a map keyed by service name"],
   ["services as a list of maps", "services:\n  - api: {cluster: prod}\n", "services", "not a list, got a list"],
   ["services as a string", "services: api\n", "services", "a map keyed by service name"],
-  ["scheduledTasks as a list", "scheduledTasks:\n  - nightly\n", "scheduledTasks", "a map keyed by EventBridge rule name"],
-  ["scheduled task with a value", "scheduledTasks:\n  nightly: 5\n", "scheduledTasks.nightly", "an empty map"],
-  ["scheduled task with keys", "scheduledTasks:\n  nightly: {cron: x}\n", "scheduledTasks.nightly", "an empty map"],
+  ["scheduledTasks as a list", "scheduledTasks:\n  - nightly\n", "scheduledTasks", "a map keyed by EventBridge rule name or ARN"],
+  ["scheduled task with a value", "scheduledTasks:\n  nightly: 5\n", "scheduledTasks.nightly", "`{}` or a map with region"],
+  ["scheduled task as a list", "scheduledTasks:\n  nightly: [a]\n", "scheduledTasks.nightly", "nothing (`<rule>:`)"],
+  [
+    "unknown scheduled-task key",
+    "scheduledTasks:\n  nightly: {cron: x}\n",
+    "scheduledTasks.nightly.cron",
+    `one of the keys region, eventBusName, containers, got the unknown key "cron"`
+  ],
   ["unknown top-level key", `${oneService}timeout: 5\n`, "timeout", "one of the keys services, scheduledTasks"],
   ["misspelt top-level key", "servces:\n  api: {cluster: x}\n", "servces", `(did you mean "services"?)`],
   ["unknown service key", "services:\n  api: {cluster: x, clustr: y}\n", "services.api.clustr", "one of the keys cluster"],
@@ -232,7 +248,7 @@ describe("decodeConfig: bad files", () => {
     Effect.gen(function*() {
       const error = yield* decodeError("services:\n  api: {clustr: prod}\n")
       expect(error.message).toBe(
-        `gehen.yml: services.api.clustr: expected one of the keys cluster, url, containers, ` +
+        `gehen.yml: services.api.clustr: expected one of the keys cluster, name, url, containers, ` +
           `got the unknown key "clustr" (did you mean "cluster"?)`
       )
     }))
@@ -253,7 +269,7 @@ describe("loadConfig", () => {
         yield* fs.writeFileString(path, oneService)
         const config = yield* loadConfig(path)
         expect(config.path).toBe(path)
-        expect(config.services).toStrictEqual([{ name: "api", cluster: "prod" }])
+        expect(config.services).toStrictEqual([{ key: "api", name: "api", cluster: "prod" }])
       })
     ))
 

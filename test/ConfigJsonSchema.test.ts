@@ -1,4 +1,4 @@
-// gehen.schema.json is generated from the Effect Schema in src/Config.ts. After changing
+// gehen.schema.json is generated from the Effect Schema in src/config/Schema.ts. After changing
 // that schema, regenerate it with:
 //
 //   GEHEN_WRITE_SCHEMA=1 npx vitest run test/ConfigJsonSchema.test.ts
@@ -119,9 +119,22 @@ const validate = (schema: Json, value: Json, root: JsonObject, at: string): Read
         break
       case "additionalProperties":
         if (isObject(value)) {
+          if (schema["patternProperties"] !== undefined) throw new Error(`${at}: additionalProperties with patternProperties`)
           const known = isObject(schema["properties"]) ? schema["properties"] : {}
           for (const [key, v] of Object.entries(value)) if (!(key in known)) sub(arg, v, `${at}.${key}`)
         }
+        break
+      case "patternProperties":
+        if (isObject(value) && isObject(arg)) {
+          for (const [pattern, s] of Object.entries(arg)) {
+            for (const [key, v] of Object.entries(value)) {
+              if (new RegExp(pattern, "u").test(key)) sub(s, v, `${at}.${key}`)
+            }
+          }
+        }
+        break
+      case "propertyNames":
+        if (isObject(value)) for (const key of Object.keys(value)) sub(arg, key, `${at}[${JSON.stringify(key)}]`)
         break
       case "anyOf":
         if (Array.isArray(arg) && !arg.some((s: Json) => validate(s, value, root, at).length === 0)) {
@@ -149,6 +162,7 @@ describe("the JSON Schema agrees with decodeConfig", () => {
   })
 
   const minimal = "services:\n  api: {cluster: prod}\n"
+  const ruleArn = "arn:aws:events:eu-west-1:123456789012:rule"
   const cases: ReadonlyArray<readonly [string, string, boolean]> = [
     ["minimal", minimal, true],
     ["only a scheduled task", "scheduledTasks:\n  nightly:\n", true],
@@ -170,7 +184,24 @@ describe("the JSON Schema agrees with decodeConfig", () => {
     ["zero interval", `${minimal}checkIntervalSeconds: 0\n`, false],
     ["fractional concurrency", `${minimal}concurrency: 1.5\n`, false],
     ["empty containers", "services:\n  api: {cluster: prod, containers: []}\n", false],
-    ["scheduled task with keys", "scheduledTasks:\n  nightly: {a: 1}\n", false]
+    ["unknown scheduled-task key", "scheduledTasks:\n  nightly: {a: 1}\n", false],
+    ["service name", "services:\n  api-eu: {cluster: prod, name: api}\n", true],
+    ["bad service name", "services:\n  api: {cluster: prod, name: 'my api'}\n", false],
+    ["long service name", `services:\n  api: {cluster: prod, name: ${"a".repeat(256)}}\n`, false],
+    ["empty scheduled task map", "scheduledTasks:\n  nightly: {}\n", true],
+    ["scheduled task options", "scheduledTasks:\n  nightly: {region: eu-west-1, eventBusName: jobs, containers: [app]}\n", true],
+    ["event bus ARN", "scheduledTasks:\n  nightly: {eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/j'}\n", true],
+    ["rule ARN key, default bus", `scheduledTasks:\n  "${ruleArn}/nightly":\n`, true],
+    ["rule ARN key, custom bus", `scheduledTasks:\n  "${ruleArn}/jobs/nightly": {containers: [app]}\n`, true],
+    ["rule ARN key, partner bus", `scheduledTasks:\n  "${ruleArn}/aws.partner/x.com/1/orders/sync":\n`, true],
+    ["bad rule name", "scheduledTasks:\n  nightly report:\n", false],
+    ["long rule name", `scheduledTasks:\n  ${"r".repeat(65)}:\n`, false],
+    ["bad rule ARN", "scheduledTasks:\n  'arn:aws:events:eu-west-1:1234:rule/nightly':\n", false],
+    ["event bus ARN as key", "scheduledTasks:\n  'arn:aws:events:eu-west-1:123456789012:event-bus/jobs':\n", false],
+    ["bad region", "scheduledTasks:\n  nightly: {region: europe}\n", false],
+    ["bad event bus", "scheduledTasks:\n  nightly: {eventBusName: 'my bus'}\n", false],
+    ["empty scheduled task containers", "scheduledTasks:\n  nightly: {containers: []}\n", false],
+    ["scheduled task as a number", "scheduledTasks:\n  nightly: 5\n", false]
   ]
 
   it.effect.each(cases)("%s", ([, yaml, valid]) =>
@@ -178,5 +209,68 @@ describe("the JSON Schema agrees with decodeConfig", () => {
       const decoded = yield* Effect.either(decodeConfig("gehen.yml", yaml))
       expect(Either.isRight(decoded)).toBe(valid)
       expect(check(yaml).length === 0).toBe(valid)
+    }))
+})
+
+describe("the JSON Schema describes", () => {
+  const at = (path: ReadonlyArray<string>): Json => {
+    let node: Json = schema
+    for (const key of path) {
+      if (!isObject(node) || node[key] === undefined) throw new Error(`no ${path.join(".")}`)
+      node = node[key]
+    }
+    return node
+  }
+  const text = (path: ReadonlyArray<string>): string => String(at(path))
+
+  it("services.<key>.name as an ECS service name, in the service's keys", () => {
+    const name = ["properties", "services", "additionalProperties", "properties", "name"]
+    expect(text([...name, "pattern"])).toBe("^[A-Za-z0-9_-]{1,255}$")
+    expect(text([...name, "description"])).toContain("ECS service name")
+    expect(at(["properties", "services", "additionalProperties", "required"])).toStrictEqual(["cluster"])
+  })
+
+  it("scheduled-task keys as a rule name or rule ARN", () => {
+    const names = ["properties", "scheduledTasks", "propertyNames"]
+    expect(text([...names, "pattern"])).toContain(":events:")
+    expect(text([...names, "description"])).toContain("rule ARN")
+    expect(text(["properties", "scheduledTasks", "description"])).toContain("rule ARN")
+  })
+
+  it("scheduled-task values as nothing or a closed map of region, eventBusName and containers", () => {
+    const value = at(["properties", "scheduledTasks", "patternProperties", ""])
+    expect(isObject(value) && value["anyOf"]).toStrictEqual([
+      { type: "null" },
+      expect.objectContaining({
+        type: "object",
+        required: [],
+        properties: {
+          region: expect.objectContaining({ title: "region", pattern: "^[a-z]{2}(?:-[a-z]+)+-\\d+$" }),
+          eventBusName: expect.objectContaining({ title: "eventBusName", pattern: "^[A-Za-z0-9._/:-]{1,256}$" }),
+          containers: expect.objectContaining({ type: "array", minItems: 1 })
+        },
+        additionalProperties: false
+      })
+    ])
+  })
+})
+
+describe("what only decodeConfig catches (the JSON Schema cannot relate two values)", () => {
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ["a service twice in a cluster", "services:\n  api: {cluster: prod}\n  api-2: {cluster: prod, name: api}\n"],
+    [
+      "a region contradicting the rule ARN",
+      "scheduledTasks:\n  'arn:aws:events:eu-west-1:123456789012:rule/n': {region: us-east-1}\n"
+    ],
+    [
+      "an event bus contradicting the rule ARN",
+      "scheduledTasks:\n  'arn:aws:events:eu-west-1:123456789012:rule/jobs/n': {eventBusName: other}\n"
+    ]
+  ]
+
+  it.effect.each(cases)("%s", ([, yaml]) =>
+    Effect.gen(function*() {
+      expect(check(yaml)).toStrictEqual([])
+      expect(Either.isLeft(yield* Effect.either(decodeConfig("gehen.yml", yaml)))).toBe(true)
     }))
 })

@@ -1,5 +1,5 @@
 import * as JSONSchema from "effect/JSONSchema"
-import { GehenFile } from "./Config.js"
+import { GehenFile } from "./Schema.js"
 
 /**
  * The JSON Schema of gehen.yml (its encoded, as-written side), for editors.

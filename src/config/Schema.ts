@@ -1,0 +1,301 @@
+/**
+ * The schema of gehen.yml. Its encoded side is the YAML shape (which the JSON Schema
+ * describes); its decoded side keeps that shape, with the defaults filled in.
+ */
+
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { configDefaults, isUpdateStrategy, updateStrategies } from "./Defaults.js"
+import { expecting } from "./Expected.js"
+import {
+  clusterArnSource,
+  clusterNameChars,
+  clusterNamePattern,
+  eventBusNameChars,
+  eventBusNamePattern,
+  isClusterArn,
+  parseRuleArn,
+  region,
+  regionPattern,
+  roleArnPattern,
+  roleArnSource,
+  ruleArnSource,
+  ruleNameChars,
+  ruleNamePattern,
+  serviceNameChars,
+  serviceNamePattern
+} from "./Names.js"
+
+// ---------------------------------------------------------------------------
+// services
+// ---------------------------------------------------------------------------
+
+const clusterExpected =
+  "a cluster name (letters, digits, - and _, at most 255 characters) or an ECS cluster ARN"
+
+const Cluster = Schema.String.pipe(
+  Schema.filter((s) => s.length > 0, { ...expecting(clusterExpected) }),
+  Schema.filter((s) => !s.startsWith("arn:") || isClusterArn(s), {
+    ...expecting("an ECS cluster ARN like arn:aws:ecs:<region>:<12-digit account>:cluster/<name>")
+  }),
+  Schema.filter((s) => s.startsWith("arn:") || clusterNamePattern.test(s), {
+    ...expecting(clusterExpected),
+    title: "cluster",
+    description: "ECS cluster name, or cluster ARN (its region is then used for the AWS calls).",
+    // One pattern for editors, covering both spellings.
+    jsonSchema: { pattern: `^(?:${clusterNameChars}|${clusterArnSource})$` }
+  })
+)
+
+const ServiceName = Schema.String.pipe(
+  Schema.filter((s) => serviceNamePattern.test(s), {
+    ...expecting("an ECS service name (letters, digits, - and _, at most 255 characters)"),
+    title: "name",
+    description: "The ECS service name, when it differs from the key (e.g. the same service in two clusters " +
+      "under the keys api-us and api-eu). Default: the key.",
+    jsonSchema: { pattern: `^${serviceNameChars}$` }
+  })
+)
+
+const isHttpUrl = (s: string): boolean => {
+  // The WHATWG parser also takes "http:host"; insist on the written "//".
+  if (!/^https?:\/\//i.test(s)) return false
+  try {
+    const url = new URL(s)
+    return (url.protocol === "http:" || url.protocol === "https:") && url.host !== ""
+  } catch {
+    return false
+  }
+}
+
+const Url = Schema.String.pipe(
+  Schema.filter(isHttpUrl, {
+    ...expecting("an http:// or https:// URL"),
+    title: "url",
+    description: "Absolute http:// or https:// URL whose response shows the deployed version (git sha).",
+    jsonSchema: { format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" }
+  })
+)
+
+const ContainerName = Schema.String.pipe(
+  Schema.filter((s) => s.length > 0, { ...expecting("a non-empty container name"), jsonSchema: { minLength: 1 } })
+)
+
+const Containers = Schema.NonEmptyArray(ContainerName).annotations({
+  ...expecting("a non-empty list of container names"),
+  title: "containers",
+  description: "Only these containers of the task definition get the new image tag; all containers when absent."
+})
+
+const Service = Schema.Struct({
+  cluster: Cluster,
+  name: Schema.optionalWith(ServiceName, { exact: true }),
+  url: Schema.optionalWith(Url, { exact: true }),
+  containers: Schema.optionalWith(Containers, { exact: true })
+}).annotations({
+  ...expecting("a map with cluster (required), name, url and containers"),
+  title: "service",
+  description: "An ECS service to update."
+})
+
+const Services = Schema.Record({ key: Schema.String, value: Service }).annotations({
+  ...expecting("a map keyed by service name (`<service-name>: {cluster: ...}`), not a list"),
+  title: "services",
+  description: "ECS services to update, keyed by service name (or by any unique key when `name` is given)."
+})
+
+// ---------------------------------------------------------------------------
+// scheduledTasks
+// ---------------------------------------------------------------------------
+
+const ruleExpected = "an EventBridge rule name (letters, digits, ., - and _, at most 64 characters) or rule ARN"
+
+/** The key of a scheduled task: a rule name, or a rule ARN that also gives its region and event bus. */
+const RuleKey = Schema.String.pipe(
+  Schema.filter((s) => !s.startsWith("arn:") || Option.isSome(parseRuleArn(s)), {
+    ...expecting(
+      "an EventBridge rule ARN like arn:aws:events:<region>:<12-digit account>:rule/<name> " +
+        "or …:rule/<event-bus>/<name>"
+    )
+  }),
+  Schema.filter((s) => s.startsWith("arn:") || ruleNamePattern.test(s), {
+    ...expecting(ruleExpected),
+    title: "rule",
+    description: "EventBridge rule name, or rule ARN: arn:<partition>:events:<region>:<account>:rule/<name> for " +
+      "the default event bus, …:rule/<event-bus>/<name> for another; the ARN gives the region and event bus.",
+    jsonSchema: { pattern: `^(?:${ruleNameChars}|${ruleArnSource})$` }
+  })
+)
+
+const Region = Schema.String.pipe(
+  Schema.filter((s) => regionPattern.test(s), {
+    ...expecting("an AWS region like eu-west-1"),
+    title: "region",
+    description: "The region of the rule, when not the default one. Not needed with a rule ARN key.",
+    jsonSchema: { pattern: `^${region}$` }
+  })
+)
+
+const EventBusName = Schema.String.pipe(
+  Schema.filter((s) => eventBusNamePattern.test(s), {
+    ...expecting(
+      "an EventBridge event bus name or ARN (letters, digits, ., -, _, / and :, at most 256 characters)"
+    ),
+    title: "eventBusName",
+    description: "Name or ARN of the event bus the rule is on, when not the default one. Not needed with a " +
+      "rule ARN key.",
+    jsonSchema: { pattern: `^${eventBusNameChars}$` }
+  })
+)
+
+const ScheduledTaskOptions = Schema.Struct({
+  region: Schema.optionalWith(Region, { exact: true }),
+  eventBusName: Schema.optionalWith(EventBusName, { exact: true }),
+  containers: Schema.optionalWith(Containers, { exact: true })
+}).annotations({
+  ...expecting("a map with region, eventBusName and containers")
+})
+
+const ScheduledTask = Schema.Union(Schema.Null, ScheduledTaskOptions).annotations({
+  ...expecting("nothing (`<rule>:`), `{}` or a map with region, eventBusName and containers"),
+  title: "scheduledTask",
+  description: "Nothing, `{}`, or where the rule is (region, eventBusName) and which containers get the new tag."
+})
+
+const ScheduledTasks = Schema.Record({ key: RuleKey, value: ScheduledTask }).annotations({
+  ...expecting("a map keyed by EventBridge rule name or ARN (`<rule>:`), not a list"),
+  title: "scheduledTasks",
+  description: "EventBridge rules whose ECS targets get the new task definition, keyed by rule name or rule ARN."
+})
+
+// ---------------------------------------------------------------------------
+// role and settings
+// ---------------------------------------------------------------------------
+
+const RoleArn = Schema.String.pipe(
+  Schema.filter((s) => roleArnPattern.test(s), {
+    ...expecting("an IAM role ARN like arn:aws:iam::<12-digit account>:role/<name>"),
+    title: "arn",
+    description: "IAM role to assume for all AWS calls.",
+    jsonSchema: { pattern: roleArnSource }
+  })
+)
+
+const Role = Schema.Struct({ arn: RoleArn }).annotations({
+  ...expecting("a map with arn"),
+  title: "role",
+  description: "Assume this IAM role for the AWS calls."
+})
+
+// Plain filters rather than Schema.Finite/Int: those add $refs and "positive" titles to the JSON Schema.
+const positiveNumber = (key: string, what: string, description: string, def: number) =>
+  Schema.Number.pipe(
+    Schema.filter((n) => Number.isFinite(n) && n > 0, {
+      ...expecting(what),
+      title: key,
+      description,
+      default: def,
+      jsonSchema: { exclusiveMinimum: 0 }
+    })
+  )
+
+const TimeoutMinutes = positiveNumber(
+  "timeoutMinutes",
+  "a positive number of minutes",
+  "How long to wait for a deployment to become healthy and serve the new version, in minutes. Decimals allowed.",
+  configDefaults.timeoutMinutes
+)
+
+const CheckIntervalSeconds = positiveNumber(
+  "checkIntervalSeconds",
+  "a positive number of seconds",
+  "Seconds between checks while waiting. Decimals allowed.",
+  configDefaults.checkIntervalSeconds
+)
+
+const Concurrency = Schema.Number.pipe(
+  Schema.filter((n) => Number.isSafeInteger(n) && n > 0, {
+    ...expecting("a positive whole number"),
+    // A "type" here replaces the generated schema, so it carries the docs too.
+    jsonSchema: {
+      type: "integer",
+      minimum: 1,
+      title: "concurrency",
+      description: "Most services worked on at once.",
+      default: configDefaults.concurrency
+    }
+  })
+)
+
+/** `[lL][aA]…`: JSON Schema has no case-insensitive flag. */
+const anyCase = (word: string): string =>
+  [...word].map((c) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join("")
+
+const updateStrategyDescription = "How services are moved to the new version: current (register a copy of the " +
+  "task definition the service runs, with the new image tag), latest (the same, starting from the newest ACTIVE " +
+  "revision of its family), redeploy (force a new deployment of the current task definition, no new revision), " +
+  "none (change nothing, only check that the services serve the git sha). Case-insensitive."
+
+const UpdateStrategySchema = Schema.transformOrFail(
+  Schema.String,
+  Schema.Literal(...updateStrategies),
+  {
+    strict: true,
+    // Case-insensitive on input, lower-case from then on.
+    decode: (s, _, ast) => {
+      const lower = s.toLowerCase()
+      return isUpdateStrategy(lower) ? ParseResult.succeed(lower) : ParseResult.fail(new ParseResult.Type(ast, s))
+    },
+    encode: ParseResult.succeed
+  }
+).annotations({
+  ...expecting(`one of ${updateStrategies.join(", ")}`),
+  jsonSchema: {
+    title: "updateStrategy",
+    description: updateStrategyDescription,
+    default: configDefaults.updateStrategy,
+    // The enum gives editors completion; the pattern accepts any case like gehen does.
+    anyOf: [
+      { type: "string", enum: [...updateStrategies] },
+      { type: "string", pattern: `^(?:${updateStrategies.map(anyCase).join("|")})$` }
+    ]
+  }
+})
+
+// ---------------------------------------------------------------------------
+// The file
+// ---------------------------------------------------------------------------
+
+const hasWork = (file: { readonly services?: object; readonly scheduledTasks?: object }): boolean =>
+  Object.keys(file.services ?? {}).length + Object.keys(file.scheduledTasks ?? {}).length > 0
+
+/**
+ * The gehen.yml document. Decode with `onExcessProperty: "error"` (as decodeConfig does) so that
+ * misspelt keys are errors; the encoded side is the YAML shape, which is what the JSON Schema describes.
+ */
+export const GehenFile = Schema.Struct({
+  services: Schema.optionalWith(Services, { exact: true }),
+  scheduledTasks: Schema.optionalWith(ScheduledTasks, { exact: true }),
+  role: Schema.optionalWith(Role, { exact: true }),
+  timeoutMinutes: Schema.optionalWith(TimeoutMinutes, { exact: true, default: () => configDefaults.timeoutMinutes }),
+  checkIntervalSeconds: Schema.optionalWith(CheckIntervalSeconds, {
+    exact: true,
+    default: () => configDefaults.checkIntervalSeconds
+  }),
+  updateStrategy: Schema.optionalWith(UpdateStrategySchema, {
+    exact: true,
+    default: () => configDefaults.updateStrategy
+  }),
+  concurrency: Schema.optionalWith(Concurrency, { exact: true, default: () => configDefaults.concurrency })
+}).annotations({
+  ...expecting("a map of gehen settings (services, scheduledTasks, role, …)"),
+  title: "gehen.yml",
+  description: "Configuration of gehen, the ECS version-update aid."
+}).pipe(
+  Schema.filter((file) => hasWork(file) || "no services and no scheduled tasks", {
+    ...expecting("at least one service under services or rule under scheduledTasks")
+  })
+)
+
+export type GehenFile = typeof GehenFile.Type
