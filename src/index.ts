@@ -3,7 +3,14 @@
  * AWS adapters), their errors and the report they produce. The simulator for tests
  * is in `gehen/testing`.
  */
-export { applyScheduledTasks, applyServices, type Changes, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "./deploy/Apply.js"
+export {
+  applyScheduledTasks,
+  applyServices,
+  makeRegistrar,
+  type Registrar,
+  ScheduledTaskUpdateFailed,
+  ServiceUpdateFailed
+} from "./deploy/Apply.js"
 export { AwsClients, AwsClientsLive, type AwsClientsOptions, AwsLive, DefaultRegionLive, EcsLive, ScheduledTasksLive } from "./aws/index.js"
 export {
   clusterName,
@@ -14,11 +21,33 @@ export {
   GehenFile,
   loadConfig,
   regionOfCluster,
+  type ScheduledTaskConfig,
   type ServiceConfig,
   type UpdateStrategy
 } from "./config/Config.js"
-export { deploy, DeployFailed, type DeployError, type DeployOptions, DeployTimedOut, plan } from "./deploy/Deploy.js"
-export { assessDrain, type Assessment, DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./deploy/DrainCheck.js"
+export {
+  deploy,
+  DeployFailed,
+  type DeployError,
+  type DeployOptions,
+  type DeployServices,
+  DeployTimedOut,
+  plan
+} from "./deploy/Deploy.js"
+export {
+  assessDrain,
+  type Assessment,
+  type Awaited,
+  DrainFailed,
+  type DrainFailure,
+  drainCheck,
+  drainChecks,
+  type DrainItem,
+  type DrainResult,
+  DrainTimedOut,
+  failureThreshold,
+  watchForFailures
+} from "./deploy/DrainCheck.js"
 export {
   type DescribedTaskDefinition,
   type Deployment,
@@ -26,6 +55,7 @@ export {
   type EcsApi,
   type ServiceLookup,
   type ServiceState,
+  type StartedDeployment,
   type TaskState
 } from "./ports/Ecs.js"
 export { AwsCallError, MissingRegion, PutTargetsRejected } from "./ports/Errors.js"
@@ -54,10 +84,53 @@ export {
   TargetOutcome,
   TargetReport
 } from "./report/Report.js"
-export { type Restore, rollback, type RollbackOptions, type RollbackResult } from "./deploy/Rollback.js"
+export {
+  putTargetsCommand,
+  RESTORE_PATIENCE,
+  retryable,
+  rollback,
+  type RollbackOptions,
+  type RollbackResult,
+  updateServiceCommand
+} from "./deploy/Rollback.js"
+export { type Change, type Changes, definitelyRejected, type Ledger, makeLedger } from "./deploy/Ledger.js"
+export {
+  type Confirmation,
+  judgeTargets,
+  type RestoreResult,
+  type RunEnd,
+  runOutcomeOf,
+  type Verdict,
+  type VerdictInput
+} from "./deploy/Verdicts.js"
+export { mixedTagsProblem, planRevision, type PlannedRevision } from "./deploy/Revisions.js"
+export { readsPerRound, type RoundBudget, roundBudget } from "./deploy/ReadBudget.js"
+export { buildReport, reportWithoutPlan, type RunFacts } from "./report/BuildReport.js"
+export { servesVersion, versionOfServer } from "./domain/ServedVersion.js"
+export {
+  DeploymentStatus,
+  FoundScheduledTask,
+  FoundService,
+  MissingService,
+  ScheduledTaskProblem,
+  ScheduledTaskStatus,
+  ServiceStatus,
+  status,
+  StatusError,
+  StatusImage,
+  StatusReport,
+  UnhealthyTask
+} from "./status/Status.js"
 export { ScheduledTasks, type ScheduledTasksApi } from "./ports/ScheduledTasks.js"
-export type { ClusterRef, ServiceRef, TargetId } from "./domain/Targets.js"
+export { type ClusterRef, type RuleRef, type ServiceRef, type TargetId, targetKey, targetLabel } from "./domain/Targets.js"
 export { type ImageChange, RetagError, retag, toRegisterInput } from "./domain/TaskDefinitionCopy.js"
-export { versionCheck, type VersionCheckItem, VersionCheckTimedOut } from "./deploy/VersionCheck.js"
+export {
+  versionCheck,
+  type VersionCheckItem,
+  type VersionCheckOptions,
+  versionChecks,
+  VersionCheckTimedOut,
+  type VersionResult
+} from "./deploy/VersionCheck.js"
 export { type ProbeResult, VersionProbe } from "./ports/VersionProbe.js"
 export { makeVersionProbe, VersionProbeFetch, VersionProbeLive, type VersionProbeOptions } from "./http/VersionProbeLive.js"

@@ -6,7 +6,7 @@ import { ScheduledTasks, type ScheduledTasksApi } from "../ports/ScheduledTasks.
 import { AwsClients } from "./AwsClients.js"
 import { awsCall } from "./call.js"
 
-/** The live `ScheduledTasks` over EventBridge (rules of the default event bus). */
+/** The live `ScheduledTasks` over EventBridge. */
 export const ScheduledTasksLive: Layer.Layer<ScheduledTasks, never, AwsClients> = Layer.effect(
   ScheduledTasks,
   Effect.gen(function*() {
@@ -16,7 +16,7 @@ export const ScheduledTasksLive: Layer.Layer<ScheduledTasks, never, AwsClients> 
       import("@aws-sdk/client-eventbridge")
     )
 
-    const targetsOf: ScheduledTasksApi["targetsOf"] = (region, rule) =>
+    const targetsOf: ScheduledTasksApi["targetsOf"] = ({ eventBusName, region, rule }) =>
       Effect.gen(function*() {
         const client = yield* clients.eventBridge(region)
         // The SDK has no paginator for ListTargetsByRule: follow NextToken by hand.
@@ -25,7 +25,11 @@ export const ScheduledTasksLive: Layer.Layer<ScheduledTasks, never, AwsClients> 
           let nextToken: string | undefined
           do {
             const page = await client.send(
-              new ListTargetsByRuleCommand({ Rule: rule, ...(nextToken === undefined ? {} : { NextToken: nextToken }) }),
+              new ListTargetsByRuleCommand({
+                Rule: rule,
+                ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),
+                ...(nextToken === undefined ? {} : { NextToken: nextToken })
+              }),
               { abortSignal }
             )
             targets.push(...(page.Targets ?? []))
@@ -35,11 +39,18 @@ export const ScheduledTasksLive: Layer.Layer<ScheduledTasks, never, AwsClients> 
         })
       })
 
-    const putTarget: ScheduledTasksApi["putTarget"] = (region, rule, target) =>
+    const putTarget: ScheduledTasksApi["putTarget"] = ({ eventBusName, region, rule }, target) =>
       Effect.gen(function*() {
         const client = yield* clients.eventBridge(region)
         const out = yield* awsCall("PutTargets", region, (abortSignal) =>
-          client.send(new PutTargetsCommand({ Rule: rule, Targets: [target] }), { abortSignal }))
+          client.send(
+            new PutTargetsCommand({
+              Rule: rule,
+              ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),
+              Targets: [target]
+            }),
+            { abortSignal }
+          ))
         if ((out.FailedEntryCount ?? 0) > 0) {
           return yield* new PutTargetsRejected({
             rule,

@@ -4,6 +4,14 @@ import { AwsCallError } from "../ports/Errors.js"
 // Long service messages are cut; a message is for a person, not a dump.
 const MAX_DETAIL = 1_000
 
+/** The HTTP status of the answer an SDK exception came from (`$metadata.httpStatusCode`). */
+const httpStatusOf = (cause: unknown): number | undefined => {
+  if (typeof cause !== "object" || cause === null || !("$metadata" in cause)) return undefined
+  const metadata: unknown = cause.$metadata
+  if (typeof metadata !== "object" || metadata === null || !("httpStatusCode" in metadata)) return undefined
+  return typeof metadata.httpStatusCode === "number" ? metadata.httpStatusCode : undefined
+}
+
 /**
  * An SDK exception as `AwsCallError`: the exception's name (the AWS error code) and its
  * message only, never the request or the credentials.
@@ -15,6 +23,7 @@ export const toAwsCallError = (operation: string, region: string) => (cause: unk
     operation,
     region,
     code,
+    httpStatus: httpStatusOf(cause),
     detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail
   })
 }

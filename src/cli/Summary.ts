@@ -29,13 +29,19 @@ const line = (style: Style, t: TargetReport): ReadonlyArray<string> => {
     ? `back on ${from}, after trying ${shortName(t.newTaskDefinition)}${tags}`
     : `${from} -> ${shortName(t.newTaskDefinition)}${tags}`
   const first = `  ${paint(style, t.outcome)(OUTCOME_TEXT[t.outcome].padEnd(18))} ${who}: ${versions}`
-  return t.error === null ? [first] : [first, `  ${" ".repeat(18)} ${style.dim(t.error)}`]
+  const indent = `  ${" ".repeat(18)} `
+  return [
+    first,
+    ...(t.error === null ? [] : [`${indent}${style.dim(t.error)}`]),
+    ...(t.manualCommand === null ? [] : [`${indent}restore by hand: ${t.manualCommand}`])
+  ]
 }
 
 const HEADLINE: Record<RunReport["outcome"], string> = {
   deployed: "deployed and drained",
-  failed: "deploy FAILED",
-  "timed-out": "timed out waiting for old tasks to drain (not rolled back; outcome uncertain)",
+  failed: "deploy FAILED; every change was put back",
+  "rollback-failed": "deploy FAILED and NOT everything was put back",
+  "timed-out": "timed out waiting for old tasks to drain (the new version runs; not rolled back)",
   interrupted: "interrupted"
 }
 
@@ -49,9 +55,17 @@ export const formatSummary = (style: Style, report: RunReport): string => {
     ...report.scheduledTasks.flatMap((t) => line(style, t)),
     ...report.services.flatMap((t) => line(style, t))
   ]
-  const manual = [...report.services, ...report.scheduledTasks].filter((t) => t.outcome === "rollback-failed")
-  if (manual.length > 0) {
-    lines.push(style.red(style.bold("  Some targets could not be put back: check them now (commands above restore them by hand).")))
+  const troubled = [...report.services, ...report.scheduledTasks].filter((t) => t.outcome === "rollback-failed")
+  if (troubled.length > 0) {
+    const byHand = troubled.filter((t) => t.manualCommand !== null).length
+    lines.push(style.red(style.bold(
+      `  ${troubled.length} target(s) need a look now: ` +
+        (byHand === troubled.length
+          ? "their restore calls failed; the commands above put them back by hand."
+          : byHand > 0
+          ? `${byHand} restore call(s) failed (commands above); the others were issued but not confirmed, or had nothing to go back to.`
+          : "their restores were issued but not confirmed, or had nothing to go back to.")
+    )))
   }
   return lines.join("\n")
 }

@@ -1,21 +1,14 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { Ecs } from "../ports/Ecs.js"
-import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
-import type { Journal } from "./Journal.js"
-import type { DeployPlan, Revision, ScheduledTaskPlan, ServicePlan } from "./Plan.js"
-import { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-
-/** What the run has changed so far: what a rollback must put back. */
-export interface Changes {
-  readonly services: Map<string, { readonly plan: ServicePlan; readonly newTaskDefinition: string }>
-  readonly scheduledTasks: Map<string, { readonly plan: ScheduledTaskPlan; readonly newTaskDefinition: string }>
-}
-
-export const emptyChanges = (): Changes => ({ services: new Map(), scheduledTasks: new Map() })
+import { Ecs } from "../ports/Ecs.js"
+import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
+import { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import type { Journal } from "./Journal.js"
+import { definitelyRejected, type Ledger } from "./Ledger.js"
+import type { DeployPlan, Revision, ServicePlan } from "./Plan.js"
 
 /** Updating a scheduled task failed; the run stops before any service is touched. */
 export class ScheduledTaskUpdateFailed extends Data.TaggedError("ScheduledTaskUpdateFailed")<{
@@ -39,15 +32,17 @@ export class ServiceUpdateFailed extends Data.TaggedError("ServiceUpdateFailed")
   }
 }
 
-/** Registers each distinct new revision once, however many targets share it. */
-const makeRegistrar = Effect.gen(function*() {
+/** Registers revisions, each distinct one once however many targets share it. */
+export type Registrar = (region: string, revision: Revision) => Effect.Effect<string, AwsCallError>
+
+export const makeRegistrar: Effect.Effect<Registrar, never, Ecs> = Effect.gen(function*() {
   const ecs = yield* Ecs
   const pending = new Map<string, { readonly region: string; readonly revision: Extract<Revision, { _tag: "Register" }> }>()
   const registerOnce = yield* Effect.cachedFunction((key: string) => {
     const { region, revision } = pending.get(key)!
     return ecs.registerTaskDefinition(region, revision.input)
   })
-  return (region: string, revision: Revision): Effect.Effect<string, AwsCallError> =>
+  return (region, revision) =>
     revision._tag === "Existing"
       ? Effect.succeed(revision.arn)
       : Effect.suspend(() => {
@@ -56,14 +51,29 @@ const makeRegistrar = Effect.gen(function*() {
       })
 })
 
-export type Registrar = Effect.Effect.Success<typeof makeRegistrar>
-export const registrar = makeRegistrar
+/**
+ * One mutating call under the ledger: recorded as intended before it is sent, as applied
+ * when AWS answers, dropped only when AWS refused it. An interruption while it is in
+ * flight leaves it intended, so the rollback restores it.
+ */
+const recorded = <A, E extends AwsCallError | PutTargetsRejected, R>(
+  ledger: Ledger,
+  key: string,
+  call: Effect.Effect<A, E, R>,
+  onApplied: (a: A) => Effect.Effect<void>
+): Effect.Effect<A, E, R> =>
+  call.pipe(
+    Effect.tapBoth({
+      onFailure: (e) => (definitelyRejected(e) ? ledger.rejected(key) : Effect.void),
+      onSuccess: onApplied
+    })
+  )
 
 /** Scheduled tasks, one after the other; the first failure stops the phase. */
 export const applyScheduledTasks = (
   plan: DeployPlan,
   register: Registrar,
-  changes: Changes,
+  ledger: Ledger,
   journal: Journal
 ): Effect.Effect<void, ScheduledTaskUpdateFailed, ScheduledTasks> =>
   Effect.gen(function*() {
@@ -71,23 +81,25 @@ export const applyScheduledTasks = (
     for (const task of plan.scheduledTasks) {
       const { target } = task
       if (task.revision._tag === "None") {
-        yield* journal.end(target, "update", "skipped", "no image to change")
+        yield* journal.end(target, "update", "skipped", task.untouched ? "left as it is (no deployment to force)" : "no image to change")
         continue
       }
       const revision = task.revision.value
+      const fail = (cause: AwsCallError | PutTargetsRejected) => new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause })
       yield* journal.start(target, "register", `registering a revision of ${shortName(task.currentTaskDefinition)}`)
       const arn = yield* register(task.region, revision).pipe(
         Effect.tapError((e) => journal.end(target, "register", "failed", e.message)),
-        Effect.mapError((cause) => new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause }))
+        Effect.mapError(fail)
       )
       yield* journal.end(target, "register", "succeeded", `registered ${shortName(arn)}`)
       yield* journal.start(target, "update", `pointing rule ${task.rule} at ${shortName(arn)}`)
+      const key = targetKey(target)
       const next = { ...task.ecsTarget, EcsParameters: { ...task.ecsTarget.EcsParameters, TaskDefinitionArn: arn } }
-      yield* events.putTarget(task.region, task.rule, next).pipe(
+      yield* ledger.intend({ kind: "scheduled-task", key, plan: task, newTaskDefinition: arn, state: "intended" })
+      yield* recorded(ledger, key, events.putTarget(task.ruleRef, next), () => ledger.applied(key)).pipe(
         Effect.tapError((e) => journal.end(target, "update", "failed", e.message)),
-        Effect.mapError((cause) => new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause }))
+        Effect.mapError(fail)
       )
-      changes.scheduledTasks.set(targetKey(target), { plan: task, newTaskDefinition: arn })
       yield* journal.end(target, "update", "succeeded", `rule ${task.rule} now runs ${shortName(arn)}`)
     }
   })
@@ -96,7 +108,7 @@ export const applyScheduledTasks = (
 export const applyServices = (
   plan: DeployPlan,
   register: Registrar,
-  changes: Changes,
+  ledger: Ledger,
   journal: Journal,
   concurrency: number
 ): Effect.Effect<void, ServiceUpdateFailed, Ecs> =>
@@ -126,11 +138,17 @@ export const applyServices = (
             ? `forcing a new deployment of ${shortName(arn)}`
             : `updating from ${shortName(svc.currentTaskDefinition)} to ${shortName(arn)}`
         )
-        yield* ecs.updateService(svc.ref, arn).pipe(
+        const key = targetKey(target)
+        yield* ledger.intend({ kind: "service", key, plan: svc, newTaskDefinition: arn, state: "intended", deployment: undefined })
+        const started = yield* recorded(ledger, key, ecs.updateService(svc.ref, arn), (d) => ledger.applied(key, d)).pipe(
           Effect.tapError((e) => journal.end(target, "update", "failed", e.message))
         )
-        changes.services.set(targetKey(target), { plan: svc, newTaskDefinition: arn })
-        yield* journal.end(target, "update", "succeeded", `deployment of ${shortName(arn)} started`)
+        yield* journal.end(
+          target,
+          "update",
+          "succeeded",
+          `deployment ${started.id ?? "(unnamed)"} of ${shortName(arn)} started`
+        )
       }).pipe(
         Effect.either,
         Effect.map(Either.mapLeft((cause) => ({ key: targetKey(svc.target), service: targetLabel(svc.target), cause })))

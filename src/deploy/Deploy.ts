@@ -1,43 +1,39 @@
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
-import {
-  applyScheduledTasks,
-  applyServices,
-  type Changes,
-  emptyChanges,
-  registrar,
-  ScheduledTaskUpdateFailed,
-  ServiceUpdateFailed
-} from "./Apply.js"
 import type { GehenConfig } from "../config/Config.js"
-import { type DrainFailed, drainCheck, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
+import { targetKey } from "../domain/Targets.js"
 import type { Ecs } from "../ports/Ecs.js"
 import type { MissingRegion } from "../ports/Errors.js"
-import { tagOf } from "../domain/ImageRef.js"
-import { type Journal, makeJournal } from "./Journal.js"
-import { type DeployPlan, makePlan, type PlanError, type ScheduledTaskPlan, type ServicePlan } from "./Plan.js"
 import type { Progress } from "../ports/Progress.js"
 import type { DefaultRegion } from "../ports/Region.js"
-import { exitCodeOf, type RunOutcome, type RunReport, type TargetOutcome, type TargetReport } from "../report/Report.js"
-import { rollback, type RollbackResult } from "./Rollback.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
-import { type TargetId, targetKey } from "../domain/Targets.js"
-import { versionCheck, VersionCheckTimedOut } from "./VersionCheck.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
+import { buildReport, reportWithoutPlan } from "../report/BuildReport.js"
+import type { RunReport } from "../report/Report.js"
+import { applyScheduledTasks, applyServices, makeRegistrar, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "./Apply.js"
+import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
+import { type Journal, makeJournal } from "./Journal.js"
+import { type Ledger, makeLedger } from "./Ledger.js"
+import { type DeployPlan, makePlan, type PlanError } from "./Plan.js"
+import { rollback, type RollbackResult } from "./Rollback.js"
+import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
+import { versionCheck, VersionCheckTimedOut } from "./VersionCheck.js"
 
 export interface DeployOptions {
   readonly gitsha: string
-  /** On interruption (SIGINT/SIGTERM): put changed targets back (default) or leave them on the new version. */
+  /** On interruption (SIGINT/SIGTERM/SIGHUP): put changed targets back (default) or leave them on the new version. */
   readonly onInterrupt?: "rollback" | "leave"
   /** Called with the report when the run is interrupted (it cannot be returned then). */
   readonly onInterruptedReport?: (report: RunReport) => Effect.Effect<void>
 }
 
-/** The deploy failed (and was rolled back as far as possible); the report says what happened per target. */
+/** The deploy failed and was rolled back as far as possible; the report says what happened per target. */
 export class DeployFailed extends Data.TaggedError("DeployFailed")<{
   readonly report: RunReport
 }> {
@@ -46,7 +42,7 @@ export class DeployFailed extends Data.TaggedError("DeployFailed")<{
   }
 }
 
-/** Old tasks had not drained by the deadline; nothing was rolled back. */
+/** The new version runs in full but old tasks had not drained by the deadline; nothing was rolled back. */
 export class DeployTimedOut extends Data.TaggedError("DeployTimedOut")<{
   readonly report: RunReport
 }> {
@@ -57,17 +53,12 @@ export class DeployTimedOut extends Data.TaggedError("DeployTimedOut")<{
 
 export type DeployError = PlanError | MissingRegion | DeployFailed | DeployTimedOut
 
-type Services = Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Progress
+export type DeployServices = Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Progress
 
 /** The failures of the forward phases; each one leads to a rollback. */
-type PhaseFailure = ScheduledTaskUpdateFailed | ServiceUpdateFailed | VersionCheckTimedOut | DrainFailed
+type PhaseFailure = ScheduledTaskUpdateFailed | ServiceUpdateFailed | VersionCheckTimedOut | DrainFailed | DrainTimedOut
 
-interface Verdict {
-  readonly outcome: TargetOutcome
-  readonly error: string | undefined
-}
-
-const iso = (ms: number) => new Date(ms).toISOString()
+type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /** Read-only: what `deploy` would do. */
 export const plan = (
@@ -75,211 +66,194 @@ export const plan = (
   gitsha: string
 ): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> => makePlan(config, gitsha)
 
+/** Each target's own failure, by target key. */
+const blameOf = (failure: PhaseFailure): ReadonlyMap<string, string> => {
+  switch (failure._tag) {
+    case "ScheduledTaskUpdateFailed":
+      return new Map([[targetKey(failure.target), failure.cause.message]])
+    case "ServiceUpdateFailed":
+      return new Map(failure.failures.map((f) => [f.key, f.cause.message]))
+    case "VersionCheckTimedOut":
+      return new Map(failure.pending.map((p) => [targetKey(p.target), `version check timed out: ${p.lastSeen}`]))
+    case "DrainFailed":
+      return new Map([[targetKey(failure.target), failure.detail]])
+    case "DrainTimedOut":
+      return new Map(
+        failure.pending.filter((p) => !p.newReady).map((p) => [
+          targetKey(p.target),
+          `the new deployment did not reach its desired count by the deadline: ${p.lastSeen}`
+        ])
+      )
+  }
+}
+
+/** How the forward phases ended, from their Exit. */
+const endOf = (exit: Exit.Exit<void, PhaseFailure>, leave: boolean): RunEnd => {
+  if (Exit.isSuccess(exit)) return { _tag: "Deployed" }
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) {
+    const f = failure.value
+    if (f._tag === "DrainTimedOut" && f.newVersionLive) {
+      return { _tag: "TimedOut", lingering: new Map(f.pending.map((p) => [targetKey(p.target), p.lastSeen])) }
+    }
+    return { _tag: "Failed", message: f.message, blame: blameOf(f) }
+  }
+  if (Cause.isInterruptedOnly(exit.cause)) return { _tag: "Interrupted", leave, blame: new Map() }
+  // A defect: whatever broke, what changed is put back.
+  return { _tag: "Failed", message: `unexpected failure: ${Cause.pretty(exit.cause)}`, blame: new Map() }
+}
+
+/** Whether a signal has reached this fiber (its interruption waits for the end of an uninterruptible region). */
+const signalled = Effect.map(Effect.descriptor, (d) => HashSet.size(d.interruptors) > 0)
+
 /**
- * The whole run: plan (read-only), scheduled tasks, services, version check,
- * drain check; any failure after the first change rolls every change back.
+ * The forward phases: scheduled tasks, services, then the version check (raced with a
+ * watch for failing rollouts) and the drain check, each new deployment judged by its id.
  */
-export const deploy = (
-  config: GehenConfig,
-  options: DeployOptions
-): Effect.Effect<RunReport, DeployError, Services> =>
+const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journal: Journal) =>
   Effect.gen(function*() {
-    const startedAt = yield* Clock.currentTimeMillis
-    const journal = yield* makeJournal
-    yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
-    const thePlan = yield* makePlan(config, options.gitsha).pipe(
-      // The details go into the error (printed once, at the end); the journal only marks the phase.
-      Effect.tapError(() => journal.end(undefined, "plan", "failed", "cannot deploy: the plan found problems"))
+    const timeout = Duration.millis(config.timeoutMinutes * 60_000)
+    const interval = Duration.millis(config.checkIntervalSeconds * 1000)
+    if (thePlan.updateStrategy !== "none") {
+      const register = yield* makeRegistrar
+      yield* applyScheduledTasks(thePlan, register, ledger, journal)
+      yield* applyServices(thePlan, register, ledger, journal, config.concurrency)
+    }
+    const changes = yield* ledger.changes
+    const rollouts: Array<DrainItem> = thePlan.services.map((s) => {
+      const change = changes.get(targetKey(s.target))
+      return {
+        target: s.target,
+        ref: s.ref,
+        taskDefinition: change?.newTaskDefinition ?? s.currentTaskDefinition,
+        deployment: change?.kind === "service" ? change.deployment : undefined
+      }
+    })
+    // While waiting for the new version to serve, a failing rollout ends the wait at once.
+    const probes = thePlan.services.flatMap((s) =>
+      s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: [thePlan.gitsha] }]
     )
-    yield* journal.end(undefined, "plan", "succeeded", "plan ready, no change made yet")
-    return yield* execute(config, thePlan, journal, startedAt, options)
+    if (probes.length > 0) {
+      yield* versionCheck(probes, { timeout, interval, journal, phase: "version-check" }).pipe(
+        Effect.raceFirst(watchForFailures(rollouts, { interval, journal }))
+      )
+    }
+    yield* drainCheck(rollouts, { timeout, interval, journal, phase: "drain" })
   })
 
+/**
+ * Everything after the plan. The forward phases run interruptibly; what follows them
+ * (rollback, verdicts, report) runs to its end whatever signal arrives, and only the
+ * rollback's confirmation waits give way to a signal.
+ */
 const execute = (
   config: GehenConfig,
   thePlan: DeployPlan,
   journal: Journal,
   startedAt: number,
-  options: DeployOptions
-): Effect.Effect<RunReport, DeployFailed | DeployTimedOut, Services> =>
+  options: DeployOptions,
+  restore: Restore
+): Effect.Effect<RunReport, DeployFailed | DeployTimedOut, DeployServices> =>
   Effect.gen(function*() {
-    const changes = emptyChanges()
-    const verdicts = new Map<string, Verdict>()
-    const register = yield* registrar
-    const timeout = Duration.millis(config.timeoutMinutes * 60_000)
-    const interval = Duration.millis(config.checkIntervalSeconds * 1000)
-    const checks = { timeout, interval, journal }
-    const checkOnly = thePlan.updateStrategy === "none"
+    const ledger = yield* makeLedger
+    const leave = options.onInterrupt === "leave"
+    const exit = yield* restore(forward(config, thePlan, ledger, journal)).pipe(Effect.exit)
+    const end = endOf(exit, leave)
+    if (end._tag !== "Deployed") yield* journal.closeOpen(end._tag === "Interrupted" ? "interrupted" : "failed")
 
-    const forward: Effect.Effect<void, PhaseFailure | DrainTimedOut, Services> = Effect.gen(function*() {
-      if (!checkOnly) {
-        yield* applyScheduledTasks(thePlan, register, changes, journal)
-        yield* applyServices(thePlan, register, changes, journal, config.concurrency)
-      }
-      const rollouts = thePlan.services.map((s) => ({
-        target: s.target,
-        ref: s.ref,
-        taskDefinition: changes.services.get(targetKey(s.target))?.newTaskDefinition ?? s.currentTaskDefinition
-      }))
-      // While waiting for the new version to serve, a failing rollout ends the wait at once.
-      const probes = thePlan.services.flatMap((s) =>
-        s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: [options.gitsha] }]
-      )
-      if (probes.length > 0) {
-        yield* versionCheck(probes, { ...checks, phase: "version-check" }).pipe(
-          Effect.raceFirst(watchForFailures(rollouts, { interval, journal }))
-        )
-      }
-      yield* drainCheck(rollouts, { ...checks, phase: "drain" })
+    const changes = yield* ledger.changes
+    const recover = end._tag === "Failed" || (end._tag === "Interrupted" && !leave)
+    const restored: RollbackResult = recover && changes.size > 0
+      ? yield* rollback(changes, {
+        timeout: Duration.millis(config.timeoutMinutes * 60_000),
+        interval: Duration.millis(config.checkIntervalSeconds * 1000),
+        journal,
+        concurrency: config.concurrency,
+        confirm: end._tag === "Failed"
+      })
+      : { restores: new Map(), confirmations: new Map() }
+
+    // A signal during the rollback makes the run an interrupted one, whatever stopped it first.
+    const interrupted = end._tag === "Interrupted" || (yield* signalled)
+    const finalEnd: RunEnd = interrupted && end._tag === "Failed"
+      ? { _tag: "Interrupted", leave, blame: end.blame }
+      : end
+    const verdicts = judgeTargets({
+      targets: [...thePlan.services, ...thePlan.scheduledTasks].map((t) => ({ key: targetKey(t.target), kind: t.target.kind })),
+      end: finalEnd,
+      changes,
+      restores: restored.restores,
+      confirmations: restored.confirmations,
+      untouched: new Set(thePlan.scheduledTasks.filter((t) => t.untouched).map((t) => targetKey(t.target)))
     })
-
-    const report = (outcome: RunOutcome, error: string | undefined) =>
-      Effect.map(Clock.currentTimeMillis, (now) => buildReport(thePlan, changes, verdicts, journal, { startedAt, now, outcome, error, config }))
-
-    const onInterrupted = Effect.gen(function*() {
-      const rolledBack = options.onInterrupt !== "leave" && (changes.services.size > 0 || changes.scheduledTasks.size > 0)
-      if (rolledBack) {
-        const result = yield* rollback(changes, { ...checks, confirm: false })
-        judgeRollback(changes, result, verdicts, "interrupted; rollback issued, not waited for")
-      } else {
-        for (const key of [...changes.services.keys(), ...changes.scheduledTasks.keys()]) {
-          verdicts.set(key, { outcome: "skipped", error: "interrupted; left on the new version, not confirmed" })
-        }
-      }
-      yield* journal.closeOpen("interrupted")
-      const r = yield* report("interrupted", rolledBack ? "interrupted: changes were rolled back (not confirmed)" : "interrupted")
-      if (options.onInterruptedReport) yield* options.onInterruptedReport(r)
+    const outcome = runOutcomeOf(finalEnd, verdicts)
+    const error = end._tag === "Deployed"
+      ? undefined
+      : end._tag === "TimedOut"
+      ? `timed out waiting for old tasks to drain: ${[...end.lingering.values()].join("; ")}`
+      : end._tag === "Failed"
+      ? (interrupted ? `interrupted during the rollback after: ${end.message}` : end.message)
+      : leave
+      ? "interrupted: changes left on the new version"
+      : changes.size > 0
+      ? "interrupted: changes were rolled back (not confirmed)"
+      : "interrupted before any change"
+    const report = buildReport(thePlan, changes, verdicts, journal, {
+      startedAt,
+      endedAt: yield* Clock.currentTimeMillis,
+      outcome,
+      error
     })
-
-    const result = yield* forward.pipe(Effect.either, Effect.onInterrupt(() => onInterrupted))
-
-    if (Either.isRight(result)) {
-      for (const s of thePlan.services) verdicts.set(targetKey(s.target), { outcome: "deployed", error: undefined })
-      for (const t of thePlan.scheduledTasks) {
-        verdicts.set(targetKey(t.target), { outcome: checkOnly ? "skipped" : "deployed", error: undefined })
-      }
-      return yield* report("deployed", undefined)
+    switch (finalEnd._tag) {
+      case "Deployed":
+        return report
+      case "TimedOut":
+        return yield* Effect.fail(new DeployTimedOut({ report }))
+      case "Failed":
+        return yield* Effect.fail(new DeployFailed({ report }))
+      case "Interrupted":
+        if (options.onInterruptedReport) yield* options.onInterruptedReport(report)
+        return yield* Effect.interrupt
     }
-
-    const failure = result.left
-    if (failure instanceof DrainTimedOut) {
-      // Uncertain, not failed: the new version serves; only old tasks linger. No rollback.
-      const late = new Map(failure.pending.map((p) => [targetKey(p.target), p.lastSeen]))
-      for (const s of thePlan.services) {
-        const key = targetKey(s.target)
-        const lastSeen = late.get(key)
-        verdicts.set(key, lastSeen === undefined
-          ? { outcome: "deployed", error: undefined }
-          : { outcome: "timed-out", error: `old tasks still running: ${lastSeen}` })
-      }
-      for (const t of thePlan.scheduledTasks) {
-        verdicts.set(targetKey(t.target), { outcome: checkOnly ? "skipped" : "deployed", error: undefined })
-      }
-      return yield* Effect.fail(new DeployTimedOut({ report: yield* report("timed-out", failure.message) }))
-    }
-
-    blame(failure, verdicts)
-    yield* journal.closeOpen("failed")
-    if (changes.services.size > 0 || changes.scheduledTasks.size > 0) {
-      const restored = yield* rollback(changes, { ...checks, confirm: true })
-      judgeRollback(changes, restored, verdicts, journal)
-    }
-    return yield* Effect.fail(new DeployFailed({ report: yield* report("failed", failure.message) }))
   })
 
-/** Records, per target, which failure stopped the run. */
-const blame = (failure: PhaseFailure, verdicts: Map<string, Verdict>) => {
-  const failed = (target: TargetId, error: string) => verdicts.set(targetKey(target), { outcome: "failed", error })
-  if (failure instanceof ScheduledTaskUpdateFailed) {
-    failed(failure.target, failure.cause.message)
-  } else if (failure instanceof ServiceUpdateFailed) {
-    for (const f of failure.failures) verdicts.set(f.key, { outcome: "failed", error: f.cause.message })
-  } else if (failure instanceof VersionCheckTimedOut) {
-    for (const p of failure.pending) failed(p.target, `version check timed out: ${p.lastSeen}`)
-  } else {
-    failed(failure.target, failure.detail)
-  }
-}
-
 /**
- * Turns rollback results into per-target verdicts; a target's own failure stays
- * its error. With a journal, a restored service counts as rolled back only when
- * its rollback drain check succeeded.
+ * The whole run: plan (read-only), scheduled tasks, services, version check, drain
+ * check; any failure after the first change rolls every change back. Interrupted, it
+ * rolls back (or with `onInterrupt: "leave"` leaves) what changed, hands its report to
+ * `onInterruptedReport` and ends interrupted.
  */
-const judgeRollback = (
-  changes: Changes,
-  result: RollbackResult,
-  verdicts: Map<string, Verdict>,
-  confirmedBy: Journal | string
-) => {
-  const join = (...parts: ReadonlyArray<string | undefined>) => parts.filter((p) => p !== undefined && p !== "").join("; ")
-  const entries = [
-    ...[...changes.services].map(([key, c]) => [key, c.plan.target] as const),
-    ...[...changes.scheduledTasks].map(([key, c]) => [key, c.plan.target] as const)
-  ]
-  for (const [key, target] of entries) {
-    const restore = result.restores.get(key)
-    const own = verdicts.get(key)?.error
-    if (restore === undefined) continue
-    if (!restore.restored) {
-      verdicts.set(key, {
-        outcome: "rollback-failed",
-        error: join(own, `rollback failed: ${restore.error}`, restore.manualCommand && `restore by hand: ${restore.manualCommand}`)
-      })
-    } else if (typeof confirmedBy === "string") {
-      verdicts.set(key, { outcome: "rolled-back", error: join(own, confirmedBy) })
-    } else if (target.kind === "service" && !confirmedBy.phasesOf(target).some((p) => p.phase === "rollback-drain" && p.status === "succeeded")) {
-      verdicts.set(key, {
-        outcome: "rollback-failed",
-        error: join(own, `rollback not confirmed: ${result.confirmationError ?? "the previous version did not settle"}`)
-      })
-    } else {
-      verdicts.set(key, { outcome: "rolled-back", error: own })
-    }
-  }
-}
-
-const tagsOf = (images: TargetReport["images"], pick: "previous" | "next") =>
-  [...new Set(images.filter((i) => i.previous !== i.next).flatMap((i) => Option.toArray(tagOf(i[pick] ?? ""))))]
-
-const buildReport = (
-  thePlan: DeployPlan,
-  changes: Changes,
-  verdicts: ReadonlyMap<string, Verdict>,
-  journal: Journal,
-  run: { startedAt: number; now: number; outcome: RunOutcome; error: string | undefined; config: GehenConfig }
-): RunReport => {
-  const entry = (
-    p: ServicePlan | ScheduledTaskPlan,
-    cluster: string | null,
-    changed: { readonly newTaskDefinition: string } | undefined
-  ): TargetReport => {
-    const verdict = verdicts.get(targetKey(p.target)) ?? { outcome: "skipped" as const, error: undefined }
-    return {
-      kind: p.target.kind,
-      name: p.target.name,
-      cluster,
-      region: p.target.region,
-      previousTaskDefinition: p.currentTaskDefinition,
-      newTaskDefinition: changed?.newTaskDefinition ?? null,
-      previousTag: tagsOf(p.images, "previous")[0] ?? null,
-      newTag: tagsOf(p.images, "next")[0] ?? (changed ? thePlan.gitsha : null),
-      images: p.images,
-      phases: journal.phasesOf(p.target),
-      outcome: verdict.outcome,
-      error: verdict.error ?? null
-    }
-  }
-  return {
-    schemaVersion: 1,
-    gitsha: thePlan.gitsha,
-    updateStrategy: thePlan.updateStrategy,
-    outcome: run.outcome,
-    exitCode: exitCodeOf(run.outcome),
-    startedAt: iso(run.startedAt),
-    endedAt: iso(run.now),
-    error: run.error ?? null,
-    services: thePlan.services.map((s) => entry(s, s.target.cluster, changes.services.get(targetKey(s.target)))),
-    scheduledTasks: thePlan.scheduledTasks.map((t) => entry(t, null, changes.scheduledTasks.get(targetKey(t.target))))
-  }
-}
+export const deploy = (
+  config: GehenConfig,
+  options: DeployOptions
+): Effect.Effect<RunReport, DeployError, DeployServices> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const startedAt = yield* Clock.currentTimeMillis
+      const journal = yield* makeJournal
+      yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
+      const planned = yield* restore(makePlan(config, options.gitsha)).pipe(Effect.exit)
+      if (Exit.isFailure(planned)) {
+        const failure = Cause.failureOption(planned.cause)
+        if (Option.isSome(failure)) {
+          // The details go into the error (printed once, at the end); the journal only marks the phase.
+          yield* journal.end(undefined, "plan", "failed", "cannot deploy: the plan found problems")
+          return yield* Effect.fail(failure.value)
+        }
+        yield* journal.closeOpen("interrupted")
+        if (options.onInterruptedReport) {
+          yield* options.onInterruptedReport(
+            reportWithoutPlan(options.gitsha, config.updateStrategy, {
+              startedAt,
+              endedAt: yield* Clock.currentTimeMillis,
+              outcome: "interrupted",
+              error: "interrupted while planning; nothing was changed"
+            })
+          )
+        }
+        return yield* Effect.failCause(planned.cause)
+      }
+      yield* journal.end(undefined, "plan", "succeeded", "plan ready, no change made yet")
+      return yield* execute(config, planned.value, journal, startedAt, options, restore)
+    })
+  )

@@ -4,18 +4,22 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { Ecs, type ServiceState } from "../ports/Ecs.js"
-import type { Journal } from "./Journal.js"
-import type { ServiceTarget } from "./Plan.js"
-import type { Phase } from "../ports/Progress.js"
-import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "./ServiceStates.js"
 import { type ServiceRef, type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
+import { Ecs, type ServiceState, type StartedDeployment, type TaskState } from "../ports/Ecs.js"
+import type { Phase } from "../ports/Progress.js"
+import { assessDrain, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
+import type { Journal } from "./Journal.js"
+import type { ServiceTarget } from "./Plan.js"
+import { roundBudget } from "./ReadBudget.js"
+import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "./ServiceStates.js"
 
-/** A service's new deployment failed: unhealthy tasks, ECS's circuit breaker, or it was replaced. */
+export { type Assessment, assessDrain, type Awaited, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
+
+/** A service's new deployment failed: unhealthy or crashing tasks, ECS's circuit breaker, or it was replaced. */
 export class DrainFailed extends Data.TaggedError("DrainFailed")<{
   readonly target: TargetId
-  readonly reason: "unhealthy" | "circuit-breaker" | "replaced" | "missing"
+  readonly reason: DrainFailure
   readonly detail: string
 }> {
   override get message() {
@@ -23,61 +27,25 @@ export class DrainFailed extends Data.TaggedError("DrainFailed")<{
   }
 }
 
-/** Old tasks were still running when the phase deadline passed. */
+/** Some services had not drained when the phase deadline passed. */
 export class DrainTimedOut extends Data.TaggedError("DrainTimedOut")<{
   readonly phase: Phase
   readonly timeout: Duration.Duration
-  readonly pending: ReadonlyArray<{ readonly target: TargetId; readonly lastSeen: string }>
+  /** `newReady`: the new deployment ran its desired count, only old tasks lingered. */
+  readonly pending: ReadonlyArray<{ readonly target: TargetId; readonly lastSeen: string; readonly newReady: boolean }>
 }> {
+  /** Every late service runs the new version in full: nothing failed, old tasks just linger. */
+  get newVersionLive(): boolean {
+    return this.pending.every((p) => p.newReady)
+  }
   override get message() {
     const who = this.pending.map((p) => `${targetLabel(p.target)} (${p.lastSeen})`)
-    return `timed out after ${Duration.format(this.timeout)} waiting for old tasks to drain: ${who.join("; ")}`
+    return this.newVersionLive
+      ? `timed out after ${Duration.format(this.timeout)} waiting for old tasks to drain: ${who.join("; ")}`
+      : `timed out after ${Duration.format(this.timeout)}: the new deployment did not reach its desired count: ${
+        this.pending.filter((p) => !p.newReady).map((p) => `${targetLabel(p.target)} (${p.lastSeen})`).join("; ")
+      }`
   }
-}
-
-export type Assessment =
-  | { readonly _tag: "Drained"; readonly observation: string }
-  | { readonly _tag: "Waiting"; readonly observation: string }
-  | { readonly _tag: "Failed"; readonly reason: DrainFailed["reason"]; readonly detail: string }
-
-/**
- * ECS's services-stable meaning, made stricter: the only deployment left is the
- * PRIMARY one on the wanted task definition, with every desired task running.
- * A FAILED rollout (ECS's circuit breaker) or a primary deployment on another
- * task definition fails at once. `settled` says whether the new deployment must
- * be visible by now (DescribeServices is eventually consistent right after UpdateService).
- */
-export const assessDrain = (state: ServiceState, taskDefinition: string, settled: boolean): Assessment => {
-  const mine = state.deployments.filter((d) => d.taskDefinition === taskDefinition)
-  const failed = mine.find((d) => d.rolloutState === "FAILED")
-  if (failed) {
-    return {
-      _tag: "Failed",
-      reason: "circuit-breaker",
-      detail: `deployment ${failed.id} failed: ${failed.rolloutStateReason ?? "rolloutState FAILED"}`
-    }
-  }
-  const primary = state.deployments.find((d) => d.status === "PRIMARY")
-  const others = state.deployments.filter((d) => d.taskDefinition !== taskDefinition)
-  const oldRunning = others.reduce((n, d) => n + d.runningCount, 0)
-  if (primary && primary.taskDefinition !== taskDefinition && (mine.length > 0 || settled)) {
-    return {
-      _tag: "Failed",
-      reason: "replaced",
-      detail: `the service's primary deployment is ${shortName(primary.taskDefinition)}, not ${shortName(taskDefinition)}`
-    }
-  }
-  if (!primary || primary.taskDefinition !== taskDefinition) {
-    return { _tag: "Waiting", observation: `waiting for the deployment of ${shortName(taskDefinition)} to appear` }
-  }
-  const observation = `${primary.runningCount}/${primary.desiredCount} new running` +
-    (primary.pendingCount > 0 ? `, ${primary.pendingCount} pending` : "") +
-    (others.length > 0 ? `, old deployment${others.length > 1 ? "s" : ""} ${oldRunning} running` : "")
-  const drained = state.deployments.length === 1 &&
-    primary.runningCount === primary.desiredCount &&
-    primary.desiredCount === state.desiredCount &&
-    primary.pendingCount === 0
-  return drained ? { _tag: "Drained", observation } : { _tag: "Waiting", observation }
 }
 
 export interface DrainItem {
@@ -85,41 +53,92 @@ export interface DrainItem {
   readonly ref: ServiceRef
   /** The task definition the service must settle on. */
   readonly taskDefinition: string
+  /** The deployment UpdateService started (judged by id); absent when none was started or seen. */
+  readonly deployment?: StartedDeployment | undefined
+}
+
+/** How one service's drain check ended. */
+export type DrainResult =
+  | { readonly _tag: "Drained" }
+  | { readonly _tag: "Failed"; readonly error: DrainFailed }
+  | { readonly _tag: "TimedOut"; readonly lastSeen: string; readonly newReady: boolean }
+
+/** A look at a service's tasks, one call per step, spread over rounds within the read budget. */
+interface Look {
+  stage: "running" | "stopped" | "describe"
+  arns: Array<string>
 }
 
 interface Watch {
+  readonly key: string
   readonly item: DrainItem
   rounds: number
   failedTasks: number
   pendingRounds: number
-  /** Tasks have stayed pending for a while: first in line for a look. */
-  stuck: boolean
   seenEvents: ReadonlySet<string>
   lastSeen: string
+  newReady: boolean
+  lastLook: number
+  look: Look | undefined
+  newTasksRun: boolean
 }
 
-/** Polls settle this many rounds before a missing new deployment counts as replaced. */
+/** Polls settle this many rounds before a missing new deployment (no id known) counts as replaced. */
 const SETTLE_ROUNDS = 2
 /** Pending tasks that stay pending this many rounds earn a look at the tasks. */
 const STUCK_ROUNDS = 3
 
 /**
- * Whether DescribeServices gives a reason to look at the service's tasks: failed
- * tasks rising or a new health-check event ("now"); tasks stuck pending ("soon":
- * first in line for the budgeted looks); else "no".
+ * Whether DescribeServices gives a reason to look at the service's tasks now: failed
+ * tasks rising, a new health-check event, or tasks stuck pending.
  */
-const taskLookUrge = (watch: Watch, state: ServiceState, taskDefinition: string): "now" | "soon" | "no" => {
-  const mine = state.deployments.find((d) => d.taskDefinition === taskDefinition && d.status === "PRIMARY")
-  if (!mine) return "no"
+const lookUrged = (watch: Watch, state: ServiceState): boolean => {
+  const id = watch.item.deployment?.id
+  const mine = state.deployments.find((d) =>
+    id !== undefined ? d.id === id : d.taskDefinition === watch.item.taskDefinition && d.status === "PRIMARY"
+  )
+  if (mine === undefined) return false
   const failedRose = mine.failedTasks > watch.failedTasks
   watch.failedTasks = mine.failedTasks
   watch.pendingRounds = mine.pendingCount > 0 ? watch.pendingRounds + 1 : 0
+  watch.newTasksRun = mine.runningCount > 0
   const fresh = state.recentEvents.filter((e) => !watch.seenEvents.has(e))
   watch.seenEvents = new Set(state.recentEvents)
   const healthEvent = watch.rounds > 1 && fresh.some((e) => /unhealthy|health check/i.test(e))
-  if (failedRose || healthEvent) return "now"
-  watch.stuck = watch.pendingRounds >= STUCK_ROUNDS
-  return watch.stuck ? "soon" : "no"
+  return failedRose || healthEvent || watch.pendingRounds >= STUCK_ROUNDS
+}
+
+/** Stopped for a reason that says the new version does not stay up. */
+const crashed = (t: TaskState) => /essential container.*exited|health ?checks?/i.test(t.stoppedReason ?? "")
+
+/** What a finished look found: an UNHEALTHY task fails at once; stopped tasks count against the bar. */
+const judgeTasks = (item: DrainItem, tasks: ReadonlyArray<TaskState>, desiredCount: number): Option.Option<DrainFailed> => {
+  const id = item.deployment?.id
+  const mine = tasks.filter((t) =>
+    id !== undefined && t.startedBy !== undefined ? t.startedBy === id : t.taskDefinitionArn === item.taskDefinition
+  )
+  const unhealthy = mine.find((t) => t.lastStatus !== "STOPPED" && t.healthStatus === "UNHEALTHY")
+  if (unhealthy !== undefined) {
+    return Option.some(
+      new DrainFailed({
+        target: item.target,
+        reason: "unhealthy",
+        detail: `task ${unhealthy.taskArn.split("/").pop()} of ${shortName(item.taskDefinition)} is UNHEALTHY`
+      })
+    )
+  }
+  const stopped = mine.filter((t) => t.lastStatus === "STOPPED" && crashed(t))
+  const bar = failureThreshold(desiredCount)
+  if (stopped.length < bar) return Option.none()
+  const health = stopped.some((t) => /health/i.test(t.stoppedReason ?? ""))
+  return Option.some(
+    new DrainFailed({
+      target: item.target,
+      reason: health ? "unhealthy" : "crash-loop",
+      detail: `${stopped.length} tasks of ${shortName(item.taskDefinition)} stopped (${stopped[0]!.stoppedReason}); ` +
+        `the bar is ${bar}: half the desired count, at least 3`
+    })
+  )
 }
 
 interface PollerOptions {
@@ -127,14 +146,15 @@ interface PollerOptions {
   readonly journal: Journal
   /** Watch mode: only look for failures (say nothing, never finish). */
   readonly watch: boolean
+  /** Called with each service that failed; the poller then stops watching it. Without it, a failure fails the round. */
+  readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
 }
 
 /**
- * One poll round over the services still pending: DescribeServices batched per
- * cluster through the request resolver, then task inspection where the answer
- * gives a reason (its DescribeTasks batched per cluster the same way: the round's
- * batching forEach combines the requests its fibers block on after their ListTasks).
- * A failed poll is "not yet"; a failed deployment fails the round.
+ * One poll round over the services still pending, per cluster within its read budget
+ * ({@link roundBudget}): DescribeServices batched through the request resolver (10
+ * services a call), then the steps of task looks that DescribeServices gave a reason
+ * for, their DescribeTasks shared by the cluster. A failed poll is "not yet".
  */
 const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
   Effect.gen(function*() {
@@ -143,71 +163,35 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
     const taskResolver = yield* makeTaskStatesResolver
     const { journal, phase, watch } = options
     const pending = new Map<string, Watch>(
-      items.map((item) => [targetKey(item.target), {
-        item,
-        rounds: 0,
-        failedTasks: 0,
-        pendingRounds: 0,
-        stuck: false,
-        seenEvents: new Set<string>(),
-        lastSeen: "not polled yet"
-      }])
+      items.map((item) => {
+        const key = targetKey(item.target)
+        return [key, {
+          key,
+          item,
+          rounds: 0,
+          failedTasks: 0,
+          pendingRounds: 0,
+          seenEvents: new Set<string>(),
+          lastSeen: "not polled yet",
+          newReady: false,
+          lastLook: 0,
+          look: undefined,
+          newTasksRun: false
+        }]
+      })
     )
+    const desired = new Map<string, number>()
     const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
-
-    // Tasks ECS already stopped count too: it stops a task soon after it turns UNHEALTHY.
-    // DescribeTasks goes through the resolver: the looks of one round share its calls per cluster.
-    const unhealthyTask = (w: Watch) =>
-      Effect.gen(function*() {
-        const [running, stopped] = yield* Effect.all([ecs.listTasks(w.item.ref), ecs.listTasks(w.item.ref, "STOPPED")], {
-          concurrency: 2
-        })
-        const arns = [...new Set([...running, ...stopped])]
-        if (arns.length === 0) return Option.none<string>()
-        const { cluster, region } = w.item.ref
-        const tasks = yield* getTaskStates(taskResolver, { region, cluster }, arns)
-        const bad = tasks.find((t) =>
-          t.taskDefinitionArn === w.item.taskDefinition &&
-          (t.healthStatus === "UNHEALTHY" || /health ?checks?/i.test(t.stoppedReason ?? ""))
-        )
-        return Option.fromNullable(bad).pipe(Option.map((t) => t.taskArn))
-      }).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-
-    /**
-     * A look at the tasks costs about 3 reads. Besides the looks DescribeServices gives
-     * a reason for, each cluster earns half a read per DescribeServices call per round,
-     * spent on a look at the service looked at least recently: rollouts whose tasks
-     * turn UNHEALTHY without ECS saying so yet are found, and a healthy rollout stays
-     * within 1.5 reads per 10 services per round.
-     */
-    const LOOK_COST = 3
-    const budget = new Map<string, number>()
-    const lastLook = new Map<string, number>()
     let roundNo = 0
     const clusterOf = (w: Watch) => `${w.item.ref.region}|${w.item.ref.cluster}`
-    const pickLooks = (): Set<string> => {
-      roundNo++
-      const picks = new Set<string>()
-      const byCluster = new Map<string, Array<[string, Watch]>>()
-      for (const entry of pending) byCluster.set(clusterOf(entry[1]), [...(byCluster.get(clusterOf(entry[1])) ?? []), entry])
-      for (const [cluster, entries] of byCluster) {
-        const earned = Math.min(LOOK_COST, (budget.get(cluster) ?? 0) + 0.5 * Math.ceil(entries.length / 10))
-        budget.set(cluster, earned)
-        if (earned < LOOK_COST || roundNo <= SETTLE_ROUNDS) continue
-        const stuck = entries.filter(([, w]) => w.stuck)
-        const [key] = (stuck.length > 0 ? stuck : entries).reduce((a, b) =>
-          (lastLook.get(a[0]) ?? 0) <= (lastLook.get(b[0]) ?? 0) ? a : b
-        )
-        picks.add(key)
-      }
-      return picks
-    }
-    const spend = (key: string, w: Watch) => {
-      lastLook.set(key, roundNo)
-      budget.set(clusterOf(w), (budget.get(clusterOf(w)) ?? 0) - LOOK_COST)
-    }
 
-    const pollOne = (key: string, w: Watch, picked: boolean) =>
+    const failed = (failure: DrainFailed) =>
+      Effect.suspend(() => {
+        pending.delete(targetKey(failure.target))
+        return options.onFailed === undefined ? Effect.fail(failure) : options.onFailed(failure)
+      })
+
+    const pollOne = (w: Watch) =>
       Effect.gen(function*() {
         const { item } = w
         w.rounds++
@@ -217,57 +201,147 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
           return yield* say(item.target, w.lastSeen)
         }
         if (lookup.right._tag === "Missing") {
-          return yield* Effect.fail(
+          return yield* failed(
             new DrainFailed({ target: item.target, reason: "missing", detail: `service disappeared: ${lookup.right.reason}` })
           )
         }
         const state = lookup.right.state
-        const verdict = assessDrain(state, item.taskDefinition, w.rounds > SETTLE_ROUNDS)
+        desired.set(w.key, state.desiredCount)
+        const verdict = assessDrain(state, item, w.rounds > SETTLE_ROUNDS)
         if (verdict._tag === "Failed") {
-          return yield* Effect.fail(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
+          return yield* failed(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
         }
         if (verdict._tag === "Drained" && !watch) {
-          pending.delete(key)
+          pending.delete(w.key)
           return yield* journal.end(item.target, phase, "succeeded", `drained: ${verdict.observation}`)
         }
         w.lastSeen = verdict.observation
-        const newTasksRun = state.deployments.some((d) => d.taskDefinition === item.taskDefinition && d.runningCount > 0)
-        const urge = taskLookUrge(w, state, item.taskDefinition)
-        if (urge === "now" || (picked && (newTasksRun || urge === "soon"))) {
-          spend(key, w)
-          const bad = yield* unhealthyTask(w)
-          if (Option.isSome(bad)) {
-            return yield* Effect.fail(
-              new DrainFailed({
-                target: item.target,
-                reason: "unhealthy",
-                detail: `task ${bad.value.split("/").pop()} of ${shortName(item.taskDefinition)} is UNHEALTHY`
-              })
-            )
-          }
-        }
+        w.newReady = verdict._tag === "Drained" || verdict.newReady
+        if (lookUrged(w, state) && w.look === undefined) w.look = { stage: "running", arns: [] }
         yield* say(item.target, verdict.observation)
       })
 
+    /** One call of a look; the DescribeTasks step runs for every service of the cluster at that stage at once. */
+    const listStep = (w: Watch, look: Look) =>
+      Effect.gen(function*() {
+        const status = look.stage === "running" ? "RUNNING" : "STOPPED"
+        const arns = yield* ecs.listTasks(w.item.ref, status).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+        look.arns.push(...arns)
+        look.stage = look.stage === "running" ? "stopped" : "describe"
+      })
+    const describeStep = (w: Watch, look: Look) =>
+      Effect.gen(function*() {
+        w.look = undefined
+        w.lastLook = roundNo
+        const arns = [...new Set(look.arns)]
+        if (arns.length === 0) return
+        const tasks = yield* getTaskStates(taskResolver, w.item.ref, arns).pipe(
+          Effect.orElseSucceed((): ReadonlyArray<TaskState> => [])
+        )
+        const bad = judgeTasks(w.item, tasks, desired.get(w.key) ?? 0)
+        if (Option.isSome(bad)) yield* failed(bad.value)
+      })
+
+    /** The cluster's share of the round: which services describe, which look steps run. */
+    const plan = (watches: ReadonlyArray<Watch>) => {
+      const looking = watches.filter((w) => w.look !== undefined)
+      // A periodic look finds tasks turning UNHEALTHY before ECS says so, where the budget has room.
+      const spare = roundBudget(watches.length, true).looks
+      if (looking.length === 0 && spare > 0 && roundNo > SETTLE_ROUNDS) {
+        const next = watches.filter((w) => w.newTasksRun).sort((a, b) => a.lastLook - b.lastLook)[0]
+        if (next !== undefined && roundNo - next.lastLook > SETTLE_ROUNDS) {
+          next.look = { stage: "running", arns: [] }
+          looking.push(next)
+        }
+      }
+      const budget = roundBudget(watches.length, looking.length > 0)
+      let steps = budget.looks
+      const describing = looking.filter((w) => w.look!.stage === "describe")
+      const describeCost = Math.ceil(describing.reduce((n, w) => n + new Set(w.look!.arns).size, 0) / 100)
+      const describes = describing.length > 0 && describeCost <= steps ? describing : []
+      if (describes.length > 0) steps -= Math.max(1, describeCost)
+      const lists = looking.filter((w) => w.look!.stage !== "describe").slice(0, Math.max(0, steps))
+      return { poll: budget.describe > 0 ? watches : [], describes, lists }
+    }
+
     const round = Effect.suspend(() => {
-      const picks = pickLooks()
-      return Effect.forEach([...pending], ([key, w]) => pollOne(key, w, picks.has(key)), {
+      roundNo++
+      const byCluster = new Map<string, Array<Watch>>()
+      for (const w of pending.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
+      const plans = [...byCluster.values()].map(plan)
+      const steps = [
+        ...plans.flatMap((p) => p.lists.map((w) => listStep(w, w.look!))),
+        ...plans.flatMap((p) => p.describes.map((w) => describeStep(w, w.look!)))
+      ]
+      return Effect.forEach(plans.flatMap((p) => p.poll), pollOne, {
         concurrency: "unbounded",
         batching: true,
         discard: true
-      })
+      }).pipe(Effect.zipRight(Effect.all(steps, { concurrency: "unbounded", batching: true, discard: true })))
     })
     return { round, pending }
   })
 
+interface DrainOptions {
+  readonly timeout: Duration.Duration
+  readonly interval: Duration.Duration
+  readonly phase: Phase
+  readonly journal: Journal
+}
+
 /**
- * Waits until every service has drained onto its task definition. All services
- * are polled together in rounds, so DescribeServices batches up to 10 services of
- * a cluster into one call. One deadline covers the phase.
+ * Polls every service until it has drained onto its new deployment, failed, or the
+ * deadline passed, each judged on its own: one service's failure ends its check, not
+ * the others'. All services are polled together in rounds, so DescribeServices batches
+ * up to 10 services of a cluster into one call. One deadline covers the phase.
+ */
+export const drainChecks = (
+  items: ReadonlyArray<DrainItem>,
+  options: DrainOptions
+): Effect.Effect<ReadonlyMap<string, DrainResult>, never, Ecs> =>
+  Effect.gen(function*() {
+    const results = new Map<string, DrainResult>()
+    if (items.length === 0) return results
+    const { interval, journal, phase, timeout } = options
+    for (const item of items) {
+      yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
+    }
+    const onFailed = (error: DrainFailed) =>
+      Effect.suspend(() => {
+        results.set(targetKey(error.target), { _tag: "Failed", error })
+        return journal.end(error.target, phase, "failed", error.detail)
+      })
+    const { pending, round } = yield* makePoller(items, { phase, journal, watch: false, onFailed })
+    const finished = yield* Effect.repeat(round, {
+      schedule: Schedule.spaced(interval),
+      until: () => pending.size === 0
+    }).pipe(
+      // With onFailed, failures are handed over, never raised.
+      Effect.orDie,
+      Effect.timeoutOption(timeout)
+    )
+    for (const item of items) {
+      const key = targetKey(item.target)
+      if (results.has(key)) continue
+      const w = pending.get(key)
+      if (w === undefined || Option.isSome(finished)) {
+        results.set(key, { _tag: "Drained" })
+        continue
+      }
+      results.set(key, { _tag: "TimedOut", lastSeen: w.lastSeen, newReady: w.newReady })
+      yield* journal.end(w.item.target, phase, "failed", `timed out: ${w.lastSeen}`)
+    }
+    return results
+  })
+
+/**
+ * Waits until every service has drained onto its new deployment. The first failure
+ * fails the phase at once (the deploy then rolls back); at the deadline, the services
+ * still pending fail it with `DrainTimedOut`.
  */
 export const drainCheck = (
   items: ReadonlyArray<DrainItem>,
-  options: { readonly timeout: Duration.Duration; readonly interval: Duration.Duration; readonly phase: Phase; readonly journal: Journal }
+  options: DrainOptions
 ): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs> =>
   Effect.gen(function*() {
     if (items.length === 0) return
@@ -284,17 +358,23 @@ export const drainCheck = (
       Effect.timeoutOption(timeout)
     )
     if (Option.isSome(finished)) return
-    const stuck = [...pending.values()]
-    for (const w of stuck) yield* journal.end(w.item.target, phase, "failed", `timed out: ${w.lastSeen}`)
+    const late = [...pending.values()]
+    for (const w of late) yield* journal.end(w.item.target, phase, "failed", `timed out: ${w.lastSeen}`)
     return yield* Effect.fail(
-      new DrainTimedOut({ phase, timeout, pending: stuck.map((w) => ({ target: w.item.target, lastSeen: w.lastSeen })) })
+      new DrainTimedOut({
+        phase,
+        timeout,
+        pending: late.map((w) => ({ target: w.item.target, lastSeen: w.lastSeen, newReady: w.newReady }))
+      })
     )
   })
 
 /**
- * Watches the deployments for failures (UNHEALTHY tasks, a FAILED rollout) while
- * another phase waits, so a broken version fails the run at once instead of at
- * that phase's deadline. Never succeeds: race it against the phase it guards.
+ * Watches the deployments for failures (UNHEALTHY or crashing tasks, a FAILED rollout,
+ * a replacement) while another phase waits, so a broken version fails at once instead
+ * of at that phase's deadline. Without `onFailed` the first failure ends the watch (race
+ * it against the phase it guards); with it, each failure is handed over and the watch
+ * goes on for the others. Never succeeds.
  */
 export const watchForFailures = (
   items: ReadonlyArray<DrainItem>,
@@ -303,17 +383,22 @@ export const watchForFailures = (
     readonly journal: Journal
     /** The drain phase a failure is recorded under: "drain" (default) or "rollback-drain". */
     readonly phase?: Phase | undefined
+    readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
   }
 ): Effect.Effect<never, DrainFailed, Ecs> => {
   const phase = options.phase ?? "drain"
-  return Effect.gen(function*() {
-    const { round } = yield* makePoller(items, { phase, journal: options.journal, watch: true })
-    return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))
-  }).pipe(
-    Effect.tapError((e) =>
-      options.journal.start(e.target, phase, "watching the new deployment").pipe(
-        Effect.zipRight(options.journal.end(e.target, phase, "failed", e.detail))
-      )
+  const record = (e: DrainFailed) =>
+    options.journal.start(e.target, phase, "watching the new deployment").pipe(
+      Effect.zipRight(options.journal.end(e.target, phase, "failed", e.detail))
     )
-  )
+  const onFailed = options.onFailed
+  return Effect.gen(function*() {
+    const { round } = yield* makePoller(items, {
+      phase,
+      journal: options.journal,
+      watch: true,
+      onFailed: onFailed === undefined ? undefined : (e) => Effect.zipRight(record(e), onFailed(e))
+    })
+    return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))
+  }).pipe(Effect.tapError(record))
 }

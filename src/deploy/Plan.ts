@@ -1,39 +1,35 @@
-import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { clusterName, type GehenConfig, type ServiceConfig, type UpdateStrategy } from "../config/Config.js"
+import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig, type UpdateStrategy } from "../config/Config.js"
 import { type DescribedTaskDefinition, describeTaskDefinitionOnce, type Ecs, type ServiceLookup } from "../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
-import { tagOf } from "../domain/ImageRef.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import type { ImageReport, PlanReport } from "../report/Report.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
-import type { ServiceRef, TargetId } from "../domain/Targets.js"
+import type { RuleRef, ServiceRef, TargetId } from "../domain/Targets.js"
 import { familyOf } from "../domain/TaskDefinitionArn.js"
-import { type ImageChange, retag, toRegisterInput } from "../domain/TaskDefinitionCopy.js"
+import type { ImageChange } from "../domain/TaskDefinitionCopy.js"
+import { imagesOf, type PlannedRevision, planRevision, previousTagsOf, type Revision } from "./Revisions.js"
 
 export type ServiceTarget = Extract<TargetId, { kind: "service" }>
 export type ScheduledTaskTarget = Extract<TargetId, { kind: "scheduled-task" }>
 
-/** What gehen will do to a task definition. */
-export type Revision =
-  /** Register `input` (a copy of `baseArn` with new image tags), then use it. */
-  | { readonly _tag: "Register"; readonly baseArn: string; readonly input: RegisterTaskDefinitionCommandInput; readonly key: string }
-  /** Use an existing revision as it is (no image needed a change). */
-  | { readonly _tag: "Existing"; readonly arn: string }
+export type { Revision }
 
 /** The plan for one service, computed from read calls only. */
 export interface ServicePlan {
+  /** Its key in gehen.yml. */
+  readonly key: string
   readonly target: ServiceTarget
   readonly ref: ServiceRef
   readonly url: string | undefined
   /** What the service runs now: what a rollback returns to. */
   readonly currentTaskDefinition: string
-  /** What the service is updated to; None for `updateStrategy: none`. */
+  /** What the service is updated to; CheckOnly for `updateStrategy: none`. */
   readonly action:
     | { readonly _tag: "Update"; readonly revision: Revision }
     | { readonly _tag: "Redeploy" }
@@ -46,14 +42,19 @@ export interface ServicePlan {
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
 export interface ScheduledTaskPlan {
+  /** Its key in gehen.yml (a rule name or ARN). */
+  readonly key: string
   readonly target: ScheduledTaskTarget
   readonly region: string
   readonly rule: string
+  readonly ruleRef: RuleRef
   /** The rule's one target, as EventBridge has it: what a rollback puts back. */
   readonly ecsTarget: Target
   readonly currentTaskDefinition: string
-  /** None when nothing changes (`none`, or every image already has the tag). */
+  /** None when nothing changes (left alone by the strategy, or every image already has the tag). */
   readonly revision: Option.Option<Revision>
+  /** The update strategy leaves rules alone (`none`, `redeploy`: a rule has no deployment to force). */
+  readonly untouched: boolean
   readonly changes: ReadonlyArray<ImageChange>
   readonly images: ReadonlyArray<ImageReport>
 }
@@ -82,13 +83,8 @@ const describeProblem = (what: string, e: AwsCallError) =>
     ? `${what} not found (${e.detail})`
     : `${what}: ${e.message}`
 
-/** Per container: the image now and the image after the change. */
-const imagesOf = (current: DescribedTaskDefinition, next: RegisterTaskDefinitionCommandInput | undefined): Array<ImageReport> =>
-  (current.taskDefinition.containerDefinitions ?? []).map((c, i) => ({
-    container: c.name ?? `#${i}`,
-    previous: c.image ?? null,
-    next: (next?.containerDefinitions?.find((n) => n.name === c.name) ?? c).image ?? null
-  }))
+const serviceLabel = (svc: ServiceConfig) =>
+  svc.key === svc.name ? `service ${svc.name} (cluster ${svc.cluster})` : `service ${svc.key} (${svc.name} in cluster ${svc.cluster})`
 
 /**
  * Reads everything the run needs and computes the new revisions, making no
@@ -104,29 +100,28 @@ export const makePlan = (
     const describeTaskDefinition = yield* describeTaskDefinitionOnce
     const strategy = config.updateStrategy
 
+    /** The revision a target moves to: a copy of its current one (current) or of its family's newest (latest). */
+    const baseOf = (label: string, region: string, currentArn: string, current: DescribedTaskDefinition) =>
+      Effect.gen(function*() {
+        const baseRef = strategy === "latest" ? familyOf(currentArn) : currentArn
+        const base = baseRef === currentArn ? current : yield* describeTaskDefinition(region, baseRef).pipe(
+          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition family ${baseRef}`, e) }))
+        )
+        return { base, baseArn: base.taskDefinition.taskDefinitionArn ?? baseRef }
+      })
+
     const revisionFor = (
       label: string,
       region: string,
-      baseArn: string,
-      base: DescribedTaskDefinition,
+      currentArn: string,
+      current: DescribedTaskDefinition,
       containers: ReadonlyArray<string> | undefined
-    ): Effect.Effect<{ revision: Revision; changes: ReadonlyArray<ImageChange>; input: RegisterTaskDefinitionCommandInput }, Problem> =>
-      Either.match(retag(toRegisterInput(base), gitsha, containers), {
-        onLeft: (e) => Effect.fail(new Problem({ target: label, problem: e.message })),
-        onRight: ({ changes, input }) =>
-          Effect.succeed({
-            changes,
-            input,
-            revision: changes.length === 0
-              ? { _tag: "Existing" as const, arn: baseArn }
-              : {
-                _tag: "Register" as const,
-                baseArn,
-                input,
-                key: `${region}|${baseArn}|${(containers ?? ["*"]).join(",")}`
-              }
-          })
-      })
+    ): Effect.Effect<PlannedRevision, Problem> =>
+      Effect.flatMap(baseOf(label, region, currentArn, current), ({ base, baseArn }) =>
+        Either.match(planRevision(region, baseArn, base, gitsha, containers), {
+          onLeft: (problem) => Effect.fail(new Problem({ target: label, problem })),
+          onRight: Effect.succeed
+        }))
 
     const planService = (
       svc: ServiceConfig,
@@ -134,7 +129,7 @@ export const makePlan = (
       answer: Either.Either<ServiceLookup, AwsCallError>
     ): Effect.Effect<ServicePlan, Problem | MissingRegion> =>
       Effect.gen(function*() {
-        const label = `service ${svc.name} (cluster ${svc.cluster})`
+        const label = serviceLabel(svc)
         const fail = (problem: string) => Effect.fail(new Problem({ target: label, problem }))
         const target: ServiceTarget = { kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region }
         const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
@@ -145,53 +140,49 @@ export const makePlan = (
         }
         const state = lookup.state
         if (state.status !== "ACTIVE") return yield* fail(`service is ${state.status}, not ACTIVE`)
+        if (state.deploymentController !== "ECS") {
+          return yield* fail(
+            `its deployment controller is ${state.deploymentController}: gehen deploys only services with the ECS ` +
+              `deployment controller (${state.deploymentController === "CODE_DEPLOY" ? "deploy it through CodeDeploy" : "deploy it through its own controller"})`
+          )
+        }
         const currentArn = state.taskDefinition
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
           Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
         )
-        const baseRef = strategy === "latest" ? familyOf(currentArn) : currentArn
-        const base = baseRef === currentArn ? current : yield* describeTaskDefinition(region, baseRef).pipe(
-          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition family ${baseRef}`, e) }))
-        )
-        const baseArn = base.taskDefinition.taskDefinitionArn ?? baseRef
-        const planned = yield* revisionFor(label, region, baseArn, base, svc.containers)
-        const changed = new Set(planned.changes.map((c) => c.container))
-        const previousTags = [
-          ...new Set(
-            (current.taskDefinition.containerDefinitions ?? [])
-              .filter((c) => c.name !== undefined && (svc.containers ?? [c.name]).includes(c.name))
-              .filter((c) => changed.size === 0 || changed.has(c.name!))
-              .flatMap((c) => Option.toArray(tagOf(c.image ?? "")))
-          )
-        ]
-        const action: ServicePlan["action"] = strategy === "none"
-          ? { _tag: "CheckOnly" }
+        const updates = strategy === "current" || strategy === "latest"
+        const planned = updates ? yield* revisionFor(label, region, currentArn, current, svc.containers) : undefined
+        const action: ServicePlan["action"] = planned !== undefined
+          ? { _tag: "Update", revision: planned.revision }
           : strategy === "redeploy"
           ? { _tag: "Redeploy" }
-          : { _tag: "Update", revision: planned.revision }
-        const updates = action._tag === "Update"
+          : { _tag: "CheckOnly" }
         return {
+          key: svc.key,
           target,
           ref,
           url: svc.url,
           currentTaskDefinition: currentArn,
           action,
-          changes: updates ? planned.changes : [],
-          images: imagesOf(current, updates ? planned.input : undefined),
-          previousTags
+          changes: planned?.changes ?? [],
+          images: imagesOf(current, planned?.input),
+          previousTags: previousTagsOf(current, svc.containers, planned?.changes ?? [])
         }
       })
 
-    const planRule = (rule: string): Effect.Effect<ScheduledTaskPlan, Problem | MissingRegion> =>
+    const planRule = (task: ScheduledTaskConfig): Effect.Effect<ScheduledTaskPlan, Problem | MissingRegion> =>
       Effect.gen(function*() {
-        const region = yield* defaultRegion
-        const label = `scheduled task ${rule}`
+        const region = task.region ?? (yield* defaultRegion)
+        const ruleRef: RuleRef = { region, rule: task.rule, eventBusName: task.eventBusName }
+        const label = `scheduled task ${task.key}`
         const fail = (problem: string) => Effect.fail(new Problem({ target: label, problem }))
-        const targets = yield* events.targetsOf(region, rule).pipe(
+        const targets = yield* events.targetsOf(ruleRef).pipe(
           Effect.mapError((e) =>
             new Problem({
               target: label,
-              problem: e.code === "ResourceNotFoundException" ? `rule not found in ${region} (${e.detail})` : e.message
+              problem: e.code === "ResourceNotFoundException"
+                ? `rule not found in ${region}${task.eventBusName === undefined ? "" : ` on event bus ${task.eventBusName}`} (${e.detail})`
+                : e.message
             })
           )
         )
@@ -201,22 +192,28 @@ export const makePlan = (
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
           Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
         )
-        const planned = yield* revisionFor(label, region, currentArn, current, undefined)
-        const changes = strategy === "none" ? [] : planned.changes
+        // A rule has no deployment to force: `redeploy` and `none` leave it as it is.
+        const untouched = strategy === "none" || strategy === "redeploy"
+        const planned = untouched ? undefined : yield* revisionFor(label, region, currentArn, current, task.containers)
+        const changes = planned?.changes ?? []
         return {
-          target: { kind: "scheduled-task", name: rule, region },
+          key: task.key,
+          target: { kind: "scheduled-task", name: task.rule, region, eventBusName: task.eventBusName },
           region,
-          rule,
+          rule: task.rule,
+          ruleRef,
           ecsTarget,
           currentTaskDefinition: currentArn,
-          revision: changes.length === 0 ? Option.none() : Option.some(planned.revision),
+          revision: planned === undefined || (changes.length === 0 && planned.revision._tag === "Existing" && planned.revision.arn === currentArn)
+            ? Option.none()
+            : Option.some(planned.revision),
+          untouched,
           changes,
-          images: imagesOf(current, changes.length === 0 ? undefined : planned.input)
+          images: imagesOf(current, planned?.input)
         } satisfies ScheduledTaskPlan
       })
 
-    const settle = <A>(effect: Effect.Effect<A, Problem | MissingRegion>) =>
-      effect.pipe(Effect.either)
+    const settle = <A>(effect: Effect.Effect<A, Problem | MissingRegion>) => effect.pipe(Effect.either)
     // Regions first (a missing default region is one clear error), then every service's
     // state in one batched round: one DescribeServices per 10 services of a cluster.
     const regions = yield* Effect.forEach(config.services, (svc) => regionFor(svc.cluster, defaultRegion))

@@ -1,126 +1,241 @@
+import type { Target } from "@aws-sdk/client-eventbridge"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import type { Changes } from "./Apply.js"
-import { drainCheck, watchForFailures } from "./DrainCheck.js"
-import { Ecs } from "../ports/Ecs.js"
-import type { Journal } from "./Journal.js"
-import { ScheduledTasks } from "../ports/ScheduledTasks.js"
-import { targetKey } from "../domain/Targets.js"
+import { type RuleRef, type ServiceRef, targetKey } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import { versionCheck } from "./VersionCheck.js"
+import { Ecs, type StartedDeployment } from "../ports/Ecs.js"
+import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
+import { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
-
-/** How putting one target back went. */
-export interface Restore {
-  /** The call that puts it back succeeded. */
-  readonly restored: boolean
-  /** Why it could not be put back, or why putting it back was not confirmed. */
-  readonly error: string | undefined
-  /** The AWS CLI command that restores it by hand, when the call failed. */
-  readonly manualCommand: string | undefined
-}
-
-export interface RollbackResult {
-  /** By target key. */
-  readonly restores: ReadonlyMap<string, Restore>
-  /** Every restored service served its previous version and drained (false when not checked). */
-  readonly confirmed: boolean
-  readonly confirmationError: string | undefined
-}
+import { type DrainItem, drainChecks, watchForFailures } from "./DrainCheck.js"
+import type { Journal } from "./Journal.js"
+import type { Change, Changes } from "./Ledger.js"
+import type { Confirmation, RestoreResult } from "./Verdicts.js"
+import { versionChecks } from "./VersionCheck.js"
 
 export interface RollbackOptions {
   readonly timeout: Duration.Duration
   readonly interval: Duration.Duration
   readonly journal: Journal
-  /** Run the version and drain checks on the restored services (not on interruption). */
+  /** Most restores in flight at once (the config's `concurrency`). */
+  readonly concurrency: number
+  /** Check that the restored services serve their previous version and drain (not after a signal). */
   readonly confirm: boolean
 }
 
-/** A failed restore call is tried again a few times before gehen gives up on it. */
-const restoreRetry = Schedule.exponential(Duration.seconds(1)).pipe(Schedule.intersect(Schedule.recurs(3)))
+export interface RollbackResult {
+  /** By target key: how each restore call went. */
+  readonly restores: ReadonlyMap<string, RestoreResult>
+  /** By target key, for restored services: what the confirmation saw. */
+  readonly confirmations: ReadonlyMap<string, Confirmation>
+}
+
+/** How long a throttled or failing restore keeps being retried before gehen prints the manual command. */
+export const RESTORE_PATIENCE = Duration.minutes(2)
+
+/** Throttling, a 5xx or no answer at all: trying again can help. */
+export const retryable = (e: AwsCallError | PutTargetsRejected): boolean =>
+  e._tag === "PutTargetsRejected"
+    ? e.failures.some((f) => /ConcurrentModification|Internal|Throttl/i.test(f.code))
+    : e.httpStatus === undefined || e.httpStatus >= 500 || /Throttl|TooManyRequests|RequestLimitExceeded/i.test(e.code)
+
+/** Jittered exponential backoff from 1 s, capped at 10 s between tries, for up to two minutes. */
+const restoreRetry = Schedule.exponential(Duration.seconds(1)).pipe(
+  Schedule.union(Schedule.spaced(Duration.seconds(10))),
+  Schedule.jittered,
+  Schedule.upTo(RESTORE_PATIENCE)
+)
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
+/** The AWS CLI command that puts a service back by hand. */
+export const updateServiceCommand = (ref: ServiceRef, taskDefinition: string): string =>
+  [
+    "aws ecs update-service",
+    `--region ${ref.region}`,
+    `--cluster ${shellQuote(ref.cluster)}`,
+    `--service ${shellQuote(ref.service)}`,
+    `--task-definition ${shellQuote(taskDefinition)}`,
+    "--force-new-deployment"
+  ].join(" ")
+
+/** The AWS CLI command that puts a rule's target back by hand. */
+export const putTargetsCommand = (rule: RuleRef, target: Target): string =>
+  [
+    "aws events put-targets",
+    `--region ${rule.region}`,
+    ...(rule.eventBusName === undefined ? [] : [`--event-bus-name ${shellQuote(rule.eventBusName)}`]),
+    `--rule ${shellQuote(rule.rule)}`,
+    `--targets ${shellQuote(JSON.stringify([target]))}`
+  ].join(" ")
+
+/** A restore that took: for services, the deployment it started (what the confirmation follows). */
+interface Issued {
+  readonly result: RestoreResult
+  readonly deployment?: StartedDeployment | undefined
+}
+
 /**
- * Puts every changed service and scheduled task back on its previous task
- * definition, then (with `confirm`) checks that the services serve their
- * previous version and have drained. Never fails: the result says what happened.
+ * Issues the restore of one change. A service goes back with UpdateService to the task
+ * definition it ran (a redeploy has none to go back to); a rule gets its target back.
+ */
+const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, never, Ecs | ScheduledTasks> =>
+  Effect.gen(function*() {
+    const { target } = change.plan
+    if (change.kind === "service") {
+      const { plan } = change
+      if (plan.action._tag === "Redeploy") {
+        const reason = "updateStrategy redeploy: there is no previous task definition to go back to; " +
+          "the forced deployment of the same revision stays"
+        yield* journal.end(target, "rollback", "skipped", reason)
+        return { result: { _tag: "NothingToRestore", reason } }
+      }
+      const ecs = yield* Ecs
+      yield* journal.start(target, "rollback", `rolling back to ${shortName(plan.currentTaskDefinition)}`)
+      const sent = yield* Effect.either(
+        ecs.updateService(plan.ref, plan.currentTaskDefinition).pipe(Effect.retry({ schedule: restoreRetry, while: retryable }))
+      )
+      if (Either.isRight(sent)) {
+        yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(plan.currentTaskDefinition)} started`)
+        return { result: { _tag: "Restored" }, deployment: sent.right }
+      }
+      yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
+      return {
+        result: {
+          _tag: "RestoreFailed",
+          error: sent.left.message,
+          manualCommand: updateServiceCommand(plan.ref, plan.currentTaskDefinition)
+        }
+      }
+    }
+    const events = yield* ScheduledTasks
+    const { plan } = change
+    yield* journal.start(target, "rollback", `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`)
+    const sent = yield* Effect.either(
+      events.putTarget(plan.ruleRef, plan.ecsTarget).pipe(Effect.retry({ schedule: restoreRetry, while: retryable }))
+    )
+    if (Either.isRight(sent)) {
+      yield* journal.end(target, "rollback", "succeeded", `rule ${plan.rule} runs ${shortName(plan.currentTaskDefinition)} again`)
+      return { result: { _tag: "Restored" } }
+    }
+    yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
+    return {
+      result: { _tag: "RestoreFailed", error: sent.left.message, manualCommand: putTargetsCommand(plan.ruleRef, plan.ecsTarget) }
+    }
+  })
+
+/**
+ * Checks, per service and under one shared deadline, that each restored service serves
+ * its previous version and drains onto the deployment its restore started. One
+ * service's failure is its own: the others' checks go on. Results land in `into` as
+ * they come, so an interruption keeps what was already seen.
+ */
+const confirmRestores = (
+  restored: ReadonlyArray<{ readonly change: Extract<Change, { kind: "service" }>; readonly deployment: StartedDeployment | undefined }>,
+  options: RollbackOptions,
+  into: Map<string, Confirmation>
+): Effect.Effect<void, never, Ecs | VersionProbe> =>
+  Effect.gen(function*() {
+    if (restored.length === 0) return
+    const { interval, journal, timeout } = options
+    const startedAt = yield* Clock.currentTimeMillis
+    const failed = yield* Ref.make(new Map<string, string>())
+    const rollouts: Array<DrainItem> = restored.map(({ change, deployment }) => ({
+      target: change.plan.target,
+      ref: change.plan.ref,
+      taskDefinition: change.plan.currentTaskDefinition,
+      deployment
+    }))
+    // A previous version that cannot come back fails its own check at once, not at the deadline.
+    const watcher = yield* Effect.fork(
+      watchForFailures(rollouts, {
+        interval,
+        journal,
+        phase: "rollback-drain",
+        onFailed: (e) => Ref.update(failed, (m) => new Map(m).set(targetKey(e.target), e.detail))
+      }).pipe(Effect.ignore)
+    )
+    const probes = restored.flatMap(({ change }) =>
+      change.plan.url !== undefined && change.plan.previousTags.length > 0
+        ? [{ target: change.plan.target, url: change.plan.url, wanted: change.plan.previousTags }]
+        : []
+    )
+    const versions = yield* versionChecks(probes, {
+      timeout,
+      interval,
+      journal,
+      phase: "rollback-version-check",
+      stop: (key) => Effect.map(Ref.get(failed), (m) => Option.fromNullable(m.get(key)))
+    })
+    yield* Fiber.interrupt(watcher)
+    const failures = yield* Ref.get(failed)
+    const draining: Array<DrainItem> = []
+    for (const item of rollouts) {
+      const key = targetKey(item.target)
+      const failure = failures.get(key)
+      const version = versions.get(key)
+      if (failure !== undefined) into.set(key, { _tag: "NotConfirmed", error: failure })
+      else if (version?._tag === "TimedOut") into.set(key, { _tag: "NotConfirmed", error: `version check timed out: ${version.lastSeen}` })
+      else if (version?._tag === "Stopped") into.set(key, { _tag: "NotConfirmed", error: version.reason })
+      else draining.push(item)
+    }
+    const elapsed = (yield* Clock.currentTimeMillis) - startedAt
+    const remaining = Duration.millis(Math.max(0, Duration.toMillis(timeout) - elapsed))
+    const drains = yield* drainChecks(draining, { timeout: remaining, interval, journal, phase: "rollback-drain" })
+    for (const item of draining) {
+      const key = targetKey(item.target)
+      const drain = drains.get(key)
+      into.set(
+        key,
+        drain === undefined || drain._tag === "Drained"
+          ? { _tag: "Confirmed" }
+          : drain._tag === "Failed"
+          ? { _tag: "NotConfirmed", error: drain.error.detail }
+          : { _tag: "NotConfirmed", error: `not settled by the deadline: ${drain.lastSeen}` }
+      )
+    }
+  })
+
+/**
+ * Puts every change of the ledger back, services and scheduled tasks together, at most
+ * `concurrency` at once. Once started the restores are issued whatever happens: a
+ * signal skips only the confirmation waits that follow. Never fails: the result says
+ * how each restore went and what each confirmation saw.
  */
 export const rollback = (
   changes: Changes,
   options: RollbackOptions
 ): Effect.Effect<RollbackResult, never, Ecs | ScheduledTasks | VersionProbe> =>
-  Effect.gen(function*() {
-    const ecs = yield* Ecs
-    const events = yield* ScheduledTasks
-    const { journal } = options
-    const restores = new Map<string, Restore>()
-
-    const services = [...changes.services.values()]
-    yield* Effect.forEach(services, ({ plan }) =>
-      Effect.gen(function*() {
-        const { ref, target } = plan
-        yield* journal.start(target, "rollback", `rolling back to ${shortName(plan.currentTaskDefinition)}`)
-        const result = yield* Effect.either(ecs.updateService(ref, plan.currentTaskDefinition).pipe(Effect.retry(restoreRetry)))
-        if (Either.isRight(result)) {
-          restores.set(targetKey(target), { restored: true, error: undefined, manualCommand: undefined })
-          return yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(plan.currentTaskDefinition)} started`)
-        }
-        const manualCommand = [
-          "aws ecs update-service",
-          `--region ${ref.region}`,
-          `--cluster ${shellQuote(ref.cluster)}`,
-          `--service ${shellQuote(ref.service)}`,
-          `--task-definition ${shellQuote(plan.currentTaskDefinition)}`,
-          "--force-new-deployment"
-        ].join(" ")
-        restores.set(targetKey(target), { restored: false, error: result.left.message, manualCommand })
-        yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${result.left.message}`)
-      }), { concurrency: "unbounded", discard: true })
-
-    for (const { plan } of changes.scheduledTasks.values()) {
-      const { target } = plan
-      yield* journal.start(target, "rollback", `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`)
-      const result = yield* Effect.either(events.putTarget(plan.region, plan.rule, plan.ecsTarget).pipe(Effect.retry(restoreRetry)))
-      if (Either.isRight(result)) {
-        restores.set(targetKey(target), { restored: true, error: undefined, manualCommand: undefined })
-        yield* journal.end(target, "rollback", "succeeded", `rule ${plan.rule} runs ${shortName(plan.currentTaskDefinition)} again`)
-      } else {
-        const manualCommand = [
-          "aws events put-targets",
-          `--region ${plan.region}`,
-          `--rule ${shellQuote(plan.rule)}`,
-          `--targets ${shellQuote(JSON.stringify([plan.ecsTarget]))}`
-        ].join(" ")
-        restores.set(targetKey(target), { restored: false, error: result.left.message, manualCommand })
-        yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${result.left.message}`)
-      }
-    }
-
-    if (!options.confirm) return { restores, confirmed: false, confirmationError: undefined }
-    const restored = services.filter(({ plan }) => restores.get(targetKey(plan.target))?.restored === true)
-    const checks = { timeout: options.timeout, interval: options.interval, journal }
-    const rollouts = restored.map(({ plan }) => ({ target: plan.target, ref: plan.ref, taskDefinition: plan.currentTaskDefinition }))
-    const confirmation = yield* Effect.either(
-      versionCheck(
-        restored.flatMap(({ plan }) =>
-          plan.url !== undefined && plan.previousTags.length > 0
-            ? [{ target: plan.target, url: plan.url, wanted: plan.previousTags }]
-            : []
-        ),
-        { ...checks, phase: "rollback-version-check" }
-      ).pipe(
-        // As in the deploy: a previous version that cannot come back fails at once.
-        Effect.raceFirst(watchForFailures(rollouts, { interval: options.interval, journal, phase: "rollback-drain" })),
-        Effect.zipRight(drainCheck(rollouts, { ...checks, phase: "rollback-drain" }))
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const all = [...changes.values()]
+      const issued = yield* Effect.forEach(all, (change) => restoreOne(change, options.journal), {
+        concurrency: options.concurrency
+      })
+      const restores = new Map(all.map((change, i) => [change.key, issued[i]!.result] as const))
+      const confirmations = new Map<string, Confirmation>()
+      const restored = all.flatMap((change, i) =>
+        change.kind === "service" && issued[i]!.result._tag === "Restored" ? [{ change, deployment: issued[i]!.deployment }] : []
       )
-    )
-    // A failure cuts the other targets' checks short: close what they left open.
-    if (Either.isLeft(confirmation)) yield* journal.closeOpen("failed")
-    const allRestored = [...restores.values()].every((r) => r.restored)
-    return Either.isRight(confirmation)
-      ? { restores, confirmed: allRestored, confirmationError: allRestored ? undefined : "some rollback calls failed" }
-      : { restores, confirmed: false, confirmationError: confirmation.left.message }
-  })
+      if (options.confirm) {
+        // Interruptible: a signal here ends the waiting, not the rollback.
+        yield* restore(confirmRestores(restored, options, confirmations)).pipe(Effect.exit)
+        yield* options.journal.closeOpen("interrupted")
+      }
+      for (const { change } of restored) {
+        if (!confirmations.has(change.key)) {
+          confirmations.set(change.key, {
+            _tag: "Unchecked",
+            reason: options.confirm ? "interrupted: rollback issued, not confirmed" : "rollback issued, not confirmed (interrupted)"
+          })
+        }
+      }
+      return { restores, confirmations }
+    })
+  )

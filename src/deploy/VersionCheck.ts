@@ -3,12 +3,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { shaMatches } from "../domain/GitSha.js"
+import { servesVersion } from "../domain/ServedVersion.js"
+import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
+import type { Phase } from "../ports/Progress.js"
+import { VersionProbe } from "../ports/VersionProbe.js"
 import type { Journal } from "./Journal.js"
 import type { ServiceTarget } from "./Plan.js"
-import type { Phase } from "../ports/Progress.js"
-import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
-import { VersionProbe } from "../ports/VersionProbe.js"
 
 /** Some services did not serve the wanted version before the phase deadline. */
 export class VersionCheckTimedOut extends Data.TaggedError("VersionCheckTimedOut")<{
@@ -29,28 +29,51 @@ export interface VersionCheckItem {
   readonly wanted: ReadonlyArray<string>
 }
 
+/** How one service's version check ended. */
+export type VersionResult =
+  | { readonly _tag: "Served"; readonly version: string }
+  | { readonly _tag: "TimedOut"; readonly lastSeen: string }
+  /** Given up on: `stop` said the service failed otherwise. */
+  | { readonly _tag: "Stopped"; readonly reason: string }
+
+export interface VersionCheckOptions {
+  readonly timeout: Duration.Duration
+  readonly interval: Duration.Duration
+  readonly phase: Phase
+  readonly journal: Journal
+  /** Asked before each probe: a reason to stop checking this service (it failed in another way). */
+  readonly stop?: ((key: string) => Effect.Effect<Option.Option<string>>) | undefined
+}
+
 /**
- * Polls each service's url at once, then every `interval`, until it serves a
- * wanted version. One deadline covers the whole phase; when it passes, every
- * polling fiber is interrupted.
+ * Polls each service's url at once, then every `interval`, until it serves a wanted
+ * version, each service on its own. One deadline covers the phase; when it passes, the
+ * services still polling are timed out.
  */
-export const versionCheck = (
+export const versionChecks = (
   items: ReadonlyArray<VersionCheckItem>,
-  options: { readonly timeout: Duration.Duration; readonly interval: Duration.Duration; readonly phase: Phase; readonly journal: Journal }
-): Effect.Effect<void, VersionCheckTimedOut, VersionProbe> =>
+  options: VersionCheckOptions
+): Effect.Effect<ReadonlyMap<string, VersionResult>, never, VersionProbe> =>
   Effect.gen(function*() {
-    if (items.length === 0) return
+    const results = new Map<string, VersionResult>()
+    if (items.length === 0) return results
     const probe = yield* VersionProbe
     const { interval, journal, phase, timeout } = options
     const lastSeen = new Map<string, string>()
-    const done = new Set<string>()
+    const stop = options.stop ?? (() => Effect.succeed(Option.none<string>()))
 
     const poll = (item: VersionCheckItem) => {
       const key = targetKey(item.target)
       const once = Effect.gen(function*() {
+        const stopped = yield* stop(key)
+        if (Option.isSome(stopped)) {
+          results.set(key, { _tag: "Stopped", reason: stopped.value })
+          yield* journal.end(item.target, phase, "failed", stopped.value)
+          return true
+        }
         const result = yield* probe.probe(item.url)
-        if (result._tag === "Served" && item.wanted.some((w) => shaMatches(result.version, w))) {
-          done.add(key)
+        if (result._tag === "Served" && item.wanted.some((w) => servesVersion(result.server, w))) {
+          results.set(key, { _tag: "Served", version: result.version })
           yield* journal.end(item.target, phase, "succeeded", `serving ${result.version}`)
           return true
         }
@@ -62,27 +85,34 @@ export const versionCheck = (
         return false
       })
       return journal.start(item.target, phase, `checking ${item.url} for ${item.wanted.join(" or ")}`).pipe(
-        Effect.zipRight(Effect.repeat(once, { schedule: Schedule.spaced(interval), until: (ok) => ok }))
+        Effect.zipRight(Effect.repeat(once, { schedule: Schedule.spaced(interval), until: (done) => done }))
       )
     }
 
-    const finished = yield* Effect.forEach(items, poll, { concurrency: "unbounded", discard: true }).pipe(
-      Effect.timeoutOption(timeout)
-    )
-    if (Option.isSome(finished)) return
-    const pending = items.filter((i) => !done.has(targetKey(i.target)))
-    for (const item of pending) {
-      yield* journal.end(item.target, phase, "failed", `timed out: ${lastSeen.get(targetKey(item.target)) ?? "no answer"}`)
+    yield* Effect.forEach(items, poll, { concurrency: "unbounded", discard: true }).pipe(Effect.timeoutOption(timeout))
+    for (const item of items) {
+      const key = targetKey(item.target)
+      if (results.has(key)) continue
+      const seen = lastSeen.get(key) ?? "no answer"
+      results.set(key, { _tag: "TimedOut", lastSeen: seen })
+      yield* journal.end(item.target, phase, "failed", `timed out: ${seen}`)
     }
-    return yield* Effect.fail(
-      new VersionCheckTimedOut({
-        phase,
-        timeout,
-        pending: pending.map((i) => ({
-          target: i.target,
-          wanted: i.wanted,
-          lastSeen: lastSeen.get(targetKey(i.target)) ?? "no answer"
-        }))
-      })
-    )
+    return results
+  })
+
+/** {@link versionChecks} that fails when any service did not serve a wanted version in time. */
+export const versionCheck = (
+  items: ReadonlyArray<VersionCheckItem>,
+  options: VersionCheckOptions
+): Effect.Effect<void, VersionCheckTimedOut, VersionProbe> =>
+  Effect.flatMap(versionChecks(items, options), (results) => {
+    const pending = items.flatMap((item) => {
+      const r = results.get(targetKey(item.target))
+      return r === undefined || r._tag === "Served"
+        ? []
+        : [{ target: item.target, wanted: item.wanted, lastSeen: r._tag === "TimedOut" ? r.lastSeen : r.reason }]
+    })
+    return pending.length === 0
+      ? Effect.void
+      : Effect.fail(new VersionCheckTimedOut({ phase: options.phase, timeout: options.timeout, pending }))
   })

@@ -7,6 +7,8 @@ export class AwsCallError extends Data.TaggedError("AwsCallError")<{
   /** The AWS error code, e.g. `ThrottlingException`, `ClientException`. */
   readonly code: string
   readonly detail: string
+  /** The answer's HTTP status; absent when no answer came (timeout, lost connection). */
+  readonly httpStatus?: number | undefined
 }> {
   override get message() {
     return `${this.operation} failed in ${this.region}: ${this.code}: ${this.detail}`

@@ -1,23 +1,11 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { PhaseName } from "../report/Report.js"
+import type { Phase } from "../report/Phases.js"
 import type { TargetId } from "../domain/Targets.js"
 
-/** The phases a target goes through, in order. */
-export type Phase = typeof PhaseName.Type
-
-/** Each phase's name for people. */
-export const phaseTitle: Record<Phase, string> = {
-  plan: "plan",
-  register: "register",
-  update: "update",
-  "version-check": "version check",
-  drain: "drain",
-  rollback: "rollback",
-  "rollback-version-check": "rollback version check",
-  "rollback-drain": "rollback drain"
-}
+// The phases and their words for people live in report/Phases.ts.
+export { type Phase, phaseTitle } from "../report/Phases.js"
 
 /** What happened: a phase started or ended, or something was observed while it ran. */
 export type ProgressStatus = "started" | "observed" | "succeeded" | "failed" | "skipped"

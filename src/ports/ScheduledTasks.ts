@@ -2,18 +2,15 @@ import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type { RuleRef } from "../domain/Targets.js"
 import type { AwsCallError, PutTargetsRejected } from "./Errors.js"
 
 /** The EventBridge operations gehen performs on scheduled-task rules. */
 export interface ScheduledTasksApi {
   /** ListTargetsByRule, every page. */
-  readonly targetsOf: (region: string, rule: string) => Effect.Effect<ReadonlyArray<Target>, AwsCallError>
+  readonly targetsOf: (rule: RuleRef) => Effect.Effect<ReadonlyArray<Target>, AwsCallError>
   /** PutTargets with one target; a non-zero FailedEntryCount is `PutTargetsRejected`. */
-  readonly putTarget: (
-    region: string,
-    rule: string,
-    target: Target
-  ) => Effect.Effect<void, AwsCallError | PutTargetsRejected>
+  readonly putTarget: (rule: RuleRef, target: Target) => Effect.Effect<void, AwsCallError | PutTargetsRejected>
 }
 
 export class ScheduledTasks extends Context.Tag("gehen/ScheduledTasks")<ScheduledTasks, ScheduledTasksApi>() {}

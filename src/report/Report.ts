@@ -6,7 +6,7 @@ export const TargetOutcome = Schema.Literal(
   "deployed",
   /** Changed, then put back on its previous version. */
   "rolled-back",
-  /** Changed, and putting it back failed or could not be confirmed: look at it. */
+  /** Changed (or maybe changed), and putting it back failed, was impossible or was not confirmed: look at it. */
   "rollback-failed",
   /** Updated, but its old tasks had not drained by the deadline (not rolled back). */
   "timed-out",
@@ -17,7 +17,12 @@ export const TargetOutcome = Schema.Literal(
 )
 export type TargetOutcome = typeof TargetOutcome.Type
 
-export const RunOutcome = Schema.Literal("deployed", "failed", "timed-out", "interrupted")
+/**
+ * deployed; failed (everything changed was restored and confirmed); rollback-failed (a
+ * restore was not issued, failed or not confirmed); timed-out (new version live, old
+ * tasks linger); interrupted.
+ */
+export const RunOutcome = Schema.Literal("deployed", "failed", "rollback-failed", "timed-out", "interrupted")
 export type RunOutcome = typeof RunOutcome.Type
 
 export const PhaseName = Schema.Literal(
@@ -58,7 +63,9 @@ export const TargetReport = Schema.Struct({
   images: Schema.Array(ImageReport),
   phases: Schema.Array(PhaseTiming),
   outcome: TargetOutcome,
-  error: Schema.NullOr(Schema.String)
+  error: Schema.NullOr(Schema.String),
+  /** The AWS CLI command that restores the target by hand, when gehen's restore call failed. */
+  manualCommand: Schema.NullOr(Schema.String)
 })
 export type TargetReport = typeof TargetReport.Type
 
@@ -78,8 +85,20 @@ export const RunReport = Schema.Struct({
 export type RunReport = typeof RunReport.Type
 
 /** Exit codes of the CLI, by run outcome. */
-export const exitCodeOf = (outcome: RunOutcome): number =>
-  outcome === "deployed" ? 0 : outcome === "timed-out" ? 2 : outcome === "interrupted" ? 130 : 1
+export const exitCodeOf = (outcome: RunOutcome): number => {
+  switch (outcome) {
+    case "deployed":
+      return 0
+    case "failed":
+      return 1
+    case "timed-out":
+      return 2
+    case "rollback-failed":
+      return 3
+    case "interrupted":
+      return 130
+  }
+}
 
 /** What `deploy --dry-run --output json` prints: the plan, without any task-definition content. */
 export const PlanTarget = Schema.Struct({

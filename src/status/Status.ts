@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { clusterName, type GehenConfig, type ServiceConfig } from "../config/Config.js"
+import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig } from "../config/Config.js"
 import { describeTaskDefinitionOnce, Ecs } from "../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
 import { tagOf } from "../domain/ImageRef.js"
@@ -206,12 +206,13 @@ export const status = (
         }
       })
 
-    const ruleStatus = (rule: string): Effect.Effect<ScheduledTaskStatus, StatusError | MissingRegion> =>
+    const ruleStatus = (task: ScheduledTaskConfig): Effect.Effect<ScheduledTaskStatus, StatusError | MissingRegion> =>
       Effect.gen(function*() {
-        const region = yield* defaultRegion
-        const label = `scheduled task ${rule}`
+        const { rule } = task
+        const region = task.region ?? (yield* defaultRegion)
+        const label = `scheduled task ${task.key}`
         const problem = (text: string): ScheduledTaskProblem => ({ state: "problem", rule, region, problem: text })
-        const listed = yield* Effect.either(events.targetsOf(region, rule))
+        const listed = yield* Effect.either(events.targetsOf({ region, rule, eventBusName: task.eventBusName }))
         if (Either.isLeft(listed)) {
           if (listed.left.code === "ResourceNotFoundException") return problem(`rule not found in ${region}`)
           return yield* new StatusError({ target: label, cause: listed.left })

@@ -1,0 +1,125 @@
+import { shortName } from "../domain/TaskDefinitionArn.js"
+import type { Deployment, ServiceState, StartedDeployment } from "../ports/Ecs.js"
+
+/** Why a new deployment failed. */
+export type DrainFailure = "unhealthy" | "crash-loop" | "circuit-breaker" | "replaced" | "missing"
+
+export type Assessment =
+  | { readonly _tag: "Drained"; readonly observation: string }
+  /** `newReady`: the new deployment runs its desired count (only old tasks may linger). */
+  | { readonly _tag: "Waiting"; readonly observation: string; readonly newReady: boolean }
+  | { readonly _tag: "Failed"; readonly reason: DrainFailure; readonly detail: string }
+
+/** The deployment a drain check waits for. */
+export interface Awaited {
+  /** The task definition the service must settle on. */
+  readonly taskDefinition: string
+  /**
+   * The deployment UpdateService started, by id: judged as that deployment, not by task
+   * definition (a redeploy or a re-run shares it with the old one). Absent when gehen
+   * started none (`updateStrategy: none`) or never saw the answer.
+   */
+  readonly deployment?: StartedDeployment | undefined
+}
+
+/**
+ * ECS stops a rollout with its circuit breaker once this many of its tasks failed:
+ * half the desired count, at least 3 (and at most 200). gehen uses the same bar for
+ * services without a circuit breaker, whose crash loops ECS would let run forever.
+ */
+export const failureThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)))
+
+const observe = (mine: Deployment, others: ReadonlyArray<Deployment>): string => {
+  const oldRunning = others.reduce((n, d) => n + d.runningCount, 0)
+  return `${mine.runningCount}/${mine.desiredCount} new running` +
+    (mine.pendingCount > 0 ? `, ${mine.pendingCount} pending` : "") +
+    (mine.failedTasks > 0 ? `, ${mine.failedTasks} failed` : "") +
+    (others.length > 0 ? `, old deployment${others.length > 1 ? "s" : ""} ${oldRunning} running` : "")
+}
+
+/** How `mine` stands once found: failed, drained, or still on its way. */
+const judge = (state: ServiceState, mine: Deployment): Assessment => {
+  if (mine.rolloutState === "FAILED") {
+    return {
+      _tag: "Failed",
+      reason: "circuit-breaker",
+      detail: `deployment ${mine.id} failed: ${mine.rolloutStateReason ?? "rolloutState FAILED"}`
+    }
+  }
+  const threshold = failureThreshold(mine.desiredCount)
+  if (mine.failedTasks >= threshold) {
+    return {
+      _tag: "Failed",
+      reason: "crash-loop",
+      detail: `${mine.failedTasks} tasks of ${shortName(mine.taskDefinition)} failed (the bar is ${threshold}: ` +
+        `half the desired count, at least 3); the new version does not stay up`
+    }
+  }
+  const others = state.deployments.filter((d) => d !== mine)
+  const observation = observe(mine, others)
+  const newReady = mine.runningCount === mine.desiredCount && mine.pendingCount === 0
+  const drained = others.length === 0 && newReady && mine.desiredCount === state.desiredCount
+  return drained ? { _tag: "Drained", observation } : { _tag: "Waiting", observation, newReady }
+}
+
+/** By deployment id: an id not visible yet is "keep polling", never replaced or drained. */
+const assessById = (state: ServiceState, started: StartedDeployment & { readonly id: string }): Assessment => {
+  const mine = state.deployments.find((d) => d.id === started.id)
+  if (mine === undefined) {
+    // A stale read shows older deployments only; a newer one means someone deployed over ours.
+    const newer = started.createdAt === undefined
+      ? undefined
+      : state.deployments.find((d) => d.createdAt !== undefined && d.createdAt > started.createdAt!)
+    return newer === undefined
+      ? { _tag: "Waiting", observation: `deployment ${started.id} not visible yet`, newReady: false }
+      : {
+        _tag: "Failed",
+        reason: "replaced",
+        detail: `deployment ${newer.id} of ${shortName(newer.taskDefinition)} replaced deployment ${started.id}`
+      }
+  }
+  if (mine.status !== "PRIMARY" && mine.rolloutState !== "FAILED") {
+    const primary = state.deployments.find((d) => d.status === "PRIMARY")
+    return {
+      _tag: "Failed",
+      reason: "replaced",
+      detail: `the service's primary deployment is ${primary?.id ?? "another one"}` +
+        `${primary === undefined ? "" : ` (${shortName(primary.taskDefinition)})`}, not ${started.id}`
+    }
+  }
+  return judge(state, mine)
+}
+
+/**
+ * Without a deployment id (nothing started, or the answer never seen): the PRIMARY
+ * deployment on the wanted task definition. `settled` says whether it must be visible
+ * by now; before that, another primary is a stale read, not a replacement.
+ */
+const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, settled: boolean): Assessment => {
+  const primary = state.deployments.find((d) => d.status === "PRIMARY")
+  const failed = state.deployments.find((d) => d.taskDefinition === taskDefinition && d.rolloutState === "FAILED")
+  if (failed !== undefined) return judge(state, failed)
+  if (primary === undefined || primary.taskDefinition !== taskDefinition) {
+    if (primary !== undefined && settled) {
+      return {
+        _tag: "Failed",
+        reason: "replaced",
+        detail: `the service's primary deployment is ${shortName(primary.taskDefinition)}, not ${shortName(taskDefinition)}`
+      }
+    }
+    return { _tag: "Waiting", observation: `waiting for the deployment of ${shortName(taskDefinition)} to appear`, newReady: false }
+  }
+  return judge(state, primary)
+}
+
+/**
+ * ECS's services-stable meaning, made stricter: the deployment gehen started is the
+ * only one left, PRIMARY, with every desired task running and none pending. A FAILED
+ * rollout, tasks that keep failing, or a newer deployment fail at once.
+ */
+export const assessDrain = (state: ServiceState, awaited: Awaited, settled: boolean): Assessment => {
+  const id = awaited.deployment?.id
+  return id === undefined
+    ? assessByTaskDefinition(state, awaited.taskDefinition, settled)
+    : assessById(state, { id, createdAt: awaited.deployment?.createdAt })
+}

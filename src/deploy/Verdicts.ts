@@ -1,0 +1,129 @@
+import type { RunOutcome, TargetOutcome } from "../report/Report.js"
+import type { Changes } from "./Ledger.js"
+
+/** How the forward part of a run ended. */
+export type RunEnd =
+  /** Every target on the new version, drained. */
+  | { readonly _tag: "Deployed" }
+  /** Every new deployment runs its desired count; these services still had old tasks at the deadline. */
+  | { readonly _tag: "TimedOut"; readonly lingering: ReadonlyMap<string, string> }
+  /** A phase failed; `blame` holds each target's own failure. */
+  | { readonly _tag: "Failed"; readonly message: string; readonly blame: ReadonlyMap<string, string> }
+  /** A signal stopped the run; with `leave`, changes stay as they are. */
+  | { readonly _tag: "Interrupted"; readonly leave: boolean; readonly blame: ReadonlyMap<string, string> }
+
+/** How putting one changed target back went. */
+export type RestoreResult =
+  /** The call that restores it succeeded. */
+  | { readonly _tag: "Restored" }
+  /** The call kept failing; `manualCommand` restores it by hand. */
+  | { readonly _tag: "RestoreFailed"; readonly error: string; readonly manualCommand: string }
+  /** There is nothing to go back to (a forced redeploy of the same task definition). */
+  | { readonly _tag: "NothingToRestore"; readonly reason: string }
+
+/** Whether a restored service was seen back on its previous version. */
+export type Confirmation =
+  | { readonly _tag: "Confirmed" }
+  | { readonly _tag: "NotConfirmed"; readonly error: string }
+  /** Not checked (interrupted, or no check asked for); `reason` says why. */
+  | { readonly _tag: "Unchecked"; readonly reason: string }
+
+export interface Verdict {
+  readonly outcome: TargetOutcome
+  readonly error: string | undefined
+  /** The AWS CLI command that puts the target back by hand, when gehen could not. */
+  readonly manualCommand: string | undefined
+}
+
+export interface VerdictInput {
+  readonly targets: ReadonlyArray<{ readonly key: string; readonly kind: "service" | "scheduled-task" }>
+  readonly end: RunEnd
+  readonly changes: Changes
+  readonly restores: ReadonlyMap<string, RestoreResult>
+  readonly confirmations: ReadonlyMap<string, Confirmation>
+  /** Targets the run leaves alone on purpose (updateStrategy none; rules under redeploy). */
+  readonly untouched: ReadonlySet<string>
+}
+
+const join = (...parts: ReadonlyArray<string | undefined>): string | undefined => {
+  const text = parts.filter((p): p is string => p !== undefined && p !== "").join("; ")
+  return text === "" ? undefined : text
+}
+
+const verdict = (outcome: TargetOutcome, error?: string, manualCommand?: string): Verdict => ({ outcome, error, manualCommand })
+
+/** One target of a run that failed or was interrupted. */
+const judgeRecovery = (
+  key: string,
+  kind: "service" | "scheduled-task",
+  end: Extract<RunEnd, { _tag: "Failed" | "Interrupted" }>,
+  input: VerdictInput
+): Verdict => {
+  const own = end.blame.get(key)
+  const change = input.changes.get(key)
+  if (change === undefined) {
+    if (own !== undefined) return verdict("failed", own)
+    return verdict("skipped", end._tag === "Interrupted" ? "interrupted before its turn" : undefined)
+  }
+  const restore = input.restores.get(key)
+  if (restore === undefined) {
+    return end._tag === "Interrupted" && end.leave
+      ? verdict("skipped", join(own, "interrupted; left on the new version, not confirmed"))
+      : verdict("rollback-failed", join(own, "restore not issued"))
+  }
+  switch (restore._tag) {
+    case "NothingToRestore":
+      return verdict("rollback-failed", join(own, restore.reason))
+    case "RestoreFailed":
+      return verdict("rollback-failed", join(own, `rollback failed: ${restore.error}`), restore.manualCommand)
+    case "Restored": {
+      const confirmation = input.confirmations.get(key)
+      if (kind === "scheduled-task" || confirmation === undefined) return verdict("rolled-back", own)
+      switch (confirmation._tag) {
+        case "Confirmed":
+          return verdict("rolled-back", own)
+        case "NotConfirmed":
+          return verdict("rollback-failed", join(own, `restore issued, but not confirmed: ${confirmation.error}`))
+        case "Unchecked":
+          return verdict("rolled-back", join(own, confirmation.reason))
+      }
+    }
+  }
+}
+
+/**
+ * Each target's outcome, from how the run ended, what it changed, how each restore
+ * went and what each confirmation saw. One target's result never decides another's.
+ */
+export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> => {
+  const { end } = input
+  return new Map(input.targets.map(({ key, kind }) => {
+    const untouched = input.untouched.has(key)
+    switch (end._tag) {
+      case "Deployed":
+        return [key, verdict(untouched ? "skipped" : "deployed")]
+      case "TimedOut": {
+        const lingering = end.lingering.get(key)
+        if (lingering !== undefined) return [key, verdict("timed-out", `old tasks still running: ${lingering}`)]
+        return [key, verdict(untouched ? "skipped" : "deployed")]
+      }
+      case "Failed":
+      case "Interrupted":
+        return [key, judgeRecovery(key, kind, end, input)]
+    }
+  }))
+}
+
+/** The run's outcome: a failure whose restores all held is "failed"; any that did not is "rollback-failed". */
+export const runOutcomeOf = (end: RunEnd, verdicts: ReadonlyMap<string, Verdict>): RunOutcome => {
+  switch (end._tag) {
+    case "Deployed":
+      return "deployed"
+    case "TimedOut":
+      return "timed-out"
+    case "Interrupted":
+      return "interrupted"
+    case "Failed":
+      return [...verdicts.values()].some((v) => v.outcome === "rollback-failed") ? "rollback-failed" : "failed"
+  }
+}

@@ -1,0 +1,80 @@
+import * as Option from "effect/Option"
+import { tagOf } from "../domain/ImageRef.js"
+import { targetKey } from "../domain/Targets.js"
+import type { Journal } from "../deploy/Journal.js"
+import type { Changes } from "../deploy/Ledger.js"
+import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "../deploy/Plan.js"
+import type { Verdict } from "../deploy/Verdicts.js"
+import { exitCodeOf, type RunOutcome, type RunReport, type TargetReport } from "./Report.js"
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const tagsOf = (images: TargetReport["images"], pick: "previous" | "next") =>
+  [...new Set(images.filter((i) => i.previous !== i.next).flatMap((i) => Option.toArray(tagOf(i[pick] ?? ""))))]
+
+export interface RunFacts {
+  readonly startedAt: number
+  readonly endedAt: number
+  readonly outcome: RunOutcome
+  readonly error: string | undefined
+}
+
+/** The report of a run that got past its plan. */
+export const buildReport = (
+  plan: DeployPlan,
+  changes: Changes,
+  verdicts: ReadonlyMap<string, Verdict>,
+  journal: Journal,
+  run: RunFacts
+): RunReport => {
+  const entry = (p: ServicePlan | ScheduledTaskPlan, cluster: string | null): TargetReport => {
+    const key = targetKey(p.target)
+    const change = changes.get(key)
+    const verdict = verdicts.get(key) ?? { outcome: "skipped" as const, error: undefined, manualCommand: undefined }
+    return {
+      kind: p.target.kind,
+      name: p.target.name,
+      cluster,
+      region: p.target.region,
+      previousTaskDefinition: p.currentTaskDefinition,
+      newTaskDefinition: change?.newTaskDefinition ?? null,
+      previousTag: tagsOf(p.images, "previous")[0] ?? null,
+      newTag: tagsOf(p.images, "next")[0] ?? (change ? plan.gitsha : null),
+      images: p.images,
+      phases: journal.phasesOf(p.target),
+      outcome: verdict.outcome,
+      error: verdict.error ?? null,
+      manualCommand: verdict.manualCommand ?? null
+    }
+  }
+  return {
+    schemaVersion: 1,
+    gitsha: plan.gitsha,
+    updateStrategy: plan.updateStrategy,
+    outcome: run.outcome,
+    exitCode: exitCodeOf(run.outcome),
+    startedAt: iso(run.startedAt),
+    endedAt: iso(run.endedAt),
+    error: run.error ?? null,
+    services: plan.services.map((s) => entry(s, s.target.cluster)),
+    scheduledTasks: plan.scheduledTasks.map((t) => entry(t, null))
+  }
+}
+
+/** The report of a run that ended before its plan was whole: nothing was changed. */
+export const reportWithoutPlan = (
+  gitsha: string,
+  updateStrategy: string,
+  run: RunFacts
+): RunReport => ({
+  schemaVersion: 1,
+  gitsha,
+  updateStrategy,
+  outcome: run.outcome,
+  exitCode: exitCodeOf(run.outcome),
+  startedAt: iso(run.startedAt),
+  endedAt: iso(run.endedAt),
+  error: run.error ?? null,
+  services: [],
+  scheduledTasks: []
+})
