@@ -1,7 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { type Phase, Progress, type ProgressEvent } from "../ports/Progress.js"
+import { Progress, type ProgressEvent } from "../ports/Progress.js"
+import { phaseWording } from "../report/Phases.js"
 import { targetLabel } from "../domain/Targets.js"
 import { formatEvent } from "./Render.js"
 import type { Style } from "./Style.js"
@@ -12,12 +13,11 @@ import type { Style } from "./Style.js"
  * `::group::` and every failure is also an `::error` annotation, so it shows
  * on the run's summary page.
  *
- * Grouping: a group is a stage of the run, not a single phase, because phases
- * of different targets interleave (service A registers, A updates, B registers,
- * …) and one group per phase would open and close at every line. The stages
- * follow each other in a deploy, so each normally appears once:
- * Plan, Register and update, Version check, Drain, Rollback, Rollback version
- * check, Rollback drain. A group opens with the first event of its stage and
+ * Grouping: a group is a stage of the run (`phaseWording[phase].stage`), not a
+ * single phase, because phases of different targets interleave (service A
+ * registers, A updates, B registers, …) and one group per phase would open and
+ * close at every line. The stages follow each other in a deploy, so each
+ * normally appears once. A group opens with the first event of its stage and
  * closes when an event of another stage arrives or the layer's scope closes.
  */
 export interface CiOptions {
@@ -32,17 +32,6 @@ export interface CiRenderer {
   readonly emit: (event: ProgressEvent) => Effect.Effect<void>
   /** Closes the open group; call it before printing the summary (the scope's close calls it too). */
   readonly finish: Effect.Effect<void>
-}
-
-const STAGE: Record<Phase, string> = {
-  plan: "Plan",
-  register: "Register and update",
-  update: "Register and update",
-  "version-check": "Version check",
-  drain: "Drain",
-  rollback: "Rollback",
-  "rollback-version-check": "Rollback version check",
-  "rollback-drain": "Rollback drain"
 }
 
 /** Escaping of a workflow command's message, as the Actions runner's toolkit does it. */
@@ -75,7 +64,7 @@ export const make = (options: CiOptions): Effect.Effect<CiRenderer, never, Scope
     const emit = (event: ProgressEvent) =>
       Effect.sync(() => {
         if (!githubActions) return write(`${formatEvent(style, event)}\n`)
-        const stage = STAGE[event.phase]
+        const stage = phaseWording[event.phase].stage
         if (stage !== group) {
           if (group !== undefined) write("::endgroup::\n")
           write(`::group::${escapeData(stage)}\n`)

@@ -3,7 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { type Phase, phaseTitle, Progress, type ProgressEvent, type ProgressStatus } from "../ports/Progress.js"
+import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../ports/Progress.js"
+import { phaseWording } from "../report/Phases.js"
 import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { formatEvent } from "./Render.js"
 import type { Style } from "./Style.js"
@@ -45,43 +46,22 @@ interface Row {
   message: string
 }
 
-const ACTIVE: Record<Phase, string> = {
-  plan: "planning",
-  register: "registering",
-  update: "updating",
-  "version-check": "checking version",
-  drain: "draining",
-  rollback: "rolling back",
-  "rollback-version-check": "rollback: checking version",
-  "rollback-drain": "rollback: draining"
-}
-
-
 /** A phase after which nothing more happens to the target (barring a rollback). */
 const isLast = (row: Row): boolean =>
   row.phase === "drain" || row.phase === "rollback-drain" ||
   (row.target.kind === "scheduled-task" && (row.phase === "update" || row.phase === "rollback"))
 
-const succeededText = (row: Row): string => {
-  if (row.phase === "rollback-drain" || (row.phase === "rollback" && row.target.kind === "scheduled-task")) {
-    return "rolled back"
-  }
-  if (isLast(row)) return "done"
-  switch (row.phase) {
-    case "register":
-      return "registered"
-    case "update":
-      return "updated"
-    case "version-check":
-      return "version ok"
-    case "rollback":
-      return "rollback issued"
-    case "rollback-version-check":
-      return "rollback version ok"
-    default:
-      return phaseTitle[row.phase]
-  }
-}
+/** A scheduled task has no drain: its update ends its deploy as a drain does, its rollback as a rollback drain does. */
+const wordedAs = (row: Row): Phase =>
+  row.target.kind !== "scheduled-task"
+    ? row.phase
+    : row.phase === "update"
+    ? "drain"
+    : row.phase === "rollback"
+    ? "rollback-drain"
+    : row.phase
+
+const succeededText = (row: Row): string => phaseWording[wordedAs(row)].succeeded
 
 /** `12s`, `1m05s`, `1h02m`: short enough to keep the line steady. */
 export const formatElapsed = (ms: number): string => {
@@ -162,12 +142,12 @@ export const make = (options: LiveOptions): Effect.Effect<LiveRenderer, never, S
 
     const phaseText = (row: Row): string =>
       row.status === "failed"
-        ? `${phaseTitle[row.phase]} failed`
+        ? `${phaseWording[row.phase].title} failed`
         : row.status === "skipped"
-        ? `${phaseTitle[row.phase]} skipped`
+        ? `${phaseWording[row.phase].title} skipped`
         : row.status === "succeeded"
         ? succeededText(row)
-        : ACTIVE[row.phase]
+        : phaseWording[row.phase].active
 
     /** The rows to show: all, or as many as fit with the finished ones folded into a count. */
     const visibleRows = (): { shown: ReadonlyArray<Row>; note: string | undefined } => {

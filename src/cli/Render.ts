@@ -1,6 +1,7 @@
 import * as Console from "effect/Console"
 import * as Layer from "effect/Layer"
-import { phaseTitle, Progress, type ProgressEvent } from "../ports/Progress.js"
+import { Progress, type ProgressEvent } from "../ports/Progress.js"
+import { phaseWording } from "../report/Phases.js"
 import { targetLabel } from "../domain/Targets.js"
 import type { Style } from "./Style.js"
 
@@ -10,7 +11,7 @@ const clock = (at: number) => new Date(at).toISOString().slice(11, 19)
 /** One line per state change: `12:00:01 api (prod) drain: 2/3 new running`. */
 export const formatEvent = (style: Style, event: ProgressEvent): string => {
   const who = event.target === undefined ? "gehen" : targetLabel(event.target)
-  const phase = phaseTitle[event.phase]
+  const phase = phaseWording[event.phase].title
   const mark = event.status === "succeeded"
     ? style.green("✓")
     : event.status === "failed"

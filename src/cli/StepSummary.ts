@@ -2,7 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import type { PhaseTiming, RunOutcome, RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
-import { phaseTitle } from "../ports/Progress.js"
+import { phaseWording } from "../report/Phases.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 
 /**
@@ -93,7 +93,7 @@ const ganttSection = (t: TargetReport, runEnd: number): ReadonlyArray<string> =>
     const end = p.endedAt === null ? runEnd : Date.parse(p.endedAt)
     // A skipped phase took no time: a zero-length bar only clutters the chart.
     if (p.status === "skipped" || Number.isNaN(start) || Number.isNaN(end)) return []
-    const title = mermaidName(phaseTitle[p.phase], false)
+    const title = mermaidName(phaseWording[p.phase].title, false)
     return [`    ${title} :${TAGS[p.status]}, ${start}, ${Math.max(start, end)}`]
   })
   const label = t.kind === "service" ? `${t.name} (${t.cluster ?? "?"})` : `${t.name} (scheduled task)`

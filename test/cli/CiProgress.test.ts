@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import {
   errorAnnotation,
   escapeData,
@@ -119,6 +119,47 @@ describe("CiProgress (GitHub Actions)", () => {
       yield* ci.finish
       yield* ci.finish
       expect(out.filter((l) => l === "::endgroup::\n")).toHaveLength(1)
+    }))
+})
+
+describe("CiProgress wording", () => {
+  it.effect("names each phase on its line and each stage in its group", () =>
+    Effect.gen(function*() {
+      const phases: ReadonlyArray<Phase> = [
+        "plan",
+        "register",
+        "update",
+        "version-check",
+        "drain",
+        "rollback",
+        "rollback-version-check",
+        "rollback-drain"
+      ]
+      const lines = yield* run(true, phases.map((phase) => ev(api, phase, "observed", "m")))
+      expect(lines).toStrictEqual([
+        "::group::Plan",
+        "12:00:00 · api (prod) plan: m",
+        "::endgroup::",
+        "::group::Register and update",
+        "12:00:00 · api (prod) register: m",
+        "12:00:00 · api (prod) update: m",
+        "::endgroup::",
+        "::group::Version check",
+        "12:00:00 · api (prod) version check: m",
+        "::endgroup::",
+        "::group::Drain",
+        "12:00:00 · api (prod) drain: m",
+        "::endgroup::",
+        "::group::Rollback",
+        "12:00:00 · api (prod) rollback: m",
+        "::endgroup::",
+        "::group::Rollback version check",
+        "12:00:00 · api (prod) rollback version check: m",
+        "::endgroup::",
+        "::group::Rollback drain",
+        "12:00:00 · api (prod) rollback drain: m",
+        "::endgroup::"
+      ])
     }))
 })
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Exit, Scope, TestClock } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
 import { formatElapsed, layer, make, truncate } from "../../src/cli/LiveProgress.js"
 import { makeStyle } from "../../src/cli/Style.js"
 import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/ports/Progress.js"
@@ -150,6 +154,89 @@ describe("LiveProgress", () => {
         "  … 1 done"
       ])
       yield* close
+    }))
+})
+
+describe("LiveProgress wording", () => {
+  const phases: ReadonlyArray<Phase> = [
+    "plan",
+    "register",
+    "update",
+    "version-check",
+    "drain",
+    "rollback",
+    "rollback-version-check",
+    "rollback-drain"
+  ]
+
+  /** The phase column of a lone row after one event, for each phase in order. */
+  const phaseColumn = (target: TargetId, status: ProgressStatus) =>
+    Effect.forEach(phases, (phase) =>
+      Effect.gen(function*() {
+        const { emit, live, out, close } = yield* setup({ columns: 200 })
+        yield* emit(target, phase, status, "m")
+        yield* live.stop
+        const lines = screenLines(out.at(-1)!).filter((l) => !/^\d\d:/.test(l))
+        yield* close
+        return lines.map((l) => l.split(/ {2,}/)[1])
+      }))
+
+  it.effect("a service's phase column while running, after success, failure and skip", () =>
+    Effect.gen(function*() {
+      expect(yield* phaseColumn(api, "started")).toStrictEqual([
+        ["planning"],
+        ["registering"],
+        ["updating"],
+        ["checking version"],
+        ["draining"],
+        ["rolling back"],
+        ["rollback: checking version"],
+        ["rollback: draining"]
+      ])
+      expect(yield* phaseColumn(api, "succeeded")).toStrictEqual([
+        ["plan"],
+        ["registered"],
+        ["updated"],
+        ["version ok"],
+        ["done"],
+        ["rollback issued"],
+        ["rollback version ok"],
+        ["rolled back"]
+      ])
+      expect(yield* phaseColumn(api, "failed")).toStrictEqual([
+        ["plan failed"],
+        ["register failed"],
+        ["update failed"],
+        ["version check failed"],
+        ["drain failed"],
+        ["rollback failed"],
+        ["rollback version check failed"],
+        ["rollback drain failed"]
+      ])
+      expect(yield* phaseColumn(api, "skipped")).toStrictEqual([
+        ["plan skipped"],
+        ["register skipped"],
+        ["update skipped"],
+        ["version check skipped"],
+        ["drain skipped"],
+        ["rollback skipped"],
+        ["rollback version check skipped"],
+        ["rollback drain skipped"]
+      ])
+    }))
+
+  it.effect("a scheduled task is done after its update and rolled back after its rollback", () =>
+    Effect.gen(function*() {
+      expect(yield* phaseColumn(nightly, "succeeded")).toStrictEqual([
+        ["plan"],
+        ["registered"],
+        ["done"],
+        ["version ok"],
+        ["done"],
+        ["rolled back"],
+        ["rollback version ok"],
+        ["rolled back"]
+      ])
     }))
 })
 

@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { appendStepSummary, cell, mermaidName, stepSummaryMarkdown } from "../../src/cli/StepSummary.js"
