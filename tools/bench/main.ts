@@ -7,7 +7,8 @@
 import { writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { bundledCliFrom } from "../demo/cli.js"
-import { formatBench, runBench } from "./bench.js"
+import { runBench } from "./bench.js"
+import { formatBench } from "./format.js"
 
 const { values } = parseArgs({
   options: {

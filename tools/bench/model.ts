@@ -1,0 +1,101 @@
+/** What the bench is asked to do and what it reports: the shapes its modules pass to each other. */
+import type { RunReport } from "../../src/report/Report.js"
+import type { Behaviour } from "../../src/testing/index.js"
+import type { PollStats } from "./pollStats.js"
+
+export interface BenchOptions {
+  /** The bundled CLI, `dist/cli/gehen.cjs`. */
+  readonly cliPath: string
+  /** Numbers of services, one deploy each. */
+  readonly sizes: ReadonlyArray<number>
+  /** R: from UpdateService until a service's old deployment has drained, in seconds. */
+  readonly rolloutSeconds: number
+  /** gehen's checkIntervalSeconds. */
+  readonly intervalSeconds: number
+  /** Most services per cluster (clusters are filled in order). */
+  readonly clusterSize?: number | undefined
+  /** Tasks per service. */
+  readonly desiredCount?: number | undefined
+  /** gehen.yml `concurrency`; gehen's default when absent. */
+  readonly concurrency?: number | undefined
+  /** Runs per start-up command (after one warm-up run); 0 skips the start-up measurement. */
+  readonly startupRuns?: number | undefined
+  /** Progress lines while the bench runs. */
+  readonly log: (line: string) => void
+}
+
+export interface SizeResult {
+  readonly services: number
+  readonly clusters: number
+  /** Services per cluster, keyed as `pollStats` keys clusters (`region/name`). */
+  readonly servicesByCluster: Readonly<Record<string, number>>
+  readonly exitCode: number | null
+  /** From spawning the CLI until it exited. */
+  readonly wallMs: number
+  /** wallMs - R. */
+  readonly overheadMs: number
+  readonly overheadIntervals: number
+  readonly callsByOperation: Readonly<Record<string, number>>
+  readonly totalCalls: number
+  readonly callsPerService: number
+  /** Throttled or failed calls (none expected: no faults are injected). */
+  readonly failedCalls: number
+  /** The drain phase: from the first service's drain start to the last one's end (from `--output json`). */
+  readonly drain: PollStats | undefined
+  /** The whole wait: version check (with its failure watch) and drain. */
+  readonly wait: PollStats | undefined
+  /** Peak resident set of the CLI process, in MB; undefined when it could not be measured. */
+  readonly peakRssMb: number | undefined
+  readonly rssMethod: string
+  /** When the simulator completed the last rollout (the old deployment gone). */
+  readonly lastRolloutDoneAt: number | undefined
+  /** From that moment until the CLI exited. */
+  readonly exitAfterLastRolloutMs: number | undefined
+  /** The run's own report, decoded; undefined when stdout was not one. */
+  readonly report: RunReport | undefined
+  /** The end of the CLI's stderr, for a failed run. */
+  readonly stderrTail: string
+}
+
+export interface StartupResult {
+  readonly label: string
+  readonly runs: number
+  readonly medianMs: number
+  /** medianMs / the median of `node -e 0`. */
+  readonly ratio: number
+}
+
+export interface Check {
+  readonly name: string
+  readonly pass: boolean
+  readonly detail: string
+}
+
+export interface Machine {
+  readonly cpu: string
+  readonly cores: number
+  readonly node: string
+  readonly os: string
+  readonly memoryGb: number
+  /** 1-minute load average when the bench started: other work on the machine skews the times. */
+  readonly loadAverage: number
+}
+
+export interface BenchSettings {
+  readonly rolloutSeconds: number
+  readonly intervalSeconds: number
+  readonly rollout: Behaviour
+  readonly clusterSize: number
+  readonly desiredCount: number
+  readonly concurrency: number | "default"
+  readonly startupRuns: number
+}
+
+export interface BenchReport {
+  readonly machine: Machine
+  readonly settings: BenchSettings
+  readonly sizes: ReadonlyArray<SizeResult>
+  readonly startup: ReadonlyArray<StartupResult>
+  readonly checks: ReadonlyArray<Check>
+  readonly ok: boolean
+}

@@ -1,0 +1,107 @@
+/** Per-round call statistics: the reads the CLI spent polling, by round and by cluster. */
+import type { RunReport } from "../../src/report/Report.js"
+import type { SimCall } from "../../src/testing/index.js"
+
+/** The calls that poll: a service's state, its tasks, their state. */
+export const READ_OPS: ReadonlyArray<string> = ["DescribeServices", "ListTasks", "DescribeTasks"]
+
+export interface PollStats {
+  /** Poll rounds seen: DescribeServices calls more than half an interval apart start a new round. */
+  readonly rounds: number
+  /** Reads in each round, in order (a burst shows task inspection). */
+  readonly perRound: ReadonlyArray<number>
+  /** Reads of each cluster (`region/name`) in each round, in order; 0 for a round that did not poll it. */
+  readonly perCluster: Readonly<Record<string, ReadonlyArray<number>>>
+  /** Clusters polled in the window. */
+  readonly clusters: number
+  readonly describeServices: number
+  readonly listTasks: number
+  readonly describeTasks: number
+  /** (DescribeServices + ListTasks + DescribeTasks) / rounds: the average. */
+  readonly readsPerRound: number
+  /** readsPerRound / clusters: the average. */
+  readonly readsPerRoundPerCluster: number
+  /** The most reads one cluster had in one round. */
+  readonly maxReadsPerRoundPerCluster: number
+  /** Where that was (the earliest such round; round 1 is the first). */
+  readonly busiest: { readonly cluster: string; readonly round: number }
+  /** The window counted, ms since the epoch. */
+  readonly from: number
+  readonly to: number
+}
+
+const CLUSTER_ARN = /^arn:[^:]+:ecs:([^:]*):[^:]*:cluster\/(.+)$/
+
+/** The cluster a call names, as `region/name`: a cluster ARN's own region and name, ECS's `default` when it names none. */
+export const clusterOf = (call: SimCall): string => {
+  const named = call.params["cluster"]
+  const cluster = typeof named === "string" && named !== "" ? named : "default"
+  const arn = CLUSTER_ARN.exec(cluster)
+  return arn === null ? `${call.region}/${cluster}` : `${arn[1]}/${arn[2]}`
+}
+
+/** Reads within [from, to], grouped into rounds by the gaps between DescribeServices calls, and by cluster within each round. */
+export const pollStats = (
+  calls: ReadonlyArray<SimCall>,
+  from: number,
+  to: number,
+  intervalMs: number
+): PollStats | undefined => {
+  const inWindow = calls.filter((c) => READ_OPS.includes(c.operation) && c.at >= from && c.at <= to)
+  const count = (op: string) => inWindow.filter((c) => c.operation === op).length
+  const times = inWindow.filter((c) => c.operation === "DescribeServices").map((c) => c.at).sort((a, b) => a - b)
+  if (times.length === 0) return undefined
+  // A round's calls go out together; the next round is an interval later.
+  const starts = [times[0]!]
+  for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > intervalMs / 2) starts.push(times[i]!)
+  const rounds = starts.length
+  const clusterNames = [...new Set(inWindow.map(clusterOf))].sort()
+  const perRound = starts.map(() => 0)
+  const perCluster = Object.fromEntries(clusterNames.map((k) => [k, starts.map(() => 0)]))
+  for (const c of inWindow) {
+    // Each read belongs to the latest round started by its time (task inspection follows its DescribeServices).
+    let r = 0
+    while (r + 1 < starts.length && starts[r + 1]! <= c.at) r++
+    perRound[r]!++
+    perCluster[clusterOf(c)]![r]!++
+  }
+  let busiest = { cluster: clusterNames[0]!, round: 1 }
+  let max = 0
+  for (let r = 0; r < rounds; r++) {
+    for (const k of clusterNames) {
+      const reads = perCluster[k]![r]!
+      if (reads > max) {
+        max = reads
+        busiest = { cluster: k, round: r + 1 }
+      }
+    }
+  }
+  const readsPerRound = inWindow.length / rounds
+  return {
+    rounds,
+    perRound,
+    perCluster,
+    clusters: clusterNames.length,
+    describeServices: count("DescribeServices"),
+    listTasks: count("ListTasks"),
+    describeTasks: count("DescribeTasks"),
+    readsPerRound,
+    readsPerRoundPerCluster: readsPerRound / clusterNames.length,
+    maxReadsPerRoundPerCluster: max,
+    busiest,
+    from,
+    to
+  }
+}
+
+/** The window of some phases over all services, from the run's JSON report. */
+export const phaseWindow = (
+  report: RunReport | undefined,
+  phases: ReadonlyArray<string>
+): { readonly from: number; readonly to: number } | undefined => {
+  const spans = (report?.services ?? []).flatMap((s) => s.phases.filter((p) => phases.includes(p.phase)))
+  if (spans.length === 0) return undefined
+  const from = Math.min(...spans.map((p) => Date.parse(p.startedAt)))
+  const to = Math.max(...spans.map((p) => (p.endedAt === null ? Number.NaN : Date.parse(p.endedAt))))
+  return Number.isFinite(from) && Number.isFinite(to) ? { from, to } : undefined
+}
