@@ -37,7 +37,7 @@ const burst: ReadonlyArray<SimCall> = [
 ]
 
 describe("pollStats", () => {
-  it("starts a round at a DescribeServices call more than half an interval after the previous one, and counts each cluster's reads in it", () => {
+  it("starts a round at a read more than half an interval after the previous one, and counts each cluster's reads in it", () => {
     const calls = [
       call("DescribeServices", 1000, "a"),
       call("DescribeServices", 1003, "b"),
@@ -68,6 +68,18 @@ describe("pollStats", () => {
       to: 4000
     })
     expect(pollStats(calls, 5000, 6000, 1000)).toBeUndefined()
+  })
+
+  it("counts task looks alone, with no DescribeServices, as a round of their own", () => {
+    const calls = [
+      call("DescribeServices", 1000, "a"),
+      call("ListTasks", 2000, "a"),
+      call("DescribeTasks", 2005, "a"),
+      call("DescribeServices", 3000, "a")
+    ]
+    const s = pollStats(calls, 0, 4000, 1000)
+    expect(s?.rounds).toBe(3)
+    expect(s?.perCluster).toStrictEqual({ "us-east-1/a": [1, 2, 1] })
   })
 
   it("reports the busiest round besides the average", () => {

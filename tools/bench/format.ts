@@ -56,7 +56,7 @@ export const formatBench = (report: BenchReport): string => {
   out.push(
     "How it counts: wall time from spawning the CLI to its exit; AWS calls from the simulator's call record. " +
       "Drain reads are the DescribeServices, ListTasks and DescribeTasks calls between the first service's drain start and " +
-      "the last one's end (phase times from `--output json`); a poll round starts at a DescribeServices call more than half " +
+      "the last one's end (phase times from `--output json`); a poll round starts at a read more than half " +
       "an interval after the previous one; reads/round/cluster = reads / rounds / clusters (the average); most reads in a " +
       "round/cluster = the reads of the busiest cluster in its busiest round (a call's cluster is the one it names), which " +
       "the budget check holds to 1.5 x ceil(n/10) for a cluster of n services. \"wait\" counts the same over the " +

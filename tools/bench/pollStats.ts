@@ -6,7 +6,10 @@ import type { SimCall } from "../../src/testing/index.js"
 export const READ_OPS: ReadonlyArray<string> = ["DescribeServices", "ListTasks", "DescribeTasks"]
 
 export interface PollStats {
-  /** Poll rounds seen: DescribeServices calls more than half an interval apart start a new round. */
+  /**
+   * Poll rounds seen: a read more than half an interval after the previous one starts a new round
+   * (a round may be a task look alone, with no DescribeServices).
+   */
   readonly rounds: number
   /** Reads in each round, in order (a burst shows task inspection). */
   readonly perRound: ReadonlyArray<number>
@@ -40,31 +43,35 @@ export const clusterOf = (call: SimCall): string => {
   return arn === null ? `${call.region}/${cluster}` : `${arn[1]}/${arn[2]}`
 }
 
-/** Reads within [from, to], grouped into rounds by the gaps between DescribeServices calls, and by cluster within each round. */
+/** Reads within [from, to], grouped into rounds by the gaps between them, and by cluster within each round. */
 export const pollStats = (
   calls: ReadonlyArray<SimCall>,
   from: number,
   to: number,
   intervalMs: number
 ): PollStats | undefined => {
-  const inWindow = calls.filter((c) => READ_OPS.includes(c.operation) && c.at >= from && c.at <= to)
+  const inWindow = calls
+    .filter((c) => READ_OPS.includes(c.operation) && c.at >= from && c.at <= to)
+    .sort((a, b) => a.at - b.at)
+  if (inWindow.length === 0) return undefined
   const count = (op: string) => inWindow.filter((c) => c.operation === op).length
-  const times = inWindow.filter((c) => c.operation === "DescribeServices").map((c) => c.at).sort((a, b) => a - b)
-  if (times.length === 0) return undefined
-  // A round's calls go out together; the next round is an interval later.
-  const starts = [times[0]!]
-  for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > intervalMs / 2) starts.push(times[i]!)
-  const rounds = starts.length
   const clusterNames = [...new Set(inWindow.map(clusterOf))].sort()
-  const perRound = starts.map(() => 0)
-  const perCluster = Object.fromEntries(clusterNames.map((k) => [k, starts.map(() => 0)]))
+  // A round's reads go out together (task looks right after the DescribeServices that asked for them);
+  // the next round is an interval later.
+  const perRound: Array<number> = []
+  const perCluster: Record<string, Array<number>> = Object.fromEntries(clusterNames.map((k) => [k, []]))
+  let last = Number.NEGATIVE_INFINITY
   for (const c of inWindow) {
-    // Each read belongs to the latest round started by its time (task inspection follows its DescribeServices).
-    let r = 0
-    while (r + 1 < starts.length && starts[r + 1]! <= c.at) r++
+    if (c.at - last > intervalMs / 2) {
+      perRound.push(0)
+      for (const k of clusterNames) perCluster[k]!.push(0)
+    }
+    last = c.at
+    const r = perRound.length - 1
     perRound[r]!++
     perCluster[clusterOf(c)]![r]!++
   }
+  const rounds = perRound.length
   let busiest = { cluster: clusterNames[0]!, round: 1 }
   let max = 0
   for (let r = 0; r < rounds; r++) {
