@@ -7,6 +7,7 @@ import * as Layer from "effect/Layer"
 import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
 import { LazyFileSystem, LazyTerminal } from "./cli/LazyPlatform.js"
+import { pendingRestores } from "./cli/PendingRestores.js"
 
 // The SDK warns about Node 20 on every run; the engines field already says what we support.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
@@ -29,17 +30,30 @@ const LiveEnvironment = Layer.succeed(CliEnvironment, {
   env: process.env
 })
 
-// The first SIGINT/SIGTERM interrupts the run (which rolls back); a second one exits at once.
+// Output never decides the deploy: a closed pipe or a dead log forwarder (EPIPE) drops
+// what gehen writes there, and the run goes on to its rollback, summary and exit code.
+process.stdout.on("error", () => {})
+process.stderr.on("error", () => {})
+
+// The first SIGINT/SIGTERM interrupts the run (which rolls back); a second one exits at
+// once, naming the restores not issued. A hangup (a dropped SSH session) counts as SIGTERM.
 let signals = 0
+const secondSignal = () => {
+  const left = pendingRestores.notIssued()
+  process.stderr.write(
+    "gehen: second signal, exiting now without waiting" +
+      (left.length === 0 ? "\n" : `; restores not issued (these may still run the new version): ${left.join(", ")}\n`)
+  )
+  process.exit(130)
+}
 const onSignal = () => {
   signals++
-  if (signals >= 2) {
-    process.stderr.write("gehen: second signal, exiting now without waiting\n")
-    process.exit(130)
-  }
+  if (signals >= 2) secondSignal()
 }
 process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)
+// NodeRuntime interrupts the run on SIGINT and SIGTERM only: hand a hangup over as SIGTERM.
+process.on("SIGHUP", () => (signals === 0 ? process.kill(process.pid, "SIGTERM") : secondSignal()))
 
 runCli(process.argv).pipe(
   // What @effect/cli needs (not all of NodeContext: no command executor, no workers);
@@ -60,6 +74,8 @@ runCli(process.argv).pipe(
       // and exiting at once would cut a large `--output json` report short.
       process.exitCode = code
       process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+      // A pipe that never drains (nobody reads it) must not hold the exit code back.
+      setTimeout(() => process.exit(code), 5_000).unref()
     }
   })
 )

@@ -28,6 +28,7 @@ services:
     url: http://api.test/version/prod-a/api
   worker:
     cluster: ${clusterB}
+    containers: [worker]
 scheduledTasks:
   nightly:
 timeoutMinutes: 1

@@ -4,7 +4,7 @@ import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { deploy, type DeployFailed, type DeployTimedOut } from "../src/deploy/Deploy.js"
 import type { PlanError } from "../src/deploy/Plan.js"
 import type { RunReport, TargetReport } from "../src/report/Report.js"
-import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA } from "./support/world.js"
+import { configFor, failureOf, makeWorld, OLD, rule, runWithClock, SHA, svc } from "./support/world.js"
 
 const byName = (report: RunReport, name: string): TargetReport =>
   [...report.services, ...report.scheduledTasks].find((t) => t.name === name)!
@@ -34,7 +34,8 @@ describe("deploy", () => {
       const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
       const workerTd = yield* w.sim.taskDefinition(worker!.taskDefinition!, "us-west-2")
       expect(imageOf(workerTd?.taskDefinition, "worker")).toBe(`registry.example.com:5000/team/worker:${SHA}`)
-      expect(imageOf(workerTd?.taskDefinition, "log-router")).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:" + SHA)
+      // Its third-party log router keeps its own tag: only the listed container moves.
+      expect(imageOf(workerTd?.taskDefinition, "log-router")).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0")
 
       // The rule points at a new revision; everything else of its target is unchanged.
       const rule = yield* w.sim.rule("us-east-1", "nightly")
@@ -77,7 +78,7 @@ describe("deploy", () => {
   it.effect("fails at once on an UNHEALTHY task of the new revision and rolls back", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
-      const config = configFor(w.clusterB, { services: [{ name: "worker", cluster: w.clusterB }] })
+      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(byName(error.report, "worker").outcome).toBe("rolled-back")
@@ -94,8 +95,10 @@ describe("deploy", () => {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
       const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
-      expect(byName(error.report, "api").error).toMatch(/UNHEALTHY/)
+      // The first service found failing carries the failure; every change is rolled back.
+      expect([byName(error.report, "api").error, byName(error.report, "worker").error].join(" ")).toMatch(/UNHEALTHY/)
       expect(byName(error.report, "api").outcome).toBe("rolled-back")
+      expect(byName(error.report, "worker").outcome).toBe("rolled-back")
       // Far before the 5 minute version-check deadline (the rollback's own checks included).
       expect(Duration.toSeconds(elapsed)).toBeLessThan(150)
     }))
@@ -103,7 +106,7 @@ describe("deploy", () => {
   it.effect("fails when ECS's circuit breaker marks the rollout FAILED", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "circuit-breaker", failAfter: 40 } })
-      const config = configFor(w.clusterB, { services: [{ name: "worker", cluster: w.clusterB }], scheduledTasks: [] })
+      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
       const { exit, elapsed } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(byName(error.report, "worker").error).toMatch(/circuit breaker|FAILED/i)
@@ -156,7 +159,7 @@ describe("deploy", () => {
         memory: "1024",
         containerDefinitions: [{ name: "app", image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD}` }]
       })
-      const config = configFor(w.clusterB, { updateStrategy: "latest", services: [{ name: "api", cluster: "prod-a" }], scheduledTasks: [] })
+      const config = configFor(w.clusterB, { updateStrategy: "latest", services: [svc("api", "prod-a")], scheduledTasks: [] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       const [register] = yield* w.sim.calls("RegisterTaskDefinition")
@@ -169,7 +172,7 @@ describe("deploy", () => {
   it.effect("updateStrategy redeploy: forces a new deployment of the current revision, registers nothing", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      const config = configFor(w.clusterB, { updateStrategy: "redeploy", services: [{ name: "worker", cluster: w.clusterB }], scheduledTasks: [] })
+      const config = configFor(w.clusterB, { updateStrategy: "redeploy", services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       expect(yield* w.sim.calls("RegisterTaskDefinition")).toEqual([])
@@ -181,7 +184,7 @@ describe("deploy", () => {
   it.effect("a containers filter changes only the named containers", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      const config = configFor(w.clusterB, { services: [{ name: "worker", cluster: w.clusterB, containers: ["worker"] }], scheduledTasks: [] })
+      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
@@ -217,13 +220,18 @@ describe("deploy", () => {
       const worker = byName(error.report, "worker")
       expect(worker.outcome).toBe("rollback-failed")
       expect(worker.error).toContain("ECS is down")
-      expect(worker.error).toContain(
+      expect(worker.manualCommand).toBe(
         `aws ecs update-service --region us-west-2 --cluster '${w.clusterB}' --service 'worker' --task-definition '${w.worker}' --force-new-deployment`
       )
-      // Tried more than once: 1 deploy + 1 rollback attempt + 3 retries.
+      // Kept trying with backoff for two minutes, not given up on after a few tries.
       const workerUpdates = (yield* w.sim.calls("UpdateService")).filter((c) => c.params["service"] === "worker")
-      expect(workerUpdates.length).toBe(5)
+      expect(workerUpdates.length).toBeGreaterThan(8)
+      const tries = workerUpdates.slice(1).map((c) => c.at)
+      expect(tries[tries.length - 1]! - tries[0]!).toBeGreaterThanOrEqual(110_000)
       expect(byName(error.report, "api").outcome).toBe("rolled-back")
+      // The restore call failed: exit 3, a person must look.
+      expect(error.report.outcome).toBe("rollback-failed")
+      expect(error.report.exitCode).toBe(3)
     }))
 
   it.effect("a rollback whose old version turns UNHEALTHY fails at once, not at the rollback's deadline", () =>
@@ -258,7 +266,7 @@ describe("deploy", () => {
       const w = yield* makeWorld()
       yield* w.sim.addRule({ name: "hourly", region: "us-east-1", target: { ...w.nightlyTarget, Id: "hourly" } })
       yield* w.sim.failNext({ operation: "PutTargets", rule: "hourly", code: "AccessDeniedException", message: "denied" })
-      const config = configFor(w.clusterB, { scheduledTasks: ["nightly", "hourly"] })
+      const config = configFor(w.clusterB, { scheduledTasks: [rule("nightly"), rule("hourly")] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(byName(error.report, "nightly").outcome).toBe("rolled-back")
@@ -285,7 +293,7 @@ describe("deploy", () => {
       const w = yield* makeWorld()
       yield* w.sim.addService({ cluster: "prod-a", name: "api-canary", taskDefinition: w.api, region: "us-east-1" })
       const config = configFor(w.clusterB, {
-        services: [{ name: "api", cluster: "prod-a" }, { name: "api-canary", cluster: "prod-a" }],
+        services: [svc("api", "prod-a"), svc("api-canary", "prod-a")],
         scheduledTasks: []
       })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
@@ -309,31 +317,31 @@ describe("plan problems stop the run before any change", () => {
 
   it.effect("a missing service", () =>
     expectPlanError(/service ghost .*not found/, () => Effect.void, (b) => ({
-      services: [{ name: "api", cluster: "prod-a" }, { name: "ghost", cluster: b }]
+      services: [svc("api", "prod-a"), svc("ghost", b)]
     })))
 
   it.effect("a rule with two targets", () =>
     expectPlanError(/exactly one target.*found 2/, (w) =>
       w.sim.addRule({ name: "double", region: "us-east-1", targets: [w.nightlyTarget, { ...w.nightlyTarget, Id: "other" }] }), () => ({
-      scheduledTasks: ["nightly", "double"]
+      scheduledTasks: [rule("nightly"), rule("double")]
     })))
 
   it.effect("a rule with no target", () =>
     expectPlanError(/found 0/, (w) => w.sim.addRule({ name: "empty", region: "us-east-1", targets: [] }), () => ({
-      scheduledTasks: ["empty"]
+      scheduledTasks: [rule("empty")]
     })))
 
   it.effect("a rule whose target is not an ECS task", () =>
     expectPlanError(/not an ECS task/, (w) =>
       w.sim.addRule({ name: "lambda", region: "us-east-1", target: { Id: "fn", Arn: "arn:aws:lambda:us-east-1:123456789012:function:f" } }), () => ({
-      scheduledTasks: ["lambda"]
+      scheduledTasks: [rule("lambda")]
     })))
 
-  it.effect("a missing rule", () => expectPlanError(/nope.*not found/, () => Effect.void, () => ({ scheduledTasks: ["nope"] })))
+  it.effect("a missing rule", () => expectPlanError(/nope.*not found/, () => Effect.void, () => ({ scheduledTasks: [rule("nope")] })))
 
   it.effect("a containers entry that matches no container", () =>
     expectPlanError(/no container named web/, () => Effect.void, (b) => ({
-      services: [{ name: "worker", cluster: b, containers: ["web"] }]
+      services: [svc("worker", b, { containers: ["web"] })]
     })))
 
   it.effect("a service that is DRAINING", () =>
@@ -341,7 +349,7 @@ describe("plan problems stop the run before any change", () => {
       Effect.gen(function*() {
         const td = yield* w.sim.seedTaskDefinition("us-east-1", { family: "old", containerDefinitions: [{ name: "x", image: "x:1" }] })
         yield* w.sim.addService({ cluster: "prod-a", name: "old", taskDefinition: td, region: "us-east-1", status: "DRAINING" })
-      }), () => ({ services: [{ name: "old", cluster: "prod-a" }] })))
+      }), () => ({ services: [svc("old", "prod-a")] })))
 })
 
 describe("interruption", () => {
@@ -400,7 +408,7 @@ describe("API calls", () => {
       const w = yield* makeWorld()
       const names = Array.from({ length: 12 }, (_, i) => `svc-${i}`)
       for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
-      const config = configFor(w.clusterB, { services: names.map((name) => ({ name, cluster: "prod-a" })), scheduledTasks: [] })
+      const config = configFor(w.clusterB, { services: names.map((name) => svc(name, "prod-a")), scheduledTasks: [] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       expect(Exit.isSuccess(exit)).toBe(true)
       const describes = yield* w.sim.calls("DescribeServices")

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Exit } from "effect"
+import { Duration, Effect, Either, Exit } from "effect"
 import { deploy, type DeployFailed } from "../src/deploy/Deploy.js"
 import { AwsCallError } from "../src/ports/Errors.js"
 import { getTaskStates, makeTaskStatesResolver } from "../src/deploy/ServiceStates.js"
 import type { SimCall } from "../src/testing/index.js"
-import { ACCOUNT, configFor, failureOf, makeWorld, runWithClock, SHA } from "./support/world.js"
+import { ACCOUNT, configFor, failureOf, makeWorld, runWithClock, SHA, svc } from "./support/world.js"
 
 const arnsOf = (c: SimCall) => c.params["tasks"] as ReadonlyArray<string>
 const clusterOf = (c: SimCall) => `${c.region}|${String(c.params["cluster"])}`
@@ -19,11 +19,27 @@ const byRoundAndCluster = (calls: ReadonlyArray<SimCall>) => {
   return groups
 }
 
-describe("DescribeTasks batching in the drain check", () => {
-  it.effect("the looks of one round share one DescribeTasks call per cluster and 100 ARNs", () =>
+/**
+ * Reads of the poll rounds (all calls of a round share an instant under TestClock), per
+ * cluster, from after the plan's instant (it reads every service once) until `until`.
+ */
+const readsByRoundAndCluster = (calls: ReadonlyArray<SimCall>, until: number) => {
+  const groups = new Map<string, number>()
+  const planned = calls[0]?.at ?? 0
+  for (const c of calls) {
+    if (c.at <= planned || c.at >= until || !["DescribeServices", "ListTasks", "DescribeTasks"].includes(c.operation)) continue
+    const key = `${c.at} ${clusterOf(c)}`
+    groups.set(key, (groups.get(key) ?? 0) + 1)
+  }
+  return groups
+}
+
+describe("the drain check's reads", () => {
+  it.effect("every round stays within 1.5 reads per 10 services of a cluster; DescribeTasks calls are well formed", () =>
     Effect.gen(function*() {
-      const w = yield* makeWorld({ [SHA]: "unhealthy" })
-      // 12 services of 4 tasks in prod-a (more than 100 ARNs when they all look), 3 of 2 in prod-b.
+      // The new tasks run a minute before their health checks fail: the drain polls many rounds first.
+      const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 60, replaceAfter: 30 } })
+      // 12 services of 4 tasks in prod-a (3 reads a round), 3 of 2 in prod-b (1 read a round).
       const a = Array.from({ length: 12 }, (_, i) => `svc-a${i}`)
       const b = Array.from({ length: 3 }, (_, i) => `svc-b${i}`)
       for (const name of a) {
@@ -31,49 +47,55 @@ describe("DescribeTasks batching in the drain check", () => {
       }
       for (const name of b) yield* w.sim.addService({ cluster: w.clusterB, name, taskDefinition: w.worker, region: "us-west-2" })
       const config = configFor(w.clusterB, {
-        services: [...a.map((name) => ({ name, cluster: "prod-a" })), ...b.map((name) => ({ name, cluster: w.clusterB }))],
+        services: [...a.map((name) => svc(name, "prod-a")), ...b.map((name) => svc(name, w.clusterB, { containers: ["worker"] }))],
         scheduledTasks: []
       })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
 
-      // Still fails at once on the UNHEALTHY task, naming it, and rolls back.
+      // Fails on the unhealthy tasks, naming them, and rolls back.
       expect(Exit.isFailure(exit)).toBe(true)
       const error = failureOf(exit) as DeployFailed
       expect(error._tag).toBe("DeployFailed")
-      const named = error.report.services.filter((s) => /task \w+ of \S+ is UNHEALTHY/.test(s.error ?? ""))
-      expect(named.length).toBeGreaterThan(0)
+      expect(error.report.services.some((s) => /UNHEALTHY/.test(s.error ?? ""))).toBe(true)
       expect(error.report.services.every((s) => s.outcome === "rolled-back")).toBe(true)
 
-      // Which service each task belongs to (stopped tasks stay known for an hour).
-      const owner = new Map<string, string>()
-      for (const name of a) for (const t of yield* w.sim.tasks("prod-a", name, "us-east-1")) owner.set(t.taskArn!, name)
-      for (const name of b) for (const t of yield* w.sim.tasks(w.clusterB, name, "us-west-2")) owner.set(t.taskArn!, name)
-
-      const describes = yield* w.sim.calls("DescribeTasks")
-      expect(describes.length).toBeGreaterThan(0)
-      const groups = byRoundAndCluster(describes)
-      let sharedLooks = 0
-      for (const calls of groups.values()) {
-        const arns = calls.flatMap(arnsOf)
-        // Never empty, at most 100 ARNs, each ARN sent once, and no more calls than 100 ARNs need.
-        expect(calls.every((c) => arnsOf(c).length > 0 && arnsOf(c).length <= 100)).toBe(true)
-        expect(new Set(arns).size).toBe(arns.length)
-        expect(calls.length).toBe(Math.ceil(arns.length / 100))
-        const services = new Set(arns.map((arn) => owner.get(arn)))
-        if (services.size > 1) sharedLooks++
+      // The forward phases: every read up to the first rollback call.
+      const updates = yield* w.sim.calls("UpdateService")
+      const rollbackAt = updates[a.length + b.length]!.at
+      const rounds = readsByRoundAndCluster(yield* w.sim.calls(), rollbackAt)
+      expect(rounds.size).toBeGreaterThanOrEqual(8)
+      for (const [key, reads] of rounds) {
+        // ceil(12/10) = 2 DescribeServices and 1 spare read in prod-a; 1 read in prod-b.
+        expect(reads, key).toBeLessThanOrEqual(key.endsWith("|prod-a") ? 3 : 1)
       }
-      // The round where every service looks at once: its DescribeTasks calls hold the tasks of all of them.
-      const [lookCalls] = [...groups.entries()]
-        .filter(([key]) => key.endsWith("|prod-a"))
-        .map(([, calls]) => calls)
-        .sort((x, y) => y.flatMap(arnsOf).length - x.flatMap(arnsOf).length)
-      const lookArns = lookCalls!.flatMap(arnsOf)
-      expect(new Set(lookArns.map((arn) => owner.get(arn)))).toEqual(new Set(a))
-      expect(lookArns.length).toBeGreaterThan(100)
-      expect(lookCalls).toHaveLength(2)
-      expect(sharedLooks).toBeGreaterThanOrEqual(2)
-      // One call per cluster and 100 ARNs, where one call per service would have been 15.
-      expect(describes.length).toBeLessThan(a.length + b.length)
+      // prod-a's spare read looks at tasks; prod-b has none to spare.
+      const lists = (yield* w.sim.calls("ListTasks")).filter((c) => c.at < rollbackAt)
+      expect(lists.length).toBeGreaterThan(0)
+      expect(lists.every((c) => c.params["cluster"] === "prod-a")).toBe(true)
+      const describes = (yield* w.sim.calls("DescribeTasks")).filter((c) => c.at < rollbackAt)
+      for (const c of describes) {
+        expect(arnsOf(c).length).toBeGreaterThan(0)
+        expect(arnsOf(c).length).toBeLessThanOrEqual(100)
+        expect(new Set(arnsOf(c)).size).toBe(arnsOf(c).length)
+      }
+    }))
+
+  it.effect("with 10 services or fewer, one read a round, and the drain is seen within two rounds", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld({ [SHA]: { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 } })
+      const names = Array.from({ length: 10 }, (_, i) => `svc-${i}`)
+      for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      const config = configFor(w.clusterB, {
+        services: names.map((name) => svc(name, "prod-a")),
+        scheduledTasks: [],
+        checkIntervalSeconds: 5
+      })
+      const { elapsed, exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isSuccess(exit)).toBe(true)
+      // Rollouts take 30 s; with 5 s rounds gehen sees the end within two rounds.
+      expect(Duration.toSeconds(elapsed)).toBeLessThanOrEqual(40)
+      const rounds = readsByRoundAndCluster(yield* w.sim.calls(), Number.MAX_SAFE_INTEGER)
+      for (const reads of rounds.values()) expect(reads).toBeLessThanOrEqual(1)
     }))
 })
 

@@ -12,6 +12,7 @@ import { exitCodeOf, type RunReport } from "../report/Report.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
 import { makeProgress, writeStepSummary } from "./Output.js"
+import { pendingRestores } from "./PendingRestores.js"
 import { colorWanted, makeStyle, type Style } from "./Style.js"
 import { formatPlan, formatSummary } from "./Summary.js"
 
@@ -78,12 +79,16 @@ export const deployHandler = (args: DeployArgs) =>
         Effect.zipRight(writeStepSummary(env, report)),
         Effect.provideService(FileSystem.FileSystem, fs)
       )
+    // The signal handler names the restores not issued yet, from what the run reports.
+    const progress: Progress["Type"] = {
+      emit: (event) => Effect.zipRight(Effect.sync(() => pendingRestores.observe(event)), output.progress.emit(event))
+    }
     const result = yield* deploy(config.right, {
       gitsha: sha.right,
       onInterrupt: args.onInterrupt,
       onInterruptedReport: summarize
     }).pipe(
-      Effect.provide(Layer.mergeAll(aws, env.probe, Layer.succeed(Progress, output.progress))),
+      Effect.provide(Layer.mergeAll(aws, env.probe, Layer.succeed(Progress, progress))),
       Effect.either
     )
     if (Either.isRight(result)) return yield* summarize(result.right)

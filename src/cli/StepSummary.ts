@@ -13,7 +13,8 @@ import { shortName } from "../domain/TaskDefinitionArn.js"
 
 const HEADLINE: Record<RunOutcome, string> = {
   deployed: "✅ deployed and drained",
-  failed: "❌ deploy failed",
+  failed: "❌ deploy failed, rolled back",
+  "rollback-failed": "🚨 deploy failed and the rollback did not complete: look now",
   "timed-out": "⏱️ timed out waiting for old tasks to drain",
   interrupted: "⚠️ interrupted"
 }

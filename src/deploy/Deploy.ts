@@ -94,7 +94,7 @@ const endOf = (exit: Exit.Exit<void, PhaseFailure>, leave: boolean): RunEnd => {
   if (Option.isSome(failure)) {
     const f = failure.value
     if (f._tag === "DrainTimedOut" && f.newVersionLive) {
-      return { _tag: "TimedOut", lingering: new Map(f.pending.map((p) => [targetKey(p.target), p.lastSeen])) }
+      return { _tag: "TimedOut", message: f.message, lingering: new Map(f.pending.map((p) => [targetKey(p.target), p.lastSeen])) }
     }
     return { _tag: "Failed", message: f.message, blame: blameOf(f) }
   }
@@ -189,10 +189,8 @@ const execute = (
     const outcome = runOutcomeOf(finalEnd, verdicts)
     const error = end._tag === "Deployed"
       ? undefined
-      : end._tag === "TimedOut"
-      ? `timed out waiting for old tasks to drain: ${[...end.lingering.values()].join("; ")}`
-      : end._tag === "Failed"
-      ? (interrupted ? `interrupted during the rollback after: ${end.message}` : end.message)
+      : end._tag === "TimedOut" || end._tag === "Failed"
+      ? (interrupted && end._tag === "Failed" ? `interrupted during the rollback after: ${end.message}` : end.message)
       : leave
       ? "interrupted: changes left on the new version"
       : changes.size > 0

@@ -48,11 +48,14 @@ const judge = (state: ServiceState, mine: Deployment): Assessment => {
   }
   const threshold = failureThreshold(mine.desiredCount)
   if (mine.failedTasks >= threshold) {
+    // ECS's events say why its tasks stopped: failing health checks, or containers that exit.
+    const health = state.recentEvents.some((e) => /unhealthy|health check/i.test(e))
     return {
       _tag: "Failed",
-      reason: "crash-loop",
-      detail: `${mine.failedTasks} tasks of ${shortName(mine.taskDefinition)} failed (the bar is ${threshold}: ` +
-        `half the desired count, at least 3); the new version does not stay up`
+      reason: health ? "unhealthy" : "crash-loop",
+      detail: `${mine.failedTasks} tasks of ${shortName(mine.taskDefinition)} failed` +
+        (health ? " their health checks (UNHEALTHY)" : " to stay up") +
+        ` (the bar is ${threshold}: half the desired count, at least 3)`
     }
   }
   const others = state.deployments.filter((d) => d !== mine)

@@ -63,9 +63,13 @@ export type DrainResult =
   | { readonly _tag: "Failed"; readonly error: DrainFailed }
   | { readonly _tag: "TimedOut"; readonly lastSeen: string; readonly newReady: boolean }
 
-/** A look at a service's tasks, one call per step, spread over rounds within the read budget. */
+/**
+ * A look at a service's running tasks (ListTasks, then DescribeTasks), one call per
+ * step, spread over rounds within the read budget. Stopped tasks need no look: ECS
+ * counts them in the deployment's failedTasks, which DescribeServices shows.
+ */
 interface Look {
-  stage: "running" | "stopped" | "describe"
+  stage: "list" | "describe"
   arns: Array<string>
 }
 
@@ -74,7 +78,6 @@ interface Watch {
   readonly item: DrainItem
   rounds: number
   failedTasks: number
-  pendingRounds: number
   seenEvents: ReadonlySet<string>
   lastSeen: string
   newReady: boolean
@@ -85,12 +88,10 @@ interface Watch {
 
 /** Polls settle this many rounds before a missing new deployment (no id known) counts as replaced. */
 const SETTLE_ROUNDS = 2
-/** Pending tasks that stay pending this many rounds earn a look at the tasks. */
-const STUCK_ROUNDS = 3
 
 /**
  * Whether DescribeServices gives a reason to look at the service's tasks now: failed
- * tasks rising, a new health-check event, or tasks stuck pending.
+ * tasks rising, or a new health-check event.
  */
 const lookUrged = (watch: Watch, state: ServiceState): boolean => {
   const id = watch.item.deployment?.id
@@ -100,12 +101,11 @@ const lookUrged = (watch: Watch, state: ServiceState): boolean => {
   if (mine === undefined) return false
   const failedRose = mine.failedTasks > watch.failedTasks
   watch.failedTasks = mine.failedTasks
-  watch.pendingRounds = mine.pendingCount > 0 ? watch.pendingRounds + 1 : 0
   watch.newTasksRun = mine.runningCount > 0
   const fresh = state.recentEvents.filter((e) => !watch.seenEvents.has(e))
   watch.seenEvents = new Set(state.recentEvents)
   const healthEvent = watch.rounds > 1 && fresh.some((e) => /unhealthy|health check/i.test(e))
-  return failedRose || healthEvent || watch.pendingRounds >= STUCK_ROUNDS
+  return failedRose || healthEvent
 }
 
 /** Stopped for a reason that says the new version does not stay up. */
@@ -170,7 +170,6 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
           item,
           rounds: 0,
           failedTasks: 0,
-          pendingRounds: 0,
           seenEvents: new Set<string>(),
           lastSeen: "not polled yet",
           newReady: false,
@@ -217,17 +216,16 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
         }
         w.lastSeen = verdict.observation
         w.newReady = verdict._tag === "Drained" || verdict.newReady
-        if (lookUrged(w, state) && w.look === undefined) w.look = { stage: "running", arns: [] }
+        if (lookUrged(w, state) && w.look === undefined) w.look = { stage: "list", arns: [] }
         yield* say(item.target, verdict.observation)
       })
 
     /** One call of a look; the DescribeTasks step runs for every service of the cluster at that stage at once. */
     const listStep = (w: Watch, look: Look) =>
       Effect.gen(function*() {
-        const status = look.stage === "running" ? "RUNNING" : "STOPPED"
-        const arns = yield* ecs.listTasks(w.item.ref, status).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+        const arns = yield* ecs.listTasks(w.item.ref, "RUNNING").pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
         look.arns.push(...arns)
-        look.stage = look.stage === "running" ? "stopped" : "describe"
+        look.stage = "describe"
       })
     const describeStep = (w: Watch, look: Look) =>
       Effect.gen(function*() {
@@ -242,19 +240,25 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
         if (Option.isSome(bad)) yield* failed(bad.value)
       })
 
+    /** Clusters whose last round described their services (with no spare read, looks take turns with it). */
+    const describedLast = new Set<string>()
+
     /** The cluster's share of the round: which services describe, which look steps run. */
-    const plan = (watches: ReadonlyArray<Watch>) => {
+    const plan = (cluster: string, watches: ReadonlyArray<Watch>) => {
       const looking = watches.filter((w) => w.look !== undefined)
+      const spare = roundBudget(watches.length, true).describe > 0
       // A periodic look finds tasks turning UNHEALTHY before ECS says so, where the budget has room.
-      const spare = roundBudget(watches.length, true).looks
-      if (looking.length === 0 && spare > 0 && roundNo > SETTLE_ROUNDS) {
+      if (looking.length === 0 && spare && roundNo > SETTLE_ROUNDS) {
         const next = watches.filter((w) => w.newTasksRun).sort((a, b) => a.lastLook - b.lastLook)[0]
         if (next !== undefined && roundNo - next.lastLook > SETTLE_ROUNDS) {
-          next.look = { stage: "running", arns: [] }
+          next.look = { stage: "list", arns: [] }
           looking.push(next)
         }
       }
-      const budget = roundBudget(watches.length, looking.length > 0)
+      // Without a spare read, a look step takes a round only after a round that described: never two in a row.
+      const budget = roundBudget(watches.length, looking.length > 0 && (spare || describedLast.has(cluster)))
+      if (budget.describe > 0) describedLast.add(cluster)
+      else describedLast.delete(cluster)
       let steps = budget.looks
       const describing = looking.filter((w) => w.look!.stage === "describe")
       const describeCost = Math.ceil(describing.reduce((n, w) => n + new Set(w.look!.arns).size, 0) / 100)
@@ -268,7 +272,7 @@ const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptions) =>
       roundNo++
       const byCluster = new Map<string, Array<Watch>>()
       for (const w of pending.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
-      const plans = [...byCluster.values()].map(plan)
+      const plans = [...byCluster].map(([cluster, watches]) => plan(cluster, watches))
       const steps = [
         ...plans.flatMap((p) => p.lists.map((w) => listStep(w, w.look!))),
         ...plans.flatMap((p) => p.describes.map((w) => describeStep(w, w.look!)))

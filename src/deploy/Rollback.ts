@@ -212,7 +212,7 @@ export const rollback = (
   changes: Changes,
   options: RollbackOptions
 ): Effect.Effect<RollbackResult, never, Ecs | ScheduledTasks | VersionProbe> =>
-  Effect.uninterruptibleMask((restore) =>
+  Effect.uninterruptible(
     Effect.gen(function*() {
       const all = [...changes.values()]
       const issued = yield* Effect.forEach(all, (change) => restoreOne(change, options.journal), {
@@ -224,8 +224,9 @@ export const rollback = (
         change.kind === "service" && issued[i]!.result._tag === "Restored" ? [{ change, deployment: issued[i]!.deployment }] : []
       )
       if (options.confirm) {
-        // Interruptible: a signal here ends the waiting, not the rollback.
-        yield* restore(confirmRestores(restored, options, confirmations)).pipe(Effect.exit)
+        // Interruptible whatever the caller's region (the checks' deadlines interrupt their
+        // polls): a signal here ends the waiting, not the rollback.
+        yield* Effect.interruptible(confirmRestores(restored, options, confirmations)).pipe(Effect.exit)
         yield* options.journal.closeOpen("interrupted")
       }
       for (const { change } of restored) {

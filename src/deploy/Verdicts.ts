@@ -6,7 +6,7 @@ export type RunEnd =
   /** Every target on the new version, drained. */
   | { readonly _tag: "Deployed" }
   /** Every new deployment runs its desired count; these services still had old tasks at the deadline. */
-  | { readonly _tag: "TimedOut"; readonly lingering: ReadonlyMap<string, string> }
+  | { readonly _tag: "TimedOut"; readonly message: string; readonly lingering: ReadonlyMap<string, string> }
   /** A phase failed; `blame` holds each target's own failure. */
   | { readonly _tag: "Failed"; readonly message: string; readonly blame: ReadonlyMap<string, string> }
   /** A signal stopped the run; with `leave`, changes stay as they are. */

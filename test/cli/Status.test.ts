@@ -10,6 +10,7 @@ import { AwsCallError, MissingRegion } from "../../src/ports/Errors.js"
 import { DefaultRegion } from "../../src/ports/Region.js"
 import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
 import { status, StatusReport } from "../../src/status/Status.js"
+import { rule, svc } from "../support/world.js"
 
 // A tiny in-memory AWS: just what `status` reads.
 const ACCOUNT = "123456789012"
@@ -63,7 +64,7 @@ const layers = (world: World, region: string | null = "us-east-1") =>
         })
     }),
     Layer.succeed(ScheduledTasks, {
-      targetsOf: (r, rule) =>
+      targetsOf: ({ region: r, rule }) =>
         Effect.suspend(() => {
           if (rule === "forbidden") return Effect.fail(awsError("ListTargetsByRule", r, "AccessDeniedException"))
           const targets = world.rules[rule]
@@ -106,6 +107,7 @@ const deployment = (id: string, status: string, taskDefinition: string, running:
 const service = (name: string, clusterArn: string, deployments: ServiceState["deployments"]): ServiceState => ({
   serviceName: name,
   serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/prod/${name}`,
+  deploymentController: "ECS",
   clusterArn,
   status: "ACTIVE",
   taskDefinition: deployments[0]?.taskDefinition ?? "",
@@ -152,12 +154,12 @@ const makeWorld = (): World => ({
 
 const fullConfig = config({
   services: [
-    { name: "api", cluster: "prod", containers: ["app"] },
-    { name: "web", cluster: westCluster },
-    { name: "idle", cluster: "prod" },
-    { name: "gone", cluster: "prod" }
+    svc("api", "prod", { containers: ["app"] }),
+    svc("web", westCluster),
+    svc("idle", "prod"),
+    svc("gone", "prod")
   ],
-  scheduledTasks: ["nightly", "twice", "lambda", "nowhere"]
+  scheduledTasks: [rule("nightly"), rule("twice"), rule("lambda"), rule("nowhere")]
 })
 
 describe("status", () => {
@@ -219,7 +221,7 @@ describe("status", () => {
   it.effect("fails with StatusError on an AWS error other than not-found", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
-        status(config({ scheduledTasks: ["forbidden"] })).pipe(Effect.provide(layers(makeWorld())))
+        status(config({ scheduledTasks: [rule("forbidden")] })).pipe(Effect.provide(layers(makeWorld())))
       )
       expect(error._tag).toBe("StatusError")
       expect(error.message).toBe("scheduled task forbidden: ListTargetsByRule failed in us-east-1: AccessDeniedException: simulated")
@@ -228,12 +230,12 @@ describe("status", () => {
   it.effect("needs a region only for names without one", () =>
     Effect.gen(function*() {
       const world = makeWorld()
-      const ok = yield* status(config({ services: [{ name: "web", cluster: westCluster }] })).pipe(
+      const ok = yield* status(config({ services: [svc("web", westCluster)] })).pipe(
         Effect.provide(layers(world, null))
       )
       expect(ok.services[0]?.state).toBe("found")
       const error = yield* Effect.flip(
-        status(config({ services: [{ name: "api", cluster: "prod" }] })).pipe(Effect.provide(layers(world, null)))
+        status(config({ services: [svc("api", "prod")] })).pipe(Effect.provide(layers(world, null)))
       )
       expect(error._tag).toBe("MissingRegion")
     }))

@@ -24,6 +24,7 @@ const service = (name: string, over: Partial<TargetReport>): TargetReport => ({
   phases: [],
   outcome: "deployed",
   error: null,
+  manualCommand: null,
   ...over
 })
 
@@ -52,7 +53,8 @@ const report: RunReport = {
       { phase: "rollback", startedAt: at(60), endedAt: at(61), status: "succeeded" }
     ],
     outcome: "rolled-back",
-    error: null
+    error: null,
+    manualCommand: null
   }],
   services: [
     service("api", {
@@ -84,7 +86,7 @@ describe("stepSummaryMarkdown", () => {
   const lines = md.split("\n")
 
   it("starts with the outcome, sha and exit code", () => {
-    expect(lines[0]).toBe("### gehen: ❌ deploy failed for `def5678` (exit 1)")
+    expect(lines[0]).toBe("### gehen: ❌ deploy failed, rolled back for `def5678` (exit 1)")
     expect(md).toContain("Update strategy `current`, 2m00s.")
     expect(md).toContain("> drain of web failed")
   })

@@ -20,6 +20,7 @@ services:
     url: ${w.server.url}/version/prod-a/api
   worker:
     cluster: ${w.world.clusterB}
+    containers: [worker]
 scheduledTasks:
   nightly:
 timeoutMinutes: ${timeoutMinutes}

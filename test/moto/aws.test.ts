@@ -465,15 +465,15 @@ describe("ScheduledTasksLive against moto", () => {
       })
       const scheduled = yield* ScheduledTasks
 
-      const [target] = yield* scheduled.targetsOf(REGION, "nightly")
+      const [target] = yield* scheduled.targetsOf({ region: REGION, rule: "nightly" })
       expect(target).toEqual(ruleTarget(oldArn))
       if (target?.EcsParameters === undefined) return yield* Effect.die("no EcsParameters")
 
-      yield* scheduled.putTarget(REGION, "nightly", {
+      yield* scheduled.putTarget({ region: REGION, rule: "nightly" }, {
         ...target,
         EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: newArn }
       })
-      expect(yield* scheduled.targetsOf(REGION, "nightly")).toEqual([ruleTarget(newArn)])
+      expect(yield* scheduled.targetsOf({ region: REGION, rule: "nightly" })).toEqual([ruleTarget(newArn)])
     }).pipe(Effect.provide(live())))
 
   it.live("follows every ListTargetsByRule page", () =>
@@ -490,7 +490,7 @@ describe("ScheduledTasksLive against moto", () => {
           await events.send(new PutTargetsCommand({ Rule: "fan-out", Targets: targets }))
         }
       })
-      const targets = yield* (yield* ScheduledTasks).targetsOf(REGION, "fan-out")
+      const targets = yield* (yield* ScheduledTasks).targetsOf({ region: REGION, rule: "fan-out" })
       expect(targets.map((t) => t.Id)).toEqual(Array.from({ length: 53 }, (_, i) => `t${i}`))
       expect(callsOf("ListTargetsByRule")).toHaveLength(2)
     }).pipe(Effect.provide(live())))
@@ -508,7 +508,7 @@ describe("ScheduledTasksLive against moto", () => {
           }
           : undefined
       )
-      const error = yield* (yield* ScheduledTasks).putTarget(REGION, "nightly", ruleTarget("arn:x")).pipe(Effect.flip)
+      const error = yield* (yield* ScheduledTasks).putTarget({ region: REGION, rule: "nightly" }, ruleTarget("arn:x")).pipe(Effect.flip)
       expect(error).toEqual(
         new PutTargetsRejected({
           rule: "nightly",
@@ -520,7 +520,7 @@ describe("ScheduledTasksLive against moto", () => {
 
   it.live("a missing rule is an AwsCallError", () =>
     Effect.gen(function*() {
-      const error = yield* (yield* ScheduledTasks).targetsOf(REGION, "no-such-rule").pipe(Effect.flip)
+      const error = yield* (yield* ScheduledTasks).targetsOf({ region: REGION, rule: "no-such-rule" }).pipe(Effect.flip)
       expect(error).toMatchObject({ _tag: "AwsCallError", operation: "ListTargetsByRule", code: "ResourceNotFoundException" })
     }).pipe(Effect.provide(live())))
 })
@@ -569,7 +569,7 @@ describe("AwsLive with a role", () => {
         ecs.describeServices({ region: REGION, cluster: "prod" }, ["web"]),
         ecs.describeServices({ region: OTHER_REGION, cluster: "prod-eu" }, ["web"]),
         ecs.describeTaskDefinition(REGION, "rich-app"),
-        scheduled.targetsOf(REGION, "nightly"),
+        scheduled.targetsOf({ region: REGION, rule: "nightly" }),
         ecs.listTasks({ region: OTHER_REGION, cluster: "prod-eu", service: "web" })
       ], { concurrency: "unbounded" })
       const [us, eu] = yield* round

@@ -1,5 +1,5 @@
 import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, TestClock } from "effect"
-import type { GehenConfig } from "../../src/config/Config.js"
+import type { GehenConfig, ScheduledTaskConfig, ServiceConfig } from "../../src/config/Config.js"
 import { Progress, type ProgressEvent } from "../../src/ports/Progress.js"
 import {
   type Behaviour,
@@ -68,13 +68,28 @@ export const seedWorld = (sim: SimulatorApi) =>
     return { api, worker, report, clusterB, nightlyTarget }
   })
 
+/** A service entry of gehen.yml, keyed by its name unless `key` says otherwise. */
+export const svc = (
+  name: string,
+  cluster: string,
+  more: Partial<Omit<ServiceConfig, "name" | "cluster">> = {}
+): ServiceConfig => ({ key: name, name, cluster, ...more })
+
+/** A scheduled-task entry of gehen.yml. */
+export const rule = (name: string, more: Partial<Omit<ScheduledTaskConfig, "rule">> = {}): ScheduledTaskConfig => ({
+  key: name,
+  rule: name,
+  ...more
+})
+
 export const configFor = (clusterB: string, overrides: Partial<GehenConfig> = {}): GehenConfig => ({
   path: "gehen.yml",
   services: [
-    { name: "api", cluster: "prod-a", url: "http://api.test/version/prod-a/api" },
-    { name: "worker", cluster: clusterB }
+    svc("api", "prod-a", { url: "http://api.test/version/prod-a/api" }),
+    // Its log router runs a third-party tag: only the worker container is ours.
+    svc("worker", clusterB, { containers: ["worker"] })
   ],
-  scheduledTasks: ["nightly"],
+  scheduledTasks: [rule("nightly")],
   timeoutMinutes: 5,
   checkIntervalSeconds: 15,
   updateStrategy: "current",

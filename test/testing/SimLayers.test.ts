@@ -377,22 +377,22 @@ describe("simulator model and layers", () => {
     withWorld((sim) =>
       Effect.gen(function*() {
         const st = yield* ScheduledTasks
-        expect(yield* st.targetsOf("us-east-1", "nightly")).toEqual([jobTarget])
+        expect(yield* st.targetsOf({ region: "us-east-1", rule: "nightly" })).toEqual([jobTarget])
         const updated: Target = {
           ...jobTarget,
           EcsParameters: { ...jobTarget.EcsParameters, TaskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/job:2" }
         }
-        yield* st.putTarget("us-east-1", "nightly", updated)
+        yield* st.putTarget({ region: "us-east-1", rule: "nightly" }, updated)
         expect((yield* sim.rule("us-east-1", "nightly"))?.targets).toEqual([updated])
         yield* sim.failNext({ operation: "PutTargets", rule: "nightly", asFailedEntry: true, code: "ConcurrentModificationException" })
-        const rejected = yield* Effect.either(st.putTarget("us-east-1", "nightly", jobTarget))
+        const rejected = yield* Effect.either(st.putTarget({ region: "us-east-1", rule: "nightly" }, jobTarget))
         expect(Either.isLeft(rejected) && rejected.left).toMatchObject({
           _tag: "PutTargetsRejected",
           failures: [{ targetId: "job", code: "ConcurrentModificationException" }]
         })
-        const missing = yield* Effect.either(st.targetsOf("us-east-1", "ghost"))
+        const missing = yield* Effect.either(st.targetsOf({ region: "us-east-1", rule: "ghost" }))
         expect(Either.isLeft(missing) && missing.left).toMatchObject({ code: "ResourceNotFoundException" })
-        const wrongRegion = yield* Effect.either(st.targetsOf("eu-west-1", "nightly"))
+        const wrongRegion = yield* Effect.either(st.targetsOf({ region: "eu-west-1", rule: "nightly" }))
         expect(Either.isLeft(wrongRegion)).toBe(true)
       })
     ))
