@@ -29,7 +29,10 @@ export const statusOf = (code: string): number => serverCodes[code] ?? 400
 export const awsError = (code: string, detail: string, status?: number): SimAwsError =>
   new SimAwsError({ code, detail, status: status ?? statusOf(code) })
 
-/** Makes one call (or the next `times` calls) matching the filters fail. */
+/**
+ * Makes one call (or the next `times` calls) matching the filters fail, or (with
+ * `answerAfterSeconds` / `landed`) take effect and answer late or with an error.
+ */
 export interface FailNextSpec {
   /** AWS operation name, e.g. `UpdateService`, `ListTargetsByRule`, `AssumeRole`. */
   readonly operation: string
@@ -49,6 +52,17 @@ export interface FailNextSpec {
   readonly status?: number | undefined
   /** PutTargets only: answer 200 with the targets in `FailedEntries` instead of an error. */
   readonly asFailedEntry?: boolean | undefined
+  /**
+   * The call takes effect at once but its answer comes this many seconds later, by the
+   * face's clock (the Effect Clock; over HTTP, the server runtime's clock). Without
+   * `landed` the answer is the call's own; `code` and `message` are not used.
+   */
+  readonly answerAfterSeconds?: number | undefined
+  /**
+   * The call takes effect, then is answered with the error (`code`, default InternalFailure
+   * 500): it landed, but the caller sees a failure (and an SDK may retry it).
+   */
+  readonly landed?: boolean | undefined
 }
 
 /** Deterministic PRNG (mulberry32) so fault sequences repeat for a seed. */

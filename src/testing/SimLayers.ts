@@ -11,6 +11,7 @@ import { startedDeploymentOf, toServiceState, toTaskState } from "../aws/EcsAnsw
 import { AwsCallError, MissingRegion, PutTargetsRejected } from "../ports/Errors.js"
 import { DefaultRegion } from "../ports/Region.js"
 import { ScheduledTasks, type ScheduledTasksApi } from "../ports/ScheduledTasks.js"
+import { versionOfServer } from "../domain/ServedVersion.js"
 import type { ClusterRef } from "../domain/Targets.js"
 import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
 import { shortName, type SimAwsError } from "./SimFaults.js"
@@ -56,6 +57,9 @@ export const parseVersionUrl = (
   return undefined
 }
 
+/** The `Server` header a simulated service's version url answers with: `<service>-<served image tag>`. */
+export const versionServerHeader = (service: string, tag: string): string => `${service}-${tag}`
+
 /** The ports, backed by `sim`. */
 export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = {}) => {
   const m = sim.model
@@ -95,13 +99,18 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
   const targetPages = (
     region: string,
     rule: string,
+    eventBusName: string | undefined,
     token: string | undefined,
     acc: ReadonlyArray<Target>
   ): Effect.Effect<ReadonlyArray<Target>, AwsCallError> => {
-    const params = { Rule: rule, ...(token === undefined ? {} : { NextToken: token }) }
+    const params = {
+      Rule: rule,
+      ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }),
+      ...(token === undefined ? {} : { NextToken: token })
+    }
     return Effect.flatMap(call("ListTargetsByRule", region, params, () => m.listTargetsByRule(region, params)), (res) => {
       const all = [...acc, ...(res.Targets ?? [])]
-      return res.NextToken === undefined ? Effect.succeed(all) : targetPages(region, rule, res.NextToken, all)
+      return res.NextToken === undefined ? Effect.succeed(all) : targetPages(region, rule, eventBusName, res.NextToken, all)
     })
   }
 
@@ -160,9 +169,9 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
   }
 
   const scheduled: ScheduledTasksApi = {
-    targetsOf: (region, rule) => targetPages(region, rule, undefined, []),
-    putTarget: (region, rule, target) => {
-      const params = { Rule: rule, Targets: [target] }
+    targetsOf: ({ region, rule, eventBusName }) => targetPages(region, rule, eventBusName, undefined, []),
+    putTarget: ({ region, rule, eventBusName }, target) => {
+      const params = { Rule: rule, ...(eventBusName === undefined ? {} : { EventBusName: eventBusName }), Targets: [target] }
       return Effect.flatMap(call("PutTargets", region, params, () => m.putTargets(region, params)), (res) =>
         (res.FailedEntryCount ?? 0) > 0
           ? Effect.fail(
@@ -187,14 +196,20 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
       : Effect.succeed(region)
   }
 
+  // Like the live probe: the version is read off the Server header, so a tag with
+  // dashes is cut at its last dash exactly as in production.
   const probe = {
     probe: (url: string): Effect.Effect<ProbeResult> => {
       const target = parseVersionUrl(url)
       if (target === undefined) return Effect.succeed({ _tag: "NotReady", reason: `the simulator serves no ${url}` })
-      return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag): ProbeResult =>
-        tag === undefined
-          ? { _tag: "NotReady", reason: `no task of ${target.service} (${target.cluster}) serves yet` }
-          : { _tag: "Served", version: tag, server: `${target.service}-${tag}` })
+      return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag): ProbeResult => {
+        if (tag === undefined) return { _tag: "NotReady", reason: `no task of ${target.service} (${target.cluster}) serves yet` }
+        const server = versionServerHeader(target.service, tag)
+        const version = versionOfServer(server)
+        return version === undefined
+          ? { _tag: "NotReady", reason: `Server header "${server}" has no version (expected <name>-<version>)` }
+          : { _tag: "Served", version, server }
+      })
     }
   }
 

@@ -2,13 +2,11 @@
  * Face 2: the simulator over HTTP, so the real SDK v3 clients (or the gehen binary via
  * AWS_ENDPOINT_URL) can talk to it. AWS JSON 1.1 for ECS and EventBridge, the query
  * protocol for STS AssumeRole, plus `GET /version/<cluster>/<service>` (`Server: <service>-<tag>`)
- * and controls for subprocess tests:
- * - `GET /_sim/calls` (the call record), `GET /_sim/services` (every service, DescribeServices shape),
- * - `POST /_sim/fail-next` (a FailNextSpec), `POST /_sim/faults` ({throttleFraction?, serverErrorFraction?, seed?}),
- * - `POST /_sim/behaviours` ({byTag: {<tag>: <behaviour>}, fallback?}), `POST /_sim/clear-calls`.
+ * and the `/_sim/...` controls for subprocess tests (see SimControl.ts).
  *
  * Requests run in the runtime that started the server, so its Clock (live, or a
- * TestClock) drives the rollouts.
+ * TestClock) drives the rollouts, and an injected late answer is written after that
+ * clock has moved on.
  */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -17,11 +15,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
-import { type Behaviour, type BehaviourKind, byImageTag } from "./SimBehaviour.js"
-import { parseVersionUrl } from "./SimLayers.js"
-import { awsError, type FailNextSpec, type SimAwsError } from "./SimFaults.js"
+import { handleControl } from "./SimControl.js"
+import { awsError, type SimAwsError } from "./SimFaults.js"
+import { parseVersionUrl, versionServerHeader } from "./SimLayers.js"
 import type { SimModel } from "./SimModel.js"
 import type { SimulatorApi } from "./Simulator.js"
+import { plain, type Reply, toWire } from "./SimWire.js"
 
 export interface SimServerOptions {
   /** 0 (default) picks a free port. */
@@ -40,12 +39,6 @@ export interface SimServer {
 
 /** The server could not listen. */
 export class SimServerError extends Data.TaggedError("SimServerError")<{ readonly reason: string }> {}
-
-interface Reply {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
 
 const ecsPrefix = "AmazonEC2ContainerServiceV20141113."
 const eventsPrefix = "AWSEvents."
@@ -72,18 +65,6 @@ const eventsOps: Readonly<Record<string, Op>> = {
   PutTargets: (m, r, p) => m.putTargets(r, wire(p)),
   DescribeRule: (m, r, p) => m.describeRule(r, wire(p)),
   ListRules: (m, r, p) => m.listRules(r, wire(p))
-}
-
-/** JSON protocols carry timestamps as epoch seconds. */
-const toWire = (v: unknown): unknown => {
-  if (v instanceof Date) return v.getTime() / 1000
-  if (Array.isArray(v)) return v.map(toWire)
-  if (typeof v === "object" && v !== null) {
-    const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toWire(x)
-    return out
-  }
-  return v
 }
 
 let requestCounter = 0
@@ -218,29 +199,6 @@ const handleQuery = (
     )
 }
 
-const plain = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
-  status,
-  headers: { "content-type": "text/plain", ...headers },
-  body
-})
-
-const controlJson = (status: number, body: unknown): Reply => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body)
-})
-
-const parseControl = (body: string): Record<string, unknown> | undefined => {
-  try {
-    const v: unknown = JSON.parse(body)
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const numberOr = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined)
-
 /** Routes one request. Exposed for tests that want no socket. */
 export const handleRequest = (
   sim: SimulatorApi,
@@ -251,56 +209,13 @@ export const handleRequest = (
   if (req.method === "GET" && path.startsWith("/version/")) {
     const target = parseVersionUrl(`http://sim${path}`)
     if (target === undefined) return Effect.succeed(plain(404, "not found\n"))
-    return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag) =>
-      tag === undefined
-        ? plain(503, `no task of ${target.service} serves yet\n`)
-        : plain(200, `${target.service}-${tag}\n`, { server: `${target.service}-${tag}` }))
+    return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag) => {
+      if (tag === undefined) return plain(503, `no task of ${target.service} serves yet\n`)
+      const server = versionServerHeader(target.service, tag)
+      return plain(200, `${server}\n`, { server })
+    })
   }
-  if (path.startsWith("/_sim/")) {
-    if (req.method === "GET" && path === "/_sim/calls") return Effect.map(sim.calls(), (c) => controlJson(200, c))
-    if (req.method === "GET" && path === "/_sim/services") {
-      return Effect.map(
-        Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (now) => Effect.sync(() => sim.model.allServices(now))),
-        (s) => controlJson(200, toWire(s))
-      )
-    }
-    if (req.method === "POST" && path === "/_sim/fail-next") {
-      try {
-        const spec = JSON.parse(body) as FailNextSpec
-        return Effect.as(sim.failNext(spec), controlJson(200, { ok: true }))
-      } catch {
-        return Effect.succeed(controlJson(400, { error: "body must be a FailNextSpec JSON object" }))
-      }
-    }
-    if (req.method === "POST" && path === "/_sim/clear-calls") return Effect.as(sim.clearCalls(), controlJson(200, { ok: true }))
-    if (req.method === "POST" && path === "/_sim/faults") {
-      const faults = parseControl(body)
-      return faults === undefined
-        ? Effect.succeed(controlJson(400, { error: "body must be {throttleFraction?, serverErrorFraction?, seed?}" }))
-        : Effect.as(
-          sim.setFaults({
-            throttleFraction: numberOr(faults["throttleFraction"]),
-            serverErrorFraction: numberOr(faults["serverErrorFraction"]),
-            seed: numberOr(faults["seed"])
-          }),
-          controlJson(200, { ok: true })
-        )
-    }
-    if (req.method === "POST" && path === "/_sim/behaviours") {
-      // Pickers are functions; over HTTP a subprocess test can still pick by image tag.
-      const spec = parseControl(body)
-      const byTag = spec?.["byTag"]
-      if (spec === undefined || typeof byTag !== "object" || byTag === null) {
-        return Effect.succeed(controlJson(400, { error: "body must be {byTag: {<tag>: <behaviour>}, fallback?}" }))
-      }
-      const fallback = spec["fallback"] as Behaviour | BehaviourKind | undefined
-      return Effect.as(
-        sim.setBehaviour(byImageTag(byTag as Record<string, Behaviour | BehaviourKind>, fallback ?? "healthy")),
-        controlJson(200, { ok: true })
-      )
-    }
-    return Effect.succeed(controlJson(404, { error: `no control endpoint ${req.method} ${path}` }))
-  }
+  if (path.startsWith("/_sim/")) return handleControl(sim, req.method, path, body)
   const auth = parseAuthorization(typeof req.headers.authorization === "string" ? req.headers.authorization : undefined)
   const region = auth.region ?? sim.model.defaultRegion
   const target = req.headers["x-amz-target"]

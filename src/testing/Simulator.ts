@@ -5,6 +5,7 @@
 import type { RegisterTaskDefinitionRequest, Service, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs"
 import type { Rule, Target } from "@aws-sdk/client-eventbridge"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { BehaviourPicker } from "./SimBehaviour.js"
@@ -13,6 +14,7 @@ import {
   type AddRuleSpec,
   type AddServiceSpec,
   type IssuedCredentials,
+  type ServiceKey,
   type SimCall,
   SimModel,
   type SimModelOptions
@@ -30,7 +32,9 @@ export interface SimulatorApi {
   readonly model: SimModel
   /**
    * One recorded, fault-injected AWS call: what both faces use. `run` gets the
-   * caller's clock time and may throw `SimAwsError`.
+   * caller's clock time and may throw `SimAwsError`. The call takes effect at once; an
+   * injected late answer then waits on the Effect Clock (so TestClock drives it, and an
+   * interruption during the wait leaves the call applied).
    */
   readonly invoke: <A>(
     operation: string,
@@ -93,6 +97,11 @@ export interface SimulatorApi {
   }) => Effect.Effect<void>
   /** Replaces the behaviour picker for deployments started from now on. */
   readonly setBehaviour: (picker: BehaviourPicker) => Effect.Effect<void>
+  /**
+   * How long after an UpdateService DescribeServices keeps answering the service as it was
+   * before: for one service, or (without `service`) the default for all.
+   */
+  readonly setDescribeLag: (seconds: number, service?: ServiceKey) => Effect.Effect<void>
 }
 
 /** Wraps an existing model (e.g. to share one between faces). */
@@ -104,8 +113,9 @@ export const fromModel = (model: SimModel): SimulatorApi => {
     invoke: (operation, region, params, run, meta) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.suspend(() => {
-          const result = model.call(operation, region, params, now, meta ?? { face: "layer" }, () => run(now))
-          return Either.match(result, { onLeft: Effect.fail, onRight: Effect.succeed })
+          const outcome = model.callTimed(operation, region, params, now, meta ?? { face: "layer" }, () => run(now))
+          const answer = Either.match(outcome.result, { onLeft: Effect.fail, onRight: Effect.succeed })
+          return outcome.answerAfterMs > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(outcome.answerAfterMs)), answer) : answer
         })),
     addCluster: (name, region) => Effect.sync(() => model.addCluster(name, region)),
     seedTaskDefinition: (region, input, tags) => at((now) => model.seedTaskDefinition(region, input, tags, now)),
@@ -122,7 +132,8 @@ export const fromModel = (model: SimModel): SimulatorApi => {
     issuedCredentials: () => Effect.sync(() => model.issuedCredentials()),
     failNext: (spec) => Effect.sync(() => model.failNext(spec)),
     setFaults: (faults) => Effect.sync(() => model.setFaults(faults)),
-    setBehaviour: (picker) => Effect.sync(() => model.setBehaviour(picker))
+    setBehaviour: (picker) => Effect.sync(() => model.setBehaviour(picker)),
+    setDescribeLag: (seconds, service) => Effect.sync(() => model.setDescribeLag(seconds, service))
   }
 }
 

@@ -1,0 +1,177 @@
+/**
+ * The simulator's records (what the model keeps per cluster, service, deployment,
+ * task, task definition and rule) and the pure functions reading a task's state at a time.
+ */
+import type { RegisterTaskDefinitionRequest, Service, Tag } from "@aws-sdk/client-ecs"
+import type { Target } from "@aws-sdk/client-eventbridge"
+import type { ResolvedBehaviour } from "./SimBehaviour.js"
+
+export type TaskStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "STOPPED"
+
+/** Who deploys the service: ECS rolling updates (the default), CodeDeploy blue/green, or an external controller. */
+export type DeploymentControllerType = "ECS" | "CODE_DEPLOY" | "EXTERNAL"
+
+export const deploymentControllerTypes: ReadonlyArray<DeploymentControllerType> = ["ECS", "CODE_DEPLOY", "EXTERNAL"]
+
+/** deploymentConfiguration.deploymentCircuitBreaker of a service. */
+export interface CircuitBreakerFlags {
+  /** The circuit breaker watches rollouts: enough failed tasks turn a deployment FAILED. */
+  readonly enable: boolean
+  /** A FAILED deployment is rolled back to the previous task definition (only with `enable`). */
+  readonly rollback: boolean
+}
+
+export const essentialExitReason = "Essential container in task exited"
+
+export interface TaskRec {
+  readonly seq: number
+  readonly id: string
+  readonly arn: string
+  readonly taskDefinitionArn: string
+  readonly deploymentId: string
+  readonly createdAt: number
+  readonly pendingAt: number
+  /** Never RUNNING when undefined. */
+  readonly runningAt: number | undefined
+  /** When the health check first reports `health`. */
+  readonly healthAt: number | undefined
+  /** undefined: no health check (UNKNOWN). */
+  readonly health: "HEALTHY" | "UNHEALTHY" | undefined
+  /** When desiredStatus turned STOPPED. */
+  stopDecidedAt: number | undefined
+  stopAt: number | undefined
+  stoppedReason: string | undefined
+}
+
+export interface DeploymentRec {
+  readonly id: string
+  readonly taskDefinitionArn: string
+  readonly createdAt: number
+  updatedAt: number
+  status: "PRIMARY" | "ACTIVE"
+  desiredCount: number
+  failedTasks: number
+  rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED"
+  rolloutStateReason: string
+  readonly behaviour: ResolvedBehaviour
+  readonly isRollback: boolean
+  readonly previousTaskDefinitionArn: string | undefined
+}
+
+export interface TimerRec {
+  readonly at: number
+  readonly seq: number
+  readonly run: (at: number) => void
+}
+
+export interface ServiceRec {
+  readonly name: string
+  readonly arn: string
+  readonly cluster: ClusterRec
+  readonly createdAt: number
+  status: "ACTIVE" | "DRAINING" | "INACTIVE"
+  desiredCount: number
+  taskDefinitionArn: string
+  readonly circuitBreaker: CircuitBreakerFlags
+  readonly deploymentController: DeploymentControllerType
+  /** Newest first. */
+  deployments: Array<DeploymentRec>
+  /** Creation order. */
+  tasks: Array<TaskRec>
+  /** Newest first. */
+  events: Array<{ readonly id: string; readonly at: number; readonly message: string }>
+  timers: Array<TimerRec>
+  /** What DescribeServices answers until `until` (eventual consistency after an UpdateService). */
+  staleView: { readonly view: Service; until: number } | undefined
+}
+
+export interface ClusterRec {
+  readonly name: string
+  readonly region: string
+  readonly arn: string
+  readonly services: Map<string, ServiceRec>
+}
+
+export interface TaskDefRec {
+  readonly arn: string
+  readonly region: string
+  readonly family: string
+  readonly revision: number
+  readonly input: RegisterTaskDefinitionRequest
+  readonly tags: ReadonlyArray<Tag>
+  readonly registeredAt: number
+  status: "ACTIVE" | "INACTIVE"
+  deregisteredAt: number | undefined
+}
+
+export interface RuleRec {
+  readonly name: string
+  readonly region: string
+  readonly arn: string
+  readonly scheduleExpression: string
+  readonly state: "ENABLED" | "DISABLED"
+  targets: Array<Target>
+}
+
+export const secs = (s: number): number => Math.round(s * 1000)
+/** Stopped tasks stay describable this long, like ECS (at least an hour). */
+export const stoppedRetentionMs = 3_600_000
+export const maxEvents = 100
+
+export const clone = <A>(a: A): A => structuredClone(a)
+
+export const taskStatus = (t: TaskRec, now: number): TaskStatus =>
+  t.stopAt !== undefined && now >= t.stopAt
+    ? "STOPPED"
+    : t.runningAt !== undefined && now >= t.runningAt
+    ? "RUNNING"
+    : now >= t.pendingAt
+    ? "PENDING"
+    : "PROVISIONING"
+
+export const healthStatus = (t: TaskRec, now: number): "HEALTHY" | "UNHEALTHY" | "UNKNOWN" =>
+  t.health !== undefined && t.healthAt !== undefined && now >= t.healthAt && (t.stopAt === undefined || t.healthAt < t.stopAt)
+    ? t.health
+    : "UNKNOWN"
+
+export const isLive = (t: TaskRec, at: number): boolean => t.stopAt === undefined || t.stopAt > at
+
+export const desiredStatus = (t: TaskRec, now: number): "RUNNING" | "STOPPED" =>
+  t.stopDecidedAt !== undefined && now >= t.stopDecidedAt ? "STOPPED" : "RUNNING"
+
+/** Serving traffic: RUNNING and HEALTHY, or RUNNING without a health check. */
+export const isServing = (t: TaskRec, now: number): boolean =>
+  taskStatus(t, now) === "RUNNING" && (t.health === undefined || healthStatus(t, now) === "HEALTHY")
+
+/** Counts of a deployment's tasks at `now`, as DescribeServices reports them. */
+export const taskCounts = (
+  tasks: ReadonlyArray<TaskRec>,
+  deploymentId: string,
+  now: number
+): { readonly pendingCount: number; readonly runningCount: number } => {
+  let pendingCount = 0
+  let runningCount = 0
+  for (const t of tasks) {
+    if (t.deploymentId !== deploymentId) continue
+    const s = taskStatus(t, now)
+    if (s === "RUNNING") runningCount++
+    else if (s === "PENDING" || s === "PROVISIONING") pendingCount++
+  }
+  return { pendingCount, runningCount }
+}
+
+/**
+ * The deployment circuit breaker's failed-task threshold: half the desired count,
+ * at least 3 and at most 200 (ECS's default BOUNDED_PERCENT 50).
+ */
+export const circuitBreakerThreshold = (desiredCount: number): number =>
+  Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)))
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/** Parses `arn:aws:<svc>:<region>:<account>:<resource>`. */
+export const parseArn = (arn: string): { readonly region: string; readonly resource: string } | undefined => {
+  const parts = arn.split(":")
+  if (parts.length < 6 || parts[0] !== "arn") return undefined
+  return { region: parts[3] ?? "", resource: parts.slice(5).join(":") }
+}

@@ -1,0 +1,324 @@
+/**
+ * The rollout engine: deployments, their tasks and the timers that move them along
+ * (start, health, drain, crash, circuit breaker), according to each deployment's behaviour.
+ *
+ * Clock-free: `sync(now)` runs every timer due by `now`, in time order.
+ */
+import { type BehaviourContext, type BehaviourPicker, resolveBehaviour } from "./SimBehaviour.js"
+import {
+  circuitBreakerThreshold,
+  type DeploymentRec,
+  desiredStatus,
+  essentialExitReason,
+  isLive,
+  maxEvents,
+  secs,
+  type ServiceRec,
+  stoppedRetentionMs,
+  type TaskRec,
+  type TimerRec
+} from "./SimRecords.js"
+import type { SimStore } from "./SimStore.js"
+
+type Timeline = Pick<TaskRec, "createdAt" | "pendingAt" | "runningAt" | "healthAt" | "health">
+
+const breakerReason = "ECS deployment circuit breaker: tasks failed to start."
+
+export class SimRollouts {
+  private timerSeq = 0
+
+  constructor(private readonly store: SimStore, private readonly picker: () => BehaviourPicker) {}
+
+  // ---------------------------------------------------------------- time
+
+  /** Runs every rollout timer due by `now`, in time order. Time never goes backwards. */
+  sync(now: number): void {
+    this.store.lastNow = Math.max(this.store.lastNow, now)
+    const t = this.store.lastNow
+    for (const svc of this.store.allServices()) {
+      for (;;) {
+        let next: TimerRec | undefined
+        for (const timer of svc.timers) {
+          if (timer.at <= t && (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))) {
+            next = timer
+          }
+        }
+        if (next === undefined) break
+        const due = next
+        svc.timers = svc.timers.filter((x) => x !== due)
+        due.run(due.at)
+      }
+      this.prune(svc, t)
+    }
+  }
+
+  private prune(svc: ServiceRec, now: number): void {
+    const old = svc.tasks.filter((t) => t.stopAt !== undefined && t.stopAt < now - stoppedRetentionMs)
+    if (old.length === 0) return
+    for (const t of old) {
+      this.store.taskIndex.delete(t.arn)
+      this.store.taskIndex.delete(t.id)
+    }
+    svc.tasks = svc.tasks.filter((t) => !old.includes(t))
+  }
+
+  private schedule(svc: ServiceRec, at: number, run: (at: number) => void): void {
+    svc.timers.push({ at, seq: this.timerSeq++, run })
+  }
+
+  // ---------------------------------------------------------------- tasks and events
+
+  event(svc: ServiceRec, at: number, message: string): void {
+    svc.events.unshift({ id: `ev-${this.store.next()}`, at, message })
+    if (svc.events.length > maxEvents) svc.events.length = maxEvents
+  }
+
+  addTask(svc: ServiceRec, d: DeploymentRec, timeline: Timeline): TaskRec {
+    const seq = this.store.next()
+    const id = seq.toString(16).padStart(32, "0")
+    const task: TaskRec = {
+      seq,
+      id,
+      arn: `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:task/${svc.cluster.name}/${id}`,
+      taskDefinitionArn: d.taskDefinitionArn,
+      deploymentId: d.id,
+      ...timeline,
+      stopDecidedAt: undefined,
+      stopAt: undefined,
+      stoppedReason: undefined
+    }
+    svc.tasks.push(task)
+    this.store.taskIndex.set(task.arn, { task, service: svc })
+    this.store.taskIndex.set(task.id, { task, service: svc })
+    return task
+  }
+
+  private stopTask(t: TaskRec, decidedAt: number, stopAt: number, reason: string): void {
+    if (t.stopAt === undefined || t.stopAt > stopAt) {
+      t.stopAt = stopAt
+      t.stoppedReason = reason
+    }
+    if (t.stopDecidedAt === undefined || t.stopDecidedAt > decidedAt) t.stopDecidedAt = decidedAt
+  }
+
+  /** Launches one task of a deployment according to its behaviour and schedules what follows. */
+  private launch(svc: ServiceRec, d: DeploymentRec, at: number): TaskRec {
+    const b = d.behaviour
+    const runs = b.kind !== "stuck" && b.kind !== "circuit-breaker"
+    const checked = b.healthCheck || b.kind === "unhealthy"
+    const task = this.addTask(svc, d, {
+      createdAt: at,
+      pendingAt: at + Math.round(secs(b.startAfter) / 3),
+      runningAt: runs ? at + secs(b.startAfter) : undefined,
+      healthAt: runs && checked ? at + secs(b.healthyAfter) : undefined,
+      health: checked ? (b.kind === "unhealthy" ? "UNHEALTHY" : "HEALTHY") : undefined
+    })
+    if (b.kind === "circuit-breaker" || b.kind === "crash-loop") {
+      // circuit-breaker: the container exits as it starts; crash-loop: soon after it runs.
+      const crashAt = at + secs(b.kind === "crash-loop" ? b.crashAfter : b.startAfter)
+      this.stopTask(task, crashAt, crashAt, essentialExitReason)
+      this.schedule(svc, crashAt, (t) => this.onCrash(svc, d, task, t))
+    }
+    if (b.kind === "unhealthy" && task.healthAt !== undefined) {
+      this.schedule(svc, task.healthAt + secs(b.replaceAfter), (t) => this.onUnhealthy(svc, d, task, t))
+    }
+    return task
+  }
+
+  private launchMany(svc: ServiceRec, d: DeploymentRec, at: number, n: number): void {
+    if (n <= 0) return
+    const started = Array.from({ length: n }, () => this.launch(svc, d, at))
+    this.event(svc, at, `(service ${svc.name}) has started ${n} tasks: ${started.map((t) => `(task ${t.id})`).join(" ")}.`)
+  }
+
+  // ---------------------------------------------------------------- deployments
+
+  /** A service's first deployment: COMPLETED, its tasks RUNNING (and HEALTHY with a health check) since `now`. */
+  seedSteady(svc: ServiceRec, now: number, healthCheck: boolean): void {
+    const d: DeploymentRec = {
+      id: this.store.deploymentId(),
+      taskDefinitionArn: svc.taskDefinitionArn,
+      createdAt: now,
+      updatedAt: now,
+      status: "PRIMARY",
+      desiredCount: svc.desiredCount,
+      failedTasks: 0,
+      rolloutState: "COMPLETED",
+      rolloutStateReason: "",
+      behaviour: resolveBehaviour({ kind: "healthy", healthCheck }),
+      isRollback: false,
+      previousTaskDefinitionArn: undefined
+    }
+    d.rolloutStateReason = `ECS deployment ${d.id} completed.`
+    svc.deployments.push(d)
+    if (svc.status !== "INACTIVE") {
+      for (let i = 0; i < svc.desiredCount; i++) {
+        this.addTask(svc, d, {
+          createdAt: now,
+          pendingAt: now,
+          runningAt: now,
+          healthAt: now,
+          health: healthCheck ? "HEALTHY" : undefined
+        })
+      }
+    }
+    this.event(svc, now, `(service ${svc.name}) has reached a steady state.`)
+  }
+
+  startDeployment(svc: ServiceRec, tdArn: string, at: number, rollback: boolean): DeploymentRec {
+    const ctx: BehaviourContext = {
+      region: svc.cluster.region,
+      cluster: svc.cluster.name,
+      service: svc.name,
+      taskDefinitionArn: tdArn,
+      imageTags: this.store.imageTagsOf(tdArn),
+      rollback
+    }
+    const behaviour = resolveBehaviour(this.picker()(ctx))
+    const previous = svc.deployments.find((x) => x.status === "PRIMARY")
+    for (const x of svc.deployments) {
+      if (x.status === "PRIMARY") {
+        x.status = "ACTIVE"
+        x.updatedAt = at
+      }
+    }
+    const d: DeploymentRec = {
+      id: this.store.deploymentId(),
+      taskDefinitionArn: tdArn,
+      createdAt: at,
+      updatedAt: at,
+      status: "PRIMARY",
+      desiredCount: svc.desiredCount,
+      failedTasks: 0,
+      rolloutState: "IN_PROGRESS",
+      rolloutStateReason: "",
+      behaviour,
+      isRollback: rollback,
+      previousTaskDefinitionArn: previous?.taskDefinitionArn
+    }
+    d.rolloutStateReason = `ECS deployment ${d.id} in progress.`
+    svc.deployments.unshift(d)
+    svc.taskDefinitionArn = tdArn
+    this.launchMany(svc, d, at, d.desiredCount)
+    switch (behaviour.kind) {
+      case "healthy":
+      case "slow":
+      case "never-drain": {
+        const readyIn = behaviour.healthCheck ? behaviour.healthyAfter : behaviour.startAfter
+        this.schedule(svc, at + (d.desiredCount === 0 ? 0 : secs(readyIn)), (t) => this.onReady(svc, d, t))
+        break
+      }
+      case "circuit-breaker":
+        this.schedule(svc, at + secs(behaviour.failAfter), (t) => this.failDeployment(svc, d, t))
+        break
+      case "crash-loop":
+      case "unhealthy":
+      case "stuck":
+        break
+    }
+    return d
+  }
+
+  /** The new deployment is healthy: drain the others (unless never-drain), then complete. */
+  private onReady(svc: ServiceRec, d: DeploymentRec, at: number): void {
+    if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS" || d.behaviour.kind === "never-drain") return
+    const drainMs = secs(d.behaviour.drainAfter)
+    const drained: Array<TaskRec> = []
+    for (const o of svc.deployments) {
+      if (o === d) continue
+      o.desiredCount = 0
+      o.updatedAt = at
+      const live = svc.tasks.filter((t) => t.deploymentId === o.id && isLive(t, at))
+      live.forEach((t, i) => {
+        this.stopTask(t, at, at + Math.round((drainMs * (i + 1)) / live.length), `Scaling activity initiated by (deployment ${d.id})`)
+        drained.push(t)
+      })
+    }
+    if (drained.length > 0) {
+      this.event(
+        svc,
+        at,
+        `(service ${svc.name}) has stopped ${drained.length} running tasks: ${drained.map((t) => `(task ${t.id})`).join(" ")}.`
+      )
+    }
+    this.schedule(svc, at + (drained.length > 0 ? drainMs : 0), (t) => this.onComplete(svc, d, t))
+  }
+
+  private onComplete(svc: ServiceRec, d: DeploymentRec, at: number): void {
+    if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
+    for (const t of svc.tasks) {
+      if (t.deploymentId !== d.id && isLive(t, at)) this.stopTask(t, at, at, `Scaling activity initiated by (deployment ${d.id})`)
+    }
+    svc.deployments = [d]
+    d.rolloutState = "COMPLETED"
+    d.rolloutStateReason = `ECS deployment ${d.id} completed.`
+    d.updatedAt = at
+    this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment completed.`)
+    this.event(svc, at, `(service ${svc.name}) has reached a steady state.`)
+  }
+
+  /** unhealthy: ECS stops a task failing its health check and starts a replacement. */
+  private onUnhealthy(svc: ServiceRec, d: DeploymentRec, task: TaskRec, at: number): void {
+    if (!isLive(task, at) || d.status !== "PRIMARY") return
+    this.stopTask(task, at, at, "Task failed container health checks")
+    d.failedTasks++
+    d.updatedAt = at
+    this.event(svc, at, `(service ${svc.name}) (task ${task.id}) failed container health checks.`)
+    this.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
+    if (d.rolloutState === "IN_PROGRESS") this.launchMany(svc, d, at, 1)
+  }
+
+  /**
+   * A task's essential container exited (circuit-breaker before it ran, crash-loop after).
+   * crash-loop: ECS starts a replacement, for ever, unless the service's circuit breaker
+   * is on and the deployment's failed tasks reach its threshold.
+   */
+  private onCrash(svc: ServiceRec, d: DeploymentRec, task: TaskRec, at: number): void {
+    if (task.stopAt !== at || task.stoppedReason !== essentialExitReason) return
+    d.failedTasks++
+    d.updatedAt = at
+    this.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
+    if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
+    if (
+      d.behaviour.kind === "crash-loop" && svc.circuitBreaker.enable &&
+      d.failedTasks >= circuitBreakerThreshold(svc.desiredCount)
+    ) {
+      this.failDeployment(svc, d, at)
+    } else {
+      this.launchMany(svc, d, at, 1)
+    }
+  }
+
+  /** The circuit breaker trips: FAILED, its tasks stopped, and (with rollback on) ECS rolls back once. */
+  private failDeployment(svc: ServiceRec, d: DeploymentRec, at: number): void {
+    if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
+    d.rolloutState = "FAILED"
+    d.rolloutStateReason = breakerReason
+    d.updatedAt = at
+    d.desiredCount = 0
+    for (const t of svc.tasks) {
+      if (t.deploymentId === d.id && isLive(t, at)) this.stopTask(t, at, at, "Deployment circuit breaker: tasks failed to start")
+    }
+    this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`)
+    // ECS rolls back once; a failing rollback just stays FAILED.
+    const rollback = svc.circuitBreaker.enable && svc.circuitBreaker.rollback
+    if (rollback && !d.isRollback && d.previousTaskDefinitionArn !== undefined) {
+      const back = this.startDeployment(svc, d.previousTaskDefinitionArn, at, true)
+      this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) rolling back to deployment ${back.id}.`)
+    }
+  }
+
+  /** desiredCount changed without a new deployment: scale the primary. */
+  scalePrimary(svc: ServiceRec, at: number): void {
+    const d = svc.deployments.find((x) => x.status === "PRIMARY")
+    if (d === undefined) return
+    d.desiredCount = svc.desiredCount
+    d.updatedAt = at
+    const live = svc.tasks.filter((t) => t.deploymentId === d.id && isLive(t, at) && desiredStatus(t, at) === "RUNNING")
+    if (live.length < svc.desiredCount) {
+      this.launchMany(svc, d, at, svc.desiredCount - live.length)
+    } else {
+      for (const t of live.slice(svc.desiredCount)) this.stopTask(t, at, at, `Scaling activity initiated by (deployment ${d.id})`)
+    }
+  }
+}

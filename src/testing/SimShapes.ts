@@ -1,0 +1,140 @@
+/** The model's records in the AWS SDK's shapes, as DescribeServices, DescribeTasks and friends answer them. */
+import type { Container, Deployment, RegisterTaskDefinitionRequest, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs"
+import type { Rule } from "@aws-sdk/client-eventbridge"
+import {
+  clone,
+  type DeploymentRec,
+  desiredStatus,
+  essentialExitReason,
+  healthStatus,
+  type RuleRec,
+  type ServiceRec,
+  taskCounts,
+  type TaskDefRec,
+  type TaskRec,
+  taskStatus
+} from "./SimRecords.js"
+import type { SimStore } from "./SimStore.js"
+
+export const toDeployment = (svc: ServiceRec, d: DeploymentRec, now: number): Deployment => {
+  const out: Deployment = {
+    id: d.id,
+    status: d.status,
+    taskDefinition: d.taskDefinitionArn,
+    desiredCount: d.desiredCount,
+    ...taskCounts(svc.tasks, d.id, now),
+    failedTasks: d.failedTasks,
+    createdAt: new Date(d.createdAt),
+    updatedAt: new Date(d.updatedAt),
+    launchType: "FARGATE"
+  }
+  // Only the ECS controller reports a rollout state.
+  if (svc.deploymentController === "ECS") {
+    out.rolloutState = d.rolloutState
+    out.rolloutStateReason = d.rolloutStateReason
+  }
+  return out
+}
+
+export const toService = (svc: ServiceRec, now: number): Service => {
+  const deployments = svc.deployments.map((d) => toDeployment(svc, d, now))
+  return {
+    serviceArn: svc.arn,
+    serviceName: svc.name,
+    clusterArn: svc.cluster.arn,
+    status: svc.status,
+    desiredCount: svc.desiredCount,
+    runningCount: deployments.reduce((n, d) => n + (d.runningCount ?? 0), 0),
+    pendingCount: deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
+    launchType: "FARGATE",
+    taskDefinition: svc.taskDefinitionArn,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: svc.circuitBreaker.enable, rollback: svc.circuitBreaker.rollback },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100
+    },
+    deployments,
+    events: svc.events.map((e) => ({ id: e.id, createdAt: new Date(e.at), message: e.message })),
+    createdAt: new Date(svc.createdAt),
+    schedulingStrategy: "REPLICA",
+    deploymentController: { type: svc.deploymentController }
+  }
+}
+
+/**
+ * The service as a lagging DescribeServices answers it: the view kept at the last
+ * UpdateService (deployments, task definition, events), with the task counts of now.
+ */
+export const toStaleService = (svc: ServiceRec, view: Service, now: number): Service => {
+  const out = clone(view)
+  const live = toService(svc, now)
+  out.runningCount = live.runningCount
+  out.pendingCount = live.pendingCount
+  out.deployments = (out.deployments ?? []).map((d) => ({ ...d, ...taskCounts(svc.tasks, d.id ?? "", now) }))
+  return out
+}
+
+export const toTask = (store: SimStore, svc: ServiceRec, t: TaskRec, now: number): Task => {
+  const status = taskStatus(t, now)
+  const health = healthStatus(t, now)
+  const td = store.taskDefByArn(t.taskDefinitionArn)
+  const crashed = status === "STOPPED" && t.stoppedReason === essentialExitReason
+  const containers: Array<Container> = (td?.input.containerDefinitions ?? []).map((c, i) => {
+    const container: Container = {
+      containerArn: `arn:aws:ecs:${svc.cluster.region}:${store.accountId}:container/${svc.cluster.name}/${t.id}/${i}`,
+      taskArn: t.arn,
+      name: c.name,
+      image: c.image,
+      lastStatus: status === "PROVISIONING" ? "PENDING" : status,
+      healthStatus: health
+    }
+    // The essential container is what exited; the others were stopped with the task.
+    if (crashed) container.exitCode = c.essential === false ? 143 : 1
+    return container
+  })
+  const task: Task = {
+    taskArn: t.arn,
+    clusterArn: svc.cluster.arn,
+    taskDefinitionArn: t.taskDefinitionArn,
+    lastStatus: status,
+    desiredStatus: desiredStatus(t, now),
+    healthStatus: health,
+    startedBy: t.deploymentId,
+    group: `service:${svc.name}`,
+    launchType: "FARGATE",
+    createdAt: new Date(t.createdAt),
+    containers
+  }
+  if (t.runningAt !== undefined && now >= t.runningAt) task.startedAt = new Date(t.runningAt)
+  if (status === "STOPPED" && t.stopAt !== undefined) {
+    task.stoppedAt = new Date(t.stopAt)
+    task.stoppedReason = t.stoppedReason
+    task.stopCode = crashed ? "EssentialContainerExited" : "ServiceSchedulerInitiated"
+  }
+  return task
+}
+
+export const toTaskDefinition = (store: SimStore, rec: TaskDefRec): TaskDefinition => {
+  const rest: RegisterTaskDefinitionRequest = clone(rec.input)
+  delete rest.tags
+  const td: TaskDefinition = {
+    ...rest,
+    taskDefinitionArn: rec.arn,
+    family: rec.family,
+    revision: rec.revision,
+    status: rec.status,
+    compatibilities: ["EC2", "FARGATE"],
+    registeredAt: new Date(rec.registeredAt),
+    registeredBy: `arn:aws:iam::${store.accountId}:root`
+  }
+  if (rec.deregisteredAt !== undefined) td.deregisteredAt = new Date(rec.deregisteredAt)
+  return td
+}
+
+export const toRule = (r: RuleRec): Rule => ({
+  Name: r.name,
+  Arn: r.arn,
+  State: r.state,
+  ScheduleExpression: r.scheduleExpression,
+  EventBusName: "default"
+})
