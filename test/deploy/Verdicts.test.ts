@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest"
+import type { Change, Changes } from "../../src/deploy/Ledger.js"
+import type { ScheduledTaskPlan, ServicePlan } from "../../src/deploy/Plan.js"
+import {
+  type Confirmation,
+  judgeTargets,
+  type RestoreResult,
+  type RunEnd,
+  runOutcomeOf,
+  type Verdict
+} from "../../src/deploy/Verdicts.js"
+import { exitCodeOf } from "../../src/report/Report.js"
+
+// Only the keys matter to the verdicts; the plans are placeholders.
+const service = (key: string): Change => ({
+  kind: "service",
+  key,
+  plan: {} as ServicePlan,
+  newTaskDefinition: "new",
+  state: "applied",
+  deployment: undefined
+})
+const rule = (key: string, state: "intended" | "applied" = "applied"): Change => ({
+  kind: "scheduled-task",
+  key,
+  plan: {} as ScheduledTaskPlan,
+  newTaskDefinition: "new",
+  state
+})
+
+const targets = [
+  { key: "api", kind: "service" as const },
+  { key: "web", kind: "service" as const },
+  { key: "nightly", kind: "scheduled-task" as const }
+]
+
+const judge = (
+  end: RunEnd,
+  changes: ReadonlyArray<Change>,
+  restores: Record<string, RestoreResult> = {},
+  confirmations: Record<string, Confirmation> = {},
+  untouched: ReadonlyArray<string> = []
+): Record<string, Verdict> =>
+  Object.fromEntries(
+    judgeTargets({
+      targets,
+      end,
+      changes: new Map(changes.map((c) => [c.key, c])) as Changes,
+      restores: new Map(Object.entries(restores)),
+      confirmations: new Map(Object.entries(confirmations)),
+      untouched: new Set(untouched)
+    })
+  )
+
+const v = (outcome: Verdict["outcome"], error?: string, manualCommand?: string): Verdict => ({ outcome, error, manualCommand })
+const failed = (blame: Record<string, string>): RunEnd => ({ _tag: "Failed", message: "it failed", blame: new Map(Object.entries(blame)) })
+const restored: RestoreResult = { _tag: "Restored" }
+const confirmed: Confirmation = { _tag: "Confirmed" }
+
+describe("judgeTargets", () => {
+  it("deployed: every target deployed, targets left alone on purpose skipped", () => {
+    expect(judge({ _tag: "Deployed" }, [service("api"), service("web")], {}, {}, ["nightly"])).toEqual({
+      api: v("deployed"),
+      web: v("deployed"),
+      nightly: v("skipped")
+    })
+  })
+
+  it("timed out: only the services whose old tasks linger are timed-out", () => {
+    const end: RunEnd = { _tag: "TimedOut", message: "late", lingering: new Map([["web", "2/2 new running, old 1 running"]]) }
+    expect(judge(end, [service("api"), service("web"), rule("nightly")])).toEqual({
+      api: v("deployed"),
+      web: v("timed-out", "old tasks still running: 2/2 new running, old 1 running"),
+      nightly: v("deployed")
+    })
+  })
+
+  it("failed: the failing target keeps its own error; the others are rolled back without it", () => {
+    const verdicts = judge(
+      failed({ web: "task x is UNHEALTHY" }),
+      [service("api"), service("web"), rule("nightly")],
+      { api: restored, web: restored, nightly: restored },
+      { api: confirmed, web: confirmed }
+    )
+    expect(verdicts).toEqual({
+      api: v("rolled-back"),
+      web: v("rolled-back", "task x is UNHEALTHY"),
+      nightly: v("rolled-back")
+    })
+  })
+
+  it("one target's failed confirmation is its own: the others keep theirs", () => {
+    const verdicts = judge(
+      failed({ web: "crash loop" }),
+      [service("api"), service("web")],
+      { api: restored, web: restored },
+      { api: { _tag: "NotConfirmed", error: "task y of api:1 is UNHEALTHY" }, web: confirmed }
+    )
+    expect(verdicts["api"]).toEqual(v("rollback-failed", "restore issued, but not confirmed: task y of api:1 is UNHEALTHY"))
+    expect(verdicts["web"]).toEqual(v("rolled-back", "crash loop"))
+    expect(verdicts["nightly"]).toEqual(v("skipped"))
+  })
+
+  it("a failed restore call carries the command that restores it by hand", () => {
+    const verdicts = judge(failed({}), [rule("nightly")], {
+      nightly: { _tag: "RestoreFailed", error: "PutTargets failed: denied", manualCommand: "aws events put-targets ..." }
+    })
+    expect(verdicts["nightly"]).toEqual(v("rollback-failed", "rollback failed: PutTargets failed: denied", "aws events put-targets ..."))
+  })
+
+  it("a redeploy has nothing to go back to: rollback-failed, saying so", () => {
+    const verdicts = judge(failed({ api: "unhealthy" }), [service("api")], {
+      api: { _tag: "NothingToRestore", reason: "updateStrategy redeploy: no previous task definition" }
+    })
+    expect(verdicts["api"]).toEqual(v("rollback-failed", "unhealthy; updateStrategy redeploy: no previous task definition"))
+  })
+
+  it("a change in flight (intended) is restored like an applied one; a target never reached is skipped", () => {
+    const verdicts = judge(failed({}), [rule("nightly", "intended")], { nightly: restored })
+    expect(verdicts).toEqual({ api: v("skipped"), web: v("skipped"), nightly: v("rolled-back") })
+  })
+
+  it("a target whose own call was refused failed, with nothing to restore", () => {
+    expect(judge(failed({ api: "AccessDeniedException" }), [])["api"]).toEqual(v("failed", "AccessDeniedException"))
+  })
+
+  it("interrupted: restored but unchecked is rolled back with the reason; leave keeps the new version", () => {
+    const interrupted: RunEnd = { _tag: "Interrupted", leave: false, blame: new Map() }
+    expect(
+      judge(interrupted, [service("api")], { api: restored }, { api: { _tag: "Unchecked", reason: "interrupted: not confirmed" } })
+    ).toEqual({ api: v("rolled-back", "interrupted: not confirmed"), web: v("skipped", "interrupted before its turn"), nightly: v("skipped", "interrupted before its turn") })
+    const leave: RunEnd = { _tag: "Interrupted", leave: true, blame: new Map() }
+    expect(judge(leave, [service("api")])["api"]).toEqual(v("skipped", "interrupted; left on the new version, not confirmed"))
+  })
+
+  it("a change with no restore issued is rollback-failed", () => {
+    expect(judge(failed({}), [service("api")])["api"]).toEqual(v("rollback-failed", "restore not issued"))
+  })
+})
+
+describe("runOutcomeOf and exit codes", () => {
+  const verdicts = (...outcomes: ReadonlyArray<Verdict["outcome"]>) => new Map(outcomes.map((o, i) => [String(i), v(o)]))
+  it.each([
+    [{ _tag: "Deployed" } as RunEnd, verdicts("deployed"), "deployed", 0],
+    [{ _tag: "TimedOut", message: "", lingering: new Map() } as RunEnd, verdicts("timed-out"), "timed-out", 2],
+    [failed({}), verdicts("rolled-back", "failed", "skipped"), "failed", 1],
+    [failed({}), verdicts("rolled-back", "rollback-failed"), "rollback-failed", 3],
+    [{ _tag: "Interrupted", leave: false, blame: new Map() } as RunEnd, verdicts("rollback-failed"), "interrupted", 130]
+  ] as const)("%o -> %s", (end, judged, outcome, code) => {
+    expect(runOutcomeOf(end, judged)).toBe(outcome)
+    expect(exitCodeOf(runOutcomeOf(end, judged))).toBe(code)
+  })
+})
