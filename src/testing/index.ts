@@ -5,26 +5,38 @@
  */
 export {
   type Behaviour,
+  type BehaviourChoice,
   type BehaviourContext,
   type BehaviourKind,
+  behaviourKinds,
   type BehaviourPicker,
+  type BehaviourSpec,
   byImageTag,
+  byService,
+  choiceFromSpec,
   defaultTimings,
   imageTag,
+  pickerOf,
   type ResolvedBehaviour,
   resolveBehaviour,
   type Timings
 } from "./SimBehaviour.js"
+export { handleControl } from "./SimControl.js"
 export { awsError, type FailNextSpec, SimAwsError, statusOf } from "./SimFaults.js"
-export { parseVersionUrl, type SimLayerOptions, Simulator, simulatorServices } from "./SimLayers.js"
+export { parseVersionUrl, type SimLayerOptions, Simulator, simulatorServices, versionServerHeader } from "./SimLayers.js"
 export {
   type AddRuleSpec,
   type AddServiceSpec,
+  type CircuitBreakerFlags,
+  type DeploymentControllerType,
   type IssuedCredentials,
   mutatingOperations,
+  type ServiceKey,
   type SimCall,
+  type SimCallOutcome,
   SimModel,
   type SimModelOptions
 } from "./SimModel.js"
+export { circuitBreakerThreshold } from "./SimRecords.js"
 export { handleRequest, type SimServer, SimServerError, type SimServerOptions, startSimServer, startSimServerPromise } from "./SimServer.js"
 export { type CallMeta, fromModel, makeSimulator, type SimulatorApi, type SimulatorOptions } from "./Simulator.js"
