@@ -52,7 +52,7 @@ describe.concurrent("gehen deploy as a subprocess", () => {
   })
 
   it("exit 1 and a rollback when new tasks turn unhealthy", async () => {
-    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3 } }, "", 0.5)
+    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3, replaceAfter: 0.2 } }, "", 0.5)
     const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/UNHEALTHY/)
@@ -138,7 +138,7 @@ describe.concurrent("gehen deploy as a subprocess", () => {
 describe("secrets never reach the output", () => {
   it("task-definition secrets, environment values and credentials are not printed, in text or JSON", async () => {
     const markers = ["MARKER-ENV-VALUE-93f1", "MARKER-SECRET-ARN-77aa", "MARKER-SECRET-KEY-5b2c", "MARKER-SESSION-TOKEN-c0de"]
-    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.2 } }, "", 0.5)
+    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.2, replaceAfter: 0.2 } }, "", 0.5)
     const td = await Effect.runPromise(s.sim.seedTaskDefinition("us-east-1", {
       family: "vault",
       containerDefinitions: [{
