@@ -9,16 +9,6 @@ import { ACCOUNT, configFor, failureOf, makeWorld, runWithClock, SHA, svc } from
 const arnsOf = (c: SimCall) => c.params["tasks"] as ReadonlyArray<string>
 const clusterOf = (c: SimCall) => `${c.region}|${String(c.params["cluster"])}`
 
-/** DescribeTasks calls grouped by instant (one poll round) and cluster. */
-const byRoundAndCluster = (calls: ReadonlyArray<SimCall>) => {
-  const groups = new Map<string, Array<SimCall>>()
-  for (const c of calls) {
-    const key = `${c.at} ${clusterOf(c)}`
-    groups.set(key, [...(groups.get(key) ?? []), c])
-  }
-  return groups
-}
-
 /**
  * Reads of the poll rounds (all calls of a round share an instant under TestClock), per
  * cluster, from after the plan's instant (it reads every service once) until `until`.

@@ -14,6 +14,7 @@ import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { servesVersion } from "../../src/domain/ServedVersion.js"
 import { Ecs } from "../../src/ports/Ecs.js"
+import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
 import { VersionProbe } from "../../src/ports/VersionProbe.js"
 import {
   type AddServiceSpec,
@@ -39,7 +40,7 @@ const def = (family: string, tag: string): RegisterTaskDefinitionCommandInput =>
   ]
 })
 
-type Ports = Ecs | VersionProbe | Simulator
+type Ports = Ecs | ScheduledTasks | VersionProbe | Simulator
 
 /** Service `web` (main, us-east-1, 2 tasks, tag v1; spec overrides) with the simulator's layer provided. */
 const withWeb = <A, E>(
@@ -440,4 +441,33 @@ describe("per-service behaviour pickers", () => {
     expect(choiceFromSpec({ kind: "healthy", startAfter: "soon" })._tag).toBe("Invalid")
     expect(choiceFromSpec([])._tag).toBe("Invalid")
   })
+})
+
+describe("rules on event buses", () => {
+  const target = (td: string) => ({
+    Id: "job",
+    Arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/main`,
+    EcsParameters: { TaskDefinitionArn: tdArn("job", Number(td)) }
+  })
+
+  it.effect("a rule on another bus is found only there, by EventBusName (name or ARN) or by its rule ARN", () =>
+    withWeb((sim) =>
+      Effect.gen(function*() {
+        const arn = yield* sim.addRule({ name: "nightly", eventBusName: "jobs", target: target("1") })
+        expect(arn).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:rule/jobs/nightly`)
+        const st = yield* ScheduledTasks
+        const missing = yield* Effect.either(st.targetsOf({ region: "us-east-1", rule: "nightly" }))
+        expect(Either.isLeft(missing) && missing.left).toMatchObject({
+          code: "ResourceNotFoundException",
+          detail: "Rule nightly does not exist on EventBus default."
+        })
+        expect(yield* st.targetsOf({ region: "us-east-1", rule: "nightly", eventBusName: "jobs" })).toEqual([target("1")])
+        const busArn = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/jobs`
+        yield* st.putTarget({ region: "us-east-1", rule: "nightly", eventBusName: busArn }, target("2"))
+        expect((yield* sim.rule("us-east-1", "nightly", "jobs"))?.targets).toEqual([target("2")])
+        expect((yield* sim.rule("us-east-1", arn))?.rule).toMatchObject({ Name: "nightly", EventBusName: "jobs", Arn: arn })
+        expect(yield* sim.rule("us-east-1", "nightly")).toBeUndefined()
+        expect((yield* sim.calls("PutTargets"))[0]?.params).toMatchObject({ Rule: "nightly", EventBusName: busArn })
+      })
+    ))
 })

@@ -13,6 +13,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
   UpdateServiceCommand
 } from "@aws-sdk/client-ecs"
+import { DescribeRuleCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge"
 import { ConfiguredRetryStrategy } from "@smithy/core/retry"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -104,6 +105,12 @@ describe("the HTTP face speaks the harder simulator", () => {
         target: { Id: "job", Arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/main`, EcsParameters: { TaskDefinitionArn: "web:1" } }
       })
       expect(rule.body).toEqual({ arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/nightly` })
+      const onBus = yield* ctl.post("/_sim/rules", {
+        name: "nightly",
+        eventBusName: "jobs",
+        target: { Id: "job", Arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/main`, EcsParameters: { TaskDefinitionArn: "web:2" } }
+      })
+      expect(onBus.body).toEqual({ arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/jobs/nightly` })
       expect((yield* sim.rule("us-east-1", "nightly"))?.targets[0]?.EcsParameters?.TaskDefinitionArn).toBe("web:1")
       expect((yield* sim.taskDefinition("web:1"))?.tags).toEqual([{ key: "team", value: "a" }])
 
@@ -127,6 +134,26 @@ describe("the HTTP face speaks the harder simulator", () => {
         expect(String(res.body["error"])).toMatch(reason)
       }
       expect((yield* ctl.post("/_sim/nope", {})).status).toBe(404)
+    }))
+
+  it.scoped("EventBridge calls find a rule on its own event bus only", () =>
+    Effect.gen(function*() {
+      const { server, ctl } = yield* world
+      const target = (td: string) => ({ Id: "job", Arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/main`, EcsParameters: { TaskDefinitionArn: td } })
+      yield* ctl.post("/_sim/rules", { name: "nightly", target: target("a:1") })
+      yield* ctl.post("/_sim/rules", { name: "nightly", eventBusName: "jobs", target: target("b:1") })
+      const events = new EventBridgeClient({ region: "us-east-1", endpoint: server.url, credentials, maxAttempts: 1 })
+      const onDefault = yield* send(() => events.send(new ListTargetsByRuleCommand({ Rule: "nightly" })))
+      expect(onDefault.Targets?.[0]?.EcsParameters?.TaskDefinitionArn).toBe("a:1")
+      const onJobs = yield* send(() => events.send(new ListTargetsByRuleCommand({ Rule: "nightly", EventBusName: "jobs" })))
+      expect(onJobs.Targets?.[0]?.EcsParameters?.TaskDefinitionArn).toBe("b:1")
+      const described = yield* send(() => events.send(new DescribeRuleCommand({ Name: "nightly", EventBusName: "jobs" })))
+      expect(described).toMatchObject({ EventBusName: "jobs", Arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/jobs/nightly` })
+      const listed = yield* send(() => events.send(new ListRulesCommand({ EventBusName: "jobs" })))
+      expect(listed.Rules?.map((r) => r.Arn)).toEqual([`arn:aws:events:us-east-1:${ACCOUNT}:rule/jobs/nightly`])
+      const missing = yield* attempt(() => events.send(new ListTargetsByRuleCommand({ Rule: "nightly", EventBusName: "other" })))
+      expect(missing.err).toMatchObject({ name: "ResourceNotFoundException", message: "Rule nightly does not exist on EventBus other." })
+      events.destroy()
     }))
 
   it.scoped("DescribeServices lags behind UpdateService, whose own answer is current", () =>
