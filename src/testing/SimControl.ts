@@ -131,6 +131,7 @@ const ruleSpec = (b: Json): AddRuleSpec => {
   return {
     name: r.required("name", r.str("name")),
     region: r.str("region"),
+    eventBusName: r.str("eventBusName"),
     target: b["target"] === undefined ? undefined : targetOf(b["target"], "target"),
     targets: targets?.map((t, i) => targetOf(t, `targets[${i}]`)),
     scheduleExpression: r.str("scheduleExpression"),

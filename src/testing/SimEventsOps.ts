@@ -20,6 +20,8 @@ import type { SimStore } from "./SimStore.js"
 export interface AddRuleSpec {
   readonly name: string
   readonly region?: string | undefined
+  /** The rule's event bus; default `default`. Calls must name another bus (EventBusName or a rule ARN) to find the rule. */
+  readonly eventBusName?: string | undefined
   readonly target?: Target | undefined
   readonly targets?: ReadonlyArray<Target> | undefined
   /** Default `rate(1 day)`. */
@@ -37,11 +39,13 @@ export class SimEventsOps {
   /** Seeding: a rule with its targets (replacing one of the same name). */
   addRule(spec: AddRuleSpec): string {
     const region = spec.region ?? this.store.defaultRegion
-    const arn = `arn:aws:events:${region}:${this.store.accountId}:rule/${spec.name}`
+    const bus = spec.eventBusName ?? "default"
+    const arn = `arn:aws:events:${region}:${this.store.accountId}:rule/${bus === "default" ? "" : `${bus}/`}${spec.name}`
     const targets = [...(spec.targets ?? []), ...(spec.target === undefined ? [] : [spec.target])].map(clone)
-    this.store.rules.set(`${region}/${spec.name}`, {
+    this.store.rules.set(this.store.ruleKey(region, bus, spec.name), {
       name: spec.name,
       region,
+      eventBusName: bus,
       arn,
       scheduleExpression: spec.scheduleExpression ?? "rate(1 day)",
       state: spec.state ?? "ENABLED",
@@ -51,7 +55,7 @@ export class SimEventsOps {
   }
 
   listTargetsByRule(region: string, input: ListTargetsByRuleRequest): ListTargetsByRuleResponse {
-    const rule = this.store.requireRule(region, input.Rule)
+    const rule = this.store.requireRule(region, input.Rule, input.EventBusName)
     const p = page(rule.targets, input.NextToken, input.Limit, 100, 100, "ValidationException")
     const out: ListTargetsByRuleResponse = { Targets: clone(p.items) }
     if (p.next !== undefined) out.NextToken = p.next
@@ -59,7 +63,7 @@ export class SimEventsOps {
   }
 
   putTargets(region: string, input: PutTargetsRequest): PutTargetsResponse {
-    const rule = this.store.requireRule(region, input.Rule)
+    const rule = this.store.requireRule(region, input.Rule, input.EventBusName)
     const targets: unknown = input.Targets
     if (!Array.isArray(targets) || targets.length === 0 || targets.length > 10) {
       throw awsError("ValidationException", "Targets must contain between 1 and 10 items.")
@@ -88,14 +92,15 @@ export class SimEventsOps {
   }
 
   describeRule(region: string, input: DescribeRuleRequest): DescribeRuleResponse {
-    const r = this.store.requireRule(region, input.Name)
+    const r = this.store.requireRule(region, input.Name, input.EventBusName)
     return { ...toRule(r), CreatedBy: this.store.accountId }
   }
 
   listRules(region: string, input: ListRulesRequest): ListRulesResponse {
     const prefix = input.NamePrefix ?? ""
+    const bus = this.store.eventBusOf(input.EventBusName)
     const rules = [...this.store.rules.values()]
-      .filter((r) => r.region === region && r.name.startsWith(prefix))
+      .filter((r) => r.region === region && r.eventBusName === bus && r.name.startsWith(prefix))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map(toRule)
     const p = page(rules, input.NextToken, input.Limit, 100, 100, "ValidationException")

@@ -308,8 +308,9 @@ export class SimModel {
       : { taskDefinition: toTaskDefinition(this.store, rec), tags: clone([...rec.tags]), input: clone(rec.input) }
   }
 
-  rule(region: string, name: string): { readonly rule: Rule; readonly targets: ReadonlyArray<Target> } | undefined {
-    const r = this.store.findRule(region, name)
+  /** A rule by name (on `eventBusName`, default the default bus) or ARN. */
+  rule(region: string, name: string, eventBusName?: string): { readonly rule: Rule; readonly targets: ReadonlyArray<Target> } | undefined {
+    const r = this.store.findRule(region, name, eventBusName)
     return r === undefined ? undefined : { rule: toRule(r), targets: clone(r.targets) }
   }
 

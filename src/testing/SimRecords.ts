@@ -107,6 +107,8 @@ export interface TaskDefRec {
 export interface RuleRec {
   readonly name: string
   readonly region: string
+  /** `default` unless the rule is on a custom event bus. */
+  readonly eventBusName: string
   readonly arn: string
   readonly scheduleExpression: string
   readonly state: "ENABLED" | "DISABLED"

@@ -136,5 +136,5 @@ export const toRule = (r: RuleRec): Rule => ({
   Arn: r.arn,
   State: r.state,
   ScheduleExpression: r.scheduleExpression,
-  EventBusName: "default"
+  EventBusName: r.eventBusName
 })

@@ -171,17 +171,45 @@ export class SimStore {
 
   // ---------------------------------------------------------------- rules
 
-  findRule(region: string, nameOrArn: string | undefined): RuleRec | undefined {
-    if (nameOrArn === undefined) return undefined
-    const arn = nameOrArn.startsWith("arn:") ? parseArn(nameOrArn) : undefined
-    return this.rules.get(`${arn?.region ?? region}/${shortName(nameOrArn)}`)
+  ruleKey(region: string, eventBusName: string, name: string): string {
+    return `${region}/${eventBusName}/${name}`
   }
 
-  requireRule(region: string, nameOrArn: string | undefined): RuleRec {
+  /**
+   * Where a rule reference points: a rule ARN (`rule/<name>` on the default bus,
+   * `rule/<bus>/<name>` on another) carries region and bus; a name is on `eventBus`
+   * (a name or an event-bus ARN), by default the default bus.
+   */
+  ruleRef(
+    region: string,
+    nameOrArn: string,
+    eventBus: string | undefined
+  ): { readonly region: string; readonly eventBusName: string; readonly name: string } {
+    const arn = nameOrArn.startsWith("arn:") ? parseArn(nameOrArn) : undefined
+    if (arn !== undefined) {
+      const parts = arn.resource.split("/")
+      return { region: arn.region, eventBusName: parts.length >= 3 ? parts[1] ?? "default" : "default", name: shortName(nameOrArn) }
+    }
+    return { region, eventBusName: this.eventBusOf(eventBus), name: nameOrArn }
+  }
+
+  /** An EventBusName parameter (a name or an event-bus ARN) as a bus name; absent: `default`. */
+  eventBusOf(eventBus: string | undefined): string {
+    return eventBus === undefined || eventBus === "" ? "default" : shortName(eventBus)
+  }
+
+  findRule(region: string, nameOrArn: string | undefined, eventBus?: string): RuleRec | undefined {
+    if (nameOrArn === undefined) return undefined
+    const ref = this.ruleRef(region, nameOrArn, eventBus)
+    return this.rules.get(this.ruleKey(ref.region, ref.eventBusName, ref.name))
+  }
+
+  requireRule(region: string, nameOrArn: string | undefined, eventBus?: string): RuleRec {
     if (nameOrArn === undefined || nameOrArn === "") throw awsError("ValidationException", "Rule name is required.")
-    const rule = this.findRule(region, nameOrArn)
+    const rule = this.findRule(region, nameOrArn, eventBus)
     if (rule === undefined) {
-      throw awsError("ResourceNotFoundException", `Rule ${shortName(nameOrArn)} does not exist on EventBus default.`)
+      const ref = this.ruleRef(region, nameOrArn, eventBus)
+      throw awsError("ResourceNotFoundException", `Rule ${ref.name} does not exist on EventBus ${ref.eventBusName}.`)
     }
     return rule
   }

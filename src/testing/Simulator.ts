@@ -73,9 +73,11 @@ export interface SimulatorApi {
     }
     | undefined
   >
+  /** A rule by name (on `eventBusName`, default the default bus) or ARN, and its targets. */
   readonly rule: (
     region: string,
-    name: string
+    name: string,
+    eventBusName?: string
   ) => Effect.Effect<{ readonly rule: Rule; readonly targets: ReadonlyArray<Target> } | undefined>
   /** The image tag the service's version url serves now; undefined when no task serves. */
   readonly servedVersion: (cluster: string, service: string, region?: string) => Effect.Effect<string | undefined>
@@ -124,7 +126,7 @@ export const fromModel = (model: SimModel): SimulatorApi => {
     service: (cluster, name, region) => at((now) => model.service(cluster, name, now, region)),
     tasks: (cluster, name, region) => at((now) => model.tasks(cluster, name, now, region)),
     taskDefinition: (ref, region) => Effect.sync(() => model.taskDefinition(ref, region)),
-    rule: (region, name) => Effect.sync(() => model.rule(region, name)),
+    rule: (region, name, eventBusName) => Effect.sync(() => model.rule(region, name, eventBusName)),
     servedVersion: (cluster, service, region) => at((now) => model.servedVersion(cluster, service, now, region)),
     calls: (operation) => Effect.sync(() => model.calls(operation)),
     mutatingCalls: () => Effect.sync(() => model.mutatingCalls()),
