@@ -20,7 +20,8 @@ import {
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts"
 import { ConfiguredRetryStrategy } from "@smithy/core/retry"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 import { Simulator, type SimulatorApi, type SimulatorOptions, startSimServer } from "../../src/testing/index.js"
 
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "x" }
