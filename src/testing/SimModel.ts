@@ -51,17 +51,10 @@ import type { BehaviourPicker } from "./SimBehaviour.js"
 import { type FaultSettings, type SimCall, SimCallLog, type SimCallOutcome } from "./SimCallLog.js"
 import { type ServiceKey, SimEcsOps } from "./SimEcsOps.js"
 import { type AddRuleSpec, SimEventsOps } from "./SimEventsOps.js"
-import { type FailNextSpec, shortName, type SimAwsError } from "./SimFaults.js"
-import {
-  type CircuitBreakerFlags,
-  clone,
-  type ClusterRec,
-  type DeploymentControllerType,
-  isServing,
-  parseArn,
-  type ServiceRec
-} from "./SimRecords.js"
+import type { FailNextSpec, SimAwsError } from "./SimFaults.js"
+import { clone, type ClusterRec, isServing } from "./SimRecords.js"
 import { SimRollouts } from "./SimRollouts.js"
+import { type AddServiceSpec, seedService } from "./SimSeeding.js"
 import { toRule, toService, toTask, toTaskDefinition } from "./SimShapes.js"
 import { SimStore } from "./SimStore.js"
 import { type IssuedCredentials, SimSts } from "./SimSts.js"
@@ -70,6 +63,7 @@ export { mutatingOperations, type SimCall, type SimCallOutcome } from "./SimCall
 export type { ServiceKey } from "./SimEcsOps.js"
 export type { AddRuleSpec } from "./SimEventsOps.js"
 export type { CircuitBreakerFlags, DeploymentControllerType } from "./SimRecords.js"
+export type { AddServiceSpec } from "./SimSeeding.js"
 export type { IssuedCredentials } from "./SimSts.js"
 
 export interface SimModelOptions {
@@ -91,36 +85,6 @@ export interface SimModelOptions {
    * with `AddServiceSpec.describeLagSeconds` or `setDescribeLag`.
    */
   readonly describeLagSeconds?: number | undefined
-}
-
-export interface AddServiceSpec {
-  /** Cluster name or ARN; created when missing. */
-  readonly cluster: string
-  readonly name: string
-  /** Task definition ARN, `family:revision` or family; must be seeded in the region. */
-  readonly taskDefinition: string
-  readonly region?: string | undefined
-  /** Default 2. */
-  readonly desiredCount?: number | undefined
-  /** Default ACTIVE. */
-  readonly status?: "ACTIVE" | "DRAINING" | "INACTIVE" | undefined
-  /** Default true: steady tasks report HEALTHY. */
-  readonly healthCheck?: boolean | undefined
-  /**
-   * deploymentConfiguration.deploymentCircuitBreaker: a boolean sets both flags; as an
-   * object `enable` defaults to true and `rollback` to `enable`. Default: both on.
-   */
-  readonly circuitBreaker?: boolean | { readonly enable?: boolean | undefined; readonly rollback?: boolean | undefined } | undefined
-  /** Default ECS. CODE_DEPLOY and EXTERNAL services refuse an UpdateService with a task definition. */
-  readonly deploymentController?: DeploymentControllerType | undefined
-  /** This service's DescribeServices lag (see SimModelOptions.describeLagSeconds). */
-  readonly describeLagSeconds?: number | undefined
-}
-
-const breakerFlags = (spec: AddServiceSpec["circuitBreaker"]): CircuitBreakerFlags => {
-  if (spec === undefined || typeof spec === "boolean") return { enable: spec ?? true, rollback: spec ?? true }
-  const enable = spec.enable ?? true
-  return { enable, rollback: spec.rollback ?? enable }
 }
 
 export class SimModel {
@@ -243,39 +207,7 @@ export class SimModel {
 
   addService(spec: AddServiceSpec, now: number): string {
     this.sync(now)
-    const region = spec.region ?? (spec.cluster.startsWith("arn:") ? parseArn(spec.cluster)?.region : undefined) ??
-      this.defaultRegion
-    const clusterName = shortName(spec.cluster)
-    this.store.addCluster(clusterName, region)
-    const cluster = this.store.findCluster(region, clusterName)
-    if (cluster === undefined) throw new Error("unreachable: cluster just added")
-    const td = this.store.resolveTaskDef(region, spec.taskDefinition)
-    if (td === undefined) throw new Error(`addService: task definition ${spec.taskDefinition} is not seeded in ${region}`)
-    if (cluster.services.has(spec.name)) throw new Error(`addService: ${spec.name} already exists in ${clusterName}`)
-    const desiredCount = spec.desiredCount ?? 2
-    if (!Number.isInteger(desiredCount) || desiredCount < 0) throw new Error(`addService: desiredCount ${desiredCount}`)
-    const svc: ServiceRec = {
-      name: spec.name,
-      arn: `arn:aws:ecs:${region}:${this.accountId}:service/${clusterName}/${spec.name}`,
-      cluster,
-      createdAt: now,
-      status: spec.status ?? "ACTIVE",
-      desiredCount,
-      taskDefinitionArn: td.arn,
-      circuitBreaker: breakerFlags(spec.circuitBreaker),
-      deploymentController: spec.deploymentController ?? "ECS",
-      deployments: [],
-      tasks: [],
-      events: [],
-      timers: [],
-      staleView: undefined
-    }
-    if (spec.describeLagSeconds !== undefined) {
-      this.ecs.setDescribeLag(spec.describeLagSeconds, { region, cluster: clusterName, service: spec.name })
-    }
-    cluster.services.set(spec.name, svc)
-    this.rollouts.seedSteady(svc, now, spec.healthCheck ?? true)
-    return svc.arn
+    return seedService(this.store, this.rollouts, this.ecs, spec, now)
   }
 
   addRule(spec: AddRuleSpec): string {
