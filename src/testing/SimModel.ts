@@ -5,9 +5,10 @@
  * the rollout timers due by then (`sync`), so whoever owns the clock (TestClock in
  * program tests, the live clock over HTTP) drives the rollouts. No background fibers.
  *
- * This class is the model's one face; the work is done by its parts: the store
- * (SimStore), the rollout engine (SimRollouts), the operations (SimEcsOps, SimEventsOps,
- * SimSts), the call record and faults (SimCallLog) and the AWS shapes (SimShapes).
+ * This class is the model's one face; the work is done by its parts: the records and
+ * task states (SimRecords), the store and lookups (SimStore), the rollout engine
+ * (SimRollouts), seeding (SimSeeding), the operations (SimEcsOps, SimEventsOps, SimSts),
+ * the call record and faults (SimCallLog), the AWS shapes (SimShapes) and paging (SimPaging).
  */
 import type {
   DeregisterTaskDefinitionRequest,
