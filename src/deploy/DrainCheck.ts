@@ -2,6 +2,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
@@ -58,38 +59,41 @@ export const drainChecks = (
   options: DrainOptions
 ): Effect.Effect<ReadonlyMap<string, DrainResult>, never, Ecs> =>
   Effect.gen(function*() {
-    const results = new Map<string, DrainResult>()
-    if (items.length === 0) return results
+    if (items.length === 0) return new Map<string, DrainResult>()
     const { interval, journal, phase, timeout } = options
     for (const item of items) {
       yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
     }
+    // Failures arrive from the services' polling fibers: a Ref, not a shared Map.
+    const results = yield* Ref.make<ReadonlyMap<string, DrainResult>>(new Map())
     const onFailed = (error: DrainFailed) =>
-      Effect.suspend(() => {
-        results.set(targetKey(error.target), { _tag: "Failed", error })
-        return journal.end(error.target, phase, "failed", error.detail)
-      })
+      Ref.update(results, (m) => new Map(m).set(targetKey(error.target), { _tag: "Failed", error })).pipe(
+        Effect.zipRight(journal.end(error.target, phase, "failed", error.detail))
+      )
     const { pending, round } = yield* makePoller(items, { phase, journal, watch: false, onFailed })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
-      until: () => pending.size === 0
+      until: (left) => left.size === 0
     }).pipe(
       // With onFailed, failures are handed over, never raised.
       Effect.orDie,
       Effect.timeoutOption(timeout)
     )
+    const failed = yield* Ref.get(results)
+    const late = yield* pending
+    const out = new Map(failed)
     for (const item of items) {
       const key = targetKey(item.target)
-      if (results.has(key)) continue
-      const w = pending.get(key)
+      if (out.has(key)) continue
+      const w = late.get(key)
       if (w === undefined || Option.isSome(finished)) {
-        results.set(key, { _tag: "Drained" })
+        out.set(key, { _tag: "Drained" })
         continue
       }
-      results.set(key, { _tag: "TimedOut", lastSeen: w.lastSeen, newReady: w.newReady })
+      out.set(key, { _tag: "TimedOut", lastSeen: w.lastSeen, newReady: w.newReady })
       yield* journal.end(w.item.target, phase, "failed", `timed out: ${w.lastSeen}`)
     }
-    return results
+    return out
   })
 
 /**
@@ -110,13 +114,13 @@ export const drainCheck = (
     const { pending, round } = yield* makePoller(items, { phase, journal, watch: false })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
-      until: () => pending.size === 0
+      until: (left) => left.size === 0
     }).pipe(
       Effect.tapError((e) => journal.end(e.target, phase, "failed", e.detail)),
       Effect.timeoutOption(timeout)
     )
     if (Option.isSome(finished)) return
-    const late = [...pending.values()]
+    const late = [...(yield* pending).values()]
     for (const w of late) yield* journal.end(w.item.target, phase, "failed", `timed out: ${w.lastSeen}`)
     return yield* Effect.fail(
       new DrainTimedOut({

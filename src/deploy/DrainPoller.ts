@@ -2,6 +2,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { type ServiceRef, type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { Ecs, type ServiceState, type StartedDeployment, type TaskState } from "../ports/Ecs.js"
@@ -131,7 +132,9 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     const resolver = yield* makeServiceStatesResolver
     const taskResolver = yield* makeTaskStatesResolver
     const { journal, phase, watch } = options
-    const pending = new Map<string, Watch>(
+    // Services still polled. Services leave it from their own polling fibers, so it is a
+    // Ref; each Watch record is touched only by its own service's fiber within a round.
+    const pending = yield* Ref.make<ReadonlyMap<string, Watch>>(new Map(
       items.map((item) => {
         const key = targetKey(item.target)
         return [key, {
@@ -147,17 +150,24 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
           newTasksRun: false
         }]
       })
-    )
+    ))
+    const leave = (key: string) =>
+      Ref.update(pending, (m) => {
+        const next = new Map(m)
+        next.delete(key)
+        return next
+      })
+    // The desired count each service's own fiber last read (for a look's bar).
     const desired = new Map<string, number>()
     const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
     let roundNo = 0
     const clusterOf = (w: Watch) => `${w.item.ref.region}|${w.item.ref.cluster}`
 
     const failed = (failure: DrainFailed) =>
-      Effect.suspend(() => {
-        pending.delete(targetKey(failure.target))
-        return options.onFailed === undefined ? Effect.fail(failure) : options.onFailed(failure)
-      })
+      Effect.zipRight(
+        leave(targetKey(failure.target)),
+        options.onFailed === undefined ? Effect.fail(failure) : options.onFailed(failure)
+      )
 
     const pollOne = (w: Watch) =>
       Effect.gen(function*() {
@@ -180,7 +190,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
           return yield* failed(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
         }
         if (verdict._tag === "Drained" && !watch) {
-          pending.delete(w.key)
+          yield* leave(w.key)
           return yield* journal.end(item.target, phase, "succeeded", `drained: ${verdict.observation}`)
         }
         w.lastSeen = verdict.observation
@@ -237,10 +247,11 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       return { poll: budget.describe > 0 ? watches : [], describes, lists }
     }
 
-    const round = Effect.suspend(() => {
+    /** One round; answers the services still pending after it. */
+    const round = Effect.flatMap(Ref.get(pending), (before) => {
       roundNo++
       const byCluster = new Map<string, Array<Watch>>()
-      for (const w of pending.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
+      for (const w of before.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
       const plans = [...byCluster].map(([cluster, watches]) => plan(cluster, watches))
       const steps = [
         ...plans.flatMap((p) => p.lists.map((w) => listStep(w, w.look!))),
@@ -250,7 +261,10 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         concurrency: "unbounded",
         batching: true,
         discard: true
-      }).pipe(Effect.zipRight(Effect.all(steps, { concurrency: "unbounded", batching: true, discard: true })))
+      }).pipe(
+        Effect.zipRight(Effect.all(steps, { concurrency: "unbounded", batching: true, discard: true })),
+        Effect.zipRight(Ref.get(pending))
+      )
     })
-    return { round, pending }
+    return { round, pending: Ref.get(pending) }
   })

@@ -139,7 +139,7 @@ const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, nev
 const confirmRestores = (
   restored: ReadonlyArray<{ readonly change: Extract<Change, { kind: "service" }>; readonly deployment: StartedDeployment | undefined }>,
   options: RollbackOptions,
-  into: Map<string, Confirmation>
+  into: Ref.Ref<ReadonlyMap<string, Confirmation>>
 ): Effect.Effect<void, never, Ecs | VersionProbe> =>
   Effect.gen(function*() {
     if (restored.length === 0) return
@@ -175,14 +175,15 @@ const confirmRestores = (
     })
     yield* Fiber.interrupt(watcher)
     const failures = yield* Ref.get(failed)
+    const confirm = (key: string, confirmation: Confirmation) => Ref.update(into, (m) => new Map(m).set(key, confirmation))
     const draining: Array<DrainItem> = []
     for (const item of rollouts) {
       const key = targetKey(item.target)
       const failure = failures.get(key)
       const version = versions.get(key)
-      if (failure !== undefined) into.set(key, { _tag: "NotConfirmed", error: failure })
-      else if (version?._tag === "TimedOut") into.set(key, { _tag: "NotConfirmed", error: `version check timed out: ${version.lastSeen}` })
-      else if (version?._tag === "Stopped") into.set(key, { _tag: "NotConfirmed", error: version.reason })
+      if (failure !== undefined) yield* confirm(key, { _tag: "NotConfirmed", error: failure })
+      else if (version?._tag === "TimedOut") yield* confirm(key, { _tag: "NotConfirmed", error: `version check timed out: ${version.lastSeen}` })
+      else if (version?._tag === "Stopped") yield* confirm(key, { _tag: "NotConfirmed", error: version.reason })
       else draining.push(item)
     }
     const elapsed = (yield* Clock.currentTimeMillis) - startedAt
@@ -191,7 +192,7 @@ const confirmRestores = (
     for (const item of draining) {
       const key = targetKey(item.target)
       const drain = drains.get(key)
-      into.set(
+      yield* confirm(
         key,
         drain === undefined || drain._tag === "Drained"
           ? { _tag: "Confirmed" }
@@ -219,16 +220,18 @@ export const rollback = (
         concurrency: options.concurrency
       })
       const restores = new Map(all.map((change, i) => [change.key, issued[i]!.result] as const))
-      const confirmations = new Map<string, Confirmation>()
+      // What the confirmation saw so far, kept when a signal cuts it short.
+      const seen = yield* Ref.make<ReadonlyMap<string, Confirmation>>(new Map())
       const restored = all.flatMap((change, i) =>
         change.kind === "service" && issued[i]!.result._tag === "Restored" ? [{ change, deployment: issued[i]!.deployment }] : []
       )
       if (options.confirm) {
         // Interruptible whatever the caller's region (the checks' deadlines interrupt their
         // polls): a signal here ends the waiting, not the rollback.
-        yield* Effect.interruptible(confirmRestores(restored, options, confirmations)).pipe(Effect.exit)
+        yield* Effect.interruptible(confirmRestores(restored, options, seen)).pipe(Effect.exit)
         yield* options.journal.closeOpen("interrupted")
       }
+      const confirmations = new Map(yield* Ref.get(seen))
       for (const { change } of restored) {
         if (!confirmations.has(change.key)) {
           confirmations.set(change.key, {

@@ -2,6 +2,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import { servesVersion } from "../domain/ServedVersion.js"
 import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
@@ -55,11 +56,13 @@ export const versionChecks = (
   options: VersionCheckOptions
 ): Effect.Effect<ReadonlyMap<string, VersionResult>, never, VersionProbe> =>
   Effect.gen(function*() {
-    const results = new Map<string, VersionResult>()
-    if (items.length === 0) return results
+    if (items.length === 0) return new Map<string, VersionResult>()
     const probe = yield* VersionProbe
     const { interval, journal, phase, timeout } = options
-    const lastSeen = new Map<string, string>()
+    // Written by every service's polling fiber: Refs, not shared Maps.
+    const results = yield* Ref.make<ReadonlyMap<string, VersionResult>>(new Map())
+    const lastSeen = yield* Ref.make<ReadonlyMap<string, string>>(new Map())
+    const settle = (key: string, result: VersionResult) => Ref.update(results, (m) => new Map(m).set(key, result))
     const stop = options.stop ?? (() => Effect.succeed(Option.none<string>()))
 
     const poll = (item: VersionCheckItem) => {
@@ -67,20 +70,20 @@ export const versionChecks = (
       const once = Effect.gen(function*() {
         const stopped = yield* stop(key)
         if (Option.isSome(stopped)) {
-          results.set(key, { _tag: "Stopped", reason: stopped.value })
+          yield* settle(key, { _tag: "Stopped", reason: stopped.value })
           yield* journal.end(item.target, phase, "failed", stopped.value)
           return true
         }
         const result = yield* probe.probe(item.url)
         if (result._tag === "Served" && item.wanted.some((w) => servesVersion(result.server, w))) {
-          results.set(key, { _tag: "Served", version: result.version })
+          yield* settle(key, { _tag: "Served", version: result.version })
           yield* journal.end(item.target, phase, "succeeded", `serving ${result.version}`)
           return true
         }
         const seen = result._tag === "Served"
           ? `serving ${result.version}, want ${item.wanted.join(" or ")}`
           : `not ready: ${result.reason}`
-        lastSeen.set(key, seen)
+        yield* Ref.update(lastSeen, (m) => new Map(m).set(key, seen))
         yield* journal.observe(item.target, phase, seen)
         return false
       })
@@ -90,14 +93,15 @@ export const versionChecks = (
     }
 
     yield* Effect.forEach(items, poll, { concurrency: "unbounded", discard: true }).pipe(Effect.timeoutOption(timeout))
+    const seen = yield* Ref.get(lastSeen)
     for (const item of items) {
       const key = targetKey(item.target)
-      if (results.has(key)) continue
-      const seen = lastSeen.get(key) ?? "no answer"
-      results.set(key, { _tag: "TimedOut", lastSeen: seen })
-      yield* journal.end(item.target, phase, "failed", `timed out: ${seen}`)
+      if ((yield* Ref.get(results)).has(key)) continue
+      const last = seen.get(key) ?? "no answer"
+      yield* settle(key, { _tag: "TimedOut", lastSeen: last })
+      yield* journal.end(item.target, phase, "failed", `timed out: ${last}`)
     }
-    return results
+    return yield* Ref.get(results)
   })
 
 /** {@link versionChecks} that fails when any service did not serve a wanted version in time. */
