@@ -60,6 +60,26 @@ describe.concurrent("signals and pipes", () => {
     expect(await s.restoredEverything()).toBe(true)
   })
 
+  it("a signal while UpdateService is in flight: the service counts as changed and is put back", async () => {
+    const s = await setup(NEVER_DRAIN)
+    // The worker's update lands at once; its answer would come 5 s later.
+    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", service: "worker", answerAfterSeconds: 5 }))
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path, "--output", "json"], s.env)
+    await waitFor(() => cli.output().includes("updating from worker"))
+    await new Promise((r) => setTimeout(r, 300))
+    const signalledAt = Date.now()
+    cli.child.kill("SIGINT")
+    const run = await cli.done
+    expect(run.code).toBe(130)
+    // The signal came while the worker's update was still unanswered.
+    const [workerUpdate] = (await s.calls("UpdateService")).filter((c) => c.params["service"] === "worker")
+    expect(signalledAt - workerUpdate!.at).toBeLessThan(5000)
+    const report = JSON.parse(run.stdout)
+    const worker = report.services.find((t: { name: string }) => t.name === "worker")
+    expect(worker.outcome).toBe("rolled-back")
+    expect(await s.restoredEverything()).toBe(true)
+  })
+
   it("a signal during the rollback that follows a failure: every restore issued, the report printed, exit 130", async () => {
     // The new version turns unhealthy; the rollback's checks of the old version then wait.
     const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3, replaceAfter: 0.2 } })
