@@ -2,7 +2,7 @@
 // project's simulator: the AWS SDK clients, credentials, retries and signals are all real.
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { cliEnv, runCliProcess, startCli, startWorld, writeConfig } from "../support/subprocess.js"
+import { cliEnv, runCliProcess, setupDeploy, startCli, writeConfig } from "../support/subprocess.js"
 import { SHA } from "../support/world.js"
 
 const worlds: Array<{ close: () => Promise<void> }> = []
@@ -10,27 +10,8 @@ afterAll(async () => {
   await Promise.all(worlds.map((w) => w.close()))
 })
 
-const setup = async (byTag: Parameters<typeof startWorld>[0] = {}, extra = "", timeoutMinutes = 0.1) => {
-  const w = await startWorld(byTag)
-  worlds.push(w.server)
-  const config = `
-services:
-  api:
-    cluster: prod-a
-    url: ${w.server.url}/version/prod-a/api
-  worker:
-    cluster: ${w.world.clusterB}
-    containers: [worker]
-scheduledTasks:
-  nightly:
-timeoutMinutes: ${timeoutMinutes}
-checkIntervalSeconds: 0.2
-${extra}`
-  const { dir, path } = writeConfig(config)
-  const env = cliEnv(w.server.url, dir, { NO_COLOR: "1" })
-  const calls = (op?: string) => Effect.runPromise(w.sim.calls(op))
-  return { ...w, dir, path, env, calls }
-}
+const setup = (byTag: Parameters<typeof setupDeploy>[1] = {}, extra = "", timeoutMinutes = 0.1) =>
+  setupDeploy(worlds, byTag, { extra, timeoutMinutes })
 
 describe.concurrent("gehen deploy as a subprocess", () => {
   it("exit 0 after a real deploy over HTTP", async () => {

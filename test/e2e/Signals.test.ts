@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { CLI, cliEnv, startCli, startWorld, writeConfig } from "../support/subprocess.js"
+import { CLI, setupDeploy, startCli } from "../support/subprocess.js"
 import { SHA } from "../support/world.js"
 
 const worlds: Array<{ close: () => Promise<void> }> = []
@@ -10,31 +10,15 @@ afterAll(async () => {
   await Promise.all(worlds.map((w) => w.close()))
 })
 
-const setup = async (byTag: Parameters<typeof startWorld>[0] = {}, timeoutMinutes = 5) => {
-  const w = await startWorld(byTag)
-  worlds.push(w.server)
-  const { dir, path } = writeConfig(`
-services:
-  api:
-    cluster: prod-a
-    url: ${w.server.url}/version/prod-a/api
-  worker:
-    cluster: ${w.world.clusterB}
-    containers: [worker]
-scheduledTasks:
-  nightly:
-timeoutMinutes: ${timeoutMinutes}
-checkIntervalSeconds: 0.2
-`)
-  const env = cliEnv(w.server.url, dir, { NO_COLOR: "1" })
-  const calls = (op?: string) => Effect.runPromise(w.sim.calls(op))
+const setup = async (byTag: Parameters<typeof setupDeploy>[1] = {}) => {
+  const s = await setupDeploy(worlds, byTag, { timeoutMinutes: 5 })
   const restoredEverything = async () => {
-    const updates = (await calls("UpdateService")).map((u) => u.params["taskDefinition"])
-    const rule = await Effect.runPromise(w.sim.rule("us-east-1", "nightly"))
-    return updates.includes(w.world.api) && updates.includes(w.world.worker) &&
-      rule?.targets[0]?.EcsParameters?.TaskDefinitionArn === w.world.report
+    const updates = (await s.calls("UpdateService")).map((u) => u.params["taskDefinition"])
+    const rule = await Effect.runPromise(s.sim.rule("us-east-1", "nightly"))
+    return updates.includes(s.world.api) && updates.includes(s.world.worker) &&
+      rule?.targets[0]?.EcsParameters?.TaskDefinitionArn === s.world.report
   }
-  return { ...w, path, env, calls, restoredEverything }
+  return { ...s, restoredEverything }
 }
 
 const waitFor = async (what: () => boolean, ms = 15_000) => {

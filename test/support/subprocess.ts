@@ -65,3 +65,32 @@ export const startCli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): {
 }
 
 export const runCliProcess = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Run> => startCli(args, env).done
+
+/**
+ * The test world served over HTTP with its gehen.yml (api with a url, worker, the nightly
+ * rule) and a CI job's environment; `track` collects the servers to close after the file.
+ */
+export const setupDeploy = async (
+  track: Array<{ close: () => Promise<void> }>,
+  byTag: Parameters<typeof startWorld>[0] = {},
+  options: { readonly extra?: string; readonly timeoutMinutes?: number } = {}
+) => {
+  const w = await startWorld(byTag)
+  track.push(w.server)
+  const { dir, path } = writeConfig(`
+services:
+  api:
+    cluster: prod-a
+    url: ${w.server.url}/version/prod-a/api
+  worker:
+    cluster: ${w.world.clusterB}
+    containers: [worker]
+scheduledTasks:
+  nightly:
+timeoutMinutes: ${options.timeoutMinutes ?? 0.1}
+checkIntervalSeconds: 0.2
+${options.extra ?? ""}`)
+  const env = cliEnv(w.server.url, dir, { NO_COLOR: "1" })
+  const calls = (op?: string) => Effect.runPromise(w.sim.calls(op))
+  return { ...w, dir, path, env, calls }
+}
