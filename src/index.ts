@@ -105,7 +105,7 @@ export {
 } from "./deploy/Verdicts.js"
 export { mixedTagsProblem, planRevision, type PlannedRevision } from "./deploy/Revisions.js"
 export { readsPerRound, type RoundBudget, roundBudget } from "./deploy/ReadBudget.js"
-export { buildReport, reportWithoutPlan, type RunFacts } from "./report/BuildReport.js"
+export { buildReport, reportWithoutPlan, type RunFacts } from "./deploy/RunReport.js"
 export { servesVersion, versionOfServer } from "./domain/ServedVersion.js"
 export {
   DeploymentStatus,

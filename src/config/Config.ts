@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { ConfigError } from "./ConfigError.js"
+import type { GehenConfig } from "./Types.js"
 import { fromIssue } from "./Issues.js"
 import { toConfig } from "./Resolve.js"
 import { GehenFile } from "./Schema.js"
@@ -21,45 +22,7 @@ export { configDefaults } from "./Defaults.js"
 export { clusterName, regionOfCluster } from "./Names.js"
 export { GehenFile } from "./Schema.js"
 
-export type UpdateStrategy = "current" | "latest" | "redeploy" | "none"
-
-export interface ServiceConfig {
-  /** The key under `services` in gehen.yml: unique in the file, used in messages. */
-  readonly key: string
-  /** The ECS service name: `name:` when given, else the key. */
-  readonly name: string
-  /** Cluster name or ARN, as written. */
-  readonly cluster: string
-  readonly url?: string | undefined
-  /** Only these containers get the new tag; when absent, all of them (if they all run one tag). */
-  readonly containers?: ReadonlyArray<string> | undefined
-}
-
-export interface ScheduledTaskConfig {
-  /** The key under `scheduledTasks` in gehen.yml (a rule name or a rule ARN), used in messages. */
-  readonly key: string
-  /** The EventBridge rule name. */
-  readonly rule: string
-  /** From the rule ARN or `region:`; absent: the default region. */
-  readonly region?: string | undefined
-  /** From the rule ARN or `eventBusName:`; absent: the default event bus. */
-  readonly eventBusName?: string | undefined
-  /** Only these containers get the new tag; when absent, all of them (if they all run one tag). */
-  readonly containers?: ReadonlyArray<string> | undefined
-}
-
-export interface GehenConfig {
-  /** The file it was read from, for messages. */
-  readonly path: string
-  readonly services: ReadonlyArray<ServiceConfig>
-  readonly scheduledTasks: ReadonlyArray<ScheduledTaskConfig>
-  readonly role?: { readonly arn: string } | undefined
-  readonly timeoutMinutes: number
-  readonly checkIntervalSeconds: number
-  readonly updateStrategy: UpdateStrategy
-  /** Most services worked on at once. */
-  readonly concurrency: number
-}
+export type { GehenConfig, ScheduledTaskConfig, ServiceConfig, UpdateStrategy } from "./Types.js"
 
 const decodeFile = Schema.decodeUnknownEither(GehenFile, { onExcessProperty: "error", errors: "first" })
 

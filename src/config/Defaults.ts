@@ -1,4 +1,4 @@
-import type { GehenConfig, UpdateStrategy } from "./Config.js"
+import type { GehenConfig, UpdateStrategy } from "./Types.js"
 
 /** Defaults for the optional settings of gehen.yml. */
 export const configDefaults = {

@@ -5,7 +5,7 @@
 
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { GehenConfig, ScheduledTaskConfig, ServiceConfig } from "./Config.js"
+import type { GehenConfig, ScheduledTaskConfig, ServiceConfig } from "./Types.js"
 import { ConfigError } from "./ConfigError.js"
 import { keyPath, show } from "./Issues.js"
 import { defaultEventBus, parseEventBusArn, parseRuleArn, type RuleArn } from "./Names.js"

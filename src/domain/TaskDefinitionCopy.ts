@@ -1,9 +1,14 @@
-import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs"
+import type { ContainerDefinition, RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from "@aws-sdk/client-ecs"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { DescribedTaskDefinition } from "../ports/Ecs.js"
 import { type InvalidImage, tagOf, withTag } from "./ImageRef.js"
+
+/** A task definition and its tags (DescribeTaskDefinition with include TAGS). */
+export interface DescribedTaskDefinition {
+  readonly taskDefinition: TaskDefinition
+  readonly tags: ReadonlyArray<Tag>
+}
 
 /** Fields DescribeTaskDefinition reports that RegisterTaskDefinition does not accept (ECS sets them). */
 export const READ_ONLY_TASK_DEFINITION_KEYS = [

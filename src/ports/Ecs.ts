@@ -1,7 +1,10 @@
-import type { RegisterTaskDefinitionCommandInput, Tag, TaskDefinition } from "@aws-sdk/client-ecs"
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type { DescribedTaskDefinition } from "../domain/TaskDefinitionCopy.js"
 import type { AwsCallError } from "./Errors.js"
+
+export type { DescribedTaskDefinition }
 import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 
 /** One deployment of a service, as ECS reports it. */
@@ -63,11 +66,6 @@ export type ServiceLookup =
   | { readonly _tag: "Found"; readonly name: string; readonly state: ServiceState }
   | { readonly _tag: "Missing"; readonly name: string; readonly reason: string }
 
-/** A task definition and its tags (DescribeTaskDefinition with include TAGS). */
-export interface DescribedTaskDefinition {
-  readonly taskDefinition: TaskDefinition
-  readonly tags: ReadonlyArray<Tag>
-}
 
 /**
  * The ECS operations gehen performs, in domain terms. Every call names its region

@@ -1,11 +1,11 @@
 import * as Option from "effect/Option"
 import { tagOf } from "../domain/ImageRef.js"
 import { targetKey } from "../domain/Targets.js"
-import type { Journal } from "../deploy/Journal.js"
-import type { Changes } from "../deploy/Ledger.js"
-import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "../deploy/Plan.js"
-import type { Verdict } from "../deploy/Verdicts.js"
-import { exitCodeOf, type RunOutcome, type RunReport, type TargetReport } from "./Report.js"
+import type { Journal } from "./Journal.js"
+import type { Changes } from "./Ledger.js"
+import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "./Plan.js"
+import type { Verdict } from "./Verdicts.js"
+import { exitCodeOf, type RunOutcome, type RunReport, type TargetReport } from "../report/Report.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
