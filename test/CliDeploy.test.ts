@@ -1,86 +1,13 @@
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Schema } from "effect"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { Effect, Schema } from "effect"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { runCli, VERSION } from "../src/cli/Cli.js"
-import { CliEnvironment } from "../src/cli/Environment.js"
-import type { GehenConfig } from "../src/config/Config.js"
+import { VERSION } from "../src/cli/Cli.js"
 import { RunReport } from "../src/report/Report.js"
 import { StatusReport } from "../src/status/Status.js"
-import { Simulator } from "../src/testing/index.js"
-import { VersionProbe } from "../src/ports/VersionProbe.js"
-import { makeCapture } from "./support/capture.js"
-import { behaviours, OLD, runWithClock, seedWorld, SHA } from "./support/world.js"
-
-const writeConfig = (text: string) => {
-  const dir = mkdtempSync(join(tmpdir(), "gehen-cli-"))
-  const path = join(dir, "gehen.yml")
-  writeFileSync(path, text)
-  return path
-}
-
-const configText = (clusterB: string, extra = "") => `
-services:
-  api:
-    cluster: prod-a
-    url: http://api.test/version/prod-a/api
-  worker:
-    cluster: ${clusterB}
-    containers: [worker]
-scheduledTasks:
-  nightly:
-timeoutMinutes: 1
-checkIntervalSeconds: 5
-${extra}`
-
-/** Runs `gehen <args>` in-process against a fresh simulated world. */
-const cli = (
-  args: ReadonlyArray<string>,
-  options: {
-    byTag?: Record<string, "unhealthy" | "never-drain" | "stuck">
-    config?: (clusterB: string) => string
-    env?: Record<string, string>
-    /** What the standard chain answers for the region; null: none. */
-    region?: string | null
-    isTTY?: boolean
-    stdoutIsTTY?: boolean
-  } = {}
-) =>
-  Effect.gen(function*() {
-    const sim = yield* Simulator.make({ behaviour: behaviours(options.byTag ?? {}) })
-    const world = yield* seedWorld(sim)
-    const path = writeConfig((options.config ?? configText)(world.clusterB))
-    const roles: Array<string | undefined> = []
-    const progress: Array<string> = []
-    const env = Layer.succeed(CliEnvironment, {
-      aws: (config: GehenConfig) => {
-        roles.push(config.role?.arn)
-        return Simulator.layer(sim, { region: options.region === undefined ? "us-east-1" : options.region })
-      },
-      // Only the probe: the AWS ports come from `aws` above.
-      probe: Layer.effect(VersionProbe, VersionProbe).pipe(Layer.provide(Simulator.layer(sim))),
-      isTTY: options.isTTY ?? false,
-      stdoutIsTTY: options.stdoutIsTTY ?? false,
-      writeStderr: (chunk: string) => void progress.push(chunk),
-      columns: () => 100,
-      rows: () => 40,
-      env: options.env ?? {}
-    })
-    const capture = yield* makeCapture
-    const argv = ["node", "gehen", ...args.map((a) => a.replace("$PATH", path))]
-    const { exit } = yield* runWithClock(
-      runCli(argv).pipe(
-        Effect.provide(Layer.merge(NodeContext.layer, env)),
-        Effect.withConsole(capture.console),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(options.env ?? {}))))
-      ),
-      "5 seconds"
-    )
-    if (!Exit.isSuccess(exit)) throw new Error(`runCli failed: ${String(exit.cause)}`)
-    return { code: exit.value, sim, world, path, roles, stdout: capture.stdout(), stderr: progress.join("") + capture.stderr() }
-  })
+import { cli, configText } from "./support/inProcess.js"
+import { OLD, SHA } from "./support/world.js"
 
 describe("gehen deploy (in-process)", () => {
   it.effect("exit 0 when deployed and drained, with a summary on stderr", () =>
@@ -131,8 +58,9 @@ describe("gehen deploy (in-process)", () => {
       const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--dry-run"])
       expect(r.code).toBe(0)
       expect(yield* r.sim.mutatingCalls()).toEqual([])
-      expect(r.stderr).toContain(`app: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD} -> 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${SHA}`)
-      expect(r.stderr).toContain("scheduled task nightly")
+      // The plan is the command's answer: on stdout.
+      expect(r.stdout).toContain(`app: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD} -> 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${SHA}`)
+      expect(r.stdout).toContain("scheduled task nightly")
     }))
 
   it.effect("passes role.arn to the AWS layer", () =>
@@ -150,7 +78,7 @@ describe("bad input: exit 1, a clear message, no AWS call", () => {
     ["a sha that is no Docker tag", ["deploy", "--gitsha", "feature/x", "--path", "$PATH"], undefined, /--gitsha "feature\/x"/],
     ["a sha starting with a dot", ["deploy", "--gitsha", ".abc", "--path", "$PATH"], undefined, /expected a Docker image tag/],
     ["a sha longer than 128 characters", ["deploy", "--gitsha", "a".repeat(129), "--path", "$PATH"], undefined, /128/],
-    ["an unknown key", ["deploy", "--gitsha", SHA, "--path", "$PATH"], (b) => configText(b, "timeoutMinute: 3\n"), /gehen\.yml: timeoutMinute/],
+    ["an unknown key", ["deploy", "--gitsha", SHA, "--path", "$PATH"], (b) => configText(b, "timeoutMinute: 3\n"), /gehen\.yml:\d+(:\d+)?: timeoutMinute/],
     ["an unknown updateStrategy", ["deploy", "--gitsha", SHA, "--path", "$PATH"], (b) => configText(b, "updateStrategy: fastest\n"), /updateStrategy/],
     ["a list instead of a map", ["deploy", "--gitsha", SHA, "--path", "$PATH"], () => "services:\n  - api\n", /services: expected a map/],
     ["a missing config file", ["deploy", "--gitsha", SHA, "--path", "/nonexistent/gehen.yml"], undefined, /\/nonexistent\/gehen\.yml/]
@@ -215,18 +143,86 @@ describe("bad input: exit 1, a clear message, no AWS call", () => {
 })
 
 describe("gehen status (in-process)", () => {
-  it.effect("prints what runs now, as text and as JSON, and changes nothing", () =>
+  it.effect("prints what runs now, as text and as JSON, exits 0 when every target was found, and changes nothing", () =>
     Effect.gen(function*() {
       const text = yield* cli(["status", "--path", "$PATH"])
       expect(text.code).toBe(0)
+      expect(text.stderr).toBe("")
       expect(text.stdout).toContain("api")
       expect(text.stdout).toContain(OLD)
       expect(text.stdout).toContain("nightly")
       const json = yield* cli(["status", "--path", "$PATH", "--output", "json"])
       expect(json.code).toBe(0)
+      expect(json.stderr).toBe("")
       const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
-      expect(report.services.map((s) => s.name)).toEqual(["api", "worker"])
+      expect(report.schemaVersion).toBe(2)
+      expect(report.services.map((s) => [s.kind, s.name, s.cluster, s.region, s.state])).toEqual([
+        ["service", "api", "prod-a", "us-east-1", "found"],
+        ["service", "worker", "prod-b", "us-west-2", "found"]
+      ])
+      // A scheduled task is `name`, with a null cluster, as in the run report.
+      expect(report.scheduledTasks.map((t) => [t.kind, t.name, t.cluster, t.region, t.state])).toEqual([
+        ["scheduled-task", "nightly", null, "us-east-1", "found"]
+      ])
       expect(yield* json.sim.mutatingCalls()).toEqual([])
+    }))
+
+  it.effect("a missing cluster, service or rule is its target's entry: the others are read, exit 1, a summary on stderr", () =>
+    Effect.gen(function*() {
+      const config = (b: string) => `
+services:
+  api-gone:
+    name: api
+    cluster: no-such-cluster
+  api:
+    cluster: prod-a
+  ghost:
+    cluster: prod-a
+  worker:
+    cluster: ${b}
+    containers: [worker]
+scheduledTasks:
+  vanished:
+  nightly:
+`
+      const text = yield* cli(["status", "--path", "$PATH"], { config })
+      expect(text.code).toBe(1)
+      expect(text.stdout).toContain("service api (cluster no-such-cluster, us-east-1): MISSING: cluster not found")
+      expect(text.stdout).toContain(`service api (cluster prod-a, us-east-1): steady, 2/2 running, runs ${OLD}`)
+      expect(text.stdout).toContain("service ghost (cluster prod-a, us-east-1): MISSING: service not found")
+      expect(text.stdout).toContain("service worker (cluster prod-b, us-west-2): steady")
+      expect(text.stdout).toContain("scheduled task vanished (us-east-1): MISSING: rule not found")
+      expect(text.stdout).toContain(`scheduled task nightly (us-east-1): runs report:1, ${OLD}`)
+      expect(text.stderr).toBe(
+        "gehen: 3 of 6 targets could not be read: scheduled task vanished (missing), " +
+          "service api in cluster no-such-cluster (missing), service ghost in cluster prod-a (missing)\n"
+      )
+      const json = yield* cli(["status", "--path", "$PATH", "--output", "json"], { config })
+      expect(json.code).toBe(1)
+      expect(json.stderr).toContain("gehen: 3 of 6 targets could not be read")
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect(report.services.map((s) => `${s.name}@${s.cluster}: ${s.state}`)).toEqual([
+        "api@no-such-cluster: missing",
+        "api@prod-a: found",
+        "ghost@prod-a: missing",
+        "worker@prod-b: found"
+      ])
+      expect(report.scheduledTasks.map((t) => `${t.name}: ${t.state}`)).toEqual(["vanished: missing", "nightly: found"])
+      expect(yield* json.sim.mutatingCalls()).toEqual([])
+    }))
+
+  it.effect("a config error or a missing region: exit 1 with its message, before any AWS call", () =>
+    Effect.gen(function*() {
+      const bad = yield* cli(["status", "--path", "$PATH"], { config: (b) => configText(b, "timeoutMinute: 3\n") })
+      expect(bad.code).toBe(1)
+      expect(bad.stdout).toBe("")
+      expect(bad.stderr).toMatch(/^gehen: .*gehen\.yml: timeoutMinute/)
+      expect(yield* bad.sim.calls()).toEqual([])
+      const noRegion = yield* cli(["status", "--path", "$PATH"], { region: null })
+      expect(noRegion.code).toBe(1)
+      expect(noRegion.stdout).toBe("")
+      expect(noRegion.stderr).toContain("no AWS region")
+      expect(yield* noRegion.sim.calls()).toEqual([])
     }))
 
   it.effect("colours its answer by where stdout goes, not stderr", () =>

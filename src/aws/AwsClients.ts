@@ -1,9 +1,12 @@
-import type { ECSClient, ECSClientConfig } from "@aws-sdk/client-ecs"
+import type { ECSClient } from "@aws-sdk/client-ecs"
+import type { AwsCredentialIdentityProvider } from "@smithy/types"
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge"
+import type { STSClient } from "@aws-sdk/client-sts"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import { METADATA_TIMEOUT_MS } from "./Credentials.js"
 
 /** How gehen authenticates: the default credential chain, or a role assumed on top of it. */
 export interface AwsClientsOptions {
@@ -16,11 +19,12 @@ export interface AwsClientsOptions {
 export interface AwsClientsApi {
   readonly ecs: (region: string) => Effect.Effect<ECSClient>
   readonly eventBridge: (region: string) => Effect.Effect<EventBridgeClient>
+  readonly sts: (region: string) => Effect.Effect<STSClient>
 }
 
 export class AwsClients extends Context.Tag("gehen/AwsClients")<AwsClients, AwsClientsApi>() {}
 
-type Credentials = NonNullable<ECSClientConfig["credentials"]>
+type Credentials = AwsCredentialIdentityProvider
 
 /**
  * Retries: the SDK's standard strategy (with its retry quota, so a real outage is not
@@ -56,53 +60,62 @@ const retryConfig = (
 export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<AwsClientsApi, never, Scope.Scope> =>
   Effect.gen(function*() {
     // Loaded here, not at module top: `gehen --version` / `--help` must not pay for the SDK.
-    const [{ ECSClient }, { EventBridgeClient }, { ConfiguredRetryStrategy }] = yield* Effect.promise(() =>
-      Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-eventbridge"), import("@smithy/core/retry")])
+    const [
+      { ECSClient },
+      { EventBridgeClient },
+      { STSClient },
+      { ConfiguredRetryStrategy },
+      { fromNodeProviderChain, fromTemporaryCredentials },
+      { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh }
+    ] = yield* Effect.promise(() =>
+      Promise.all([
+        import("@aws-sdk/client-ecs"),
+        import("@aws-sdk/client-eventbridge"),
+        import("@aws-sdk/client-sts"),
+        import("@smithy/core/retry"),
+        import("@aws-sdk/credential-providers"),
+        import("@smithy/core")
+      ])
     )
     const retries = () => retryConfig(ConfiguredRetryStrategy)
+    // Given a provider, the memoizer always answers one (undefined only for undefined).
+    const memoize = (provider: AwsCredentialIdentityProvider): Credentials =>
+      memoizeIdentityProvider(provider, isIdentityExpired, doesIdentityRequireRefresh) ?? provider
 
+    // The default chain, resolved once for every client, with a short wait on the metadata
+    // endpoints (see METADATA_TIMEOUT_MS).
+    const base = memoize(fromNodeProviderChain({ timeout: METADATA_TIMEOUT_MS, maxRetries: 0 }))
+
+    // With a role: one provider on top of the chain, shared by every client of every region
+    // and memoized, so that all of them together make one AssumeRole (again only shortly
+    // before the credentials expire). Created with the first client's region, so STS is
+    // called in the partition gehen works in.
     const roleArn = options.roleArn
-    const assumeRole = roleArn === undefined ? undefined : yield* Effect.promise(async () => {
-      const [{ fromTemporaryCredentials }, { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh }] =
-        await Promise.all([import("@aws-sdk/credential-providers"), import("@smithy/core")])
-      return { fromTemporaryCredentials, memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh }
-    })
-
-    // One provider shared by every client of every region, memoized so that all of them
-    // together make one AssumeRole (again only shortly before the credentials expire);
-    // each client's own memoization would otherwise assume the role once per client.
-    // Created with the first client's region, so STS is called in the partition gehen works in.
     let sharedCredentials: Credentials | undefined
-    const credentialsFor = (region: string): Credentials | undefined => {
-      if (assumeRole === undefined || roleArn === undefined) return undefined // the SDK's default chain
-      if (sharedCredentials === undefined) {
-        const provider = assumeRole.fromTemporaryCredentials({
-          params: { RoleArn: roleArn, RoleSessionName: options.sessionName ?? `gehen-${Date.now()}` },
-          clientConfig: { region, ...retries() }
-        })
-        sharedCredentials = assumeRole.memoizeIdentityProvider(
-          provider,
-          assumeRole.isIdentityExpired,
-          assumeRole.doesIdentityRequireRefresh
-        )
-      }
+    const credentialsFor = (region: string): Credentials => {
+      if (roleArn === undefined) return base
+      sharedCredentials ??= memoize(fromTemporaryCredentials({
+        masterCredentials: base,
+        params: { RoleArn: roleArn, RoleSessionName: options.sessionName ?? `gehen-${Date.now()}` },
+        clientConfig: { region, ...retries() }
+      }))
       return sharedCredentials
     }
 
-    const clientConfig = (region: string) => {
-      const credentials = credentialsFor(region)
-      return { region, ...retries(), ...(credentials === undefined ? {} : { credentials }) }
-    }
+    const clientConfig = (region: string) => ({ region, ...retries(), credentials: credentialsFor(region) })
 
     const ecsClients = new Map<string, ECSClient>()
     const eventBridgeClients = new Map<string, EventBridgeClient>()
+    const stsClients = new Map<string, STSClient>()
 
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         for (const client of ecsClients.values()) client.destroy()
         for (const client of eventBridgeClients.values()) client.destroy()
+        for (const client of stsClients.values()) client.destroy()
         ecsClients.clear()
         eventBridgeClients.clear()
+        stsClients.clear()
       })
     )
 
@@ -118,7 +131,8 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
 
     return {
       ecs: cached(ecsClients, (region) => new ECSClient(clientConfig(region))),
-      eventBridge: cached(eventBridgeClients, (region) => new EventBridgeClient(clientConfig(region)))
+      eventBridge: cached(eventBridgeClients, (region) => new EventBridgeClient(clientConfig(region))),
+      sts: cached(stsClients, (region) => new STSClient(clientConfig(region)))
     }
   })
 

@@ -1,20 +1,27 @@
 import * as Layer from "effect/Layer"
 import type { DefaultRegion } from "../ports/Region.js"
 import type { Ecs } from "../ports/Ecs.js"
+import type { Identity } from "../ports/Identity.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { AwsClientsLive, type AwsClientsOptions } from "./AwsClients.js"
 import { DefaultRegionLive } from "./DefaultRegionLive.js"
 import { EcsLive } from "./EcsLive.js"
+import { IdentityLive } from "./IdentityLive.js"
 import { ScheduledTasksLive } from "./ScheduledTasksLive.js"
 
 export { AwsClients, AwsClientsLive, type AwsClientsApi, type AwsClientsOptions, makeAwsClients } from "./AwsClients.js"
 export { DefaultRegionLive } from "./DefaultRegionLive.js"
 export { EcsLive } from "./EcsLive.js"
+export { IdentityLive } from "./IdentityLive.js"
+export { explainNoCredentials, METADATA_TIMEOUT_MS } from "./Credentials.js"
 export { ScheduledTasksLive } from "./ScheduledTasksLive.js"
 
 /**
  * Every AWS port over the real SDK. The clients live as long as the scope the layer is
  * built in (e.g. `Effect.provide` around the run) and are destroyed when it closes.
  */
-export const AwsLive = (options: AwsClientsOptions = {}): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion> =>
-  Layer.mergeAll(EcsLive, ScheduledTasksLive).pipe(Layer.provide(AwsClientsLive(options)), Layer.merge(DefaultRegionLive))
+export const AwsLive = (options: AwsClientsOptions = {}): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | Identity> =>
+  Layer.mergeAll(EcsLive, ScheduledTasksLive, IdentityLive).pipe(
+    Layer.provide(AwsClientsLive(options)),
+    Layer.merge(DefaultRegionLive)
+  )

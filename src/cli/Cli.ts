@@ -1,10 +1,14 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Config from "effect/Config"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import { readArgv } from "./Argv.js"
+import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
 import { withoutColorOnStdout } from "./PlainConsole.js"
+import { helpText, usageText } from "./Help.js"
 import { colorWanted } from "./Style.js"
 
 const gitshaOption = Options.text("gitsha").pipe(
@@ -54,15 +58,36 @@ export const VERSION = "0.1.0"
 
 const cli = Command.run(gehen, { name: "gehen", version: VERSION })
 
+/** A GitHub Actions error annotation, so the problem shows on the run's page. */
+const annotate = (env: Readonly<Record<string, string | undefined>>, message: string) =>
+  env["GITHUB_ACTIONS"] === "true" ? Console.error(errorAnnotation("gehen", message)) : Effect.void
+
 /**
- * Runs the CLI on an argv array (`["node", "gehen", "deploy", ...]`) and answers
- * its exit code: 0 deployed, 1 failed, 2 drain timed out, 130 interrupted.
+ * Runs the CLI on an argv array (`["node", "gehen", "deploy", ...]`) and answers its
+ * exit code: 0 deployed, 1 failed and put back, 2 drained late, 3 a restore did not
+ * hold, 130 interrupted. Help, the version and usage mistakes are answered here;
+ * @effect/cli parses what is left.
  */
 export const runCli = (argv: ReadonlyArray<string>) =>
-  Effect.flatMap(CliEnvironment, (env) =>
-    cli(argv).pipe(
-      colorWanted(env.env, env.stdoutIsTTY) ? (run) => run : withoutColorOnStdout,
-      Effect.as(0),
-      Effect.catchAll((e) => Effect.succeed(e instanceof CliExit ? e.code : 1))
-    ))
-
+  Effect.flatMap(CliEnvironment, (env) => {
+    const invocation = readArgv(argv.slice(2), env.env)
+    const colour = colorWanted(env.env, env.stdoutIsTTY)
+    const style = { bold: (s: string) => (colour ? `\u001b[1m${s}\u001b[22m` : s) }
+    switch (invocation._tag) {
+      case "Help":
+        return Effect.as(Console.log(helpText(style, invocation.command, VERSION)), 0)
+      case "Version":
+        return Effect.as(Console.log(VERSION), 0)
+      case "Usage":
+        return Effect.as(Console.error(usageText()), 1)
+      case "UsageError":
+        return Console.error(invocation.message).pipe(Effect.zipRight(annotate(env.env, invocation.message)), Effect.as(1))
+      case "Completions":
+      case "Run":
+        return cli([argv[0] ?? "node", argv[1] ?? "gehen", ...invocation.args]).pipe(
+          colour ? (run) => run : withoutColorOnStdout,
+          Effect.as(0),
+          Effect.catchAll((e) => Effect.succeed(e instanceof CliExit ? e.code : 1))
+        )
+    }
+  })

@@ -3,17 +3,22 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import { type GehenConfig, loadConfig } from "../config/Config.js"
+import * as Option from "effect/Option"
+import { type GehenConfig, loadConfig, regionOfCluster } from "../config/Config.js"
 import { deploy, plan } from "../deploy/Deploy.js"
 import { planReport } from "../deploy/Plan.js"
-import { Progress } from "../ports/Progress.js"
+import { reportWithoutPlan } from "../deploy/RunReport.js"
 import { validateGitSha } from "../domain/GitSha.js"
-import { exitCodeOf, type RunReport } from "../report/Report.js"
+import { Identity } from "../ports/Identity.js"
+import { Progress } from "../ports/Progress.js"
+import { DefaultRegion } from "../ports/Region.js"
+import { type DeployedAs, exitCodeOf, type PlanReport, type Problem, type RunReport } from "../report/Report.js"
+import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
 import { makeProgress, writeStepSummary } from "./Output.js"
 import { pendingRestores } from "./PendingRestores.js"
-import { colorWanted, makeStyle, type Style } from "./Style.js"
+import { colorWanted, makeStyle } from "./Style.js"
 import { formatPlan, formatSummary } from "./Summary.js"
 
 export interface DeployArgs {
@@ -24,53 +29,111 @@ export interface DeployArgs {
   readonly onInterrupt: "rollback" | "leave"
 }
 
-const styleOf = Effect.map(CliEnvironment, (env) => makeStyle(colorWanted(env.env, env.isTTY)))
+/** The problems of each way the run can stop before any change. */
+const problemsOf = (error: { readonly _tag: string; readonly message: string } & Partial<{
+  readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string }>
+  readonly errors: ReadonlyArray<{ readonly message: string }>
+}>): ReadonlyArray<Problem> =>
+  error.problems !== undefined
+    ? error.problems.map((p) => ({ target: p.target, problem: p.problem }))
+    : error.errors !== undefined
+    ? error.errors.map((e) => ({ target: null, problem: e.message }))
+    : [{ target: null, problem: error.message }]
 
-const fail = (style: Style, message: string, code = 1) =>
-  Console.error(style.red(`gehen: ${message}`)).pipe(Effect.zipRight(Effect.fail(new CliExit({ code }))))
+const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
 
-/** A report for runs that ended before any target was planned (bad input, plan errors). */
-const inputErrorReport = (gitsha: string, config: GehenConfig | undefined, error: string): RunReport => {
-  const now = new Date().toISOString()
-  return {
-    schemaVersion: 1,
-    gitsha,
-    updateStrategy: config?.updateStrategy ?? "current",
-    outcome: "failed",
-    exitCode: 1,
-    startedAt: now,
-    endedAt: now,
-    error,
-    services: [],
-    scheduledTasks: []
-  }
-}
+/**
+ * The region STS is asked in: the standard chain's, else the first region the file
+ * names. A target that needs the standard chain's region when there is none is bad
+ * input: MissingRegion, before any call.
+ */
+const identityRegion = (config: GehenConfig) =>
+  Effect.flatMap(DefaultRegion, (region) => {
+    const named = [
+      ...config.services.flatMap((s) => Option.toArray(regionOfCluster(s.cluster))),
+      ...config.scheduledTasks.flatMap((t) => (t.region === undefined ? [] : [t.region]))
+    ]
+    const needsDefault = config.services.some((s) => Option.isNone(regionOfCluster(s.cluster))) ||
+      config.scheduledTasks.some((t) => t.region === undefined)
+    return needsDefault || named[0] === undefined ? region.get : Effect.orElseSucceed(region.get, () => named[0]!)
+  })
 
-/** `gehen deploy`: validate input, plan, then deploy (or print the plan). */
+/** `gehen deploy`: validate input, learn whom it deploys as, plan, then deploy (or print the plan). */
 export const deployHandler = (args: DeployArgs) =>
   Effect.gen(function*() {
-    const style = yield* styleOf
     const env = yield* CliEnvironment
+    const style = makeStyle(colorWanted(env.env, env.isTTY))
+    const fs = yield* FileSystem.FileSystem
     const json = args.output === "json"
-    const printJson = (report: RunReport) => json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void
-    const refuse = (message: string, config?: GehenConfig) =>
-      printJson(inputErrorReport(args.gitsha, config, message)).pipe(Effect.zipRight(fail(style, message)))
+    const githubActions = env.env["GITHUB_ACTIONS"] === "true"
+    const printJson = (report: RunReport | PlanReport) => (json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void)
+    const startedAt = Date.now()
+
+    /**
+     * Stops before any change: every problem on stderr (and as a GitHub annotation), the
+     * report on stdout with `--output json`, the step summary; exit 1.
+     */
+    const refuse = (problems: ReadonlyArray<Problem>, config?: GehenConfig, deployedAs?: DeployedAs) =>
+      Effect.gen(function*() {
+        for (const p of problems) {
+          yield* Console.error(style.red(`gehen: ${problemLine(p)}`))
+          if (githubActions) yield* Console.error(errorAnnotation(p.target ?? "gehen", p.problem))
+        }
+        const error = problems.length === 1 ? problemLine(problems[0]!) : `${problems.length} problems stopped the run; nothing was changed`
+        const report = reportWithoutPlan(args.gitsha, config?.updateStrategy ?? "current", {
+          startedAt,
+          endedAt: Date.now(),
+          outcome: "failed",
+          error,
+          problems,
+          deployedAs
+        })
+        if (args.dryRun) {
+          yield* printJson({
+            schemaVersion: 1,
+            dryRun: true,
+            gitsha: args.gitsha,
+            updateStrategy: report.updateStrategy,
+            exitCode: 1,
+            problems,
+            deployedAs: deployedAs ?? null,
+            services: [],
+            scheduledTasks: []
+          })
+        } else {
+          yield* printJson(report)
+        }
+        yield* writeStepSummary(env, report).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+        return yield* Effect.fail(new CliExit({ code: 1 }))
+      })
 
     const sha = validateGitSha(args.gitsha)
-    if (Either.isLeft(sha)) return yield* refuse(sha.left.message)
+    if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }])
     const config = yield* Effect.either(loadConfig(args.path))
-    if (Either.isLeft(config)) return yield* refuse(config.left.message)
+    if (Either.isLeft(config)) return yield* refuse(problemsOf(config.left))
     const aws = env.aws(config.right, sha.right)
+
+    // Credentials once, before the plan: a missing profile or an expired SSO session is one
+    // clear message here, not an SDK error per target later.
+    const who = yield* Effect.either(
+      Effect.flatMap(identityRegion(config.right), (region) => Effect.flatMap(Identity, (id) => id.whoAmI(region))).pipe(
+        Effect.provide(aws)
+      )
+    )
+    if (Either.isLeft(who)) return yield* refuse(problemsOf(who.left), config.right)
+    const deployedAs: DeployedAs = who.right
+    yield* Console.error(style.dim(`gehen: ${sha.right} as ${deployedAs.arn} (account ${deployedAs.account})`))
 
     if (args.dryRun) {
       const planned = yield* Effect.either(plan(config.right, sha.right).pipe(Effect.provide(aws)))
-      if (Either.isLeft(planned)) return yield* refuse(planned.left.message, config.right)
-      yield* Console.error(formatPlan(style, planned.right))
-      if (json) yield* Console.log(JSON.stringify(planReport(planned.right), null, 2))
+      if (Either.isLeft(planned)) return yield* refuse(problemsOf(planned.left), config.right, deployedAs)
+      // The plan is the command's answer: stdout, unless the JSON plan is.
+      const text = formatPlan(style, planned.right)
+      yield* json ? Console.error(text) : Console.log(text)
+      yield* printJson(planReport(planned.right, deployedAs))
       return
     }
 
-    const fs = yield* FileSystem.FileSystem
     const output = yield* makeProgress(env, style)
     const summarize = (report: RunReport) =>
       output.finish.pipe(
@@ -86,7 +149,8 @@ export const deployHandler = (args: DeployArgs) =>
     const result = yield* deploy(config.right, {
       gitsha: sha.right,
       onInterrupt: args.onInterrupt,
-      onInterruptedReport: summarize
+      onInterruptedReport: summarize,
+      deployedAs
     }).pipe(
       Effect.provide(Layer.mergeAll(aws, env.probe, Layer.succeed(Progress, progress))),
       Effect.either
@@ -98,5 +162,5 @@ export const deployHandler = (args: DeployArgs) =>
       return yield* Effect.fail(new CliExit({ code: exitCodeOf(error.report.outcome) }))
     }
     yield* output.finish
-    return yield* refuse(error.message, config.right)
+    return yield* refuse(problemsOf(error), config.right, deployedAs)
   }).pipe(Effect.scoped)

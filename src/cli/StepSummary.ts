@@ -129,6 +129,10 @@ export const stepSummaryMarkdown = (report: RunReport): string => {
     ""
   ]
   if (report.error !== null) lines.push(`> ${cell(report.error)}`, "")
+  if (report.problems.length > 1) {
+    lines.push(...report.problems.map((p) => `- ${p.target === null ? "" : `${cell(p.target)}: `}${cell(p.problem)}`), "")
+  }
+  if (report.deployedAs !== null) lines.splice(3, 0, `Deployed as ${code(report.deployedAs.arn)} (account ${code(report.deployedAs.account)}).`, "")
   if (targets.length === 0) {
     lines.push("No service or scheduled task was changed.", "")
   } else {

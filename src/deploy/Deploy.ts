@@ -15,7 +15,7 @@ import type { DefaultRegion } from "../ports/Region.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
 import { buildReport, reportWithoutPlan } from "./RunReport.js"
-import type { RunReport } from "../report/Report.js"
+import type { DeployedAs, RunReport } from "../report/Report.js"
 import { applyScheduledTasks, applyServices, makeRegistrar, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "./Apply.js"
 import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
 import { type Journal, makeJournal } from "./Journal.js"
@@ -31,6 +31,8 @@ export interface DeployOptions {
   readonly onInterrupt?: "rollback" | "leave"
   /** Called with the report when the run is interrupted (it cannot be returned then). */
   readonly onInterruptedReport?: (report: RunReport) => Effect.Effect<void>
+  /** Whom the run deploys as, for the report (the caller asked STS before the plan). */
+  readonly deployedAs?: DeployedAs | undefined
 }
 
 /** The deploy failed and was rolled back as far as possible; the report says what happened per target. */
@@ -200,7 +202,8 @@ const execute = (
       startedAt,
       endedAt: yield* Clock.currentTimeMillis,
       outcome,
-      error
+      error,
+      deployedAs: options.deployedAs
     })
     switch (finalEnd._tag) {
       case "Deployed":
@@ -245,7 +248,8 @@ export const deploy = (
               startedAt,
               endedAt: yield* Clock.currentTimeMillis,
               outcome: "interrupted",
-              error: "interrupted while planning; nothing was changed"
+              error: "interrupted while planning; nothing was changed",
+              deployedAs: options.deployedAs
             })
           )
         }

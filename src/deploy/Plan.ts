@@ -7,7 +7,7 @@ import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceCo
 import { type DescribedTaskDefinition, describeTaskDefinitionOnce, type Ecs, type ServiceLookup } from "../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
-import type { ImageReport, PlanReport } from "../report/Report.js"
+import type { DeployedAs, ImageReport, PlanReport } from "../report/Report.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import type { RuleRef, ServiceRef, TargetId } from "../domain/Targets.js"
@@ -246,11 +246,14 @@ export const makePlan = (
   })
 
 /** The plan as data to print: names, revisions and images only, never task-definition content. */
-export const planReport = (plan: DeployPlan): PlanReport => ({
+export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs): PlanReport => ({
   schemaVersion: 1,
   dryRun: true,
   gitsha: plan.gitsha,
   updateStrategy: plan.updateStrategy,
+  exitCode: 0,
+  problems: [],
+  deployedAs: deployedAs ?? null,
   services: plan.services.map((s) => ({
     kind: "service",
     name: s.target.name,

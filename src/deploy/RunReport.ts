@@ -5,7 +5,14 @@ import type { Journal } from "./Journal.js"
 import type { Changes } from "./Ledger.js"
 import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "./Plan.js"
 import type { Verdict } from "./Verdicts.js"
-import { exitCodeOf, type RunOutcome, type RunReport, type TargetReport } from "../report/Report.js"
+import {
+  type DeployedAs,
+  exitCodeOf,
+  type Problem,
+  type RunOutcome,
+  type RunReport,
+  type TargetReport
+} from "../report/Report.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -17,6 +24,8 @@ export interface RunFacts {
   readonly endedAt: number
   readonly outcome: RunOutcome
   readonly error: string | undefined
+  readonly deployedAs?: DeployedAs | undefined
+  readonly problems?: ReadonlyArray<Problem> | undefined
 }
 
 /** The report of a run that got past its plan. */
@@ -56,6 +65,8 @@ export const buildReport = (
     startedAt: iso(run.startedAt),
     endedAt: iso(run.endedAt),
     error: run.error ?? null,
+    problems: run.problems ?? [],
+    deployedAs: run.deployedAs ?? null,
     services: plan.services.map((s) => entry(s, s.target.cluster)),
     scheduledTasks: plan.scheduledTasks.map((t) => entry(t, null))
   }
@@ -75,6 +86,8 @@ export const reportWithoutPlan = (
   startedAt: iso(run.startedAt),
   endedAt: iso(run.endedAt),
   error: run.error ?? null,
+  problems: run.problems ?? [],
+  deployedAs: run.deployedAs ?? null,
   services: [],
   scheduledTasks: []
 })

@@ -69,6 +69,18 @@ export const TargetReport = Schema.Struct({
 })
 export type TargetReport = typeof TargetReport.Type
 
+/** Whom the run deployed as (STS GetCallerIdentity). */
+export const DeployedAs = Schema.Struct({ account: Schema.String, arn: Schema.String })
+export type DeployedAs = typeof DeployedAs.Type
+
+/** One thing wrong with the input or what AWS answered, found before any change. */
+export const Problem = Schema.Struct({
+  /** The service, scheduled task or file it is about; null for the run as a whole. */
+  target: Schema.NullOr(Schema.String),
+  problem: Schema.String
+})
+export type Problem = typeof Problem.Type
+
 /** The machine-readable result of one run (`--output json`). */
 export const RunReport = Schema.Struct({
   schemaVersion: Schema.Literal(1),
@@ -79,6 +91,9 @@ export const RunReport = Schema.Struct({
   startedAt: Schema.String,
   endedAt: Schema.String,
   error: Schema.NullOr(Schema.String),
+  /** Every problem that stopped the run before any change (bad input, the plan's findings). */
+  problems: Schema.Array(Problem),
+  deployedAs: Schema.NullOr(DeployedAs),
   services: Schema.Array(TargetReport),
   scheduledTasks: Schema.Array(TargetReport)
 })
@@ -118,6 +133,10 @@ export const PlanReport = Schema.Struct({
   dryRun: Schema.Literal(true),
   gitsha: Schema.String,
   updateStrategy: Schema.String,
+  /** 0 when the plan is whole; 1 when problems stopped it (then the target lists are empty). */
+  exitCode: Schema.Number,
+  problems: Schema.Array(Problem),
+  deployedAs: Schema.NullOr(DeployedAs),
   services: Schema.Array(PlanTarget),
   scheduledTasks: Schema.Array(PlanTarget)
 })

@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import { type DescribedTaskDefinition, Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
 import { startedDeploymentOf, toServiceState, toTaskState } from "../aws/EcsAnswers.js"
 import { AwsCallError, MissingRegion, PutTargetsRejected } from "../ports/Errors.js"
+import { Identity } from "../ports/Identity.js"
 import { DefaultRegion } from "../ports/Region.js"
 import { ScheduledTasks, type ScheduledTasksApi } from "../ports/ScheduledTasks.js"
 import { versionOfServer } from "../domain/ServedVersion.js"
@@ -213,16 +214,26 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
     }
   }
 
-  return { ecs, scheduled, defaultRegion, probe }
+  // The caller of the layer face is the simulated account's deployer (no keys to sign with).
+  const identity = {
+    whoAmI: (region: string) =>
+      Effect.map(call("GetCallerIdentity", region, {}, () => m.callerIdentity(undefined)), (who) => ({
+        account: who.Account,
+        arn: who.Arn
+      }))
+  }
+
+  return { ecs, scheduled, defaultRegion, probe, identity }
 }
 
 const simulatorLayer = (
   sim: SimulatorApi,
   options: SimLayerOptions = {}
-): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Simulator> => {
+): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Identity | Simulator> => {
   const s = simulatorServices(sim, options)
   return Layer.mergeAll(
     Layer.succeed(Ecs, s.ecs),
+    Layer.succeed(Identity, s.identity),
     Layer.succeed(ScheduledTasks, s.scheduled),
     Layer.succeed(DefaultRegion, s.defaultRegion),
     Layer.succeed(VersionProbe, s.probe),
@@ -232,7 +243,7 @@ const simulatorLayer = (
 
 const freshLayer = (
   options: SimulatorOptions & SimLayerOptions = {}
-): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Simulator> =>
+): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Identity | Simulator> =>
   Layer.unwrapEffect(Effect.map(makeSimulator(options), (sim) => simulatorLayer(sim, options)))
 
 /**

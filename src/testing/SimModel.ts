@@ -326,6 +326,10 @@ export class SimModel {
   }
 
   /** `wallNow` dates the credentials' Expiration: SDK credential caches compare it with real time. */
+  callerIdentity(accessKeyId: string | undefined): { readonly Account: string; readonly Arn: string; readonly UserId: string } {
+    return this.sts.callerIdentity(accessKeyId)
+  }
+
   assumeRole(input: AssumeRoleRequest, wallNow: number): AssumeRoleResponse {
     return this.sts.assumeRole(input, wallNow)
   }

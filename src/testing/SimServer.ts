@@ -147,6 +147,21 @@ const handleQuery = (
 ): Effect.Effect<Reply> => {
   const form = new URLSearchParams(body)
   const action = form.get("Action") ?? ""
+  if (action === "GetCallerIdentity") {
+    return sim.invoke("GetCallerIdentity", region, {}, () => sim.model.callerIdentity(accessKeyId), { face: "http", accessKeyId }).pipe(
+      Effect.match({
+        onFailure: queryError,
+        onSuccess: (who) =>
+          xml(
+            200,
+            `<GetCallerIdentityResponse xmlns="${stsNs}"><GetCallerIdentityResult>` +
+              `<Arn>${xmlEscape(who.Arn)}</Arn><UserId>${xmlEscape(who.UserId)}</UserId>` +
+              `<Account>${who.Account}</Account></GetCallerIdentityResult>` +
+              `<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`
+          )
+      })
+    )
+  }
   if (action !== "AssumeRole") {
     return Effect.succeed(
       queryError(awsError("InvalidAction", `The simulator does not implement ${action}.`, 400))

@@ -18,6 +18,23 @@ export class SimSts {
     return [...this.issued.values()]
   }
 
+  /**
+   * GetCallerIdentity: the assumed-role session the key was issued for, or else a user of
+   * the simulated account (any other key is taken as that user's).
+   */
+  callerIdentity(accessKeyId: string | undefined): { readonly Account: string; readonly Arn: string; readonly UserId: string } {
+    const issued = accessKeyId === undefined ? undefined : this.issued.get(accessKeyId)
+    if (issued !== undefined) {
+      const m = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(issued.roleArn)
+      return {
+        Account: m?.[2] ?? this.store.accountId,
+        Arn: `arn:${m?.[1] ?? "aws"}:sts::${m?.[2] ?? this.store.accountId}:assumed-role/${m?.[3] ?? "role"}/${issued.sessionName}`,
+        UserId: `AROASIMU:${issued.sessionName}`
+      }
+    }
+    return { Account: this.store.accountId, Arn: `arn:aws:iam::${this.store.accountId}:user/deployer`, UserId: "AIDASIMULATOR" }
+  }
+
   /** `wallNow` dates the credentials' Expiration: SDK credential caches compare it with real time. */
   assumeRole(input: AssumeRoleRequest, wallNow: number): AssumeRoleResponse {
     const roleArn = input.RoleArn ?? ""

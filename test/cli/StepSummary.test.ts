@@ -37,6 +37,8 @@ const report: RunReport = {
   startedAt: at(0),
   endedAt: at(120),
   error: "drain of web failed",
+  problems: [],
+  deployedAs: null,
   scheduledTasks: [{
     kind: "scheduled-task",
     name: "nightly",

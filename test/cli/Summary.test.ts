@@ -31,6 +31,8 @@ const report = (services: ReadonlyArray<TargetReport>, over: Partial<RunReport> 
   startedAt: "2026-12-01T00:00:00.000Z",
   endedAt: "2026-12-01T00:05:00.000Z",
   error: "api: task x is UNHEALTHY",
+  problems: [],
+  deployedAs: null,
   services,
   scheduledTasks: [],
   ...over
