@@ -111,7 +111,8 @@ export const deployHandler = (args: DeployArgs) =>
     if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }])
     const config = yield* Effect.either(loadConfig(args.path))
     if (Either.isLeft(config)) return yield* refuse(problemsOf(config.left))
-    const aws = env.aws(config.right, sha.right)
+    // Built once for the whole command: one set of clients, one credential resolution, one AssumeRole.
+    const aws = yield* Layer.build(env.aws(config.right, sha.right))
 
     // Credentials once, before the plan: a missing profile or an expired SSO session is one
     // clear message here, not an SDK error per target later.
@@ -152,7 +153,8 @@ export const deployHandler = (args: DeployArgs) =>
       onInterruptedReport: summarize,
       deployedAs
     }).pipe(
-      Effect.provide(Layer.mergeAll(aws, env.probe, Layer.succeed(Progress, progress))),
+      Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
+      Effect.provide(aws),
       Effect.either
     )
     if (Either.isRight(result)) return yield* summarize(result.right)
