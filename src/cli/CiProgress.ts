@@ -71,7 +71,9 @@ export const make = (options: CiOptions): Effect.Effect<CiRenderer, never, Scope
           group = stage
         }
         write(`${defuse(formatEvent(style, event))}\n`)
-        if (event.status === "failed") {
+        // A plan that stops is annotated problem by problem where the problems are known
+        // (the deploy command); its run-level line here would only say "found problems".
+        if (event.status === "failed" && !(event.target === undefined && event.phase === "plan")) {
           write(`${errorAnnotation(event.target === undefined ? "gehen" : targetLabel(event.target), event.message)}\n`)
         }
       })

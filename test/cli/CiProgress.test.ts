@@ -95,10 +95,12 @@ describe("CiProgress (GitHub Actions)", () => {
       ])
     }))
 
-  it.effect("a run-level failure is annotated as gehen", () =>
+  it.effect("a run-level failure is annotated as gehen; a stopped plan is not (its problems are, one by one)", () =>
     Effect.gen(function*() {
-      const lines = yield* run(true, [ev(undefined, "plan", "failed", "cannot deploy, nothing was changed:\n  api: not found")])
-      expect(lines).toContain("::error title=gehen::cannot deploy, nothing was changed:%0A  api: not found")
+      const lines = yield* run(true, [ev(undefined, "drain", "failed", "interrupted:\n  api: left")])
+      expect(lines).toContain("::error title=gehen::interrupted:%0A  api: left")
+      const plan = yield* run(true, [ev(undefined, "plan", "failed", "cannot deploy: the plan found problems")])
+      expect(plan.filter((l) => l.startsWith("::error"))).toEqual([])
     }))
 
   it.effect("a message cannot inject a workflow command", () =>

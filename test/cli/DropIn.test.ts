@@ -1,7 +1,11 @@
 // What a team swapping the Go Gehen for gehen in a CI script runs, and what a new user tries first.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { VERSION } from "../../src/cli/Cli.js"
+import { PlanReport, RunReport } from "../../src/report/Report.js"
 import { cli } from "../support/inProcess.js"
 import { SHA } from "../support/world.js"
 
@@ -74,6 +78,58 @@ describe("help and usage errors", () => {
       const r = yield* cli(["deploy", "--path", "$PATH"])
       expect(r.code).toBe(1)
       expect(r.stderr).toContain("gehen: no version to deploy: pass --gitsha <sha> or set GEHEN_GITSHA")
+      expect(yield* r.sim.calls()).toEqual([])
+    }))
+})
+
+describe("outputs that fit pipes and CI", () => {
+  const twoProblems = (clusterB: string) => `
+services:
+  api:
+    cluster: prod-a
+  ghost:
+    cluster: ${clusterB}
+scheduledTasks:
+  nope:
+`
+
+  it.effect("a plan that stops: every problem in the JSON report, on stderr and as its own GitHub annotation, and the step summary", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "gehen-summary-"))
+      const summary = join(dir, "summary.md")
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json"], {
+        config: twoProblems,
+        env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }
+      })
+      expect(r.code).toBe(1)
+      const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
+      expect(report.problems.map((p) => p.target)).toEqual(["scheduled task nope", `service ghost (cluster ${r.world.clusterB})`])
+      const annotations = r.stderr.split("\n").filter((l) => l.startsWith("::error"))
+      expect(annotations).toHaveLength(2)
+      expect(annotations.join("\n")).toContain("title=service ghost")
+      expect(readFileSync(summary, "utf8")).toContain("service ghost")
+      expect(yield* r.sim.mutatingCalls()).toEqual([])
+    }))
+
+  it.effect("--dry-run --output json prints a plan report on failure too", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json", "--dry-run"], { config: twoProblems })
+      expect(r.code).toBe(1)
+      const plan = Schema.decodeUnknownSync(PlanReport)(JSON.parse(r.stdout))
+      expect(plan.dryRun).toBe(true)
+      expect(plan.exitCode).toBe(1)
+      expect(plan.problems).toHaveLength(2)
+      expect(plan.deployedAs?.account).toBe("123456789012")
+    }))
+
+  it.effect("config errors are annotated one by one", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH"], {
+        config: () => "services:\n  api:\n    cluster: prod-a\n    url: ftp://x\ntimeoutMinute: 3\n",
+        env: { GITHUB_ACTIONS: "true" }
+      })
+      expect(r.code).toBe(1)
+      expect(r.stderr.split("\n").filter((l) => l.startsWith("::error"))).toHaveLength(2)
       expect(yield* r.sim.calls()).toEqual([])
     }))
 })
