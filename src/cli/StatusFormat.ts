@@ -1,4 +1,11 @@
-import type { DeploymentStatus, FoundService, ScheduledTaskStatus, ServiceStatus, StatusReport } from "../status/Status.js"
+import type {
+  DeploymentStatus,
+  FoundService,
+  ScheduledTaskStatus,
+  ServiceStatus,
+  StatusReport,
+  UnreadTarget
+} from "../status/Status.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Style } from "./Style.js"
 
@@ -26,9 +33,13 @@ const deploymentLine = (style: Style, d: DeploymentStatus): string => {
   return `    ${style.dim(d.status.padEnd(7))} ${shortName(d.taskDefinition)}: ${counts(d)}${failed}${rollout}; ${tagList(d.tags)}`
 }
 
+/** A target that was not read: MISSING or PROBLEM, and why. */
+const unreadLine = (style: Style, who: string, t: UnreadTarget): string =>
+  `  ${who}: ${style.red(t.state === "missing" ? "MISSING" : "PROBLEM")}: ${t.reason}`
+
 const serviceLines = (style: Style, s: ServiceStatus): ReadonlyArray<string> => {
   const who = `service ${style.bold(s.name)} (cluster ${s.cluster}, ${s.region})`
-  if (s.state === "missing") return [`  ${who}: ${style.red("MISSING")}: ${s.reason}`]
+  if (s.state !== "found") return [unreadLine(style, who, s)]
   return [
     `  ${who}: ${health(style, s)}, ${counts(s)}, runs ${style.bold(tagList(s.tags))}`,
     ...s.deployments.map((d) => deploymentLine(style, d)),
@@ -39,13 +50,13 @@ const serviceLines = (style: Style, s: ServiceStatus): ReadonlyArray<string> => 
 }
 
 const ruleLine = (style: Style, t: ScheduledTaskStatus): string => {
-  const who = `scheduled task ${style.bold(t.rule)} (${t.region})`
-  return t.state === "problem"
-    ? `  ${who}: ${style.red("PROBLEM")}: ${t.problem}`
-    : `  ${who}: runs ${shortName(t.taskDefinition)}, ${style.bold(tagList(t.tags))}`
+  const who = `scheduled task ${style.bold(t.name)} (${t.region})`
+  return t.state === "found"
+    ? `  ${who}: runs ${shortName(t.taskDefinition)}, ${style.bold(tagList(t.tags))}`
+    : unreadLine(style, who, t)
 }
 
-/** `gehen status` as text: one block per scheduled task and service. */
+/** `gehen status` as text: one block per scheduled task and service, read or not. */
 export const formatStatus = (style: Style, report: StatusReport): string =>
   [
     style.bold(`gehen status at ${report.at}`),

@@ -48,7 +48,11 @@ export const UnhealthyTask = Schema.Struct({
 })
 export type UnhealthyTask = typeof UnhealthyTask.Type
 
+// Every entry names its target as the run report does: `kind`, `name`, `cluster` (null
+// for a scheduled task) and `region`; `state` says whether it was read.
+
 export const FoundService = Schema.Struct({
+  kind: Schema.Literal("service"),
   state: Schema.Literal("found"),
   name: Schema.String,
   cluster: Schema.String,
@@ -69,7 +73,9 @@ export const FoundService = Schema.Struct({
 })
 export type FoundService = typeof FoundService.Type
 
+/** The service, or its cluster, does not exist. */
 export const MissingService = Schema.Struct({
+  kind: Schema.Literal("service"),
   state: Schema.Literal("missing"),
   name: Schema.String,
   cluster: Schema.String,
@@ -78,12 +84,26 @@ export const MissingService = Schema.Struct({
 })
 export type MissingService = typeof MissingService.Type
 
-export const ServiceStatus = Schema.Union(FoundService, MissingService)
+/** The service could not be read: access denied, throttled, another AWS error. */
+export const ServiceProblem = Schema.Struct({
+  kind: Schema.Literal("service"),
+  state: Schema.Literal("problem"),
+  name: Schema.String,
+  cluster: Schema.String,
+  region: Schema.String,
+  reason: Schema.String
+})
+export type ServiceProblem = typeof ServiceProblem.Type
+
+export const ServiceStatus = Schema.Union(FoundService, MissingService, ServiceProblem)
 export type ServiceStatus = typeof ServiceStatus.Type
 
 export const FoundScheduledTask = Schema.Struct({
+  kind: Schema.Literal("scheduled-task"),
   state: Schema.Literal("found"),
-  rule: Schema.String,
+  /** The EventBridge rule's name. */
+  name: Schema.String,
+  cluster: Schema.Null,
   region: Schema.String,
   taskDefinition: Schema.String,
   images: Schema.Array(StatusImage),
@@ -91,20 +111,42 @@ export const FoundScheduledTask = Schema.Struct({
 })
 export type FoundScheduledTask = typeof FoundScheduledTask.Type
 
-export const ScheduledTaskProblem = Schema.Struct({
-  state: Schema.Literal("problem"),
-  rule: Schema.String,
+/** The rule does not exist (in its region, on its event bus). */
+export const MissingScheduledTask = Schema.Struct({
+  kind: Schema.Literal("scheduled-task"),
+  state: Schema.Literal("missing"),
+  name: Schema.String,
+  cluster: Schema.Null,
   region: Schema.String,
-  problem: Schema.String
+  reason: Schema.String
+})
+export type MissingScheduledTask = typeof MissingScheduledTask.Type
+
+/**
+ * The rule could not be read (access denied, another AWS error), or it is no rule gehen
+ * deploys: not exactly one target, or a target that is not an ECS task.
+ */
+export const ScheduledTaskProblem = Schema.Struct({
+  kind: Schema.Literal("scheduled-task"),
+  state: Schema.Literal("problem"),
+  name: Schema.String,
+  cluster: Schema.Null,
+  region: Schema.String,
+  reason: Schema.String
 })
 export type ScheduledTaskProblem = typeof ScheduledTaskProblem.Type
 
-export const ScheduledTaskStatus = Schema.Union(FoundScheduledTask, ScheduledTaskProblem)
+export const ScheduledTaskStatus = Schema.Union(FoundScheduledTask, MissingScheduledTask, ScheduledTaskProblem)
 export type ScheduledTaskStatus = typeof ScheduledTaskStatus.Type
 
-/** What runs now, per service and scheduled task of a gehen.yml; read-only. */
+/**
+ * What runs now, per service and scheduled task of a gehen.yml; read-only. Every target
+ * has an entry, whatever happened to the others. Schema version 2: scheduled tasks are
+ * `name` (was `rule`), entries carry `kind` and `cluster`, a target that could not be
+ * read is `missing` or `problem` with a `reason`.
+ */
 export const StatusReport = Schema.Struct({
-  schemaVersion: Schema.Literal(1),
+  schemaVersion: Schema.Literal(2),
   /** When it was read (ISO 8601). */
   at: Schema.String,
   services: Schema.Array(ServiceStatus),
@@ -112,11 +154,24 @@ export const StatusReport = Schema.Struct({
 })
 export type StatusReport = typeof StatusReport.Type
 
+/** An entry of a target that was not read: missing, or a problem. */
+export type UnreadTarget = MissingService | ServiceProblem | MissingScheduledTask | ScheduledTaskProblem
+
+/** The targets that are missing or could not be read, scheduled tasks first (as printed). */
+export const unreadTargets = (report: StatusReport): ReadonlyArray<UnreadTarget> => [
+  ...report.scheduledTasks.filter((t): t is MissingScheduledTask | ScheduledTaskProblem => t.state !== "found"),
+  ...report.services.filter((s): s is MissingService | ServiceProblem => s.state !== "found")
+]
+
 // ---------------------------------------------------------------------------
 // The program
 // ---------------------------------------------------------------------------
 
-/** An AWS call failed for reasons other than a missing service or rule (access, throttling, …). */
+/**
+ * @deprecated Not raised since StatusReport schema version 2: a target whose read fails
+ * is reported in its entry (`state: "problem"`), and `status` fails only with
+ * MissingRegion. Kept so code that names it still compiles.
+ */
 export class StatusError extends Data.TaggedError("StatusError")<{
   readonly target: string
   readonly cause: AwsCallError
@@ -132,23 +187,48 @@ const unique = (xs: ReadonlyArray<string>): Array<string> => [...new Set(xs)]
 const tagsOf = (images: ReadonlyArray<StatusImage>, containers: ReadonlyArray<string> | undefined) =>
   unique(images.filter((i) => containers === undefined || containers.includes(i.container)).flatMap((i) => i.tag ?? []))
 
+/** A DescribeTaskDefinition failure, naming the task definition. */
+const describeProblem = (taskDefinition: string, e: AwsCallError) =>
+  e.code === "ClientException" && /task definition/i.test(e.detail)
+    ? `task definition ${taskDefinition} not found (${e.detail})`
+    : `task definition ${taskDefinition}: ${e.message}`
+
+/** Why one target's read failed, and whether that means it is missing; becomes its entry. */
+class Unread extends Data.TaggedError("Unread")<{
+  readonly state: "missing" | "problem"
+  readonly reason: string
+}> {}
+
+const problem = (reason: string) => new Unread({ state: "problem", reason })
+const missing = (reason: string) => new Unread({ state: "missing", reason })
+
 /**
  * Reads what each service and scheduled task of `config` runs now: tags,
- * deployments, unhealthy tasks. Changes nothing. A missing service or a rule
- * gehen could not deploy is reported, not failed on.
+ * deployments, unhealthy tasks. Changes nothing. Every target gets an entry: a
+ * missing service, cluster or rule is `missing`, a read that failed otherwise (access
+ * denied, throttling after the retries, ...) or a rule gehen could not deploy is
+ * `problem`, each with its reason, and the other targets are read all the same. Fails
+ * only when a target needs the default region and there is none, and then before any
+ * AWS call.
  */
 export const status = (
   config: GehenConfig
-): Effect.Effect<StatusReport, StatusError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
+): Effect.Effect<StatusReport, MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
   Effect.gen(function*() {
     const ecs = yield* Ecs
     const events = yield* ScheduledTasks
     const defaultRegion = yield* Effect.cached((yield* DefaultRegion).get)
+    // Every region first: a missing default region stops the command before any call.
+    const services = yield* Effect.forEach(config.services, (svc) =>
+      Effect.map(regionFor(svc.cluster, defaultRegion), (region) => ({ svc, region })))
+    const rules = yield* Effect.forEach(config.scheduledTasks, (task) =>
+      Effect.map(task.region === undefined ? defaultRegion : Effect.succeed(task.region), (region) => ({ task, region })))
+
     // Deployments and rules often share a task definition: describe each once.
     const describe = yield* describeTaskDefinitionOnce
-    const imagesOf = (label: string, region: string, taskDefinition: string) =>
+    const imagesOf = (region: string, taskDefinition: string): Effect.Effect<Array<StatusImage>, Unread> =>
       describe(region, taskDefinition).pipe(
-        Effect.mapError((cause) => new StatusError({ target: label, cause })),
+        Effect.mapError((e) => problem(describeProblem(taskDefinition, e))),
         Effect.map((d) =>
           (d.taskDefinition.containerDefinitions ?? []).map((c, i): StatusImage => ({
             container: c.name ?? `#${i}`,
@@ -162,18 +242,21 @@ export const status = (
     // cluster, one DescribeTasks per 100 tasks of a cluster.
     const serviceStates = yield* makeServiceStatesResolver
     const taskStates = yield* makeTaskStatesResolver
-    const serviceStatus = (svc: ServiceConfig): Effect.Effect<ServiceStatus, StatusError | MissingRegion> =>
-      Effect.gen(function*() {
-        const region = yield* regionFor(svc.cluster, defaultRegion)
-        const label = `service ${svc.name} (cluster ${svc.cluster})`
-        const fail = Effect.mapError((cause: AwsCallError) => new StatusError({ target: label, cause }))
-        const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
-        const where = { name: svc.name, cluster: clusterName(svc.cluster), region }
-        const lookup = yield* fail(Effect.request(GetServiceState({ ref }), serviceStates))
-        if (lookup._tag === "Missing") return { state: "missing", ...where, reason: lookup.reason }
+    const serviceStatus = ({ region, svc }: { svc: ServiceConfig; region: string }): Effect.Effect<ServiceStatus> => {
+      const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
+      const where = { kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region } as const
+      const read: Effect.Effect<FoundService, Unread> = Effect.gen(function*() {
+        const lookup = yield* Effect.request(GetServiceState({ ref }), serviceStates).pipe(
+          Effect.mapError((e) =>
+            e.code === "ClusterNotFoundException" ? missing(`cluster not found (${e.code}: ${e.detail})`) : problem(e.message)
+          )
+        )
+        if (lookup._tag === "Missing") {
+          return yield* missing(`service not found (${lookup.reason})`)
+        }
         const s = lookup.state
         const deployments = yield* Effect.forEach(s.deployments, (d) =>
-          Effect.map(imagesOf(label, region, d.taskDefinition), (images): DeploymentStatus => ({
+          Effect.map(imagesOf(region, d.taskDefinition), (images): DeploymentStatus => ({
             id: d.id,
             status: d.status,
             taskDefinition: d.taskDefinition,
@@ -186,11 +269,11 @@ export const status = (
             images,
             tags: tagsOf(images, svc.containers)
           })))
-        const taskArns = yield* fail(ecs.listTasks(ref))
-        const tasks = yield* fail(getTaskStates(taskStates, ref, taskArns))
+        const taskArns = yield* Effect.mapError(ecs.listTasks(ref), (e) => problem(e.message))
+        const tasks = yield* Effect.mapError(getTaskStates(taskStates, ref, taskArns), (e) => problem(e.message))
         return {
-          state: "found",
           ...where,
+          state: "found",
           serviceStatus: s.status,
           taskDefinition: s.taskDefinition,
           desiredCount: s.desiredCount,
@@ -205,29 +288,34 @@ export const status = (
           recentEvents: s.recentEvents
         }
       })
+      return Effect.catchTag(read, "Unread", (e): Effect.Effect<ServiceStatus> =>
+        Effect.succeed({ ...where, state: e.state, reason: e.reason }))
+    }
 
-    const ruleStatus = (task: ScheduledTaskConfig): Effect.Effect<ScheduledTaskStatus, StatusError | MissingRegion> =>
-      Effect.gen(function*() {
-        const { rule } = task
-        const region = task.region ?? (yield* defaultRegion)
-        const label = `scheduled task ${task.key}`
-        const problem = (text: string): ScheduledTaskProblem => ({ state: "problem", rule, region, problem: text })
-        const listed = yield* Effect.either(events.targetsOf({ region, rule, eventBusName: task.eventBusName }))
-        if (Either.isLeft(listed)) {
-          if (listed.left.code === "ResourceNotFoundException") return problem(`rule not found in ${region}`)
-          return yield* new StatusError({ target: label, cause: listed.left })
-        }
-        const found = ecsTargetOf(listed.right)
-        if (Either.isLeft(found)) return problem(found.left)
+    const ruleStatus = ({ region, task }: { task: ScheduledTaskConfig; region: string }): Effect.Effect<ScheduledTaskStatus> => {
+      const where = { kind: "scheduled-task", name: task.rule, cluster: null, region } as const
+      const read: Effect.Effect<FoundScheduledTask, Unread> = Effect.gen(function*() {
+        const targets = yield* events.targetsOf({ region, rule: task.rule, eventBusName: task.eventBusName }).pipe(
+          Effect.mapError((e) =>
+            e.code === "ResourceNotFoundException"
+              ? missing(`rule not found${task.eventBusName === undefined ? "" : ` on event bus ${task.eventBusName}`} (${e.detail})`)
+              : problem(e.message)
+          )
+        )
+        const found = ecsTargetOf(targets)
+        if (Either.isLeft(found)) return yield* problem(found.left)
         const { taskDefinition } = found.right
-        const images = yield* imagesOf(label, region, taskDefinition)
-        return { state: "found", rule, region, taskDefinition, images, tags: tagsOf(images, undefined) }
+        const images = yield* imagesOf(region, taskDefinition)
+        return { ...where, state: "found", taskDefinition, images, tags: tagsOf(images, undefined) }
       })
+      return Effect.catchTag(read, "Unread", (e): Effect.Effect<ScheduledTaskStatus> =>
+        Effect.succeed({ ...where, state: e.state, reason: e.reason }))
+    }
 
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-    const [scheduledTasks, services] = yield* Effect.all([
-      Effect.forEach(config.scheduledTasks, ruleStatus, { concurrency: config.concurrency }),
-      Effect.forEach(config.services, serviceStatus, { concurrency: config.concurrency, batching: true })
+    const [scheduledTasks, serviceEntries] = yield* Effect.all([
+      Effect.forEach(rules, ruleStatus, { concurrency: config.concurrency }),
+      Effect.forEach(services, serviceStatus, { concurrency: config.concurrency, batching: true })
     ], { concurrency: 2 })
-    return { schemaVersion: 1, at, services, scheduledTasks }
+    return { schemaVersion: 2, at, services: serviceEntries, scheduledTasks }
   })

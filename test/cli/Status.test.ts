@@ -1,7 +1,13 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Exit, Layer, Schema } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { runCli } from "../../src/cli/Cli.js"
+import { CliEnvironment } from "../../src/cli/Environment.js"
 import { formatStatus } from "../../src/cli/StatusFormat.js"
 import { makeStyle } from "../../src/cli/Style.js"
 import type { GehenConfig } from "../../src/config/Config.js"
@@ -9,8 +15,11 @@ import { Ecs, type ServiceState, type TaskState } from "../../src/ports/Ecs.js"
 import { AwsCallError, MissingRegion } from "../../src/ports/Errors.js"
 import { DefaultRegion } from "../../src/ports/Region.js"
 import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
-import { status, StatusReport } from "../../src/status/Status.js"
-import { rule, svc } from "../support/world.js"
+import { VersionProbe } from "../../src/ports/VersionProbe.js"
+import { status, StatusReport, unreadTargets } from "../../src/status/Status.js"
+import { Simulator, type SimulatorApi } from "../../src/testing/index.js"
+import { makeCapture } from "../support/capture.js"
+import { behaviours, OLD, rule, runWithClock, seedWorld, svc } from "../support/world.js"
 
 // A tiny in-memory AWS: just what `status` reads.
 const ACCOUNT = "123456789012"
@@ -36,14 +45,20 @@ const layers = (world: World, region: string | null = "us-east-1") =>
   Layer.mergeAll(
     Layer.succeed(Ecs, {
       describeServices: (cluster, names) =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
           world.calls.push(`describeServices ${cluster.region} ${cluster.cluster}`)
-          return names.map((name) => {
+          if (cluster.cluster === "nope") {
+            return Effect.fail(awsError("DescribeServices", cluster.region, "ClusterNotFoundException"))
+          }
+          if (cluster.cluster === "vault") {
+            return Effect.fail(awsError("DescribeServices", cluster.region, "AccessDeniedException"))
+          }
+          return Effect.succeed(names.map((name) => {
             const state = world.services[`${cluster.region}/${cluster.cluster}/${name}`]
             return state === undefined
               ? { _tag: "Missing" as const, name, reason: "MISSING" }
               : { _tag: "Found" as const, name, state }
-          })
+          }))
         }),
       describeTaskDefinition: (r, ref) =>
         Effect.suspend(() => {
@@ -56,7 +71,10 @@ const layers = (world: World, region: string | null = "us-east-1") =>
       registerTaskDefinition: () => Effect.die("status must not register"),
       updateService: () => Effect.die("status must not update"),
       listTasks: (ref) =>
-        Effect.sync(() => (world.tasks[`${ref.region}/${ref.cluster}/${ref.service}`] ?? []).map((t) => t.taskArn)),
+        Effect.sync(() => {
+          world.calls.push(`listTasks ${ref.service}`)
+          return (world.tasks[`${ref.region}/${ref.cluster}/${ref.service}`] ?? []).map((t) => t.taskArn)
+        }),
       describeTasks: (_cluster, arns) =>
         Effect.sync(() => {
           world.calls.push(`describeTasks ${arns.length}`)
@@ -66,6 +84,7 @@ const layers = (world: World, region: string | null = "us-east-1") =>
     Layer.succeed(ScheduledTasks, {
       targetsOf: ({ region: r, rule }) =>
         Effect.suspend(() => {
+          world.calls.push(`targetsOf ${rule}`)
           if (rule === "forbidden") return Effect.fail(awsError("ListTargetsByRule", r, "AccessDeniedException"))
           const targets = world.rules[rule]
           return targets === undefined
@@ -157,18 +176,22 @@ const fullConfig = config({
     svc("api", "prod", { containers: ["app"] }),
     svc("web", westCluster),
     svc("idle", "prod"),
-    svc("gone", "prod")
+    svc("gone", "prod"),
+    svc("api", "nope", { key: "api-nope" }),
+    svc("locked", "vault")
   ],
-  scheduledTasks: [rule("nightly"), rule("twice"), rule("lambda"), rule("nowhere")]
+  scheduledTasks: [rule("nightly"), rule("twice"), rule("forbidden"), rule("lambda"), rule("nowhere")]
 })
 
 describe("status", () => {
-  it.effect("reads tags, deployments and unhealthy tasks; reports what is missing", () =>
+  it.effect("reads every target: tags, deployments and unhealthy tasks; what is missing or unreadable is its own entry", () =>
     Effect.gen(function*() {
       const world = makeWorld()
       const report = yield* status(fullConfig).pipe(Effect.provide(layers(world)))
-      const [api, web, idle, gone] = report.services
+      expect(report.schemaVersion).toBe(2)
+      const [api, web, idle, gone, nope, locked] = report.services
       expect(api).toMatchObject({
+        kind: "service",
         state: "found",
         name: "api",
         cluster: "prod",
@@ -183,74 +206,147 @@ describe("status", () => {
         ["ACTIVE", 1, ["abc1234"]]
       ])
       // The region comes from the cluster ARN; a digest-only image has no tag.
-      expect(web).toMatchObject({ state: "found", cluster: "west", region: "eu-west-1", tags: [], taskCount: 0 })
+      expect(web).toMatchObject({ kind: "service", state: "found", cluster: "west", region: "eu-west-1", tags: [], taskCount: 0 })
       // A deployment with no running task runs nothing now.
       expect(idle).toMatchObject({ state: "found", tags: [] })
-      expect(gone).toStrictEqual({ state: "missing", name: "gone", cluster: "prod", region: "us-east-1", reason: "MISSING" })
+      expect(gone).toStrictEqual({
+        kind: "service",
+        state: "missing",
+        name: "gone",
+        cluster: "prod",
+        region: "us-east-1",
+        reason: "service not found (MISSING)"
+      })
+      expect(nope).toStrictEqual({
+        kind: "service",
+        state: "missing",
+        name: "api",
+        cluster: "nope",
+        region: "us-east-1",
+        reason: "cluster not found (ClusterNotFoundException: simulated)"
+      })
+      expect(locked).toStrictEqual({
+        kind: "service",
+        state: "problem",
+        name: "locked",
+        cluster: "vault",
+        region: "us-east-1",
+        reason: "DescribeServices failed in us-east-1: AccessDeniedException: simulated"
+      })
+      const where = (name: string) => ({ kind: "scheduled-task", name, cluster: null, region: "us-east-1" })
       expect(report.scheduledTasks).toStrictEqual([
         {
+          ...where("nightly"),
           state: "found",
-          rule: "nightly",
-          region: "us-east-1",
           taskDefinition: east("nightly", 4),
           images: [{ container: "job", image: "repo/job:def5678", tag: "def5678" }],
           tags: ["def5678"]
         },
-        { state: "problem", rule: "twice", region: "us-east-1", problem: "expected exactly one target on the rule, found 2" },
+        { ...where("twice"), state: "problem", reason: "expected exactly one target on the rule, found 2" },
         {
+          ...where("forbidden"),
           state: "problem",
-          rule: "lambda",
-          region: "us-east-1",
-          problem: "its target fn (arn:aws:lambda:us-east-1:1:function:f) is not an ECS task"
+          reason: "ListTargetsByRule failed in us-east-1: AccessDeniedException: simulated"
         },
-        { state: "problem", rule: "nowhere", region: "us-east-1", problem: "rule not found in us-east-1" }
+        { ...where("lambda"), state: "problem", reason: "its target fn (arn:aws:lambda:us-east-1:1:function:f) is not an ECS task" },
+        { ...where("nowhere"), state: "missing", reason: "rule not found (simulated)" }
       ])
-      // Each task definition is described once; DescribeTasks only where there are tasks.
+      // One DescribeServices per cluster however many of its services are read; each task
+      // definition described once; DescribeTasks only where there are tasks.
+      expect(world.calls.filter((c) => c.startsWith("describeServices")).sort()).toStrictEqual([
+        "describeServices eu-west-1 " + westCluster,
+        "describeServices us-east-1 nope",
+        "describeServices us-east-1 prod",
+        "describeServices us-east-1 vault"
+      ])
       expect(world.calls.filter((c) => c === `describeTaskDefinition ${east("api", 5)}`)).toHaveLength(1)
       expect(world.calls.filter((c) => c.startsWith("describeTasks"))).toStrictEqual(["describeTasks 3"])
+      // Nothing is read further for a service that was not found.
+      expect(world.calls.filter((c) => c.startsWith("listTasks")).sort()).toStrictEqual([
+        "listTasks api",
+        "listTasks idle",
+        "listTasks web"
+      ])
     }))
 
-  it.effect("round-trips through JSON and the schema", () =>
+  it.effect("reports a failed read after the service was found as a problem, naming the task definition", () =>
+    Effect.gen(function*() {
+      const world = makeWorld()
+      delete world.taskDefinitions[east("api", 4)]
+      const report = yield* status(config({ services: [svc("api", "prod"), svc("idle", "prod")] })).pipe(
+        Effect.provide(layers(world))
+      )
+      expect(report.services.map((s) => [s.name, s.state])).toStrictEqual([["api", "problem"], ["idle", "found"]])
+      expect(report.services[0]).toMatchObject({
+        reason: `task definition ${east("api", 4)}: DescribeTaskDefinition failed in us-east-1: ClientException: simulated`
+      })
+    }))
+
+  it.effect("round-trips through JSON and the schema; scheduled tasks are `name`, as in the run report", () =>
     Effect.gen(function*() {
       const report = yield* status(fullConfig).pipe(Effect.provide(layers(makeWorld())))
-      const decoded = yield* Schema.decodeUnknown(StatusReport)(JSON.parse(JSON.stringify(report)))
+      const json: unknown = JSON.parse(JSON.stringify(report))
+      const decoded = yield* Schema.decodeUnknown(StatusReport)(json)
       expect(decoded).toStrictEqual(report)
-      expect(decoded.schemaVersion).toBe(1)
+      expect(decoded.schemaVersion).toBe(2)
+      expect(decoded.scheduledTasks.map((t) => t.name)).toStrictEqual(["nightly", "twice", "forbidden", "lambda", "nowhere"])
+      expect(JSON.stringify(json)).not.toContain("\"rule\"")
+      // Every entry names its target with the run report's fields.
+      for (const entry of [...decoded.services, ...decoded.scheduledTasks]) {
+        expect(Object.keys(entry)).toEqual(expect.arrayContaining(["kind", "name", "cluster", "region", "state"]))
+      }
+      // Schema version 1 is not version 2.
+      expect(Schema.is(StatusReport)({ ...report, schemaVersion: 1 })).toBe(false)
     }))
 
-  it.effect("fails with StatusError on an AWS error other than not-found", () =>
+  it.effect("unreadTargets lists what was not read, scheduled tasks first", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(
-        status(config({ scheduledTasks: [rule("forbidden")] })).pipe(Effect.provide(layers(makeWorld())))
+      const report = yield* status(fullConfig).pipe(Effect.provide(layers(makeWorld())))
+      expect(unreadTargets(report).map((t) => `${t.kind} ${t.name} ${t.state}`)).toStrictEqual([
+        "scheduled-task twice problem",
+        "scheduled-task forbidden problem",
+        "scheduled-task lambda problem",
+        "scheduled-task nowhere missing",
+        "service gone missing",
+        "service api missing",
+        "service locked problem"
+      ])
+      const good = yield* status(config({ services: [svc("api", "prod")], scheduledTasks: [rule("nightly")] })).pipe(
+        Effect.provide(layers(makeWorld()))
       )
-      expect(error._tag).toBe("StatusError")
-      expect(error.message).toBe("scheduled task forbidden: ListTargetsByRule failed in us-east-1: AccessDeniedException: simulated")
+      expect(unreadTargets(good)).toStrictEqual([])
     }))
 
-  it.effect("needs a region only for names without one", () =>
+  it.effect("needs a region only for names without one, and without it fails before any call", () =>
     Effect.gen(function*() {
       const world = makeWorld()
       const ok = yield* status(config({ services: [svc("web", westCluster)] })).pipe(
         Effect.provide(layers(world, null))
       )
       expect(ok.services[0]?.state).toBe("found")
+      const before = world.calls.length
       const error = yield* Effect.flip(
-        status(config({ services: [svc("api", "prod")] })).pipe(Effect.provide(layers(world, null)))
+        status(config({
+          services: [svc("web", westCluster), svc("api", "prod")],
+          scheduledTasks: [rule("nightly", { region: "us-east-1" })]
+        })).pipe(Effect.provide(layers(world, null)))
       )
       expect(error._tag).toBe("MissingRegion")
+      expect(world.calls.slice(before)).toStrictEqual([])
     }))
 })
 
 describe("formatStatus", () => {
-  it.effect("prints a block per target", () =>
+  it.effect("prints a block per target, read or not", () =>
     Effect.gen(function*() {
       const report = yield* status(fullConfig).pipe(Effect.provide(layers(makeWorld())))
       expect(formatStatus(makeStyle(false), { ...report, at: "2024-01-02T12:00:00.000Z" })).toBe([
         "gehen status at 2024-01-02T12:00:00.000Z",
         "  scheduled task nightly (us-east-1): runs nightly:4, def5678",
         "  scheduled task twice (us-east-1): PROBLEM: expected exactly one target on the rule, found 2",
+        "  scheduled task forbidden (us-east-1): PROBLEM: ListTargetsByRule failed in us-east-1: AccessDeniedException: simulated",
         "  scheduled task lambda (us-east-1): PROBLEM: its target fn (arn:aws:lambda:us-east-1:1:function:f) is not an ECS task",
-        "  scheduled task nowhere (us-east-1): PROBLEM: rule not found in us-east-1",
+        "  scheduled task nowhere (us-east-1): MISSING: rule not found (simulated)",
         "  service api (cluster prod, us-east-1): 1 unhealthy, 3/3 running, runs def5678, abc1234",
         "    PRIMARY api:5: 2/3 running, IN_PROGRESS; def5678",
         "    ACTIVE  api:4: 1/0 running, COMPLETED; abc1234",
@@ -259,7 +355,135 @@ describe("formatStatus", () => {
         "    PRIMARY web:9: 2/2 running, COMPLETED; no tag",
         "  service idle (cluster prod, us-east-1): steady, 0/0 running, runs no tag",
         "    PRIMARY api:5: 0/0 running, COMPLETED; def5678, 7",
-        "  service gone (cluster prod, us-east-1): MISSING: MISSING"
+        "  service gone (cluster prod, us-east-1): MISSING: service not found (MISSING)",
+        "  service api (cluster nope, us-east-1): MISSING: cluster not found (ClusterNotFoundException: simulated)",
+        "  service locked (cluster vault, us-east-1): PROBLEM: DescribeServices failed in us-east-1: AccessDeniedException: simulated"
       ].join("\n"))
+    }))
+})
+
+// `gehen status` in-process against the simulator, with faults set before it runs.
+const runStatus = (
+  args: ReadonlyArray<string>,
+  yaml: (clusterB: string) => string,
+  setup: (sim: SimulatorApi) => Effect.Effect<void> = () => Effect.void
+) =>
+  Effect.gen(function*() {
+    const sim = yield* Simulator.make({ behaviour: behaviours() })
+    const world = yield* seedWorld(sim)
+    yield* setup(sim)
+    const path = join(mkdtempSync(join(tmpdir(), "gehen-status-")), "gehen.yml")
+    writeFileSync(path, yaml(world.clusterB))
+    const env = Layer.succeed(CliEnvironment, {
+      aws: () => Simulator.layer(sim, { region: "us-east-1" }),
+      probe: Layer.effect(VersionProbe, VersionProbe).pipe(Layer.provide(Simulator.layer(sim))),
+      isTTY: false,
+      stdoutIsTTY: false,
+      writeStderr: () => undefined,
+      columns: () => 100,
+      rows: () => 40,
+      env: {}
+    })
+    const capture = yield* makeCapture
+    const { exit } = yield* runWithClock(
+      runCli(["node", "gehen", "status", "--path", path, ...args]).pipe(
+        Effect.provide(Layer.merge(NodeContext.layer, env)),
+        Effect.withConsole(capture.console)
+      ),
+      "5 seconds"
+    )
+    if (!Exit.isSuccess(exit)) throw new Error(`runCli failed: ${String(exit.cause)}`)
+    return { code: exit.value, sim, stdout: capture.stdout(), stderr: capture.stderr() }
+  })
+
+// Good targets (api, worker, nightly) and one of each kind of failure: a service that is
+// not there, a cluster that is not there, a rule the caller may not read.
+const mixedFile = (clusterB: string) => `
+services:
+  api:
+    cluster: prod-a
+  worker:
+    cluster: ${clusterB}
+    containers: [worker]
+  ghost:
+    cluster: prod-a
+  api-nowhere:
+    name: api
+    cluster: nowhere
+scheduledTasks:
+  secret:
+  nightly:
+`
+
+const denySecret = (sim: SimulatorApi) =>
+  Effect.gen(function*() {
+    const nightly = yield* sim.rule("us-east-1", "nightly")
+    // It exists: only the access is denied.
+    yield* sim.addRule({ name: "secret", region: "us-east-1", target: nightly!.targets[0]! })
+    yield* sim.failNext({
+      operation: "ListTargetsByRule",
+      rule: "secret",
+      code: "AccessDeniedException",
+      message: "not authorized to perform events:ListTargetsByRule",
+      times: 100
+    })
+  })
+
+describe("gehen status (CLI)", () => {
+  it.effect("reports every target whatever fails, exits 1 and says how many could not be read", () =>
+    Effect.gen(function*() {
+      const text = yield* runStatus([], mixedFile, denySecret)
+      expect(text.code).toBe(1)
+      const lines = text.stdout.split("\n")
+      expect(lines).toContainEqual(expect.stringMatching(/^ {2}scheduled task secret \(us-east-1\): PROBLEM: ListTargetsByRule failed in us-east-1: AccessDeniedException/))
+      expect(lines).toContainEqual(expect.stringMatching(/^ {2}scheduled task nightly \(us-east-1\): runs report:1, 0ld0ld0ld0ld$/))
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  service api \\(cluster prod-a, us-east-1\\): steady, 2/2 running, runs ${OLD}$`)))
+      expect(lines).toContainEqual(expect.stringMatching(/^ {2}service worker \(cluster prod-b, us-west-2\): steady/))
+      expect(lines).toContainEqual("  service ghost (cluster prod-a, us-east-1): MISSING: service not found (MISSING)")
+      expect(lines).toContainEqual(expect.stringMatching(/^ {2}service api \(cluster nowhere, us-east-1\): MISSING: cluster not found \(ClusterNotFoundException/))
+      // One line on stderr, after the full report on stdout.
+      expect(text.stderr).toBe(
+        "gehen: 3 of 6 targets could not be read: scheduled task secret (problem), " +
+          "service ghost in cluster prod-a (missing), service api in cluster nowhere (missing)"
+      )
+      expect(yield* text.sim.mutatingCalls()).toStrictEqual([])
+
+      const json = yield* runStatus(["--output", "json"], mixedFile, denySecret)
+      expect(json.code).toBe(1)
+      expect(json.stderr).toContain("gehen: 3 of 6 targets could not be read")
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect(report.schemaVersion).toBe(2)
+      expect(report.scheduledTasks.map((t) => [t.kind, t.name, t.cluster, t.state])).toStrictEqual([
+        ["scheduled-task", "secret", null, "problem"],
+        ["scheduled-task", "nightly", null, "found"]
+      ])
+      expect(report.services.map((s) => [s.kind, s.name, s.cluster, s.state])).toStrictEqual([
+        ["service", "api", "prod-a", "found"],
+        ["service", "worker", "prod-b", "found"],
+        ["service", "ghost", "prod-a", "missing"],
+        ["service", "api", "nowhere", "missing"]
+      ])
+      expect(yield* json.sim.mutatingCalls()).toStrictEqual([])
+    }))
+
+  it.effect("exit 0 and nothing on stderr when every target was read and found", () =>
+    Effect.gen(function*() {
+      const good = (clusterB: string) => `
+services:
+  api:
+    cluster: prod-a
+  worker:
+    cluster: ${clusterB}
+scheduledTasks:
+  nightly:
+`
+      const text = yield* runStatus([], good)
+      expect(text.code).toBe(0)
+      expect(text.stderr).toBe("")
+      const json = yield* runStatus(["--output", "json"], good)
+      expect(json.code).toBe(0)
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect([...report.services, ...report.scheduledTasks].every((t) => t.state === "found")).toBe(true)
+      expect(yield* json.sim.mutatingCalls()).toStrictEqual([])
     }))
 })
