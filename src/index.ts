@@ -11,15 +11,27 @@ export {
   ScheduledTaskUpdateFailed,
   ServiceUpdateFailed
 } from "./deploy/Apply.js"
-export { AwsClients, AwsClientsLive, type AwsClientsOptions, AwsLive, DefaultRegionLive, EcsLive, ScheduledTasksLive } from "./aws/index.js"
+export {
+  AwsClients,
+  AwsClientsLive,
+  type AwsClientsOptions,
+  AwsLive,
+  DefaultRegionLive,
+  EcsLive,
+  explainNoCredentials,
+  IdentityLive,
+  ScheduledTasksLive
+} from "./aws/index.js"
 export {
   clusterName,
   ConfigError,
+  ConfigErrors,
   configDefaults,
   decodeConfig,
   type GehenConfig,
   GehenFile,
   loadConfig,
+  type LoadConfigOptions,
   regionOfCluster,
   type ScheduledTaskConfig,
   type ServiceConfig,
@@ -65,6 +77,7 @@ export { type Journal, makeJournal } from "./deploy/Journal.js"
 export {
   type DeployPlan,
   makePlan,
+  type PlanOptions,
   PlanError,
   planReport,
   type Revision,
@@ -103,7 +116,8 @@ export {
   type Verdict,
   type VerdictInput
 } from "./deploy/Verdicts.js"
-export { mixedTagsProblem, planRevision, type PlannedRevision } from "./deploy/Revisions.js"
+export { mixedTagsProblem, planRevision, type PlannedRevision, runsSha, sameDefinition } from "./deploy/Revisions.js"
+export { type CallerIdentity, Identity, NoCredentials } from "./ports/Identity.js"
 export { readsPerRound, type RoundBudget, roundBudget } from "./deploy/ReadBudget.js"
 export { buildReport, reportWithoutPlan, type RunFacts } from "./deploy/RunReport.js"
 export { servesVersion, versionOfServer } from "./domain/ServedVersion.js"
@@ -115,8 +129,12 @@ export {
   ScheduledTaskProblem,
   ScheduledTaskStatus,
   ServiceStatus,
+  MissingScheduledTask,
+  ServiceProblem,
   status,
   StatusError,
+  type UnreadTarget,
+  unreadTargets,
   StatusImage,
   StatusReport,
   UnhealthyTask

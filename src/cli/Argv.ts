@@ -18,6 +18,7 @@ export const commandOptions: { readonly [C in CommandName]: ReadonlyArray<Option
     { name: "gitsha", takes: "value" },
     { name: "path", takes: "value" },
     { name: "dry-run" },
+    { name: "force" },
     { name: "output", takes: ["text", "json"] },
     { name: "on-interrupt", takes: ["rollback", "leave"] }
   ],

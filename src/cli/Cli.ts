@@ -33,6 +33,9 @@ const deployCommand = Command.make(
     dryRun: Options.boolean("dry-run").pipe(
       Options.withDescription("Only read: print what would change, change nothing")
     ),
+    force: Options.boolean("force").pipe(
+      Options.withDescription("Redeploy targets that already run the sha")
+    ),
     output: outputOption,
     onInterrupt: Options.choice("on-interrupt", ["rollback", "leave"]).pipe(
       Options.withDescription("On SIGINT/SIGTERM: roll back what changed (default) or leave the new version"),

@@ -25,6 +25,7 @@ export interface DeployArgs {
   readonly gitsha: string
   readonly path: string
   readonly dryRun: boolean
+  readonly force: boolean
   readonly output: "text" | "json"
   readonly onInterrupt: "rollback" | "leave"
 }
@@ -126,7 +127,7 @@ export const deployHandler = (args: DeployArgs) =>
     yield* Console.error(style.dim(`gehen: ${sha.right} as ${deployedAs.arn} (account ${deployedAs.account})`))
 
     if (args.dryRun) {
-      const planned = yield* Effect.either(plan(config.right, sha.right).pipe(Effect.provide(aws)))
+      const planned = yield* Effect.either(plan(config.right, sha.right, { force: args.force }).pipe(Effect.provide(aws)))
       if (Either.isLeft(planned)) return yield* refuse(problemsOf(planned.left), config.right, deployedAs)
       // The plan is the command's answer: stdout, unless the JSON plan is.
       const text = formatPlan(style, planned.right)
@@ -151,7 +152,8 @@ export const deployHandler = (args: DeployArgs) =>
       gitsha: sha.right,
       onInterrupt: args.onInterrupt,
       onInterruptedReport: summarize,
-      deployedAs
+      deployedAs,
+      force: args.force
     }).pipe(
       Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
       Effect.provide(aws),

@@ -47,7 +47,7 @@ const top = (style: HelpStyle, version: string): ReadonlyArray<string> => [
 ]
 
 const deploy = (style: HelpStyle): ReadonlyArray<string> => [
-  `${style.bold("Usage:")} gehen deploy --gitsha <sha> [--path <file>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]`,
+  `${style.bold("Usage:")} gehen deploy --gitsha <sha> [--path <file>] [--dry-run] [--force] [--output text|json] [--on-interrupt rollback|leave]`,
   "",
   "Registers task-definition revisions whose images carry the sha, updates the services and scheduled",
   "tasks, waits until the new version serves and the old tasks have drained; rolls everything back if not.",
@@ -55,6 +55,7 @@ const deploy = (style: HelpStyle): ReadonlyArray<string> => [
     ["--gitsha <sha>", "The version to deploy: the new revisions' image tag. Required. Env: GEHEN_GITSHA"],
     ["--path <file>", "The config file. Default: gehen.yml"],
     ["--dry-run", "Only read: print the plan on stdout, change nothing. Default: off"],
+    ["--force", "Redeploy targets that already run the sha (else they are left unchanged, only checked). Default: off"],
     ["--output text|json", "json: also print the run report on stdout. Default: text"],
     ["--on-interrupt rollback|leave", "On a signal: put back what changed, or leave it. Default: rollback"],
     ["-h, --help", "Show this help"]

@@ -25,7 +25,8 @@ const OUTCOME: Record<TargetOutcome, string> = {
   "rollback-failed": "🚨 ROLLBACK FAILED",
   "timed-out": "⏱️ timed out draining",
   skipped: "⏭️ skipped",
-  failed: "❌ failed"
+  failed: "❌ failed",
+  unchanged: "✅ unchanged"
 }
 
 

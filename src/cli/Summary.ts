@@ -9,11 +9,12 @@ const OUTCOME_TEXT: Record<TargetOutcome, string> = {
   "rollback-failed": "ROLLBACK FAILED",
   "timed-out": "timed out draining",
   skipped: "skipped",
-  failed: "failed"
+  failed: "failed",
+  unchanged: "unchanged"
 }
 
 const paint = (style: Style, outcome: TargetOutcome) =>
-  outcome === "deployed"
+  outcome === "deployed" || outcome === "unchanged"
     ? style.green
     : outcome === "rolled-back" || outcome === "timed-out" || outcome === "skipped"
     ? style.yellow
@@ -82,7 +83,15 @@ export const formatPlan = (style: Style, plan: DeployPlan): string => {
       : ["      no change"]
   for (const t of plan.scheduledTasks) {
     lines.push(`  scheduled task ${style.bold(t.rule)} (${t.region}): runs ${shortName(t.currentTaskDefinition)}`)
-    lines.push(`    ${t.revision._tag === "None" ? "leave as it is" : revisionText(t.revision.value) + ", then point the rule at it"}`)
+    lines.push(
+      `    ${
+        t.unchanged
+          ? "unchanged: it runs the sha already"
+          : t.revision._tag === "None"
+          ? "leave as it is"
+          : revisionText(t.revision.value) + ", then point the rule at it"
+      }`
+    )
     lines.push(...images(t.revision._tag === "None" ? [] : t.images))
   }
   for (const s of plan.services) {
@@ -91,6 +100,8 @@ export const formatPlan = (style: Style, plan: DeployPlan): string => {
       ? "no update (updateStrategy none): only the checks"
       : s.action._tag === "Redeploy"
       ? `force a new deployment of ${shortName(s.currentTaskDefinition)}`
+      : s.action._tag === "Unchanged"
+      ? "unchanged: it runs the sha already (--force redeploys it); only the checks"
       : `${revisionText(s.action.revision)}, then update the service`
     lines.push(`    ${action}${s.url === undefined ? "" : `; check ${s.url}`}`)
     lines.push(...images(s.action._tag === "Update" ? s.images : []))

@@ -81,13 +81,19 @@ export const applyScheduledTasks = (
     for (const task of plan.scheduledTasks) {
       const { target } = task
       if (task.revision._tag === "None") {
-        yield* journal.end(target, "update", "skipped", task.untouched ? "left as it is (no deployment to force)" : "no image to change")
+        yield* journal.end(
+          target,
+          "update",
+          "skipped",
+          task.untouched ? "left as it is (no deployment to force)" : task.unchanged ? "runs the sha already" : "no image to change"
+        )
         continue
       }
       const revision = task.revision.value
       const fail = (cause: AwsCallError | PutTargetsRejected) => new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause })
       yield* journal.start(target, "register", `registering a revision of ${shortName(task.currentTaskDefinition)}`)
       const arn = yield* register(task.region, revision).pipe(
+        journal.inPhase(target, "register"),
         Effect.tapError((e) => journal.end(target, "register", "failed", e.message)),
         Effect.mapError(fail)
       )
@@ -97,6 +103,7 @@ export const applyScheduledTasks = (
       const next = { ...task.ecsTarget, EcsParameters: { ...task.ecsTarget.EcsParameters, TaskDefinitionArn: arn } }
       yield* ledger.intend({ kind: "scheduled-task", key, plan: task, newTaskDefinition: arn, state: "intended" })
       yield* recorded(ledger, key, events.putTarget(task.ruleRef, next), () => ledger.applied(key)).pipe(
+        journal.inPhase(target, "update"),
         Effect.tapError((e) => journal.end(target, "update", "failed", e.message)),
         Effect.mapError(fail)
       )
@@ -117,13 +124,14 @@ export const applyServices = (
     const applyOne = (svc: ServicePlan) =>
       Effect.gen(function*() {
         const { target } = svc
-        if (svc.action._tag === "CheckOnly") return
+        if (svc.action._tag === "CheckOnly" || svc.action._tag === "Unchanged") return
         let arn = svc.currentTaskDefinition
         if (svc.action._tag === "Update") {
           const revision = svc.action.revision
           if (revision._tag === "Register") {
             yield* journal.start(target, "register", `registering a revision of ${shortName(revision.baseArn)}`)
             arn = yield* register(svc.ref.region, revision).pipe(
+              journal.inPhase(target, "register"),
               Effect.tapError((e) => journal.end(target, "register", "failed", e.message))
             )
             yield* journal.end(target, "register", "succeeded", `registered ${shortName(arn)}`)
@@ -141,6 +149,7 @@ export const applyServices = (
         const key = targetKey(target)
         yield* ledger.intend({ kind: "service", key, plan: svc, newTaskDefinition: arn, state: "intended", deployment: undefined })
         const started = yield* recorded(ledger, key, ecs.updateService(svc.ref, arn), (d) => ledger.applied(key, d)).pipe(
+          journal.inPhase(target, "update"),
           Effect.tapError((e) => journal.end(target, "update", "failed", e.message))
         )
         yield* journal.end(

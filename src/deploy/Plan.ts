@@ -13,7 +13,15 @@ import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import type { RuleRef, ServiceRef, TargetId } from "../domain/Targets.js"
 import { familyOf } from "../domain/TaskDefinitionArn.js"
 import type { ImageChange } from "../domain/TaskDefinitionCopy.js"
-import { imagesOf, type PlannedRevision, planRevision, previousTagsOf, type Revision } from "./Revisions.js"
+import {
+  imagesOf,
+  type PlannedRevision,
+  planRevision,
+  previousTagsOf,
+  type Revision,
+  runsSha,
+  sameDefinition
+} from "./Revisions.js"
 
 export type ServiceTarget = Extract<TargetId, { kind: "service" }>
 export type ScheduledTaskTarget = Extract<TargetId, { kind: "scheduled-task" }>
@@ -34,6 +42,8 @@ export interface ServicePlan {
     | { readonly _tag: "Update"; readonly revision: Revision }
     | { readonly _tag: "Redeploy" }
     | { readonly _tag: "CheckOnly" }
+    /** Its targeted containers already run the sha: no revision, no update; still checked. */
+    | { readonly _tag: "Unchanged" }
   readonly changes: ReadonlyArray<ImageChange>
   readonly images: ReadonlyArray<ImageReport>
   /** Tags the rolled-back service may serve: the previous tags of its changed containers. */
@@ -55,6 +65,8 @@ export interface ScheduledTaskPlan {
   readonly revision: Option.Option<Revision>
   /** The update strategy leaves rules alone (`none`, `redeploy`: a rule has no deployment to force). */
   readonly untouched: boolean
+  /** Its targeted containers already run the sha. */
+  readonly unchanged: boolean
   readonly changes: ReadonlyArray<ImageChange>
   readonly images: ReadonlyArray<ImageReport>
 }
@@ -90,9 +102,15 @@ const serviceLabel = (svc: ServiceConfig) =>
  * Reads everything the run needs and computes the new revisions, making no
  * mutating call. Every problem of every target is collected into one PlanError.
  */
+export interface PlanOptions {
+  /** Redeploy targets whose containers already run the sha (`--force`). */
+  readonly force?: boolean | undefined
+}
+
 export const makePlan = (
   config: GehenConfig,
-  gitsha: string
+  gitsha: string,
+  options: PlanOptions = {}
 ): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
   Effect.gen(function*() {
     const events = yield* ScheduledTasks
@@ -117,11 +135,20 @@ export const makePlan = (
       current: DescribedTaskDefinition,
       containers: ReadonlyArray<string> | undefined
     ): Effect.Effect<PlannedRevision, Problem> =>
-      Effect.flatMap(baseOf(label, region, currentArn, current), ({ base, baseArn }) =>
-        Either.match(planRevision(region, baseArn, base, gitsha, containers), {
+      Effect.gen(function*() {
+        const { base, baseArn } = yield* baseOf(label, region, currentArn, current)
+        const planned = yield* Either.match(planRevision(region, baseArn, base, gitsha, containers), {
           onLeft: (problem) => Effect.fail(new Problem({ target: label, problem })),
           onRight: Effect.succeed
-        }))
+        })
+        if (planned.revision._tag !== "Register") return planned
+        // The family's newest revision may be this very copy, left by a run that was cut short.
+        const newest = yield* describeTaskDefinition(region, familyOf(baseArn)).pipe(Effect.option)
+        const arn = Option.getOrUndefined(newest)?.taskDefinition.taskDefinitionArn
+        return Option.isSome(newest) && arn !== undefined && sameDefinition(newest.value, planned.input)
+          ? { ...planned, revision: { _tag: "Existing" as const, arn } }
+          : planned
+      })
 
     const planService = (
       svc: ServiceConfig,
@@ -150,10 +177,13 @@ export const makePlan = (
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
           Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
         )
-        const updates = strategy === "current" || strategy === "latest"
+        const unchanged = strategy !== "none" && options.force !== true && runsSha(current, svc.containers, gitsha)
+        const updates = !unchanged && (strategy === "current" || strategy === "latest")
         const planned = updates ? yield* revisionFor(label, region, currentArn, current, svc.containers) : undefined
         const action: ServicePlan["action"] = planned !== undefined
           ? { _tag: "Update", revision: planned.revision }
+          : unchanged
+          ? { _tag: "Unchanged" }
           : strategy === "redeploy"
           ? { _tag: "Redeploy" }
           : { _tag: "CheckOnly" }
@@ -194,7 +224,8 @@ export const makePlan = (
         )
         // A rule has no deployment to force: `redeploy` and `none` leave it as it is.
         const untouched = strategy === "none" || strategy === "redeploy"
-        const planned = untouched ? undefined : yield* revisionFor(label, region, currentArn, current, task.containers)
+        const unchanged = !untouched && options.force !== true && runsSha(current, task.containers, gitsha)
+        const planned = untouched || unchanged ? undefined : yield* revisionFor(label, region, currentArn, current, task.containers)
         const changes = planned?.changes ?? []
         return {
           key: task.key,
@@ -208,6 +239,7 @@ export const makePlan = (
             ? Option.none()
             : Option.some(planned.revision),
           untouched,
+          unchanged,
           changes,
           images: imagesOf(current, planned?.input)
         } satisfies ScheduledTaskPlan
@@ -262,6 +294,8 @@ export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs): PlanRepor
     currentTaskDefinition: s.currentTaskDefinition,
     action: s.action._tag === "CheckOnly"
       ? "check-only"
+      : s.action._tag === "Unchanged"
+      ? "unchanged"
       : s.action._tag === "Redeploy"
       ? "redeploy"
       : s.action.revision._tag === "Register"
@@ -275,7 +309,9 @@ export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs): PlanRepor
     cluster: null,
     region: t.region,
     currentTaskDefinition: t.currentTaskDefinition,
-    action: Option.match(t.revision, { onNone: () => "none", onSome: (r) => (r._tag === "Register" ? "register" : "existing") }),
+    action: t.unchanged
+      ? "unchanged"
+      : Option.match(t.revision, { onNone: () => "none", onSome: (r) => (r._tag === "Register" ? "register" : "existing") }),
     images: t.images
   }))
 })

@@ -89,3 +89,30 @@ export const previousTagsOf = (
     )
   ]
 }
+
+/** Whether every targeted container (the `containers` list, or all) already runs `gitsha`. */
+export const runsSha = (
+  current: DescribedTaskDefinition,
+  containers: ReadonlyArray<string> | undefined,
+  gitsha: string
+): boolean => {
+  const targeted = (current.taskDefinition.containerDefinitions ?? []).filter((c) =>
+    containers === undefined || (c.name !== undefined && containers.includes(c.name))
+  )
+  return targeted.length > 0 && targeted.every((c) => Option.getOrUndefined(tagOf(c.image ?? "")) === gitsha)
+}
+
+/** JSON with object keys sorted, so two equal definitions read the same whatever their key order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v)
+
+/**
+ * Whether `described` is what registering `input` would create: a run that was killed
+ * after registering its revision left it behind, and a re-run uses it instead of
+ * registering the same definition again.
+ */
+export const sameDefinition = (described: DescribedTaskDefinition, input: RegisterTaskDefinitionCommandInput): boolean =>
+  canonical(toRegisterInput(described)) === canonical(input)

@@ -43,6 +43,8 @@ export interface VerdictInput {
   readonly confirmations: ReadonlyMap<string, Confirmation>
   /** Targets the run leaves alone on purpose (updateStrategy none; rules under redeploy). */
   readonly untouched: ReadonlySet<string>
+  /** Targets that ran the sha already: nothing to change, nothing to restore. */
+  readonly unchanged?: ReadonlySet<string> | undefined
 }
 
 const join = (...parts: ReadonlyArray<string | undefined>): string | undefined => {
@@ -99,6 +101,10 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
   const { end } = input
   return new Map(input.targets.map(({ key, kind }) => {
     const untouched = input.untouched.has(key)
+    if (input.unchanged?.has(key) === true && !input.changes.has(key)) {
+      const own = end._tag === "Failed" || end._tag === "Interrupted" ? end.blame.get(key) : undefined
+      return [key, own === undefined ? verdict("unchanged") : verdict("failed", own)]
+    }
     switch (end._tag) {
       case "Deployed":
         return [key, verdict(untouched ? "skipped" : "deployed")]

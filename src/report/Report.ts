@@ -13,7 +13,9 @@ export const TargetOutcome = Schema.Literal(
   /** Not changed because the run stopped before its turn (or `updateStrategy: none` for scheduled tasks). */
   "skipped",
   /** Its own step failed; it still runs its previous version. */
-  "failed"
+  "failed",
+  /** It already ran the sha: no new revision, no update; checked like the others. */
+  "unchanged"
 )
 export type TargetOutcome = typeof TargetOutcome.Type
 
@@ -122,8 +124,8 @@ export const PlanTarget = Schema.Struct({
   cluster: Schema.NullOr(Schema.String),
   region: Schema.String,
   currentTaskDefinition: Schema.String,
-  /** register: a new revision; existing: switch to an existing one; redeploy; check-only; none. */
-  action: Schema.Literal("register", "existing", "redeploy", "check-only", "none"),
+  /** register: a new revision; existing: switch to an existing one; redeploy; check-only; unchanged (runs the sha); none. */
+  action: Schema.Literal("register", "existing", "redeploy", "check-only", "unchanged", "none"),
   images: Schema.Array(ImageReport)
 })
 export type PlanTarget = typeof PlanTarget.Type
