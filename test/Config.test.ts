@@ -3,12 +3,11 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { fileURLToPath } from "node:url"
-import { clusterName, ConfigError, decodeConfig, type GehenConfig, loadConfig, regionOfCluster } from "../src/config/Config.js"
+import { resolve } from "node:path"
+import { clusterName, ConfigError, ConfigErrors, type GehenConfig, loadConfig, regionOfCluster } from "../src/config/Config.js"
+import { decode, decodeError } from "./config/support.js"
 
 const examplePath = fileURLToPath(new URL("../gehen.example.yml", import.meta.url))
-
-const decode = (text: string) => decodeConfig("gehen.yml", text)
-const decodeError = (text: string) => Effect.flip(decode(text))
 
 const oneService = "services:\n  api:\n    cluster: prod\n"
 
@@ -144,18 +143,18 @@ scheduledTasks:
 
 /** [case, YAML, key path, text the "expected" part must contain] */
 const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
-  ["malformed YAML", "services:\n  api: {cluster: prod\n", "", "valid YAML, got a syntax error at line 3, column 1"],
-  ["compact nested map", "services: api: {}\n", "", "valid YAML, got a syntax error at line 1, column 11"],
-  ["tab indentation", "services:\n\tapi: {cluster: x}\n", "", "line 2, column 1"],
-  ["duplicate key", `${oneService}services: {}\n`, "", "Map keys must be unique"],
-  ["two documents", `${oneService}---\n${oneService}`, "", "a second YAML document (---) at line 4"],
-  ["unresolved alias", "services: *nope\n", "", "valid YAML"],
+  ["malformed YAML", "services:\n  api: {cluster: prod\n", "", "gehen.yml:3:1: expected valid YAML, got a syntax error: "],
+  ["compact nested map", "services: api: {}\n", "", "gehen.yml:1:11: expected valid YAML, got a syntax error: "],
+  ["tab indentation", "services:\n\tapi: {cluster: x}\n", "", "gehen.yml:2:1: expected valid YAML"],
+  ["duplicate key", `${oneService}services: {}\n`, "", "gehen.yml:4:1: expected valid YAML, got a syntax error: Map keys must be unique"],
+  ["two documents", `${oneService}---\n${oneService}`, "", "gehen.yml:4:1: expected valid YAML, got a second YAML document (---)"],
+  ["unresolved alias", "services: *nope\n", "", "gehen.yml:1:11: expected valid YAML, got a syntax error: Unresolved alias"],
   ["empty file", "", "", "at least one service under services or rule under scheduledTasks, got an empty file"],
   ["only comments", "# nothing yet\n", "", "got an empty file"],
   ["top-level list", "- services\n", "", "a map of gehen settings"],
   ["top-level scalar", "services\n", "", "a map of gehen settings"],
   ["no services or tasks", "timeoutMinutes: 3\n", "", "at least one service under services or rule under scheduledTasks"],
-  ["empty maps", "services: {}\nscheduledTasks: {}\n", "", "at least one service"],
+  ["empty maps", "services: {}\nscheduledTasks: {}\n", "services", "is empty: list at least one service under it"],
   ["services as a list", "services:\n  - api\n  - web\n", "services", "a map keyed by service name"],
   ["services as a list of maps", "services:\n  - api: {cluster: prod}\n", "services", "not a list, got a list"],
   ["services as a string", "services: api\n", "services", "a map keyed by service name"],
@@ -231,7 +230,9 @@ describe("decodeConfig: bad files", () => {
       const error = yield* decodeError(text)
       expect(error).toBeInstanceOf(ConfigError)
       expect(error.key).toBe(key)
-      const prefix = key === "" ? "gehen.yml: expected " : `gehen.yml: ${key}: expected `
+      // Every problem at a key has the line of that key.
+      if (key !== "") expect(error.line).toBeGreaterThan(0)
+      const prefix = key === "" ? `${error.location}: ` : `${error.location}: ${key}: `
       expect(error.message.startsWith(prefix), error.message).toBe(true)
       expect(error.message).toContain(expected)
     }))
@@ -239,17 +240,28 @@ describe("decodeConfig: bad files", () => {
   it.effect("reports the exact message for a bad URL", () =>
     Effect.gen(function*() {
       const error = yield* decodeError("services:\n  api: {cluster: x, url: 'ftp://x'}\n")
-      expect(error.message).toBe(`gehen.yml: services.api.url: expected an http:// or https:// URL, got "ftp://x"`)
+      expect(error.message).toBe(`gehen.yml:2:21: services.api.url: expected an http:// or https:// URL, got "ftp://x"`)
       expect(error.expected).toBe("an http:// or https:// URL")
       expect(error.path).toBe("gehen.yml")
+      expect([error.line, error.column]).toStrictEqual([2, 21])
     }))
 
-  it.effect("reports an unknown key before a missing one, so a typo is named", () =>
+  it.effect("reports a misspelt required key once, as the unknown key, so the typo is named", () =>
     Effect.gen(function*() {
       const error = yield* decodeError("services:\n  api: {clustr: prod}\n")
       expect(error.message).toBe(
-        `gehen.yml: services.api.clustr: expected one of the keys cluster, name, url, containers, ` +
-          `got the unknown key "clustr" (did you mean "cluster"?)`
+        `gehen.yml:2:9: services.api.clustr: expected one of the keys cluster, name, url, containers, ` +
+          `got the unknown key "clustr" (did you mean "cluster"?); the original Gehen ignored unknown keys, ` +
+          `gehen refuses them so a typo cannot pass`
+      )
+    }))
+
+  it.effect("reports a missing key at the map that lacks it", () =>
+    Effect.gen(function*() {
+      const error = yield* decodeError("services:\n  api:\n    url: https://x\n")
+      expect(error.message).toBe(
+        "gehen.yml:2:3: services.api.cluster: expected a cluster name (letters, digits, - and _, at most 255 " +
+          "characters) or an ECS cluster ARN, got nothing: the key is missing"
       )
     }))
 })
@@ -279,7 +291,7 @@ describe("loadConfig", () => {
         const path = `${dir}/deploy.yml`
         yield* fs.writeFileString(path, `${oneService}concurrency: 0\n`)
         const error = yield* Effect.flip(loadConfig(path))
-        expect(error.message).toBe(`${path}: concurrency: expected a positive whole number, got 0`)
+        expect(error.message).toBe(`${path}:4:1: concurrency: expected a positive whole number, got 0`)
       })
     ))
 
@@ -288,8 +300,33 @@ describe("loadConfig", () => {
       Effect.gen(function*() {
         const path = `${dir}/gehen.yml`
         const error = yield* Effect.flip(loadConfig(path))
-        expect(error).toBeInstanceOf(ConfigError)
+        expect(error).toBeInstanceOf(ConfigErrors)
+        expect(error.errors).toHaveLength(1)
+        expect(error.errors[0]).toBeInstanceOf(ConfigError)
         expect(error.message).toBe(`${path}: expected a readable gehen config file, got no such file`)
+      })
+    ))
+
+  it.scoped("names the directory it looked in when the default gehen.yml is missing", () =>
+    inTempDir((dir) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(loadConfig(`${dir}/gehen.yml`, { defaulted: true }))
+        expect(error.message).toBe(`no gehen.yml in ${dir} (pass --path <file>)`)
+        expect(error.errors[0]).toMatchObject({ path: `${dir}/gehen.yml`, key: "", got: "no such file" })
+      })
+    ))
+
+  it.scoped("names the absolute directory for a default path relative to the working directory", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(loadConfig("no-such-dir/gehen.yml", { defaulted: true }))
+      expect(error.message).toBe(`no gehen.yml in ${resolve("no-such-dir")} (pass --path <file>)`)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("names the file as given when a given path is missing, even with defaulted: false", () =>
+    inTempDir((dir) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(loadConfig(`${dir}/deploy.yml`, { defaulted: false }))
+        expect(error.message).toBe(`${dir}/deploy.yml: expected a readable gehen config file, got no such file`)
       })
     ))
 

@@ -172,6 +172,10 @@ describe("the JSON Schema agrees with decodeConfig", () => {
     ["role", `${minimal}role: {arn: 'arn:aws:iam::123456789012:role/a/b'}\n`, true],
     ["no services or tasks", "timeoutMinutes: 3\n", false],
     ["empty services only", "services: {}\n", false],
+    ["services left empty", "services:\n", false],
+    ["services and scheduledTasks left empty", "services:\nscheduledTasks:\n", false],
+    ["services left empty beside a scheduled task", "services:\nscheduledTasks:\n  nightly:\n", true],
+    ["scheduledTasks left empty beside a service", `${minimal}scheduledTasks:\n`, true],
     ["unknown top-level key", `${minimal}timeout: 3\n`, false],
     ["unknown service key", "services:\n  api: {cluster: prod, clustr: x}\n", false],
     ["unknown role key", `${minimal}role: {arn: 'arn:aws:iam::123456789012:role/a', x: 1}\n`, false],
@@ -216,29 +220,31 @@ describe("the JSON Schema describes", () => {
   const at = (path: ReadonlyArray<string>): Json => {
     let node: Json = schema
     for (const key of path) {
-      if (!isObject(node) || node[key] === undefined) throw new Error(`no ${path.join(".")}`)
-      node = node[key]
+      const next: Json | undefined = Array.isArray(node) ? node[Number(key)] : isObject(node) ? node[key] : undefined
+      if (next === undefined) throw new Error(`no ${path.join(".")}`)
+      node = next
     }
     return node
   }
   const text = (path: ReadonlyArray<string>): string => String(at(path))
 
   it("services.<key>.name as an ECS service name, in the service's keys", () => {
-    const name = ["properties", "services", "additionalProperties", "properties", "name"]
+    // `services:` may be left empty (null); its map is the first alternative.
+    const name = ["properties", "services", "anyOf", "0", "additionalProperties", "properties", "name"]
     expect(text([...name, "pattern"])).toBe("^[A-Za-z0-9_-]{1,255}$")
     expect(text([...name, "description"])).toContain("ECS service name")
-    expect(at(["properties", "services", "additionalProperties", "required"])).toStrictEqual(["cluster"])
+    expect(at(["properties", "services", "anyOf", "0", "additionalProperties", "required"])).toStrictEqual(["cluster"])
   })
 
   it("scheduled-task keys as a rule name or rule ARN", () => {
-    const names = ["properties", "scheduledTasks", "propertyNames"]
+    const names = ["properties", "scheduledTasks", "anyOf", "0", "propertyNames"]
     expect(text([...names, "pattern"])).toContain(":events:")
     expect(text([...names, "description"])).toContain("rule ARN")
     expect(text(["properties", "scheduledTasks", "description"])).toContain("rule ARN")
   })
 
   it("scheduled-task values as nothing or a closed map of region, eventBusName and containers", () => {
-    const value = at(["properties", "scheduledTasks", "patternProperties", ""])
+    const value = at(["properties", "scheduledTasks", "anyOf", "0", "patternProperties", ""])
     expect(isObject(value) && value["anyOf"]).toStrictEqual([
       { type: "null" },
       expect.objectContaining({

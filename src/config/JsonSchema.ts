@@ -8,9 +8,10 @@ import { GehenFile } from "./Schema.js"
 export const configJsonSchema = (): object => ({
   ...JSONSchema.make(GehenFile),
   // "At least one service or scheduled task" is a filter over the whole struct, which
-  // JSONSchema.make cannot express; say it here so editors flag an empty config too.
+  // JSONSchema.make cannot express; say it here so editors flag an empty config too
+  // (`services:` with nothing under it is null, which minProperties alone would let pass).
   anyOf: [
-    { required: ["services"], properties: { services: { minProperties: 1 } } },
-    { required: ["scheduledTasks"], properties: { scheduledTasks: { minProperties: 1 } } }
+    { required: ["services"], properties: { services: { type: "object", minProperties: 1 } } },
+    { required: ["scheduledTasks"], properties: { scheduledTasks: { type: "object", minProperties: 1 } } }
   ]
 })

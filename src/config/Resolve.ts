@@ -1,14 +1,15 @@
 /**
- * From the decoded file to the GehenConfig: entries in file order, service names and rule
- * ARNs resolved, and the checks that look at more than one value at a time.
+ * From the decoded entries to the GehenConfig: entries in file order, service names and rule
+ * ARNs resolved, and the checks that look at more than one value at a time. Every problem
+ * found is kept, so they are all reported in one run.
  */
 
+import type * as Arr from "effect/Array"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { GehenConfig, ScheduledTaskConfig, ServiceConfig } from "./Types.js"
-import { ConfigError } from "./ConfigError.js"
-import { keyPath, show } from "./Issues.js"
 import { defaultEventBus, parseEventBusArn, parseRuleArn, type RuleArn } from "./Names.js"
+import { type Problem, keyPath, show } from "./Problem.js"
 import type { GehenFile } from "./Schema.js"
 
 /** The order the keys of `services` and `scheduledTasks` were written in. */
@@ -17,23 +18,29 @@ export interface KeyOrder {
   readonly scheduledTasks: ReadonlyArray<string>
 }
 
-type Entries<A> = ReadonlyArray<readonly [string, A]>
+export type Entries<A> = ReadonlyArray<readonly [string, A]>
 
-const inFileOrder = <A>(record: { readonly [key: string]: A }, order: ReadonlyArray<string>): Entries<A> => {
+export type ServiceEntry = NonNullable<GehenFile["services"]>[string]
+export type ScheduledTaskEntry = NonNullable<GehenFile["scheduledTasks"]>[string]
+
+/** The services and scheduled tasks of a file, each in file order. */
+export interface FileEntries {
+  readonly services: Entries<ServiceEntry>
+  readonly scheduledTasks: Entries<ScheduledTaskEntry>
+}
+
+export const inFileOrder = <A>(entries: Entries<A>, order: ReadonlyArray<string>): Entries<A> => {
   const rank = (k: string) => {
     const i = order.indexOf(k)
     return i === -1 ? Number.MAX_SAFE_INTEGER : i
   }
-  return Object.entries(record).sort(([a], [b]) => rank(a) - rank(b))
+  return [...entries].sort(([a], [b]) => rank(a) - rank(b))
 }
 
-type ServiceEntry = NonNullable<GehenFile["services"]>[string]
-type ScheduledTaskEntry = NonNullable<GehenFile["scheduledTasks"]>[string]
-
 const resolveServices = (
-  path: string,
-  entries: Entries<ServiceEntry>
-): Either.Either<ReadonlyArray<ServiceConfig>, ConfigError> => {
+  entries: Entries<ServiceEntry>,
+  problems: Array<Problem>
+): ReadonlyArray<ServiceConfig> => {
   // The first key for each (cluster as written, service name).
   const seen = new Map<string, string>()
   const services: Array<ServiceConfig> = []
@@ -42,14 +49,13 @@ const resolveServices = (
     const id = JSON.stringify([s.cluster, name])
     const first = seen.get(id)
     if (first !== undefined) {
-      return Either.left(
-        new ConfigError({
-          path,
-          key: keyPath(s.name === undefined ? ["services", key] : ["services", key, "name"]),
-          expected: `a service that no other key deploys to cluster ${show(s.cluster)}`,
-          got: `${show(name)}, which ${keyPath(["services", first])} already deploys there`
-        })
-      )
+      problems.push({
+        path: s.name === undefined ? ["services", key] : ["services", key, "name"],
+        expected: `a service that no other key deploys to cluster ${show(s.cluster)}`,
+        got: `${show(name)}, which ${keyPath(["services", first])} already deploys there`,
+        at: "key"
+      })
+      continue
     }
     seen.set(id, key)
     services.push({
@@ -60,7 +66,7 @@ const resolveServices = (
       ...(s.containers === undefined ? {} : { containers: s.containers })
     })
   }
-  return Either.right(services)
+  return services
 }
 
 /** Whether `eventBusName:` (a name or an event bus ARN) names the bus of the rule ARN. */
@@ -75,11 +81,11 @@ const sameBus = (eventBusName: string, arn: RuleArn): boolean => {
 
 const contradicts = "which contradicts the rule ARN"
 
+/** The scheduled task of one entry, or the problems of its options (both may contradict the ARN). */
 const resolveScheduledTask = (
-  path: string,
   key: string,
   value: ScheduledTaskEntry
-): Either.Either<ScheduledTaskConfig, ConfigError> => {
+): Either.Either<ScheduledTaskConfig, Arr.NonEmptyReadonlyArray<Problem>> => {
   const options = value ?? {}
   const containers = options.containers === undefined ? {} : { containers: options.containers }
   const parsed = parseRuleArn(key)
@@ -93,26 +99,25 @@ const resolveScheduledTask = (
     })
   }
   const arn = parsed.value
+  const problems: Array<Problem> = []
   if (options.region !== undefined && options.region !== arn.region) {
-    return Either.left(
-      new ConfigError({
-        path,
-        key: keyPath(["scheduledTasks", key, "region"]),
-        expected: `no region, or the rule ARN's region ${show(arn.region)}`,
-        got: `${show(options.region)}, ${contradicts}`
-      })
-    )
+    problems.push({
+      path: ["scheduledTasks", key, "region"],
+      expected: `no region, or the rule ARN's region ${show(arn.region)}`,
+      got: `${show(options.region)}, ${contradicts}`,
+      at: "key"
+    })
   }
   if (options.eventBusName !== undefined && !sameBus(options.eventBusName, arn)) {
-    return Either.left(
-      new ConfigError({
-        path,
-        key: keyPath(["scheduledTasks", key, "eventBusName"]),
-        expected: `no eventBusName, or the rule ARN's event bus ${show(arn.eventBusName ?? defaultEventBus)}`,
-        got: `${show(options.eventBusName)}, ${contradicts}`
-      })
-    )
+    problems.push({
+      path: ["scheduledTasks", key, "eventBusName"],
+      expected: `no eventBusName, or the rule ARN's event bus ${show(arn.eventBusName ?? defaultEventBus)}`,
+      got: `${show(options.eventBusName)}, ${contradicts}`,
+      at: "key"
+    })
   }
+  const [first, ...rest] = problems
+  if (first !== undefined) return Either.left([first, ...rest])
   return Either.right({
     key,
     rule: arn.rule,
@@ -122,26 +127,47 @@ const resolveScheduledTask = (
   })
 }
 
-/** The GehenConfig of a decoded file, or the first problem found in it. */
+export interface Resolved {
+  readonly services: ReadonlyArray<ServiceConfig>
+  readonly scheduledTasks: ReadonlyArray<ScheduledTaskConfig>
+  /** Every problem found across the entries. */
+  readonly problems: ReadonlyArray<Problem>
+}
+
+/** Services and scheduled tasks resolved from their entries, and every problem across them. */
+export const resolveEntries = (entries: FileEntries): Resolved => {
+  const problems: Array<Problem> = []
+  const services = resolveServices(entries.services, problems)
+  const scheduledTasks: Array<ScheduledTaskConfig> = []
+  for (const [key, value] of entries.scheduledTasks) {
+    Either.match(resolveScheduledTask(key, value), {
+      onLeft: (found) => problems.push(...found),
+      onRight: (task) => scheduledTasks.push(task)
+    })
+  }
+  return { services, scheduledTasks, problems }
+}
+
+/** The GehenConfig of a decoded file, or every problem found across its entries. */
 export const toConfig = (
   path: string,
   file: GehenFile,
   order: KeyOrder
-): Either.Either<GehenConfig, ConfigError> =>
-  Either.gen(function*() {
-    const services = yield* resolveServices(path, inFileOrder(file.services ?? {}, order.services))
-    const scheduledTasks: Array<ScheduledTaskConfig> = []
-    for (const [key, value] of inFileOrder(file.scheduledTasks ?? {}, order.scheduledTasks)) {
-      scheduledTasks.push(yield* resolveScheduledTask(path, key, value))
-    }
-    return {
-      path,
-      services,
-      scheduledTasks,
-      ...(file.role === undefined ? {} : { role: { arn: file.role.arn } }),
-      timeoutMinutes: file.timeoutMinutes,
-      checkIntervalSeconds: file.checkIntervalSeconds,
-      updateStrategy: file.updateStrategy,
-      concurrency: file.concurrency
-    }
+): Either.Either<GehenConfig, Arr.NonEmptyReadonlyArray<Problem>> => {
+  const { problems, scheduledTasks, services } = resolveEntries({
+    services: inFileOrder(Object.entries(file.services ?? {}), order.services),
+    scheduledTasks: inFileOrder(Object.entries(file.scheduledTasks ?? {}), order.scheduledTasks)
   })
+  const [first, ...rest] = problems
+  if (first !== undefined) return Either.left([first, ...rest])
+  return Either.right({
+    path,
+    services,
+    scheduledTasks,
+    ...(file.role === undefined ? {} : { role: { arn: file.role.arn } }),
+    timeoutMinutes: file.timeoutMinutes,
+    checkIntervalSeconds: file.checkIntervalSeconds,
+    updateStrategy: file.updateStrategy,
+    concurrency: file.concurrency
+  })
+}

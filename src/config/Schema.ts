@@ -27,6 +27,14 @@ import {
   serviceNamePattern
 } from "./Names.js"
 
+/** `services:` with nothing under it is an empty map, as the original Gehen read it. */
+const nullAsEmpty = <A, I>(schema: Schema.Schema<A, I>, empty: A) =>
+  Schema.transform(Schema.NullOr(schema), Schema.typeSchema(schema), {
+    strict: true,
+    decode: (value) => value ?? empty,
+    encode: (value) => value
+  })
+
 // ---------------------------------------------------------------------------
 // services
 // ---------------------------------------------------------------------------
@@ -99,10 +107,14 @@ const Service = Schema.Struct({
   description: "An ECS service to update."
 })
 
-const Services = Schema.Record({ key: Schema.String, value: Service }).annotations({
+/** What the checks across services look at: an entry with only these right is still compared. */
+export const ServiceIdentity = Service.pick("cluster", "name")
+
+const Services = nullAsEmpty(Schema.Record({ key: Schema.String, value: Service }), {}).annotations({
   ...expecting("a map keyed by service name (`<service-name>: {cluster: ...}`), not a list"),
   title: "services",
-  description: "ECS services to update, keyed by service name (or by any unique key when `name` is given)."
+  description: "ECS services to update, keyed by service name (or by any unique key when `name` is given). " +
+    "Nothing under it is the same as `{}`."
 })
 
 // ---------------------------------------------------------------------------
@@ -112,7 +124,7 @@ const Services = Schema.Record({ key: Schema.String, value: Service }).annotatio
 const ruleExpected = "an EventBridge rule name (letters, digits, ., - and _, at most 64 characters) or rule ARN"
 
 /** The key of a scheduled task: a rule name, or a rule ARN that also gives its region and event bus. */
-const RuleKey = Schema.String.pipe(
+export const RuleKey = Schema.String.pipe(
   Schema.filter((s) => !s.startsWith("arn:") || Option.isSome(parseRuleArn(s)), {
     ...expecting(
       "an EventBridge rule ARN like arn:aws:events:<region>:<12-digit account>:rule/<name> " +
@@ -163,10 +175,14 @@ const ScheduledTask = Schema.Union(Schema.Null, ScheduledTaskOptions).annotation
   description: "Nothing, `{}`, or where the rule is (region, eventBusName) and which containers get the new tag."
 })
 
-const ScheduledTasks = Schema.Record({ key: RuleKey, value: ScheduledTask }).annotations({
+/** What the checks against a rule ARN key look at: an entry with only these right is still checked. */
+export const ScheduledTaskPlace = Schema.Union(Schema.Null, ScheduledTaskOptions.pick("region", "eventBusName"))
+
+const ScheduledTasks = nullAsEmpty(Schema.Record({ key: RuleKey, value: ScheduledTask }), {}).annotations({
   ...expecting("a map keyed by EventBridge rule name or ARN (`<rule>:`), not a list"),
   title: "scheduledTasks",
-  description: "EventBridge rules whose ECS targets get the new task definition, keyed by rule name or rule ARN."
+  description: "EventBridge rules whose ECS targets get the new task definition, keyed by rule name or rule ARN. " +
+    "Nothing under it is the same as `{}`."
 })
 
 // ---------------------------------------------------------------------------
@@ -267,8 +283,28 @@ const UpdateStrategySchema = Schema.transformOrFail(
 // The file
 // ---------------------------------------------------------------------------
 
-const hasWork = (file: { readonly services?: object; readonly scheduledTasks?: object }): boolean =>
-  Object.keys(file.services ?? {}).length + Object.keys(file.scheduledTasks ?? {}).length > 0
+/** What a file with nothing to deploy lacks. */
+export const atLeastOneEntry = "at least one service under services or rule under scheduledTasks"
+
+const isEmpty = (u: unknown): boolean =>
+  u === undefined || u === null || (typeof u === "object" && !Array.isArray(u) && Object.keys(u).length === 0)
+
+/**
+ * Why a file (decoded, or as written) has nothing to deploy, said at the key left empty; none
+ * when it lists something, or when what it lists is not a map (that is another error).
+ */
+export const nothingToDeploy = (
+  file: { readonly services?: unknown; readonly scheduledTasks?: unknown }
+): Schema.FilterIssue | string | undefined => {
+  if (!isEmpty(file.services) || !isEmpty(file.scheduledTasks)) return undefined
+  if ("services" in file) {
+    return { path: ["services"], message: "is empty: list at least one service under it (or a rule under scheduledTasks)" }
+  }
+  if ("scheduledTasks" in file) {
+    return { path: ["scheduledTasks"], message: "is empty: list at least one rule under it (or a service under services)" }
+  }
+  return "no services and no scheduled tasks"
+}
 
 /**
  * The gehen.yml document. Decode with `onExcessProperty: "error"` (as decodeConfig does) so that
@@ -293,8 +329,8 @@ export const GehenFile = Schema.Struct({
   title: "gehen.yml",
   description: "Configuration of gehen, the ECS version-update aid."
 }).pipe(
-  Schema.filter((file) => hasWork(file) || "no services and no scheduled tasks", {
-    ...expecting("at least one service under services or rule under scheduledTasks")
+  Schema.filter(nothingToDeploy, {
+    ...expecting(atLeastOneEntry)
   })
 )
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { ConfigError, decodeConfig, type ScheduledTaskConfig } from "../../src/config/Config.js"
+import { ConfigError, type ScheduledTaskConfig } from "../../src/config/Config.js"
+import { decode, decodeError, decodeErrors } from "./support.js"
 
-const decode = (text: string) => decodeConfig("gehen.yml", text)
-const decodeError = (text: string) => Effect.flip(decode(text))
 const tasks = (yaml: string) => Effect.map(decode(`scheduledTasks:\n${yaml}`), (c) => c.scheduledTasks)
 const taskError = (yaml: string) => decodeError(`scheduledTasks:\n${yaml}`)
 
 const arn = "arn:aws:events:eu-west-1:123456789012:rule"
+const unknownKeyNote = "the original Gehen ignored unknown keys, gehen refuses them so a typo cannot pass"
 
 describe("scheduledTasks keyed by rule name", () => {
   it.effect("take nothing, `{}` or a map of options", () =>
@@ -141,7 +141,7 @@ describe("scheduledTasks keyed by rule ARN", () => {
       const error = yield* taskError(`  "${key}":\n`)
       expect(error.key).toBe(`scheduledTasks.${key}`)
       expect(error.message).toBe(
-        `gehen.yml: scheduledTasks.${key}: expected an EventBridge rule ARN like ` +
+        `gehen.yml:2:3: scheduledTasks.${key}: expected an EventBridge rule ARN like ` +
           "arn:aws:events:<region>:<12-digit account>:rule/<name> or …:rule/<event-bus>/<name>, " +
           `got ${JSON.stringify(key)}`
       )
@@ -153,7 +153,7 @@ describe("a region or event bus that contradicts the rule ARN", () => {
     Effect.gen(function*() {
       const error = yield* taskError(`  "${arn}/nightly": {region: us-east-1}\n`)
       expect(error.message).toBe(
-        `gehen.yml: scheduledTasks.${arn}/nightly.region: expected no region, or the rule ARN's region ` +
+        `gehen.yml:2:58: scheduledTasks.${arn}/nightly.region: expected no region, or the rule ARN's region ` +
           `"eu-west-1", got "us-east-1", which contradicts the rule ARN`
       )
     }))
@@ -162,7 +162,7 @@ describe("a region or event bus that contradicts the rule ARN", () => {
     Effect.gen(function*() {
       const error = yield* taskError(`  "${arn}/jobs/nightly": {eventBusName: reports}\n`)
       expect(error.message).toBe(
-        `gehen.yml: scheduledTasks.${arn}/jobs/nightly.eventBusName: expected no eventBusName, or the rule ARN's ` +
+        `gehen.yml:2:63: scheduledTasks.${arn}/jobs/nightly.eventBusName: expected no eventBusName, or the rule ARN's ` +
           `event bus "jobs", got "reports", which contradicts the rule ARN`
       )
     }))
@@ -195,12 +195,29 @@ describe("a region or event bus that contradicts the rule ARN", () => {
       expect(error.got).toBe(`"${bus}", which contradicts the rule ARN`)
     }))
 
-  it.effect("is checked in file order, after the values themselves", () =>
+  it.effect("is reported with the errors of the values themselves, in file order", () =>
     Effect.gen(function*() {
-      const error = yield* taskError(`  "${arn}/a": {region: us-east-1}\n  b: {region: nowhere}\n`)
-      expect(error.key).toBe("scheduledTasks.b.region")
-      const second = yield* taskError(`  "${arn}/a": {region: us-east-1}\n  "${arn}/b": {region: us-east-2}\n`)
-      expect(second.key).toBe(`scheduledTasks.${arn}/a.region`)
+      const errors = yield* decodeErrors(`scheduledTasks:\n  "${arn}/a": {region: us-east-1}\n  b: {region: nowhere}\n`)
+      expect(errors.map((e) => [e.line, e.key])).toStrictEqual([
+        [2, `scheduledTasks.${arn}/a.region`],
+        [3, "scheduledTasks.b.region"]
+      ])
+      const both = yield* decodeErrors(
+        `scheduledTasks:\n  "${arn}/a": {region: us-east-1}\n  "${arn}/b": {region: us-east-2}\n`
+      )
+      expect(both.map((e) => [e.line, e.key])).toStrictEqual([
+        [2, `scheduledTasks.${arn}/a.region`],
+        [3, `scheduledTasks.${arn}/b.region`]
+      ])
+    }))
+
+  it.effect("is reported even when the entry has other errors", () =>
+    Effect.gen(function*() {
+      const errors = yield* decodeErrors(`scheduledTasks:\n  "${arn}/a": {region: us-east-1, containers: []}\n`)
+      expect(errors.map((e) => e.key)).toStrictEqual([
+        `scheduledTasks.${arn}/a.region`,
+        `scheduledTasks.${arn}/a.containers`
+      ])
     }))
 })
 
@@ -214,13 +231,14 @@ describe("scheduled-task values", () => {
       "an unknown key",
       "{cron: 'rate(1 day)'}",
       ".cron",
-      `expected one of the keys region, eventBusName, containers, got the unknown key "cron"`
+      `expected one of the keys region, eventBusName, containers, got the unknown key "cron"; ${unknownKeyNote}`
     ],
     [
       "a misspelt key",
       "{regoin: eu-west-1}",
       ".regoin",
-      `expected one of the keys region, eventBusName, containers, got the unknown key "regoin" (did you mean "region"?)`
+      `expected one of the keys region, eventBusName, containers, got the unknown key "regoin" (did you mean "region"?); ` +
+        unknownKeyNote
     ],
     ["a region without number", "{region: eu-west}", ".region", `expected an AWS region like eu-west-1, got "eu-west"`],
     ["a region in capitals", "{region: EU-WEST-1}", ".region", `expected an AWS region like eu-west-1, got "EU-WEST-1"`],
@@ -252,7 +270,10 @@ describe("scheduled-task values", () => {
   it.effect.each(bad)("reject %s", ([, value, at, rest]) =>
     Effect.gen(function*() {
       const error = yield* taskError(`  nightly: ${value}\n`)
-      expect(error.message).toBe(`gehen.yml: scheduledTasks.nightly${at}: ${rest}`)
+      expect(error.line).toBe(2)
+      // At the rule's key, or at the option's key inside its map.
+      expect(error.column).toBe(at === "" ? 3 : at === ".containers[1]" ? 31 : 13)
+      expect(error.message).toBe(`gehen.yml:2:${error.column}: scheduledTasks.nightly${at}: ${rest}`)
     }))
 
   it.effect("are checked for rule ARN keys too", () =>

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { ConfigError, decodeConfig, type ServiceConfig } from "../../src/config/Config.js"
+import { ConfigError, type ServiceConfig } from "../../src/config/Config.js"
+import { decode, decodeError, decodeErrors } from "./support.js"
 
-const decode = (text: string) => decodeConfig("gehen.yml", text)
-const decodeError = (text: string) => Effect.flip(decode(text))
 
 describe("services.<key>.name", () => {
   it.effect("is the key when absent", () =>
@@ -64,7 +63,7 @@ services:
       const error = yield* decodeError(`services:\n  api: {cluster: prod, name: ${yaml}}\n`)
       expect(error).toBeInstanceOf(ConfigError)
       expect(error.message).toBe(
-        "gehen.yml: services.api.name: expected an ECS service name " +
+        "gehen.yml:2:24: services.api.name: expected an ECS service name " +
           `(letters, digits, - and _, at most 255 characters), got ${got}`
       )
     }))
@@ -81,7 +80,7 @@ services:
 `)
       expect(error.key).toBe("services.api-again.name")
       expect(error.message).toBe(
-        `gehen.yml: services.api-again.name: expected a service that no other key deploys to cluster "prod", ` +
+        `gehen.yml:5:30: services.api-again.name: expected a service that no other key deploys to cluster "prod", ` +
           `got "api", which services.api already deploys there`
       )
     }))
@@ -90,7 +89,7 @@ services:
     Effect.gen(function*() {
       const error = yield* decodeError("services:\n  api-1: {cluster: prod, name: api}\n  api: {cluster: prod}\n")
       expect(error.message).toBe(
-        `gehen.yml: services.api: expected a service that no other key deploys to cluster "prod", ` +
+        `gehen.yml:3:3: services.api: expected a service that no other key deploys to cluster "prod", ` +
           `got "api", which services.api-1 already deploys there`
       )
     }))
@@ -124,9 +123,15 @@ services:
       expect(config.services.map((s) => [s.key, s.name])).toStrictEqual([["a", "api"], ["b", "api"], ["c", "api"]])
     }))
 
-  it.effect("comes after the errors of the values themselves", () =>
+  it.effect("is reported with the errors of the values themselves, in file order", () =>
     Effect.gen(function*() {
-      const error = yield* decodeError("services:\n  a: {cluster: prod, name: api}\n  api: {cluster: prod, url: x}\n")
-      expect(error.key).toBe("services.api.url")
+      const errors = yield* decodeErrors(
+        "services:\n  a: {cluster: prod, name: api}\n  api: {cluster: prod, url: x}\n  b: {cluster: 1}\n"
+      )
+      expect(errors.map((e) => [e.line, e.column, e.key])).toStrictEqual([
+        [3, 3, "services.api"],
+        [3, 24, "services.api.url"],
+        [4, 7, "services.b.cluster"]
+      ])
     }))
 })
