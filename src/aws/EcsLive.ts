@@ -45,6 +45,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       DescribeTasksCommand,
       RegisterTaskDefinitionCommand,
       UpdateServiceCommand,
+      paginateListTaskDefinitions,
       paginateListTasks
     } = yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
 
@@ -114,6 +115,25 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         })
       })
 
+    const listTaskDefinitions: EcsApi["listTaskDefinitions"] = (region, family) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        return yield* awsCall("ListTaskDefinitions", region, async (abortSignal) => {
+          const arns: Array<string> = []
+          for await (
+            const page of paginateListTaskDefinitions(
+              { client },
+              { familyPrefix: family, status: "ACTIVE", sort: "DESC" },
+              { abortSignal }
+            )
+          ) {
+            arns.push(...(page.taskDefinitionArns ?? []))
+          }
+          // familyPrefix is a prefix: keep the family's own revisions.
+          return arns.filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family)
+        })
+      })
+
     const describeTasks: EcsApi["describeTasks"] = (cluster, taskArns) =>
       Effect.gen(function*() {
         if (taskArns.length === 0) return []
@@ -125,6 +145,14 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         return chunks.flatMap((out) => (out.tasks ?? []).map(toTaskState))
       })
 
-    return { describeServices, describeTaskDefinition, registerTaskDefinition, updateService, listTasks, describeTasks }
+    return {
+      describeServices,
+      describeTaskDefinition,
+      listTaskDefinitions,
+      registerTaskDefinition,
+      updateService,
+      listTasks,
+      describeTasks
+    }
   })
 )

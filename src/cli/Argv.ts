@@ -5,7 +5,7 @@
  * Pure and light: `--help` and `--version` load nothing else.
  */
 
-export type CommandName = "deploy" | "status"
+export type CommandName = "deploy" | "rollback" | "status"
 
 interface OptionSpec {
   readonly name: string
@@ -22,13 +22,20 @@ export const commandOptions: { readonly [C in CommandName]: ReadonlyArray<Option
     { name: "output", takes: ["text", "json"] },
     { name: "on-interrupt", takes: ["rollback", "leave"] }
   ],
+  rollback: [
+    { name: "path", takes: "value" },
+    { name: "to", takes: "value" },
+    { name: "dry-run" },
+    { name: "output", takes: ["text", "json"] },
+    { name: "on-interrupt", takes: ["rollback", "leave"] }
+  ],
   status: [
     { name: "path", takes: "value" },
     { name: "output", takes: ["text", "json"] }
   ]
 }
 
-const commands: ReadonlyArray<CommandName> = ["deploy", "status"]
+const commands: ReadonlyArray<CommandName> = ["deploy", "rollback", "status"]
 
 export type Invocation =
   /** Hand these arguments to @effect/cli. */

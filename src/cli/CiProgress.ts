@@ -40,9 +40,23 @@ export const escapeData = (s: string): string => s.replace(/%/g, "%25").replace(
 /** Escaping of a workflow command's property value (`title=…`): also `:` and `,`. */
 export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C")
 
-/** `::error title=api (prod)::task … is UNHEALTHY` */
-export const errorAnnotation = (title: string, message: string): string =>
-  `::error title=${escapeProperty(title)}::${escapeData(message)}`
+/** Where in a file an annotation points (GitHub shows it on that line of the file). */
+export interface AnnotationPlace {
+  readonly file: string
+  readonly line?: number | undefined
+  readonly col?: number | undefined
+}
+
+/** `::error title=api (prod)::task … is UNHEALTHY`, or `::error file=gehen.yml,line=4,col=5,title=…::…` */
+export const errorAnnotation = (title: string, message: string, place?: AnnotationPlace): string => {
+  const props = [
+    ...(place === undefined ? [] : [`file=${escapeProperty(place.file)}`]),
+    ...(place?.line === undefined ? [] : [`line=${place.line}`]),
+    ...(place?.col === undefined ? [] : [`col=${place.col}`]),
+    `title=${escapeProperty(title)}`
+  ]
+  return `::error ${props.join(",")}::${escapeData(message)}`
+}
 
 /**
  * The runner reads a log line whose first non-blank characters are `::` (or the

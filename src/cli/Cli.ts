@@ -15,13 +15,19 @@ const gitshaOption = Options.text("gitsha").pipe(
   Options.withDescription("The Git SHA to deploy: the image tag the new revisions get (falls back to GEHEN_GITSHA)"),
   Options.withFallbackConfig(Config.string("GEHEN_GITSHA"))
 )
+// Optional rather than defaulted: a missing default gehen.yml is named with its directory.
 const pathOption = Options.text("path").pipe(
-  Options.withDescription("The gehen.yml config file"),
-  Options.withDefault("gehen.yml")
+  Options.withDescription("The gehen.yml config file (default gehen.yml)"),
+  Options.optional
 )
 const outputOption = Options.choice("output", ["text", "json"]).pipe(
   Options.withDescription("json: print a machine-readable report on stdout"),
   Options.withDefault("text" as const)
+)
+
+const onInterruptOption = Options.choice("on-interrupt", ["rollback", "leave"]).pipe(
+  Options.withDescription("On SIGINT/SIGTERM/SIGHUP: roll back what changed (default) or leave it"),
+  Options.withDefault("rollback" as const)
 )
 
 // gehen deploy --gitsha <sha> [--path gehen.yml] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
@@ -37,13 +43,23 @@ const deployCommand = Command.make(
       Options.withDescription("Redeploy targets that already run the sha")
     ),
     output: outputOption,
-    onInterrupt: Options.choice("on-interrupt", ["rollback", "leave"]).pipe(
-      Options.withDescription("On SIGINT/SIGTERM: roll back what changed (default) or leave the new version"),
-      Options.withDefault("rollback" as const)
-    )
+    onInterrupt: onInterruptOption
   },
   (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))
 ).pipe(Command.withDescription("Deploy a Git SHA to the services and scheduled tasks of gehen.yml"))
+
+// gehen rollback [--path gehen.yml] [--to <sha>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
+const rollbackCommand = Command.make(
+  "rollback",
+  {
+    path: pathOption,
+    to: Options.text("to").pipe(Options.withDescription("Return to the newest revision running this tag"), Options.optional),
+    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only read: print the plan, change nothing")),
+    output: outputOption,
+    onInterrupt: onInterruptOption
+  },
+  (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.rollbackHandler(args))
+).pipe(Command.withDescription("Put every target back on the revision it ran before its latest change"))
 
 // gehen status [--path gehen.yml] [--output text|json]
 const statusCommand = Command.make(
@@ -54,7 +70,7 @@ const statusCommand = Command.make(
 
 export const gehen = Command.make("gehen").pipe(
   Command.withDescription("A version-update aid for AWS ECS services"),
-  Command.withSubcommands([deployCommand, statusCommand])
+  Command.withSubcommands([deployCommand, rollbackCommand, statusCommand])
 )
 
 export const VERSION = "0.1.0"

@@ -4,8 +4,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type GehenConfig, loadConfig, regionOfCluster } from "../config/Config.js"
-import { deploy, plan } from "../deploy/Deploy.js"
+import { type ConfigError, type GehenConfig, loadConfig, regionOfCluster } from "../config/Config.js"
+import { deploy, plan, revert } from "../deploy/Deploy.js"
+import { planRevert } from "../deploy/RevertPlan.js"
 import { planReport } from "../deploy/Plan.js"
 import { reportWithoutPlan } from "../deploy/RunReport.js"
 import { validateGitSha } from "../domain/GitSha.js"
@@ -13,7 +14,7 @@ import { Identity } from "../ports/Identity.js"
 import { Progress } from "../ports/Progress.js"
 import { DefaultRegion } from "../ports/Region.js"
 import { type DeployedAs, exitCodeOf, type PlanReport, type Problem, type RunReport } from "../report/Report.js"
-import { errorAnnotation } from "./CiProgress.js"
+import { type AnnotationPlace, errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
 import { makeProgress, writeStepSummary } from "./Output.js"
@@ -21,24 +22,40 @@ import { pendingRestores } from "./PendingRestores.js"
 import { colorWanted, makeStyle } from "./Style.js"
 import { formatPlan, formatSummary } from "./Summary.js"
 
-export interface DeployArgs {
-  readonly gitsha: string
-  readonly path: string
+interface RunArgs {
+  /** Absent: the default gehen.yml. */
+  readonly path: Option.Option<string>
   readonly dryRun: boolean
-  readonly force: boolean
   readonly output: "text" | "json"
   readonly onInterrupt: "rollback" | "leave"
 }
 
+export interface DeployArgs extends RunArgs {
+  readonly gitsha: string
+  readonly force: boolean
+}
+
+export interface RollbackArgs extends RunArgs {
+  readonly to: Option.Option<string>
+}
+
+/** What the run does once its input is known good: deploy a sha, or return to earlier revisions. */
+type Mode =
+  | { readonly _tag: "Deploy"; readonly gitsha: string; readonly force: boolean }
+  | { readonly _tag: "Rollback"; readonly to: string | undefined }
+
+/** A problem, and for config errors the place in the file (for the annotation). */
+type Found = Problem & { readonly place?: AnnotationPlace | undefined }
+
 /** The problems of each way the run can stop before any change. */
 const problemsOf = (error: { readonly _tag: string; readonly message: string } & Partial<{
   readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string }>
-  readonly errors: ReadonlyArray<{ readonly message: string }>
-}>): ReadonlyArray<Problem> =>
+  readonly errors: ReadonlyArray<ConfigError>
+}>): ReadonlyArray<Found> =>
   error.problems !== undefined
     ? error.problems.map((p) => ({ target: p.target, problem: p.problem }))
     : error.errors !== undefined
-    ? error.errors.map((e) => ({ target: null, problem: e.message }))
+    ? error.errors.map((e) => ({ target: null, problem: e.message, place: { file: e.path, line: e.line, col: e.column } }))
     : [{ target: null, problem: error.message }]
 
 const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
@@ -60,7 +77,12 @@ const identityRegion = (config: GehenConfig) =>
   })
 
 /** `gehen deploy`: validate input, learn whom it deploys as, plan, then deploy (or print the plan). */
-export const deployHandler = (args: DeployArgs) =>
+export const deployHandler = (args: DeployArgs) => handle(args, { _tag: "Deploy", gitsha: args.gitsha, force: args.force })
+
+/** `gehen rollback`: the same, returning every target to its earlier revision. */
+export const rollbackHandler = (args: RollbackArgs) => handle(args, { _tag: "Rollback", to: Option.getOrUndefined(args.to) })
+
+const handle = (args: RunArgs, mode: Mode) =>
   Effect.gen(function*() {
     const env = yield* CliEnvironment
     const style = makeStyle(colorWanted(env.env, env.isTTY))
@@ -69,19 +91,22 @@ export const deployHandler = (args: DeployArgs) =>
     const githubActions = env.env["GITHUB_ACTIONS"] === "true"
     const printJson = (report: RunReport | PlanReport) => (json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void)
     const startedAt = Date.now()
+    // The version the run is about: the sha deployed, or the one returned to.
+    const name = mode._tag === "Deploy" ? mode.gitsha : mode.to ?? "previous"
 
     /**
      * Stops before any change: every problem on stderr (and as a GitHub annotation), the
      * report on stdout with `--output json`, the step summary; exit 1.
      */
-    const refuse = (problems: ReadonlyArray<Problem>, config?: GehenConfig, deployedAs?: DeployedAs) =>
+    const refuse = (found: ReadonlyArray<Found>, config?: GehenConfig, deployedAs?: DeployedAs) =>
       Effect.gen(function*() {
-        for (const p of problems) {
+        for (const p of found) {
           yield* Console.error(style.red(`gehen: ${problemLine(p)}`))
-          if (githubActions) yield* Console.error(errorAnnotation(p.target ?? "gehen", p.problem))
+          if (githubActions) yield* Console.error(errorAnnotation(p.target ?? "gehen", p.problem, p.place))
         }
+        const problems: ReadonlyArray<Problem> = found.map(({ problem, target }) => ({ target, problem }))
         const error = problems.length === 1 ? problemLine(problems[0]!) : `${problems.length} problems stopped the run; nothing was changed`
-        const report = reportWithoutPlan(args.gitsha, config?.updateStrategy ?? "current", {
+        const report = reportWithoutPlan(name, config?.updateStrategy ?? "current", {
           startedAt,
           endedAt: Date.now(),
           outcome: "failed",
@@ -93,7 +118,7 @@ export const deployHandler = (args: DeployArgs) =>
           yield* printJson({
             schemaVersion: 1,
             dryRun: true,
-            gitsha: args.gitsha,
+            gitsha: name,
             updateStrategy: report.updateStrategy,
             exitCode: 1,
             problems,
@@ -108,9 +133,10 @@ export const deployHandler = (args: DeployArgs) =>
         return yield* Effect.fail(new CliExit({ code: 1 }))
       })
 
-    const sha = validateGitSha(args.gitsha)
+    const sha = mode._tag === "Deploy" || mode.to !== undefined ? validateGitSha(name) : Either.right(name)
     if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }])
-    const config = yield* Effect.either(loadConfig(args.path))
+    const path = Option.getOrElse(args.path, () => "gehen.yml")
+    const config = yield* Effect.either(loadConfig(path, { defaulted: Option.isNone(args.path) }))
     if (Either.isLeft(config)) return yield* refuse(problemsOf(config.left))
     // Built once for the whole command: one set of clients, one credential resolution, one AssumeRole.
     const aws = yield* Layer.build(env.aws(config.right, sha.right))
@@ -127,7 +153,11 @@ export const deployHandler = (args: DeployArgs) =>
     yield* Console.error(style.dim(`gehen: ${sha.right} as ${deployedAs.arn} (account ${deployedAs.account})`))
 
     if (args.dryRun) {
-      const planned = yield* Effect.either(plan(config.right, sha.right, { force: args.force }).pipe(Effect.provide(aws)))
+      const planned = yield* Effect.either(
+        (mode._tag === "Deploy" ? plan(config.right, sha.right, { force: mode.force }) : planRevert(config.right, mode)).pipe(
+          Effect.provide(aws)
+        )
+      )
       if (Either.isLeft(planned)) return yield* refuse(problemsOf(planned.left), config.right, deployedAs)
       // The plan is the command's answer: stdout, unless the JSON plan is.
       const text = formatPlan(style, planned.right)
@@ -148,13 +178,10 @@ export const deployHandler = (args: DeployArgs) =>
     const progress: Progress["Type"] = {
       emit: (event) => Effect.zipRight(Effect.sync(() => pendingRestores.observe(event)), output.progress.emit(event))
     }
-    const result = yield* deploy(config.right, {
-      gitsha: sha.right,
-      onInterrupt: args.onInterrupt,
-      onInterruptedReport: summarize,
-      deployedAs,
-      force: args.force
-    }).pipe(
+    const options = { gitsha: sha.right, onInterrupt: args.onInterrupt, onInterruptedReport: summarize, deployedAs }
+    const result = yield* (mode._tag === "Deploy"
+      ? deploy(config.right, { ...options, force: mode.force })
+      : revert(config.right, { ...options, to: mode.to })).pipe(
       Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
       Effect.provide(aws),
       Effect.either

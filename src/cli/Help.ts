@@ -31,6 +31,7 @@ const top = (style: HelpStyle, version: string): ReadonlyArray<string> => [
   "       gehen -gitsha <sha> [-path gehen.yml]   (the original Gehen's form; runs deploy)",
   ...section(style, "Commands:", table([
     ["deploy", "Deploy a git sha to the services and scheduled tasks of gehen.yml"],
+    ["rollback", "Put them back on the revision they ran before their latest change (or --to <sha>)"],
     ["status", "Show what the services and scheduled tasks of gehen.yml run now (read-only)"]
   ])),
   ...section(style, "Options:", table([
@@ -68,6 +69,26 @@ const deploy = (style: HelpStyle): ReadonlyArray<string> => [
   ...section(style, "Exit codes:", EXIT_CODES)
 ]
 
+const rollback = (style: HelpStyle): ReadonlyArray<string> => [
+  `${style.bold("Usage:")} gehen rollback [--path <file>] [--to <sha>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]`,
+  "",
+  "Puts every service and scheduled task of gehen.yml back on the revision it ran before its latest change,",
+  "found from ECS itself (the newest earlier ACTIVE revision whose images differ), then checks it as deploy does.",
+  ...section(style, "Options:", table([
+    ["--path <file>", "The config file. Default: gehen.yml"],
+    ["--to <sha>", "Return to the newest ACTIVE revision whose images carry this tag. Default: the one before"],
+    ["--dry-run", "Only read: print the plan on stdout, change nothing. Default: off"],
+    ["--output text|json", "json: also print the run report on stdout. Default: text"],
+    ["--on-interrupt rollback|leave", "On a signal: put back what changed, or leave it. Default: rollback"],
+    ["-h, --help", "Show this help"]
+  ])),
+  ...section(style, "Examples:", [
+    "  gehen rollback --dry-run",
+    "  gehen rollback --to abc1234 --output json > report.json"
+  ]),
+  ...section(style, "Exit codes:", EXIT_CODES)
+]
+
 const status = (style: HelpStyle): ReadonlyArray<string> => [
   `${style.bold("Usage:")} gehen status [--path <file>] [--output text|json]`,
   "",
@@ -83,13 +104,23 @@ const status = (style: HelpStyle): ReadonlyArray<string> => [
 ]
 
 export const helpText = (style: HelpStyle, command: CommandName | undefined, version: string): string =>
-  [...(command === "deploy" ? deploy(style) : command === "status" ? status(style) : top(style, version)), ""].join("\n")
+  [
+    ...(command === "deploy"
+      ? deploy(style)
+      : command === "rollback"
+      ? rollback(style)
+      : command === "status"
+      ? status(style)
+      : top(style, version)),
+    ""
+  ].join("\n")
 
 /** What `gehen` with no arguments prints on stderr. */
 export const usageText = (): string =>
   [
     "gehen: no version to deploy",
     "Usage: gehen deploy --gitsha <sha> [--path gehen.yml] [options]",
+    "       gehen rollback [--path gehen.yml] [--to <sha>]",
     "       gehen status [--path gehen.yml]",
     "See gehen --help."
   ].join("\n")

@@ -1,6 +1,7 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { loadConfig } from "../config/Config.js"
 import { status, type StatusReport, type UnreadTarget, unreadTargets } from "../status/Status.js"
 import { CliExit } from "./CliExit.js"
@@ -9,7 +10,8 @@ import { formatStatus } from "./StatusFormat.js"
 import { colorWanted, makeStyle } from "./Style.js"
 
 export interface StatusArgs {
-  readonly path: string
+  /** Absent: the default gehen.yml. */
+  readonly path: Option.Option<string>
   readonly output: "text" | "json"
 }
 
@@ -46,7 +48,7 @@ export const statusHandler = (args: StatusArgs) =>
       Effect.forEach(messages, (message) => Console.error(errorStyle.red(`gehen: ${message}`))).pipe(
         Effect.zipRight(Effect.fail(new CliExit({ code: 1 })))
       )
-    const config = yield* Effect.either(loadConfig(args.path))
+    const config = yield* Effect.either(loadConfig(Option.getOrElse(args.path, () => "gehen.yml"), { defaulted: Option.isNone(args.path) }))
     if (Either.isLeft(config)) return yield* fail(...messagesOf(config.left))
     const report = yield* Effect.either(status(config.right).pipe(Effect.provide(env.aws(config.right, "status"))))
     if (Either.isLeft(report)) return yield* fail(report.left.message)

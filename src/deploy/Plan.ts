@@ -48,6 +48,8 @@ export interface ServicePlan {
   readonly images: ReadonlyArray<ImageReport>
   /** Tags the rolled-back service may serve: the previous tags of its changed containers. */
   readonly previousTags: ReadonlyArray<string>
+  /** The versions its url must serve once the run is done (the sha; for `gehen rollback`, the tag it returns to). */
+  readonly expected: ReadonlyArray<string>
 }
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
@@ -196,7 +198,8 @@ export const makePlan = (
           action,
           changes: planned?.changes ?? [],
           images: imagesOf(current, planned?.input),
-          previousTags: previousTagsOf(current, svc.containers, planned?.changes ?? [])
+          previousTags: previousTagsOf(current, svc.containers, planned?.changes ?? []),
+          expected: [gitsha]
         }
       })
 

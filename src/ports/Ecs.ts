@@ -82,6 +82,8 @@ export interface EcsApi {
     region: string,
     taskDefinition: string
   ) => Effect.Effect<DescribedTaskDefinition, AwsCallError>
+  /** The ACTIVE revisions of a family, newest first (ListTaskDefinitions, every page). */
+  readonly listTaskDefinitions: (region: string, family: string) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
   /** RegisterTaskDefinition; answers the new revision's ARN. */
   readonly registerTaskDefinition: (
     region: string,

@@ -11,6 +11,8 @@ import type {
   DescribeServicesRequest,
   DescribeServicesResponse,
   DescribeTaskDefinitionRequest,
+  ListTaskDefinitionsRequest,
+  ListTaskDefinitionsResponse,
   DescribeTaskDefinitionResponse,
   DescribeTasksRequest,
   DescribeTasksResponse,
@@ -107,6 +109,21 @@ export class SimEcsOps {
     return withTags
       ? { taskDefinition: toTaskDefinition(this.store, rec), tags: clone([...rec.tags]) }
       : { taskDefinition: toTaskDefinition(this.store, rec) }
+  }
+
+  /** ListTaskDefinitions of one family (`familyPrefix` matched exactly, as gehen asks), ACTIVE by default. */
+  listTaskDefinitions(region: string, input: ListTaskDefinitionsRequest): ListTaskDefinitionsResponse {
+    const status = input.status ?? "ACTIVE"
+    const revisions = [...this.store.taskDefs.entries()]
+      .filter(([key]) => key.startsWith(`${region}/`) && (input.familyPrefix === undefined || key.slice(region.length + 1).startsWith(input.familyPrefix)))
+      .flatMap(([, revs]) => revs)
+      .filter((r) => r.status === status)
+      .sort((a, b) => (a.family === b.family ? a.revision - b.revision : a.family < b.family ? -1 : 1))
+    const ordered = input.sort === "DESC" ? revisions.reverse() : revisions
+    const p = page(ordered.map((r) => r.arn), input.nextToken, input.maxResults, 100, 100, "InvalidParameterException")
+    const out: ListTaskDefinitionsResponse = { taskDefinitionArns: p.items }
+    if (p.next !== undefined) out.nextToken = p.next
+    return out
   }
 
   deregisterTaskDefinition(region: string, input: DeregisterTaskDefinitionRequest, now: number): DeregisterTaskDefinitionResponse {

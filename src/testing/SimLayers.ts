@@ -143,6 +143,17 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
             : Effect.succeed({ taskDefinition: res.taskDefinition, tags: res.tags ?? [] })
       )
     },
+    listTaskDefinitions: (region, family) => {
+      const pages = (token: string | undefined, acc: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, AwsCallError> => {
+        const params = { familyPrefix: family, status: "ACTIVE" as const, sort: "DESC" as const, ...(token === undefined ? {} : { nextToken: token }) }
+        return Effect.flatMap(call("ListTaskDefinitions", region, params, () => m.listTaskDefinitions(region, params)), (res) => {
+          // familyPrefix is a prefix: keep the family's own revisions.
+          const mine = (res.taskDefinitionArns ?? []).filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family)
+          return res.nextToken === undefined ? Effect.succeed([...acc, ...mine]) : pages(res.nextToken, [...acc, ...mine])
+        })
+      }
+      return pages(undefined, [])
+    },
     registerTaskDefinition: (region, input) =>
       Effect.map(
         call("RegisterTaskDefinition", region, input, (now) => m.registerTaskDefinition(region, input, now)),

@@ -18,6 +18,8 @@ import type {
   DescribeServicesRequest,
   DescribeServicesResponse,
   DescribeTaskDefinitionRequest,
+  ListTaskDefinitionsRequest,
+  ListTaskDefinitionsResponse,
   DescribeTaskDefinitionResponse,
   DescribeTasksRequest,
   DescribeTasksResponse,
@@ -277,6 +279,10 @@ export class SimModel {
 
   describeTaskDefinition(region: string, input: DescribeTaskDefinitionRequest): DescribeTaskDefinitionResponse {
     return this.ecs.describeTaskDefinition(region, input)
+  }
+
+  listTaskDefinitions(region: string, input: ListTaskDefinitionsRequest): ListTaskDefinitionsResponse {
+    return this.ecs.listTaskDefinitions(region, input)
   }
 
   deregisterTaskDefinition(region: string, input: DeregisterTaskDefinitionRequest, now: number): DeregisterTaskDefinitionResponse {

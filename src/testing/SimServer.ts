@@ -51,6 +51,7 @@ const wire = <T>(p: unknown): T => p as T
 const ecsOps: Readonly<Record<string, Op>> = {
   DescribeServices: (m, r, p, now) => m.describeServices(r, wire(p), now),
   DescribeTaskDefinition: (m, r, p) => m.describeTaskDefinition(r, wire(p)),
+  ListTaskDefinitions: (m, r, p) => m.listTaskDefinitions(r, wire(p)),
   RegisterTaskDefinition: (m, r, p, now) => m.registerTaskDefinition(r, wire(p), now),
   DeregisterTaskDefinition: (m, r, p, now) => m.deregisterTaskDefinition(r, wire(p), now),
   UpdateService: (m, r, p, now) => m.updateService(r, wire(p), now),

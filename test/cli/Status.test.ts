@@ -69,6 +69,7 @@ const layers = (world: World, region: string | null = "us-east-1") =>
             : Effect.succeed({ taskDefinition: td, tags: [] })
         }),
       registerTaskDefinition: () => Effect.die("status must not register"),
+      listTaskDefinitions: () => Effect.die("status lists no revisions"),
       updateService: () => Effect.die("status must not update"),
       listTasks: (ref) =>
         Effect.sync(() => {

@@ -27,8 +27,11 @@ it("killed with SIGKILL mid-deploy, the same command again: every target on the 
   expect((await s.calls("RegisterTaskDefinition")).length).toBe(registeredByFirst)
   const report = JSON.parse(again.stdout)
   const outcomes = Object.fromEntries([...report.services, ...report.scheduledTasks].map((t: { name: string; outcome: string }) => [t.name, t.outcome]))
-  // The rule and api were changed by the first run; the worker only now.
-  expect(outcomes).toEqual({ api: "unchanged", worker: "deployed", nightly: "unchanged" })
+  // The rule was changed by the first run; the worker only now; api by either (the kill may
+  // have come before its update).
+  expect(outcomes["nightly"]).toBe("unchanged")
+  expect(outcomes["worker"]).toBe("deployed")
+  expect(["unchanged", "deployed"]).toContain(outcomes["api"])
   for (const [cluster, name, region] of [["prod-a", "api", "us-east-1"], [s.world.clusterB, "worker", "us-west-2"]] as const) {
     const svc = await Effect.runPromise(s.sim.service(cluster, name, region))
     const td = await Effect.runPromise(s.sim.taskDefinition(svc!.taskDefinition!, region))
