@@ -22,6 +22,7 @@ import { type Journal, makeJournal } from "./Journal.js"
 import { type Ledger, makeLedger } from "./Ledger.js"
 import { type DeployPlan, makePlan, type PlanError } from "./Plan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
+import { runEndAttributes, runStartAttributes } from "./Spans.js"
 import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
 import { versionCheck, VersionCheckTimedOut } from "./VersionCheck.js"
 
@@ -198,6 +199,7 @@ const execute = (
       : changes.size > 0
       ? "interrupted: changes were rolled back (not confirmed)"
       : "interrupted before any change"
+    yield* journal.finish(verdicts)
     const report = buildReport(thePlan, changes, verdicts, journal, {
       startedAt,
       endedAt: yield* Clock.currentTimeMillis,
@@ -205,6 +207,7 @@ const execute = (
       error,
       deployedAs: options.deployedAs
     })
+    yield* Effect.annotateCurrentSpan(runEndAttributes(report))
     switch (finalEnd._tag) {
       case "Deployed":
         return report
@@ -233,15 +236,17 @@ export const deploy = (
       const startedAt = yield* Clock.currentTimeMillis
       const journal = yield* makeJournal
       yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
-      const planned = yield* restore(makePlan(config, options.gitsha)).pipe(Effect.exit)
+      const planned = yield* restore(makePlan(config, options.gitsha)).pipe(journal.inPhase(undefined, "plan"), Effect.exit)
       if (Exit.isFailure(planned)) {
         const failure = Cause.failureOption(planned.cause)
         if (Option.isSome(failure)) {
           // The details go into the error (printed once, at the end); the journal only marks the phase.
           yield* journal.end(undefined, "plan", "failed", "cannot deploy: the plan found problems")
+          yield* Effect.annotateCurrentSpan({ "gehen.outcome": "failed", "gehen.exit_code": 1 })
           return yield* Effect.fail(failure.value)
         }
         yield* journal.closeOpen("interrupted")
+        yield* Effect.annotateCurrentSpan({ "gehen.outcome": "interrupted", "gehen.exit_code": 130 })
         if (options.onInterruptedReport) {
           yield* options.onInterruptedReport(
             reportWithoutPlan(options.gitsha, config.updateStrategy, {
@@ -257,5 +262,11 @@ export const deploy = (
       }
       yield* journal.end(undefined, "plan", "succeeded", "plan ready, no change made yet")
       return yield* execute(config, planned.value, journal, startedAt, options, restore)
+    })
+  ).pipe(
+    // The run's trace: its root span, a child of the caller's span (TRACEPARENT, for the CLI).
+    Effect.withSpan("gehen deploy", {
+      kind: "internal",
+      attributes: runStartAttributes(options.gitsha, config.updateStrategy, config.services.length, config.scheduledTasks.length)
     })
   )

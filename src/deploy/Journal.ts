@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import { type Phase, Progress, type ProgressStatus } from "../ports/Progress.js"
 import type { PhaseTiming } from "../report/Report.js"
 import { type TargetId, targetKey } from "../domain/Targets.js"
+import { makePhaseSpans } from "./Spans.js"
 
 /**
  * Records what each target went through (phase timings for the report) and
@@ -22,6 +23,13 @@ export interface Journal {
   readonly phasesOf: (target: TargetId) => ReadonlyArray<PhaseTiming>
   /** Marks every still-open phase as interrupted. */
   readonly closeOpen: (status: "failed" | "interrupted") => Effect.Effect<void>
+  /** Runs `effect` within the target's open phase in the run's trace: its calls' spans nest under the phase's. */
+  readonly inPhase: (
+    target: TargetId | undefined,
+    phase: Phase
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Ends the targets' spans in the run's trace, with their outcomes by target key; the run records nothing after. */
+  readonly finish: (outcomes: ReadonlyMap<string, { readonly outcome: string }>) => Effect.Effect<void>
 }
 
 interface OpenPhase {
@@ -35,6 +43,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(function*() {
   const progress = yield* Progress
+  const spans = yield* makePhaseSpans
   const phases = new Map<string, Array<OpenPhase>>()
   const lastObservation = new Map<string, string>()
   const keyOf = (target: TargetId | undefined) => (target === undefined ? "run" : targetKey(target))
@@ -51,6 +60,7 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
         list.push({ phase, startedAt: now, endedAt: null, status: "running" })
         phases.set(key, list)
         lastObservation.delete(`${key}#${phase}`)
+        yield* spans.start(target, phase, message)
         yield* emit(target, phase, "started", message)
       }),
     observe: (target, phase, message) =>
@@ -58,7 +68,7 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
         const key = `${keyOf(target)}#${phase}`
         if (lastObservation.get(key) === message) return Effect.void
         lastObservation.set(key, message)
-        return emit(target, phase, "observed", message)
+        return Effect.zipRight(spans.event(target, phase, message), emit(target, phase, "observed", message))
       }),
     end: (target, phase, status, message) =>
       Effect.gen(function*() {
@@ -72,6 +82,7 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
           list.push({ phase, startedAt: now, endedAt: now, status })
           phases.set(keyOf(target), list)
         }
+        yield* spans.end(target, phase, status, message)
         yield* emit(target, phase, status, message)
       }),
     phasesOf: (target) =>
@@ -91,7 +102,9 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
             }
           }
         }
-      })
+      }).pipe(Effect.zipLeft(spans.closeOpen(status))),
+    inPhase: spans.within,
+    finish: spans.finish
   }
   return journal
 })

@@ -99,7 +99,10 @@ const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, nev
       const ecs = yield* Ecs
       yield* journal.start(target, "rollback", `rolling back to ${shortName(plan.currentTaskDefinition)}`)
       const sent = yield* Effect.either(
-        ecs.updateService(plan.ref, plan.currentTaskDefinition).pipe(Effect.retry({ schedule: restoreRetry, while: retryable }))
+        ecs.updateService(plan.ref, plan.currentTaskDefinition).pipe(
+          Effect.retry({ schedule: restoreRetry, while: retryable }),
+          journal.inPhase(target, "rollback")
+        )
       )
       if (Either.isRight(sent)) {
         yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(plan.currentTaskDefinition)} started`)
@@ -118,7 +121,10 @@ const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, nev
     const { plan } = change
     yield* journal.start(target, "rollback", `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`)
     const sent = yield* Effect.either(
-      events.putTarget(plan.ruleRef, plan.ecsTarget).pipe(Effect.retry({ schedule: restoreRetry, while: retryable }))
+      events.putTarget(plan.ruleRef, plan.ecsTarget).pipe(
+        Effect.retry({ schedule: restoreRetry, while: retryable }),
+        journal.inPhase(target, "rollback")
+      )
     )
     if (Either.isRight(sent)) {
       yield* journal.end(target, "rollback", "succeeded", `rule ${plan.rule} runs ${shortName(plan.currentTaskDefinition)} again`)

@@ -74,7 +74,7 @@ export const versionChecks = (
           yield* journal.end(item.target, phase, "failed", stopped.value)
           return true
         }
-        const result = yield* probe.probe(item.url)
+        const result = yield* probe.probe(item.url).pipe(journal.inPhase(item.target, phase))
         if (result._tag === "Served" && item.wanted.some((w) => servesVersion(result.server, w))) {
           yield* settle(key, { _tag: "Served", version: result.version })
           yield* journal.end(item.target, phase, "succeeded", `serving ${result.version}`)

@@ -114,7 +114,14 @@ export const makeVersionProbe = (
           duration: timeout,
           onSuccess: (result) => result,
           onTimeout: () => notReady(`no answer within ${Duration.format(timeout)}`)
-        })
+        }),
+        // The probe's span: its HTTP requests (redirects included) are client spans under it.
+        Effect.tap((result) =>
+          Effect.annotateCurrentSpan(
+            result._tag === "Served" ? { "gehen.served_version": result.version } : { "gehen.not_ready": result.reason }
+          )
+        ),
+        Effect.withSpan("version probe", { attributes: { "url.full": url }, captureStackTrace: false })
       )
     }
 
