@@ -1,0 +1,118 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type { ProgressEvent } from "../ports/Progress.js"
+import {
+  eventsOfReport,
+  metricsOfReport,
+  type RunPhase,
+  type StatsdEvent,
+  type StatsdMetric,
+  type TagContext,
+  targetEvent,
+  titleOfProgress
+} from "./DatadogEvents.js"
+import type { Problems } from "./Problems.js"
+import { labelOf, type RunSummary, targetsOf } from "./RunSummary.js"
+import type { DatadogSettings } from "./Settings.js"
+import type { Sink } from "./Sink.js"
+import type { TaskLabels } from "./TaskLabels.js"
+
+/**
+ * DogStatsD to the Datadog agent over UDP with hot-shots, one datagram per event or
+ * metric (unbuffered, as the original sent them). UDP cannot tell an agent that is down;
+ * a host that does not resolve, or a send the socket refuses, is noted as a problem.
+ */
+export const makeDatadog = (
+  settings: DatadogSettings,
+  gitsha: string,
+  labels: TaskLabels,
+  problems: Problems
+): Effect.Effect<Sink> =>
+  Effect.gen(function*() {
+    const { default: StatsD } = yield* Effect.promise(() => import("hot-shots"))
+    const receiver = `the Datadog agent at ${settings.host}:${settings.port}`
+    // hot-shots calls back with null on success; a throw here would reach the process, so none can.
+    const failed = (error: Error | null | undefined) => {
+      if (error) problems.unsafeNote(receiver, error instanceof Error ? error.message : String(error))
+    }
+    const client = new StatsD({
+      host: settings.host,
+      port: settings.port,
+      protocol: "udp",
+      cacheDns: true,
+      // The tags are gehen's own (the unified ones from the environment gehen read), not the client's guesses.
+      includeDataDogTags: false,
+      includeDatadogTelemetry: false,
+      errorHandler: failed
+    })
+    const ctx: TagContext = { gitsha, unifiedTags: settings.unifiedTags }
+    const planStartedAt = yield* Ref.make<Option.Option<number>>(Option.none())
+    const runPhases = yield* Ref.make<ReadonlyArray<RunPhase>>([])
+    const reported = yield* Ref.make(false)
+
+    const sendEvent = (e: StatsdEvent) =>
+      Effect.sync(() => client.event(e.title, e.text, e.alertType === undefined ? {} : { alert_type: e.alertType }, [...e.tags], failed))
+    const sendMetric = (m: StatsdMetric) =>
+      Effect.sync(() =>
+        m.type === "distribution"
+          ? client.distribution(m.name, m.value, 1, [...m.tags], failed)
+          : client.increment(m.name, m.value, 1, [...m.tags], failed)
+      )
+
+    /** The plan is the run's own phase: its duration comes from the progress, not the report. */
+    const runPhase = (event: ProgressEvent) =>
+      event.status === "started"
+        ? Ref.set(planStartedAt, Option.some(event.at))
+        : event.status === "succeeded" || event.status === "failed"
+        ? Effect.flatMap(Ref.get(planStartedAt), (start) =>
+          Option.isNone(start)
+            ? Effect.void
+            : Ref.update(runPhases, (ps) => [...ps, { phase: event.phase, status: event.status, seconds: (event.at - start.value) / 1000 }]))
+        : Effect.void
+
+    const progress = (event: ProgressEvent): Effect.Effect<void> => {
+      const target = event.target
+      if (target === undefined) return runPhase(event)
+      const title = titleOfProgress(event)
+      if (title === undefined) return Effect.void
+      return Effect.flatMap(labels.tagsOf(target), (tags) => sendEvent(targetEvent(title, target, tags, ctx)))
+    }
+
+    const report = (summary: RunSummary) =>
+      Effect.gen(function*() {
+        yield* Ref.set(reported, true)
+        const byLabel = new Map<string, ReadonlyArray<string>>()
+        for (const t of targetsOf(summary)) byLabel.set(labelOf(t), yield* labels.tagsOf(t, t.newTaskDefinition ?? t.previousTaskDefinition))
+        for (const e of eventsOfReport(summary, (t) => byLabel.get(labelOf(t)) ?? [], ctx)) yield* sendEvent(e)
+        for (const m of metricsOfReport(summary, yield* Ref.get(runPhases), ctx)) yield* sendMetric(m)
+      })
+
+    // A run that died before its report still shows on the dashboards as failed.
+    const defect = (cause: Cause.Cause<unknown>) =>
+      Effect.flatMap(Ref.get(reported), (done) =>
+        done ? Effect.void : sendEvent({
+          title: "gehen.deploys.failed",
+          text: `Gehen stopped on an unexpected error while deploying ${gitsha}: ${
+            (Cause.pretty(cause).split("\n")[0] ?? "").replace(/[^\x20-\x7e]/g, "?")
+          }`,
+          alertType: "error",
+          tags: ["outcome:failed", `gitsha:${gitsha}`, ...settings.unifiedTags]
+        }))
+
+    const flush = (budget: Duration.Duration) =>
+      Effect.async<void>((resume) => {
+        client.close((error) => {
+          failed(error)
+          resume(Effect.void)
+        })
+      }).pipe(
+        Effect.timeoutOption(budget),
+        Effect.flatMap((done) =>
+          Option.isSome(done) ? Effect.void : problems.note(receiver, `not every datagram was sent within ${Duration.format(budget)}`))
+      )
+
+    return { progress, report, defect, flush }
+  })
