@@ -21,6 +21,7 @@ import { makeProgress, writeStepSummary } from "./Output.js"
 import { pendingRestores } from "./PendingRestores.js"
 import { colorWanted, makeStyle } from "./Style.js"
 import { formatPlan, formatSummary } from "./Summary.js"
+import { startMonitoring } from "../monitoring/Monitoring.js"
 
 interface RunArgs {
   /** Absent: the default gehen.yml. */
@@ -166,9 +167,13 @@ const handle = (args: RunArgs, mode: Mode) =>
       return
     }
 
+    // Monitoring (src/monitoring): Datadog, Sentry, OpenTelemetry, each only when its variable is set;
+    // it sees the run's progress and final report, and flushes when this command ends, however it ends.
+    const monitoring = yield* startMonitoring({ env: env.env, gitsha: sha.right, writeStderr: env.writeStderr })
     const output = yield* makeProgress(env, style)
     const summarize = (report: RunReport) =>
       output.finish.pipe(
+        Effect.zipRight(monitoring.report(report)),
         Effect.zipRight(Console.error(formatSummary(style, report))),
         Effect.zipRight(printJson(report)),
         Effect.zipRight(writeStepSummary(env, report)),
@@ -182,6 +187,7 @@ const handle = (args: RunArgs, mode: Mode) =>
     const result = yield* (mode._tag === "Deploy"
       ? deploy(config.right, { ...options, force: mode.force })
       : revert(config.right, { ...options, to: mode.to })).pipe(
+      monitoring.watch,
       Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
       Effect.provide(aws),
       Effect.either
@@ -193,5 +199,8 @@ const handle = (args: RunArgs, mode: Mode) =>
       return yield* Effect.fail(new CliExit({ code: exitCodeOf(error.report.outcome) }))
     }
     yield* output.finish
+    yield* monitoring.report(
+      reportWithoutPlan(name, config.right.updateStrategy, { startedAt, endedAt: Date.now(), outcome: "failed", error: error.message })
+    )
     return yield* refuse(problemsOf(error), config.right, deployedAs)
   }).pipe(Effect.scoped)
