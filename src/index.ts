@@ -44,8 +44,10 @@ export {
   type DeployOptions,
   type DeployServices,
   DeployTimedOut,
-  plan
+  plan,
+  revert
 } from "./deploy/Deploy.js"
+export { planRevert, type RevertOptions } from "./deploy/RevertPlan.js"
 export {
   assessDrain,
   type Assessment,

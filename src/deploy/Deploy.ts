@@ -20,7 +20,8 @@ import { applyScheduledTasks, applyServices, makeRegistrar, ScheduledTaskUpdateF
 import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
 import { type Journal, makeJournal } from "./Journal.js"
 import { type Ledger, makeLedger } from "./Ledger.js"
-import { type DeployPlan, makePlan, type PlanError } from "./Plan.js"
+import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "./Plan.js"
+import { planRevert, type RevertOptions } from "./RevertPlan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
 import { runEndAttributes, runStartAttributes } from "./Spans.js"
 import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
@@ -34,6 +35,8 @@ export interface DeployOptions {
   readonly onInterruptedReport?: (report: RunReport) => Effect.Effect<void>
   /** Whom the run deploys as, for the report (the caller asked STS before the plan). */
   readonly deployedAs?: DeployedAs | undefined
+  /** Redeploy targets that already run the sha (`--force`). */
+  readonly force?: boolean | undefined
 }
 
 /** The deploy failed and was rolled back as far as possible; the report says what happened per target. */
@@ -66,8 +69,10 @@ type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, 
 /** Read-only: what `deploy` would do. */
 export const plan = (
   config: GehenConfig,
-  gitsha: string
-): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> => makePlan(config, gitsha)
+  gitsha: string,
+  options: PlanOptions = {}
+): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
+  makePlan(config, gitsha, options)
 
 /** Each target's own failure, by target key. */
 const blameOf = (failure: PhaseFailure): ReadonlyMap<string, string> => {
@@ -134,7 +139,7 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
     })
     // While waiting for the new version to serve, a failing rollout ends the wait at once.
     const probes = thePlan.services.flatMap((s) =>
-      s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: [thePlan.gitsha] }]
+      s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: s.expected }]
     )
     if (probes.length > 0) {
       yield* versionCheck(probes, { timeout, interval, journal, phase: "version-check" }).pipe(
@@ -187,7 +192,11 @@ const execute = (
       changes,
       restores: restored.restores,
       confirmations: restored.confirmations,
-      untouched: new Set(thePlan.scheduledTasks.filter((t) => t.untouched).map((t) => targetKey(t.target)))
+      untouched: new Set(thePlan.scheduledTasks.filter((t) => t.untouched).map((t) => targetKey(t.target))),
+      unchanged: new Set([
+        ...thePlan.services.filter((s) => s.action._tag === "Unchanged").map((s) => targetKey(s.target)),
+        ...thePlan.scheduledTasks.filter((t) => t.unchanged).map((t) => targetKey(t.target))
+      ])
     })
     const outcome = runOutcomeOf(finalEnd, verdicts)
     const error = end._tag === "Deployed"
@@ -231,14 +240,35 @@ export const deploy = (
   config: GehenConfig,
   options: DeployOptions
 ): Effect.Effect<RunReport, DeployError, DeployServices> =>
+  run(config, options, makePlan(config, options.gitsha, { force: options.force }), "gehen deploy")
+
+/**
+ * `gehen rollback`: every target back on the revision it ran before its latest change
+ * (or, with `to`, on the newest one running that tag), found from ECS itself, through
+ * the same plan-first rule, checks, confirmation, rollback and report as `deploy`; the
+ * version each url must serve is the tag it returns to. `options.gitsha` names the run
+ * in its report (the `to` tag, or "previous").
+ */
+export const revert = (
+  config: GehenConfig,
+  options: DeployOptions & RevertOptions
+): Effect.Effect<RunReport, DeployError, DeployServices> =>
+  run(config, { ...options, gitsha: options.to ?? "previous" }, planRevert(config, options), "gehen rollback")
+
+const run = (
+  config: GehenConfig,
+  options: DeployOptions,
+  planned: Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion>,
+  spanName: string
+): Effect.Effect<RunReport, DeployError, DeployServices> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
       const journal = yield* makeJournal
       yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
-      const planned = yield* restore(makePlan(config, options.gitsha)).pipe(journal.inPhase(undefined, "plan"), Effect.exit)
-      if (Exit.isFailure(planned)) {
-        const failure = Cause.failureOption(planned.cause)
+      const thePlan = yield* restore(planned).pipe(journal.inPhase(undefined, "plan"), Effect.exit)
+      if (Exit.isFailure(thePlan)) {
+        const failure = Cause.failureOption(thePlan.cause)
         if (Option.isSome(failure)) {
           // The details go into the error (printed once, at the end); the journal only marks the phase.
           yield* journal.end(undefined, "plan", "failed", "cannot deploy: the plan found problems")
@@ -258,14 +288,14 @@ export const deploy = (
             })
           )
         }
-        return yield* Effect.failCause(planned.cause)
+        return yield* Effect.failCause(thePlan.cause)
       }
       yield* journal.end(undefined, "plan", "succeeded", "plan ready, no change made yet")
-      return yield* execute(config, planned.value, journal, startedAt, options, restore)
+      return yield* execute(config, thePlan.value, journal, startedAt, options, restore)
     })
   ).pipe(
     // The run's trace: its root span, a child of the caller's span (TRACEPARENT, for the CLI).
-    Effect.withSpan("gehen deploy", {
+    Effect.withSpan(spanName, {
       kind: "internal",
       attributes: runStartAttributes(options.gitsha, config.updateStrategy, config.services.length, config.scheduledTasks.length)
     })
