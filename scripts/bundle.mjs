@@ -23,6 +23,15 @@ await build({
   legalComments: "linked"
 })
 await build({ ...common, entryPoints: ["src/launcher.ts"], outfile: "dist/cli/gehen.cjs" })
+// gehen-sim, the simulator to rehearse a deploy on: a bundle of its own, so `gehen` never loads it.
+await build({
+  ...common,
+  entryPoints: ["src/testing/SimCliBin.ts"],
+  outfile: "dist/cli/gehen-sim.cjs",
+  external: Object.keys(dependencies),
+  legalComments: "linked"
+})
+await chmod("dist/cli/gehen-sim.cjs", 0o755)
 // The demo and the bench are tools of this repository, not part of the package: one ES module each.
 await rm("dist/tools", { recursive: true, force: true })
 await build({

@@ -40,3 +40,12 @@ export {
 export { circuitBreakerThreshold } from "./SimRecords.js"
 export { handleRequest, type SimServer, SimServerError, type SimServerOptions, startSimServer, startSimServerPromise } from "./SimServer.js"
 export { type CallMeta, fromModel, makeSimulator, type SimulatorApi, type SimulatorOptions } from "./Simulator.js"
+export {
+  type BehaviourRule,
+  type RehearsalKind,
+  rehearsalKinds,
+  rehearsalPicker,
+  rolloutBehaviour
+} from "./SimCliBehaviours.js"
+export { type SeedContainer, type SeedPlan, seedPlanOf, type SeedRule, type SeedService } from "./SimCliPlan.js"
+export { seedFromPlan } from "./SimCliSeed.js"
