@@ -36,7 +36,10 @@ export const makeDatadog = (
     const receiver = `the Datadog agent at ${settings.host}:${settings.port}`
     // hot-shots calls back with null on success; a throw here would reach the process, so none can.
     const failed = (error: Error | null | undefined) => {
-      if (error) problems.unsafeNote(receiver, error instanceof Error ? error.message : String(error))
+      if (!error) return
+      const message = error instanceof Error ? error.message : String(error)
+      // "Error sending hot-shots message: Error: getaddrinfo ENOTFOUND agent": the cause is the news.
+      problems.unsafeNote(receiver, message.replace(/^(?:[^:]*hot-shots[^:]*: )?(?:Error: )?/, ""))
     }
     const client = new StatsD({
       host: settings.host,
@@ -109,9 +112,10 @@ export const makeDatadog = (
           resume(Effect.void)
         })
       }).pipe(
+        Effect.interruptible,
         Effect.timeoutOption(budget),
         Effect.flatMap((done) =>
-          Option.isSome(done) ? Effect.void : problems.note(receiver, `not every datagram was sent within ${Duration.format(budget)}`))
+          Option.isSome(done) ? Effect.void : problems.note(receiver, `not every datagram was sent within ${Duration.toMillis(budget) / 1000} s`))
       )
 
     return { progress, report, defect, flush }

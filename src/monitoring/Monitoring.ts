@@ -109,8 +109,9 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
     yield* Effect.addFinalizer((exit) =>
       Effect.gen(function*() {
         if (Exit.isFailure(exit) && Cause.isDie(exit.cause)) yield* each((sink) => sink.defect(exit.cause))
-        const flushed = yield* each((sink) => sink.flush(RECEIVER_BUDGET)).pipe(Effect.timeoutOption(FLUSH_BUDGET))
-        if (Option.isNone(flushed)) yield* problems.note("monitoring", `gave up sending after ${Duration.format(FLUSH_BUDGET)}`)
+        // Finalizers are uninterruptible: without this, no budget could cut a hung flush short.
+        const flushed = yield* each((sink) => sink.flush(RECEIVER_BUDGET)).pipe(Effect.interruptible, Effect.timeoutOption(FLUSH_BUDGET))
+        if (Option.isNone(flushed)) yield* problems.note("monitoring", `gave up sending after ${Duration.toMillis(FLUSH_BUDGET) / 1000} s`)
         const line = yield* problems.line
         if (line !== undefined) options.writeStderr(`${line}\n`)
       }))

@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Problems } from "./Problems.js"
 import type { RunSummary } from "./RunSummary.js"
 import { sentryEventOf } from "./SentryEvent.js"
@@ -87,8 +88,11 @@ export const makeSentry = (settings: SentrySettings, version: string, problems: 
 
     const flush = (budget: Duration.Duration) =>
       Effect.promise(() => client.close(Duration.toMillis(budget))).pipe(
+        Effect.interruptible,
+        Effect.timeoutOption(budget),
+        Effect.flatMap((closed) => Effect.succeed(Option.getOrElse(closed, () => false))),
         Effect.flatMap((sent) =>
-          sent ? Effect.void : problems.note(receiver, `events not delivered within ${Duration.format(budget)}`))
+          sent ? Effect.void : problems.note(receiver, `events not delivered within ${Duration.toMillis(budget) / 1000} s`))
       )
 
     return { progress: () => Effect.void, report, defect, flush }

@@ -3,11 +3,13 @@ import * as OtlpTracer from "@effect/opentelemetry/OtlpTracer"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import type { Problems } from "./Problems.js"
@@ -27,16 +29,34 @@ export interface Tracing {
  * sends every 5 s and at the end; it drops what a collector refuses and says nothing,
  * so its HTTP client notes each answer here.
  */
+/** The innermost cause's message: `connect ECONNREFUSED 127.0.0.1:4318`, not `Transport error (POST ...)`. */
+const rootMessage = (error: unknown): string => {
+  let current: unknown = error
+  let message = "unknown error"
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if ("message" in current && typeof current.message === "string" && current.message !== "") message = current.message
+    current = "cause" in current ? current.cause : undefined
+  }
+  return message
+}
+
 export const makeTracing = (settings: TraceSettings, version: string, problems: Problems): Effect.Effect<Tracing, never, Scope.Scope> =>
   Effect.gen(function*() {
     const receiver = `the OTLP collector at ${settings.url}`
+    // A collector that cannot be reached at the last export: its retries (1 s apart) would only use up the budget.
+    const flushing = yield* Ref.make(false)
+    const unreachable = yield* Deferred.make<void>()
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.tap((response) =>
         response.status >= 200 && response.status < 300
           ? problems.clear(receiver)
           : problems.note(receiver, `HTTP ${response.status}`)
       ),
-      HttpClient.tapError((error) => problems.note(receiver, error.message))
+      HttpClient.tapError((error) =>
+        problems.note(receiver, rootMessage(error)).pipe(
+          Effect.zipRight(Effect.flatMap(Ref.get(flushing), (last) => (last ? Deferred.succeed(unreachable, undefined) : Effect.void)))
+        )
+      )
     )
     // The exporter's last send runs when this scope closes: at the flush, within its budget.
     const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
@@ -60,10 +80,13 @@ export const makeTracing = (settings: TraceSettings, version: string, problems: 
       traced: (self) =>
         (Option.isSome(parent) ? Effect.withParentSpan(self, parent.value) : self).pipe(Effect.withTracer(tracer)),
       flush: (budget) =>
-        Scope.close(scope, Exit.void).pipe(
+        Ref.set(flushing, true).pipe(
+          Effect.zipRight(Scope.close(scope, Exit.void).pipe(Effect.raceFirst(Deferred.await(unreachable)))),
+          // Flushes run in finalizers, which are uninterruptible: the budget must be able to cut this short.
+          Effect.interruptible,
           Effect.timeoutOption(budget),
           Effect.flatMap((done) =>
-            Option.isSome(done) ? Effect.void : problems.note(receiver, `spans not exported within ${Duration.format(budget)}`))
+            Option.isSome(done) ? Effect.void : problems.note(receiver, `spans not exported within ${Duration.toMillis(budget) / 1000} s`))
         )
     }
     return tracing

@@ -6,6 +6,7 @@ import {
   targetEvent,
   titleOfProgress
 } from "../../src/monitoring/DatadogEvents.js"
+import type { TargetFacts } from "../../src/monitoring/RunSummary.js"
 import type { ProgressEvent } from "../../src/ports/Progress.js"
 import { summary, target } from "./support/reports.js"
 
@@ -16,7 +17,7 @@ const progress = (over: Partial<ProgressEvent>): ProgressEvent => ({ target: api
 
 describe("Datadog events, as the original Gehen sent them", () => {
   it("the original's titles and texts, one per target and step", () => {
-    const text = (title: Parameters<typeof targetEvent>[0], t = api) => targetEvent(title, t, [], ctx).text
+    const text = (title: Parameters<typeof targetEvent>[0], t: TargetFacts = api) => targetEvent(title, t, [], ctx).text
     expect(text("gehen.deploys.started")).toBe("Gehen started a deploy for service api")
     expect(text("gehen.deploys.draining")).toBe("Gehen is checking for service drain on api")
     expect(text("gehen.deploys.completed")).toBe("Gehen successfully deployed api")

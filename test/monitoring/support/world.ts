@@ -75,6 +75,8 @@ const seed = (sim: SimulatorApi) =>
 export interface MonitoredWorld {
   readonly path: string
   readonly dir: string
+  /** A CI job's environment pointed at the world (no monitoring variable). */
+  readonly env: NodeJS.ProcessEnv
   readonly close: () => Promise<void>
   /** Runs `gehen deploy --gitsha SHA` with the world's environment plus `extra`. */
   readonly deploy: (extra: Record<string, string>, args?: ReadonlyArray<string>) => ReturnType<typeof startCli>
@@ -106,6 +108,7 @@ checkIntervalSeconds: 0.2
   return {
     path,
     dir,
+    env,
     close: server.close,
     deploy: (extra, args = []) => startCli(["deploy", "--gitsha", SHA, "--path", path, ...args], { ...env, ...extra })
   }
