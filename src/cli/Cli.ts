@@ -77,9 +77,22 @@ export const VERSION = "0.1.0"
 
 const cli = Command.run(gehen, { name: "gehen", version: VERSION })
 
-/** A GitHub Actions error annotation, so the problem shows on the run's page. */
-const annotate = (env: Readonly<Record<string, string | undefined>>, message: string) =>
-  env["GITHUB_ACTIONS"] === "true" ? Console.error(errorAnnotation("gehen", message)) : Effect.void
+/**
+ * On GitHub Actions a refused command line is an error annotation and a job summary
+ * section, like any other failure (the summary module loads only on this path).
+ */
+const annotate = (env: Readonly<Record<string, string | undefined>>, message: string) => {
+  if (env["GITHUB_ACTIONS"] !== "true") return Effect.void
+  const summary = env["GITHUB_STEP_SUMMARY"]
+  return Console.error(errorAnnotation("gehen", message)).pipe(
+    Effect.zipRight(
+      summary === undefined || summary === ""
+        ? Effect.void
+        : Effect.flatMap(Effect.promise(() => import("./StepSummary.js")), (m) =>
+          m.appendStepSummary(summary, m.usageErrorMarkdown(message)).pipe(Effect.ignore))
+    )
+  )
+}
 
 /**
  * Runs the CLI on an argv array (`["node", "gehen", "deploy", ...]`) and answers its

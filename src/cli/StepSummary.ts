@@ -152,6 +152,10 @@ export const stepSummaryMarkdown = (report: RunReport): string => {
 }
 
 /** Appends to the job summary file (`$GITHUB_STEP_SUMMARY`), creating it if missing. */
+/** The job summary of a command line gehen refused before doing anything. */
+export const usageErrorMarkdown = (message: string): string =>
+  `### gehen: ❌ the command line was refused (exit 1)\n\n> ${cell(message)}\n\nNothing was read or changed. See \`gehen --help\`.\n`
+
 export const appendStepSummary = (
   path: string,
   markdown: string

@@ -64,9 +64,11 @@ describe("help and usage errors", () => {
       }
     }))
 
-  it.effect("a usage error starts with gehen:, names the nearest option and points to --help; on GitHub Actions it is annotated", () =>
+  it.effect("a usage error starts with gehen:, names the nearest option and points to --help; on GitHub Actions it is annotated and summarized", () =>
     Effect.gen(function*() {
-      const r = yield* cli(["deploy", "--dryrun", "--gitsha", SHA], { env: { GITHUB_ACTIONS: "true" } })
+      const summary = join(mkdtempSync(join(tmpdir(), "gehen-usage-")), "summary.md")
+      const r = yield* cli(["deploy", "--dryrun", "--gitsha", SHA], { env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary } })
+      expect(readFileSync(summary, "utf8")).toContain("the command line was refused")
       expect(r.code).toBe(1)
       expect(r.stderr).toContain("gehen: unknown option --dryrun for gehen deploy (did you mean --dry-run?); see gehen deploy --help")
       expect(r.stderr).toContain("::error title=gehen::gehen: unknown option --dryrun")
