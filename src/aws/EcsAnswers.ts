@@ -1,5 +1,19 @@
-import type { Deployment as SdkDeployment, Service, Task } from "@aws-sdk/client-ecs"
+import type {
+  Deployment as SdkDeployment,
+  DeploymentConfiguration,
+  Service,
+  ServiceDeployment,
+  ServiceDeploymentBrief as SdkBrief,
+  Task
+} from "@aws-sdk/client-ecs"
 import type { Deployment, ServiceState, StartedDeployment, TaskState } from "../ports/Ecs.js"
+import {
+  type DeploymentModel,
+  type ServiceDeploymentBrief,
+  type ServiceDeploymentState,
+  strategies,
+  type Strategy
+} from "../ports/ServiceDeployments.js"
 
 /** How many service events a ServiceState carries (ECS lists them newest first). */
 export const RECENT_EVENTS = 5
@@ -29,7 +43,75 @@ export const toServiceState = (s: Service, recentEvents: number = RECENT_EVENTS)
   pendingCount: s.pendingCount ?? 0,
   deployments: (s.deployments ?? []).map(toDeployment),
   deploymentController: s.deploymentController?.type ?? "ECS",
-  recentEvents: (s.events ?? []).flatMap((e) => (e.message === undefined ? [] : [e.message])).slice(0, recentEvents)
+  recentEvents: (s.events ?? []).flatMap((e) => (e.message === undefined ? [] : [e.message])).slice(0, recentEvents),
+  deploymentModel: toDeploymentModel(s.deploymentConfiguration),
+  currentServiceDeployment: s.currentServiceDeployment
+})
+
+const strategyOf = (s: string | undefined): Strategy => strategies.find((x) => x === s) ?? "ROLLING"
+
+/** deploymentConfiguration in gehen's terms; ECS's defaults where it names nothing. */
+export const toDeploymentModel = (c: DeploymentConfiguration | undefined): DeploymentModel => {
+  const strategy = strategyOf(c?.strategy)
+  const lc = c?.linearConfiguration
+  const cc = c?.canaryConfiguration
+  return {
+    strategy,
+    bakeTimeInMinutes: strategy === "ROLLING" ? 0 : c?.bakeTimeInMinutes ?? 0,
+    linear: strategy === "LINEAR"
+      ? { stepPercent: lc?.stepPercent ?? 10, stepBakeTimeInMinutes: lc?.stepBakeTimeInMinutes ?? 6 }
+      : undefined,
+    canary: strategy === "CANARY"
+      ? { canaryPercent: cc?.canaryPercent ?? 5, canaryBakeTimeInMinutes: cc?.canaryBakeTimeInMinutes ?? 10 }
+      : undefined,
+    circuitBreaker: {
+      enable: c?.deploymentCircuitBreaker?.enable ?? false,
+      rollback: c?.deploymentCircuitBreaker?.rollback ?? false
+    },
+    alarms: {
+      names: c?.alarms?.alarmNames ?? [],
+      enable: c?.alarms?.enable ?? false,
+      rollback: c?.alarms?.rollback ?? false
+    },
+    lifecycleHooks: (c?.lifecycleHooks ?? []).map((h) => ({
+      targetType: h.targetType ?? "AWS_LAMBDA",
+      hookTargetArn: h.hookTargetArn,
+      lifecycleStages: h.lifecycleStages ?? []
+    }))
+  }
+}
+
+export const toServiceDeploymentBrief = (b: SdkBrief): ServiceDeploymentBrief => ({
+  arn: b.serviceDeploymentArn ?? "",
+  status: b.status ?? "",
+  statusReason: b.statusReason,
+  createdAt: b.createdAt?.getTime(),
+  startedAt: b.startedAt?.getTime(),
+  finishedAt: b.finishedAt?.getTime(),
+  targetServiceRevisionArn: b.targetServiceRevisionArn
+})
+
+export const toServiceDeploymentState = (d: ServiceDeployment): ServiceDeploymentState => ({
+  arn: d.serviceDeploymentArn ?? "",
+  serviceArn: d.serviceArn ?? "",
+  status: d.status ?? "",
+  statusReason: d.statusReason,
+  createdAt: d.createdAt?.getTime(),
+  startedAt: d.startedAt?.getTime(),
+  finishedAt: d.finishedAt?.getTime() ?? d.stoppedAt?.getTime(),
+  updatedAt: d.updatedAt?.getTime(),
+  targetServiceRevisionArn: d.targetServiceRevision?.arn,
+  lifecycleStage: d.lifecycleStage,
+  hooks: (d.lifecycleHookDetails ?? []).map((h) => ({
+    hookId: h.hookId ?? "",
+    targetType: h.targetType ?? "AWS_LAMBDA",
+    status: h.status ?? "",
+    expiresAt: h.expiresAt?.getTime()
+  })),
+  productionTrafficWeight: d.targetServiceRevision?.requestedProductionTrafficWeight,
+  strategy: d.deploymentConfiguration?.strategy === undefined ? undefined : strategyOf(d.deploymentConfiguration.strategy),
+  bakeTimeInMinutes: d.deploymentConfiguration?.bakeTimeInMinutes,
+  rollbackReason: d.rollback?.reason
 })
 
 export const toTaskState = (t: Task): TaskState => ({
@@ -44,5 +126,5 @@ export const toTaskState = (t: Task): TaskState => ({
 /** UpdateService answers the service with the deployment it started as PRIMARY. */
 export const startedDeploymentOf = (s: Service | undefined): StartedDeployment => {
   const primary = s?.deployments?.find((d) => d.status === "PRIMARY")
-  return { id: primary?.id, createdAt: primary?.createdAt?.getTime() }
+  return { id: primary?.id, createdAt: primary?.createdAt?.getTime(), serviceDeploymentArn: s?.currentServiceDeployment }
 }

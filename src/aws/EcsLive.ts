@@ -3,7 +3,13 @@ import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
-import { startedDeploymentOf, toServiceState, toTaskState } from "./EcsAnswers.js"
+import {
+  startedDeploymentOf,
+  toServiceDeploymentBrief,
+  toServiceDeploymentState,
+  toServiceState,
+  toTaskState
+} from "./EcsAnswers.js"
 import { AwsCallError } from "../ports/Errors.js"
 import type { ClusterRef } from "../domain/Targets.js"
 import { AwsClients } from "./AwsClients.js"
@@ -12,6 +18,8 @@ import { awsCall } from "./call.js"
 // API limits: DescribeServices takes at most 10 names, DescribeTasks at most 100 ARNs.
 const DESCRIBE_SERVICES_MAX = 10
 const DESCRIBE_TASKS_MAX = 100
+// DescribeServiceDeployments takes at most 20 ARNs.
+const DESCRIBE_SERVICE_DEPLOYMENTS_MAX = 20
 
 // A name in gehen.yml may be a service name or a service ARN (…:service/<cluster>/<name>).
 const isArnOf = (name: string, arn: string | undefined) => arn !== undefined && (arn === name || arn.endsWith(`/${name}`))
@@ -45,6 +53,10 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       DescribeTasksCommand,
       RegisterTaskDefinitionCommand,
       UpdateServiceCommand,
+      ListServiceDeploymentsCommand,
+      DescribeServiceDeploymentsCommand,
+      StopServiceDeploymentCommand,
+      ContinueServiceDeploymentCommand,
       paginateListTaskDefinitions,
       paginateListTasks
     } = yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
@@ -145,7 +157,58 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         return chunks.flatMap((out) => (out.tasks ?? []).map(toTaskState))
       })
 
+    const listServiceDeployments: EcsApi["listServiceDeployments"] = (service, createdAfter) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(service.region)
+        return yield* awsCall("ListServiceDeployments", service.region, async (abortSignal) => {
+          const out: Array<ReturnType<typeof toServiceDeploymentBrief>> = []
+          let nextToken: string | undefined
+          do {
+            const page = await client.send(
+              new ListServiceDeploymentsCommand({
+                cluster: service.cluster,
+                service: service.service,
+                ...(createdAfter === undefined ? {} : { createdAt: { after: new Date(createdAfter) } }),
+                ...(nextToken === undefined ? {} : { nextToken })
+              }),
+              { abortSignal }
+            )
+            out.push(...(page.serviceDeployments ?? []).map(toServiceDeploymentBrief))
+            nextToken = page.nextToken
+          } while (nextToken !== undefined)
+          return out
+        })
+      })
+
+    const describeServiceDeployments: EcsApi["describeServiceDeployments"] = (region, arns) =>
+      Effect.gen(function*() {
+        if (arns.length === 0) return []
+        const client = yield* clients.ecs(region)
+        const chunks = yield* Effect.forEach(Arr.chunksOf(arns, DESCRIBE_SERVICE_DEPLOYMENTS_MAX), (chunk) =>
+          awsCall("DescribeServiceDeployments", region, (abortSignal) =>
+            client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...chunk] }), { abortSignal })))
+        return chunks.flatMap((out) => (out.serviceDeployments ?? []).map(toServiceDeploymentState))
+      })
+
+    const stopServiceDeployment: EcsApi["stopServiceDeployment"] = (region, arn) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        yield* awsCall("StopServiceDeployment", region, (abortSignal) =>
+          client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }), { abortSignal }))
+      })
+
+    const continueServiceDeployment: EcsApi["continueServiceDeployment"] = (region, arn, hookId, action) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        yield* awsCall("ContinueServiceDeployment", region, (abortSignal) =>
+          client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action }), { abortSignal }))
+      })
+
     return {
+      listServiceDeployments,
+      describeServiceDeployments,
+      stopServiceDeployment,
+      continueServiceDeployment,
       describeServices,
       describeTaskDefinition,
       listTaskDefinitions,

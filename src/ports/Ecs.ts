@@ -29,7 +29,18 @@ export interface StartedDeployment {
   /** The new PRIMARY deployment's id; undefined only if the answer named none. */
   readonly id: string | undefined
   readonly createdAt: number | undefined
+  /** The service deployment it started (the answer's currentServiceDeployment), where ECS names it. */
+  readonly serviceDeploymentArn?: string | undefined
 }
+
+export type {
+  DeploymentModel,
+  LifecycleHook,
+  ServiceDeploymentBrief,
+  ServiceDeploymentState,
+  Strategy
+} from "./ServiceDeployments.js"
+import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "./ServiceDeployments.js"
 
 /** The state of one service, as ECS reports it. */
 export interface ServiceState {
@@ -47,6 +58,10 @@ export interface ServiceState {
   readonly deploymentController: string
   /** The newest service events, newest first (at most a few). */
   readonly recentEvents: ReadonlyArray<string>
+  /** How ECS deploys it (strategy, bake time, steps, circuit breaker, alarms, hooks); absent from older answers. */
+  readonly deploymentModel?: DeploymentModel | undefined
+  /** The ARN of its current service deployment, where ECS names it. */
+  readonly currentServiceDeployment?: string | undefined
 }
 
 /** One task, as ECS reports it. */
@@ -104,6 +119,25 @@ export interface EcsApi {
     cluster: ClusterRef,
     taskArns: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<TaskState>, AwsCallError>
+  /** ListServiceDeployments of a service created at or after `createdAfter` (epoch ms), every page, newest first. */
+  readonly listServiceDeployments: (
+    service: ServiceRef,
+    createdAfter?: number
+  ) => Effect.Effect<ReadonlyArray<ServiceDeploymentBrief>, AwsCallError>
+  /** DescribeServiceDeployments in chunks of 20 ARNs; ARNs ECS does not know are left out. */
+  readonly describeServiceDeployments: (
+    region: string,
+    arns: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<ServiceDeploymentState>, AwsCallError>
+  /** StopServiceDeployment with stopType ROLLBACK: ECS shifts traffic back to the previous revision. */
+  readonly stopServiceDeployment: (region: string, arn: string) => Effect.Effect<void, AwsCallError>
+  /** ContinueServiceDeployment: answers a PAUSE lifecycle hook with CONTINUE or ROLLBACK. */
+  readonly continueServiceDeployment: (
+    region: string,
+    arn: string,
+    hookId: string,
+    action: "CONTINUE" | "ROLLBACK"
+  ) => Effect.Effect<void, AwsCallError>
 }
 
 export class Ecs extends Context.Tag("gehen/Ecs")<Ecs, EcsApi>() {}

@@ -35,6 +35,11 @@ export interface Behaviour {
   readonly crashAfter?: number
   /** Without a health check tasks stay UNKNOWN and count as serving once RUNNING. */
   readonly healthCheck?: boolean
+  /**
+   * A CloudWatch alarm of the service goes into ALARM this long after the deployment
+   * starts; with the service's alarms set to roll back, ECS rolls the deployment back.
+   */
+  readonly alarmAfter?: number
 }
 
 export interface Timings {
@@ -70,6 +75,7 @@ export const defaultTimings: { readonly [K in BehaviourKind]: Timings } = {
 
 export interface ResolvedBehaviour extends Timings {
   readonly kind: BehaviourKind
+  readonly alarmAfter: number | undefined
 }
 
 export const resolveBehaviour = (b: Behaviour | BehaviourKind | undefined): ResolvedBehaviour => {
@@ -86,7 +92,8 @@ export const resolveBehaviour = (b: Behaviour | BehaviourKind | undefined): Reso
     replaceAfter: Math.max(0, spec.replaceAfter ?? d.replaceAfter),
     // A container cannot exit before it starts.
     crashAfter: Math.max(startAfter, spec.crashAfter ?? d.crashAfter),
-    healthCheck: spec.healthCheck ?? d.healthCheck
+    healthCheck: spec.healthCheck ?? d.healthCheck,
+    alarmAfter: spec.alarmAfter === undefined ? undefined : Math.max(0, spec.alarmAfter)
   }
 }
 
@@ -152,7 +159,7 @@ export type BehaviourSpec =
   | { readonly byTag: Readonly<Record<string, BehaviourSpec>>; readonly fallback?: BehaviourSpec }
   | { readonly byService: Readonly<Record<string, BehaviourSpec>>; readonly fallback?: BehaviourSpec }
 
-const timingKeys = ["startAfter", "healthyAfter", "drainAfter", "failAfter", "replaceAfter", "crashAfter"] as const
+const timingKeys = ["startAfter", "healthyAfter", "drainAfter", "failAfter", "replaceAfter", "crashAfter", "alarmAfter"] as const
 
 const isObject = (v: unknown): v is Readonly<Record<string, unknown>> =>
   typeof v === "object" && v !== null && !Array.isArray(v)

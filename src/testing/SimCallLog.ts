@@ -37,7 +37,9 @@ export const mutatingOperations: ReadonlyArray<string> = [
   "RegisterTaskDefinition",
   "DeregisterTaskDefinition",
   "UpdateService",
-  "PutTargets"
+  "PutTargets",
+  "StopServiceDeployment",
+  "ContinueServiceDeployment"
 ]
 
 /** What a call came to: its answer, and how long the face holds that answer back. */

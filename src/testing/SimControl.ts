@@ -19,7 +19,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { choiceFromSpec, pickerOf } from "./SimBehaviour.js"
 import type { FailNextSpec } from "./SimFaults.js"
-import type { AddRuleSpec, AddServiceSpec } from "./SimModel.js"
+import type { AddRuleSpec, AddServiceSpec, DeploymentSpec } from "./SimModel.js"
 import { deploymentControllerTypes } from "./SimRecords.js"
 import type { SimulatorApi } from "./Simulator.js"
 import { controlJson, type Reply, toWire } from "./SimWire.js"
@@ -115,7 +115,24 @@ const serviceSpec = (b: Json): AddServiceSpec => {
     healthCheck: r.bool("healthCheck"),
     circuitBreaker,
     deploymentController: r.oneOf("deploymentController", deploymentControllerTypes),
-    describeLagSeconds: r.num("describeLagSeconds")
+    describeLagSeconds: r.num("describeLagSeconds"),
+    deployment: deploymentSpec(b["deployment"])
+  }
+}
+
+/** A DeploymentSpec: strategy and bake time checked; steps, alarms and hooks kept as given. */
+const deploymentSpec = (v: unknown): DeploymentSpec | undefined => {
+  if (v === undefined) return undefined
+  if (!isJson(v)) throw new Invalid("deployment must be an object")
+  const r = reader(v)
+  const hooks = v["hooks"]
+  if (hooks !== undefined && (!Array.isArray(hooks) || !hooks.every((h) => isJson(h) && Array.isArray(h["lifecycleStages"])))) {
+    throw new Invalid("deployment.hooks must be an array of {targetType?, lifecycleStages}")
+  }
+  return {
+    ...unchecked<DeploymentSpec>(v),
+    strategy: r.oneOf("strategy", ["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"] as const),
+    bakeTimeInMinutes: r.num("bakeTimeInMinutes")
   }
 }
 

@@ -72,7 +72,7 @@ export class SimEcsOps {
     else this.lagByService.set(this.lagKey(service), checkSeconds(seconds))
   }
 
-  private lagOf(svc: ServiceRec): number {
+  lagOf(svc: ServiceRec): number {
     return this.lagByService.get(this.lagKey({ region: svc.cluster.region, cluster: svc.cluster.name, service: svc.name })) ??
       this.lagSeconds
   }

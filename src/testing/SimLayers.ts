@@ -7,7 +7,14 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { type DescribedTaskDefinition, Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
-import { startedDeploymentOf, toServiceState, toTaskState } from "../aws/EcsAnswers.js"
+import {
+  startedDeploymentOf,
+  toServiceDeploymentBrief,
+  toServiceDeploymentState,
+  toServiceState,
+  toTaskState
+} from "../aws/EcsAnswers.js"
+import type { ServiceDeploymentBrief } from "../ports/ServiceDeployments.js"
 import { AwsCallError, MissingRegion, PutTargetsRejected } from "../ports/Errors.js"
 import { Identity } from "../ports/Identity.js"
 import { DefaultRegion } from "../ports/Region.js"
@@ -39,10 +46,21 @@ const chunks = <A>(as: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> 
   return out
 }
 
-/** `http://<anything>/version/<cluster>/<service>` (or `/version/<region>/<cluster>/<service>`). */
+/**
+ * `http://<anything>/version/<cluster>/<service>` (or `/version/<region>/<cluster>/<service>`);
+ * `/version-test/...` is the service's test listener.
+ */
 export const parseVersionUrl = (
   url: string
-): { readonly region?: string | undefined; readonly cluster: string; readonly service: string } | undefined => {
+):
+  | {
+    readonly region?: string | undefined
+    readonly cluster: string
+    readonly service: string
+    readonly listener: "production" | "test"
+  }
+  | undefined =>
+{
   let path: string
   try {
     path = new URL(url).pathname
@@ -50,10 +68,11 @@ export const parseVersionUrl = (
     return undefined
   }
   const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent)
-  if (parts[0] !== "version") return undefined
-  if (parts.length === 3 && parts[1] !== undefined && parts[2] !== undefined) return { cluster: parts[1], service: parts[2] }
+  if (parts[0] !== "version" && parts[0] !== "version-test") return undefined
+  const listener = parts[0] === "version" ? "production" : "test"
+  if (parts.length === 3 && parts[1] !== undefined && parts[2] !== undefined) return { cluster: parts[1], service: parts[2], listener }
   if (parts.length === 4 && parts[1] !== undefined && parts[2] !== undefined && parts[3] !== undefined) {
-    return { region: parts[1], cluster: parts[2], service: parts[3] }
+    return { region: parts[1], cluster: parts[2], service: parts[3], listener }
   }
   return undefined
 }
@@ -166,6 +185,45 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
         (res) => startedDeploymentOf(res.service)
       )
     },
+    listServiceDeployments: (ref, createdAfter) => {
+      const pages = (
+        token: string | undefined,
+        acc: ReadonlyArray<ServiceDeploymentBrief>
+      ): Effect.Effect<ReadonlyArray<ServiceDeploymentBrief>, AwsCallError> => {
+        const params = {
+          cluster: ref.cluster,
+          service: ref.service,
+          ...(createdAfter === undefined ? {} : { createdAt: { after: new Date(createdAfter) } }),
+          ...(token === undefined ? {} : { nextToken: token })
+        }
+        return Effect.flatMap(
+          call("ListServiceDeployments", ref.region, params, (now) => m.listServiceDeployments(ref.region, params, now)),
+          (res) => {
+            const all = [...acc, ...(res.serviceDeployments ?? []).map(toServiceDeploymentBrief)]
+            return res.nextToken === undefined ? Effect.succeed(all) : pages(res.nextToken, all)
+          }
+        )
+      }
+      return pages(undefined, [])
+    },
+    describeServiceDeployments: (region, arns) =>
+      Effect.map(
+        Effect.forEach(arns.length === 0 ? [[]] : chunks(arns, 20), (group) => {
+          const params = { serviceDeploymentArns: [...group] }
+          return call("DescribeServiceDeployments", region, params, (now) => m.describeServiceDeployments(region, params, now))
+        }),
+        (answers) => answers.flatMap((a) => (a.serviceDeployments ?? []).map(toServiceDeploymentState))
+      ),
+    stopServiceDeployment: (region, arn) => {
+      const params = { serviceDeploymentArn: arn, stopType: "ROLLBACK" as const }
+      return Effect.asVoid(call("StopServiceDeployment", region, params, (now) => m.stopServiceDeployment(region, params, now)))
+    },
+    continueServiceDeployment: (region, arn, hookId, action) => {
+      const params = { serviceDeploymentArn: arn, hookId, action }
+      return Effect.asVoid(
+        call("ContinueServiceDeployment", region, params, (now) => m.continueServiceDeployment(region, params, now))
+      )
+    },
     listTasks: (ref, desiredStatus = "RUNNING") => listTaskPages(ref.region, ref.cluster, ref.service, desiredStatus, undefined, []),
     describeTasks: (ref, taskArns) => {
       // An empty list still goes to "AWS", which rejects it, as the real API would.
@@ -214,7 +272,7 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
     probe: (url: string): Effect.Effect<ProbeResult> => {
       const target = parseVersionUrl(url)
       if (target === undefined) return Effect.succeed({ _tag: "NotReady", reason: `the simulator serves no ${url}` })
-      return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag): ProbeResult => {
+      return Effect.map(sim.servedVersion(target.cluster, target.service, target.region, target.listener), (tag): ProbeResult => {
         if (tag === undefined) return { _tag: "NotReady", reason: `no task of ${target.service} (${target.cluster}) serves yet` }
         const server = versionServerHeader(target.service, tag)
         const version = versionOfServer(server)

@@ -27,6 +27,14 @@ import type {
   ListServicesResponse,
   ListTasksRequest,
   ListTasksResponse,
+  ContinueServiceDeploymentRequest,
+  ContinueServiceDeploymentResponse,
+  DescribeServiceDeploymentsRequest,
+  DescribeServiceDeploymentsResponse,
+  ListServiceDeploymentsRequest,
+  ListServiceDeploymentsResponse,
+  StopServiceDeploymentRequest,
+  StopServiceDeploymentResponse,
   RegisterTaskDefinitionRequest,
   RegisterTaskDefinitionResponse,
   Service,
@@ -52,10 +60,11 @@ import type { AssumeRoleRequest, AssumeRoleResponse } from "@aws-sdk/client-sts"
 import type * as Either from "effect/Either"
 import type { BehaviourPicker } from "./SimBehaviour.js"
 import { type FaultSettings, type SimCall, SimCallLog, type SimCallOutcome } from "./SimCallLog.js"
+import { SimDeploymentOps } from "./SimDeploymentOps.js"
 import { type ServiceKey, SimEcsOps } from "./SimEcsOps.js"
 import { type AddRuleSpec, SimEventsOps } from "./SimEventsOps.js"
 import type { FailNextSpec, SimAwsError } from "./SimFaults.js"
-import { clone, type ClusterRec, isServing } from "./SimRecords.js"
+import { clone, type ClusterRec, isServing, secs } from "./SimRecords.js"
 import { SimRollouts } from "./SimRollouts.js"
 import { type AddServiceSpec, seedService } from "./SimSeeding.js"
 import { toRule, toService, toTask, toTaskDefinition } from "./SimShapes.js"
@@ -66,7 +75,7 @@ export { mutatingOperations, type SimCall, type SimCallOutcome } from "./SimCall
 export type { ServiceKey } from "./SimEcsOps.js"
 export type { AddRuleSpec } from "./SimEventsOps.js"
 export type { CircuitBreakerFlags, DeploymentControllerType } from "./SimRecords.js"
-export type { AddServiceSpec } from "./SimSeeding.js"
+export type { AddServiceSpec, DeploymentSpec } from "./SimSeeding.js"
 export type { IssuedCredentials } from "./SimSts.js"
 
 export interface SimModelOptions {
@@ -98,6 +107,7 @@ export class SimModel {
   private readonly log: SimCallLog
   private readonly rollouts: SimRollouts
   private readonly ecs: SimEcsOps
+  private readonly deployments: SimDeploymentOps
   private readonly events: SimEventsOps
   private readonly sts: SimSts
 
@@ -109,6 +119,7 @@ export class SimModel {
     this.log = new SimCallLog(options)
     this.rollouts = new SimRollouts(this.store, () => this.picker)
     this.ecs = new SimEcsOps(this.store, this.rollouts, options.describeLagSeconds ?? 0)
+    this.deployments = new SimDeploymentOps(this.store, this.rollouts, (svc) => secs(this.ecs.lagOf(svc)))
     this.events = new SimEventsOps(this.store, (region, params) => this.log.takeEntryFailure(region, params))
     this.sts = new SimSts(this.store)
   }
@@ -251,12 +262,22 @@ export class SimModel {
 
   /**
    * The image tag the service's version endpoint answers: the first container's tag of the
-   * newest deployment with a serving task. undefined when no task serves.
+   * newest deployment with a serving task. undefined when no task serves. While a
+   * blue/green, linear or canary deployment shifts traffic, the production (or test)
+   * listener's weights decide which deployment answers.
    */
-  servedVersion(cluster: string, name: string, now: number, region?: string): string | undefined {
+  servedVersion(
+    cluster: string,
+    name: string,
+    now: number,
+    region?: string,
+    listener: "production" | "test" = "production"
+  ): string | undefined {
     this.sync(now)
     const svc = this.store.findServiceAnywhere(cluster, name, region)
     if (svc === undefined) return undefined
+    const shifted = this.rollouts.shifts.listenerDeployment(svc, listener, now)
+    if (shifted !== undefined) return this.store.imageTagsOf(shifted.taskDefinitionArn)[0]
     for (const d of svc.deployments) {
       if (svc.tasks.some((t) => t.deploymentId === d.id && isServing(t, now))) {
         return this.store.imageTagsOf(d.taskDefinitionArn)[0]
@@ -303,6 +324,22 @@ export class SimModel {
 
   describeTasks(region: string, input: DescribeTasksRequest, now: number): DescribeTasksResponse {
     return this.ecs.describeTasks(region, input, now)
+  }
+
+  listServiceDeployments(region: string, input: ListServiceDeploymentsRequest, now: number): ListServiceDeploymentsResponse {
+    return this.deployments.listServiceDeployments(region, input, now)
+  }
+
+  describeServiceDeployments(region: string, input: DescribeServiceDeploymentsRequest, now: number): DescribeServiceDeploymentsResponse {
+    return this.deployments.describeServiceDeployments(region, input, now)
+  }
+
+  stopServiceDeployment(region: string, input: StopServiceDeploymentRequest, now: number): StopServiceDeploymentResponse {
+    return this.deployments.stopServiceDeployment(region, input, now)
+  }
+
+  continueServiceDeployment(region: string, input: ContinueServiceDeploymentRequest, now: number): ContinueServiceDeploymentResponse {
+    return this.deployments.continueServiceDeployment(region, input, now)
   }
 
   listServices(region: string, input: ListServicesRequest): ListServicesResponse {

@@ -58,6 +58,53 @@ export interface DeploymentRec {
   readonly previousTaskDefinitionArn: string | undefined
 }
 
+/** deploymentConfiguration.strategy of a service. */
+export type SimStrategy = "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY"
+
+/** How ECS deploys a service beyond rolling updates (strategy, bake time, steps, alarms, hooks). */
+export interface SimDeploymentConfig {
+  readonly strategy: SimStrategy
+  readonly bakeTimeInMinutes: number
+  readonly linear: { readonly stepPercent: number; readonly stepBakeTimeInMinutes: number }
+  readonly canary: { readonly canaryPercent: number; readonly canaryBakeTimeInMinutes: number }
+  readonly alarms: { readonly names: ReadonlyArray<string>; readonly enable: boolean; readonly rollback: boolean }
+  readonly hooks: ReadonlyArray<{
+    readonly targetType: "AWS_LAMBDA" | "PAUSE"
+    readonly hookTargetArn?: string | undefined
+    readonly lifecycleStages: ReadonlyArray<string>
+  }>
+}
+
+export interface HookRec {
+  readonly hookId: string
+  readonly targetType: "AWS_LAMBDA" | "PAUSE"
+  readonly stage: string
+  status: "AWAITING_ACTION" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "TIMED_OUT"
+  readonly expiresAt: number
+}
+
+/** One service deployment (ListServiceDeployments / DescribeServiceDeployments). */
+export interface ServiceDeploymentRec {
+  readonly arn: string
+  /** The deployment (service.deployments[].id) it rolls out; its revision's number. */
+  readonly deploymentId: string
+  readonly targetRevisionArn: string
+  readonly sourceRevisionArns: ReadonlyArray<string>
+  readonly strategy: SimStrategy
+  readonly bakeTimeInMinutes: number
+  readonly createdAt: number
+  updatedAt: number
+  finishedAt: number | undefined
+  status: string
+  statusReason: string
+  lifecycleStage: string | undefined
+  hooks: Array<HookRec>
+  /** The new revision's share of production and test traffic (0–100). */
+  productionWeight: number
+  testWeight: number
+  rollback: { readonly reason: string; readonly startedAt: number } | undefined
+}
+
 export interface TimerRec {
   readonly at: number
   readonly seq: number
@@ -83,6 +130,11 @@ export interface ServiceRec {
   timers: Array<TimerRec>
   /** What DescribeServices answers until `until` (eventual consistency after an UpdateService). */
   staleView: { readonly view: Service; until: number } | undefined
+  readonly deploymentConfig: SimDeploymentConfig
+  /** Newest first. */
+  serviceDeployments: Array<ServiceDeploymentRec>
+  /** Version probes answered so far: spreads a partial traffic shift over probes. */
+  probes: number
 }
 
 export interface ClusterRec {
@@ -116,6 +168,16 @@ export interface RuleRec {
 }
 
 export const secs = (s: number): number => Math.round(s * 1000)
+export const mins = (m: number): number => Math.round(m * 60_000)
+
+export const rollingConfig: SimDeploymentConfig = {
+  strategy: "ROLLING",
+  bakeTimeInMinutes: 0,
+  linear: { stepPercent: 10, stepBakeTimeInMinutes: 6 },
+  canary: { canaryPercent: 5, canaryBakeTimeInMinutes: 10 },
+  alarms: { names: [], enable: false, rollback: false },
+  hooks: []
+}
 /** Stopped tasks stay describable this long, like ECS (at least an hour). */
 export const stoppedRetentionMs = 3_600_000
 export const maxEvents = 100

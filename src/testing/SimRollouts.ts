@@ -18,16 +18,25 @@ import {
   type TaskRec,
   type TimerRec
 } from "./SimRecords.js"
+import { type RolloutOps, SimShifts } from "./SimShifts.js"
 import type { SimStore } from "./SimStore.js"
 
 type Timeline = Pick<TaskRec, "createdAt" | "pendingAt" | "runningAt" | "healthAt" | "health">
 
 const breakerReason = "ECS deployment circuit breaker: tasks failed to start."
 
-export class SimRollouts {
+export class SimRollouts implements RolloutOps {
   private timerSeq = 0
+  /** The service deployments' records and traffic shifts. */
+  readonly shifts: SimShifts
 
-  constructor(private readonly store: SimStore, private readonly picker: () => BehaviourPicker) {}
+  constructor(private readonly store: SimStore, private readonly picker: () => BehaviourPicker) {
+    this.shifts = new SimShifts(store, this)
+    this.shifts.rollback = (svc, sd, at, reason) => {
+      const d = this.shifts.deploymentOf(svc, sd)
+      if (d !== undefined) this.failDeployment(svc, d, at, reason, true)
+    }
+  }
 
   // ---------------------------------------------------------------- time
 
@@ -62,7 +71,7 @@ export class SimRollouts {
     svc.tasks = svc.tasks.filter((t) => !old.includes(t))
   }
 
-  private schedule(svc: ServiceRec, at: number, run: (at: number) => void): void {
+  schedule(svc: ServiceRec, at: number, run: (at: number) => void): void {
     svc.timers.push({ at, seq: this.timerSeq++, run })
   }
 
@@ -93,7 +102,7 @@ export class SimRollouts {
     return task
   }
 
-  private stopTask(t: TaskRec, decidedAt: number, stopAt: number, reason: string): void {
+  stopTask(t: TaskRec, decidedAt: number, stopAt: number, reason: string): void {
     if (t.stopAt === undefined || t.stopAt > stopAt) {
       t.stopAt = stopAt
       t.stoppedReason = reason
@@ -162,6 +171,7 @@ export class SimRollouts {
         })
       }
     }
+    this.shifts.open(svc, d, now, "SUCCESSFUL")
     this.event(svc, now, `(service ${svc.name}) has reached a steady state.`)
   }
 
@@ -197,6 +207,8 @@ export class SimRollouts {
       previousTaskDefinitionArn: previous?.taskDefinitionArn
     }
     d.rolloutStateReason = `ECS deployment ${d.id} in progress.`
+    // ECS's own rollback belongs to the service deployment it undoes.
+    if (!rollback) this.shifts.open(svc, d, at, "IN_PROGRESS")
     svc.deployments.unshift(d)
     svc.taskDefinitionArn = tdArn
     this.launchMany(svc, d, at, d.desiredCount)
@@ -222,6 +234,8 @@ export class SimRollouts {
   /** The new deployment is healthy: drain the others (unless never-drain), then complete. */
   private onReady(svc: ServiceRec, d: DeploymentRec, at: number): void {
     if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS" || d.behaviour.kind === "never-drain") return
+    // Blue/green, linear and canary: the blue tasks stay up until the shift's CLEAN_UP.
+    if (this.shifts.shifts(svc) && !d.isRollback) return this.shifts.ready(svc, d, at)
     const drainMs = secs(d.behaviour.drainAfter)
     const drained: Array<TaskRec> = []
     for (const o of svc.deployments) {
@@ -253,6 +267,7 @@ export class SimRollouts {
     d.rolloutState = "COMPLETED"
     d.rolloutStateReason = `ECS deployment ${d.id} completed.`
     d.updatedAt = at
+    this.shifts.completed(svc, d, at)
     this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment completed.`)
     this.event(svc, at, `(service ${svc.name}) has reached a steady state.`)
   }
@@ -289,11 +304,21 @@ export class SimRollouts {
     }
   }
 
-  /** The circuit breaker trips: FAILED, its tasks stopped, and (with rollback on) ECS rolls back once. */
-  private failDeployment(svc: ServiceRec, d: DeploymentRec, at: number): void {
+  /**
+   * The circuit breaker trips (or an alarm, or a stop, with `force`): FAILED, its tasks
+   * stopped, and (with rollback on, or forced) ECS rolls back once.
+   */
+  private failDeployment(svc: ServiceRec, d: DeploymentRec, at: number, reason: string = breakerReason, force = false): void {
     if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
+    const sd = this.shifts.of(svc, d)
+    if (this.shifts.shifts(svc) && sd !== undefined && !d.isRollback) {
+      // Traffic never left the blue tasks for good: ECS shifts it back, or stops where it is.
+      if (force || svc.circuitBreaker.rollback) return this.shifts.rollBackShift(svc, sd, at, reason)
+    }
+    const rollback = force || (svc.circuitBreaker.enable && svc.circuitBreaker.rollback)
+    this.shifts.failed(svc, d, at, reason, rollback && !d.isRollback && d.previousTaskDefinitionArn !== undefined)
     d.rolloutState = "FAILED"
-    d.rolloutStateReason = breakerReason
+    d.rolloutStateReason = reason
     d.updatedAt = at
     d.desiredCount = 0
     for (const t of svc.tasks) {
@@ -301,7 +326,6 @@ export class SimRollouts {
     }
     this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`)
     // ECS rolls back once; a failing rollback just stays FAILED.
-    const rollback = svc.circuitBreaker.enable && svc.circuitBreaker.rollback
     if (rollback && !d.isRollback && d.previousTaskDefinitionArn !== undefined) {
       const back = this.startDeployment(svc, d.previousTaskDefinitionArn, at, true)
       this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) rolling back to deployment ${back.id}.`)

@@ -1,7 +1,15 @@
 /** Seeding services (not recorded as calls): a steady service as ECS would show it after a completed deployment. */
 import type { SimEcsOps } from "./SimEcsOps.js"
 import { shortName } from "./SimFaults.js"
-import { type CircuitBreakerFlags, type DeploymentControllerType, parseArn, type ServiceRec } from "./SimRecords.js"
+import {
+  type CircuitBreakerFlags,
+  type DeploymentControllerType,
+  parseArn,
+  rollingConfig,
+  type ServiceRec,
+  type SimDeploymentConfig,
+  type SimStrategy
+} from "./SimRecords.js"
 import type { SimRollouts } from "./SimRollouts.js"
 import type { SimStore } from "./SimStore.js"
 
@@ -27,6 +35,47 @@ export interface AddServiceSpec {
   readonly deploymentController?: DeploymentControllerType | undefined
   /** This service's DescribeServices lag (see SimModelOptions.describeLagSeconds). */
   readonly describeLagSeconds?: number | undefined
+  /** How ECS deploys it: strategy (default ROLLING), bake time, steps, alarms, lifecycle hooks. */
+  readonly deployment?: DeploymentSpec | undefined
+}
+
+export interface DeploymentSpec {
+  readonly strategy?: SimStrategy | undefined
+  readonly bakeTimeInMinutes?: number | undefined
+  readonly linear?: { readonly stepPercent?: number | undefined; readonly stepBakeTimeInMinutes?: number | undefined } | undefined
+  readonly canary?: { readonly canaryPercent?: number | undefined; readonly canaryBakeTimeInMinutes?: number | undefined } | undefined
+  /** CloudWatch alarms watched during a deployment; `rollback` defaults to true. */
+  readonly alarms?: { readonly names: ReadonlyArray<string>; readonly rollback?: boolean | undefined } | undefined
+  readonly hooks?: ReadonlyArray<{
+    readonly targetType?: "AWS_LAMBDA" | "PAUSE" | undefined
+    readonly hookTargetArn?: string | undefined
+    readonly lifecycleStages: ReadonlyArray<string>
+  }> | undefined
+}
+
+const deploymentConfigOf = (spec: DeploymentSpec | undefined): SimDeploymentConfig => {
+  const strategy = spec?.strategy ?? "ROLLING"
+  const d = rollingConfig
+  return {
+    strategy,
+    bakeTimeInMinutes: strategy === "ROLLING" ? 0 : spec?.bakeTimeInMinutes ?? 0,
+    linear: {
+      stepPercent: spec?.linear?.stepPercent ?? d.linear.stepPercent,
+      stepBakeTimeInMinutes: spec?.linear?.stepBakeTimeInMinutes ?? d.linear.stepBakeTimeInMinutes
+    },
+    canary: {
+      canaryPercent: spec?.canary?.canaryPercent ?? d.canary.canaryPercent,
+      canaryBakeTimeInMinutes: spec?.canary?.canaryBakeTimeInMinutes ?? d.canary.canaryBakeTimeInMinutes
+    },
+    alarms: spec?.alarms === undefined
+      ? d.alarms
+      : { names: [...spec.alarms.names], enable: spec.alarms.names.length > 0, rollback: spec.alarms.rollback ?? true },
+    hooks: (spec?.hooks ?? []).map((h) => ({
+      targetType: h.targetType ?? "AWS_LAMBDA",
+      hookTargetArn: h.hookTargetArn,
+      lifecycleStages: [...h.lifecycleStages]
+    }))
+  }
 }
 
 const breakerFlags = (spec: AddServiceSpec["circuitBreaker"]): CircuitBreakerFlags => {
@@ -62,7 +111,10 @@ export const seedService = (store: SimStore, rollouts: SimRollouts, ecs: SimEcsO
     tasks: [],
     events: [],
     timers: [],
-    staleView: undefined
+    staleView: undefined,
+    deploymentConfig: deploymentConfigOf(spec.deployment),
+    serviceDeployments: [],
+    probes: 0
   }
   if (spec.describeLagSeconds !== undefined) {
     ecs.setDescribeLag(spec.describeLagSeconds, { region, cluster: clusterName, service: spec.name })

@@ -58,6 +58,10 @@ const ecsOps: Readonly<Record<string, Op>> = {
   ListTasks: (m, r, p, now) => m.listTasks(r, wire(p), now),
   DescribeTasks: (m, r, p, now) => m.describeTasks(r, wire(p), now),
   ListServices: (m, r, p) => m.listServices(r, wire(p)),
+  ListServiceDeployments: (m, r, p, now) => m.listServiceDeployments(r, wire(p), now),
+  DescribeServiceDeployments: (m, r, p, now) => m.describeServiceDeployments(r, wire(p), now),
+  StopServiceDeployment: (m, r, p, now) => m.stopServiceDeployment(r, wire(p), now),
+  ContinueServiceDeployment: (m, r, p, now) => m.continueServiceDeployment(r, wire(p), now),
   DescribeClusters: (m, r, p) => m.describeClusters(r, wire(p))
 }
 
@@ -222,10 +226,10 @@ export const handleRequest = (
   body: string
 ): Effect.Effect<Reply> => {
   const path = new URL(req.url, "http://sim").pathname
-  if (req.method === "GET" && path.startsWith("/version/")) {
+  if (req.method === "GET" && (path.startsWith("/version/") || path.startsWith("/version-test/"))) {
     const target = parseVersionUrl(`http://sim${path}`)
     if (target === undefined) return Effect.succeed(plain(404, "not found\n"))
-    return Effect.map(sim.servedVersion(target.cluster, target.service, target.region), (tag) => {
+    return Effect.map(sim.servedVersion(target.cluster, target.service, target.region, target.listener), (tag) => {
       if (tag === undefined) return plain(503, `no task of ${target.service} serves yet\n`)
       const server = versionServerHeader(target.service, tag)
       return plain(200, `${server}\n`, { server })

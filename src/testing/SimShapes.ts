@@ -1,5 +1,16 @@
 /** The model's records in the AWS SDK's shapes, as DescribeServices, DescribeTasks and friends answer them. */
-import type { Container, Deployment, RegisterTaskDefinitionRequest, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs"
+import type {
+  Container,
+  Deployment,
+  DeploymentConfiguration,
+  DeploymentLifecycleHookStage,
+  RegisterTaskDefinitionRequest,
+  Service,
+  ServiceDeployment,
+  ServiceDeploymentBrief,
+  Task,
+  TaskDefinition
+} from "@aws-sdk/client-ecs"
 import type { Rule } from "@aws-sdk/client-eventbridge"
 import {
   clone,
@@ -8,6 +19,7 @@ import {
   essentialExitReason,
   healthStatus,
   type RuleRec,
+  type ServiceDeploymentRec,
   type ServiceRec,
   taskCounts,
   type TaskDefRec,
@@ -48,17 +60,91 @@ export const toService = (svc: ServiceRec, now: number): Service => {
     pendingCount: deployments.reduce((n, d) => n + (d.pendingCount ?? 0), 0),
     launchType: "FARGATE",
     taskDefinition: svc.taskDefinitionArn,
-    deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: svc.circuitBreaker.enable, rollback: svc.circuitBreaker.rollback },
-      maximumPercent: 200,
-      minimumHealthyPercent: 100
-    },
+    deploymentConfiguration: toDeploymentConfiguration(svc),
     deployments,
     events: svc.events.map((e) => ({ id: e.id, createdAt: new Date(e.at), message: e.message })),
     createdAt: new Date(svc.createdAt),
     schedulingStrategy: "REPLICA",
-    deploymentController: { type: svc.deploymentController }
+    deploymentController: { type: svc.deploymentController },
+    ...(svc.serviceDeployments[0] === undefined ? {} : { currentServiceDeployment: svc.serviceDeployments[0].arn })
   }
+}
+
+/** deploymentConfiguration as DescribeServices answers it: only what the service sets beyond ROLLING's defaults. */
+export const toDeploymentConfiguration = (svc: ServiceRec): DeploymentConfiguration => {
+  const c = svc.deploymentConfig
+  const out: DeploymentConfiguration = {
+    deploymentCircuitBreaker: { enable: svc.circuitBreaker.enable, rollback: svc.circuitBreaker.rollback },
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    strategy: c.strategy
+  }
+  if (c.strategy !== "ROLLING") out.bakeTimeInMinutes = c.bakeTimeInMinutes
+  if (c.strategy === "LINEAR") out.linearConfiguration = { ...c.linear }
+  if (c.strategy === "CANARY") out.canaryConfiguration = { ...c.canary }
+  if (c.alarms.names.length > 0) out.alarms = { alarmNames: [...c.alarms.names], enable: c.alarms.enable, rollback: c.alarms.rollback }
+  if (c.hooks.length > 0) {
+    out.lifecycleHooks = c.hooks.map((h) => ({
+      targetType: h.targetType,
+      lifecycleStages: [...h.lifecycleStages] as Array<DeploymentLifecycleHookStage>,
+      ...(h.hookTargetArn === undefined ? {} : { hookTargetArn: h.hookTargetArn })
+    }))
+  }
+  return out
+}
+
+const revisionSummary = (svc: ServiceRec, arn: string, deploymentId: string | undefined, sd: ServiceDeploymentRec, now: number, target: boolean) => {
+  const counts = deploymentId === undefined ? { runningCount: 0, pendingCount: 0 } : taskCounts(svc.tasks, deploymentId, now)
+  return {
+    arn,
+    requestedTaskCount: svc.desiredCount,
+    runningTaskCount: counts.runningCount,
+    pendingTaskCount: counts.pendingCount,
+    requestedProductionTrafficWeight: target ? sd.productionWeight : 100 - sd.productionWeight,
+    requestedTestTrafficWeight: target ? sd.testWeight : 100 - sd.testWeight
+  }
+}
+
+export const toServiceDeploymentBrief = (svc: ServiceRec, sd: ServiceDeploymentRec): ServiceDeploymentBrief => ({
+  serviceDeploymentArn: sd.arn,
+  serviceArn: svc.arn,
+  clusterArn: svc.cluster.arn,
+  createdAt: new Date(sd.createdAt),
+  startedAt: new Date(sd.createdAt),
+  ...(sd.finishedAt === undefined ? {} : { finishedAt: new Date(sd.finishedAt) }),
+  targetServiceRevisionArn: sd.targetRevisionArn,
+  status: sd.status as ServiceDeploymentBrief["status"],
+  statusReason: sd.statusReason
+})
+
+export const toServiceDeployment = (svc: ServiceRec, sd: ServiceDeploymentRec, now: number): ServiceDeployment => {
+  const byRevision = (arn: string) => svc.deployments.find((d) => arn.endsWith(`/${d.id.split("/").pop()}`))?.id
+  const out: ServiceDeployment = {
+    serviceDeploymentArn: sd.arn,
+    serviceArn: svc.arn,
+    clusterArn: svc.cluster.arn,
+    createdAt: new Date(sd.createdAt),
+    startedAt: new Date(sd.createdAt),
+    updatedAt: new Date(sd.updatedAt),
+    sourceServiceRevisions: sd.sourceRevisionArns.map((arn) => revisionSummary(svc, arn, byRevision(arn), sd, now, false)),
+    targetServiceRevision: revisionSummary(svc, sd.targetRevisionArn, sd.deploymentId, sd, now, true),
+    status: sd.status as ServiceDeployment["status"],
+    statusReason: sd.statusReason,
+    deploymentConfiguration: { ...toDeploymentConfiguration(svc), strategy: sd.strategy, bakeTimeInMinutes: sd.bakeTimeInMinutes },
+    lifecycleHookDetails: sd.hooks.map((h) => ({
+      hookId: h.hookId,
+      targetType: h.targetType,
+      status: h.status,
+      expiresAt: new Date(h.expiresAt)
+    }))
+  }
+  if (sd.lifecycleStage !== undefined) out.lifecycleStage = sd.lifecycleStage as ServiceDeployment["lifecycleStage"]
+  if (sd.finishedAt !== undefined) {
+    if (sd.status === "STOPPED") out.stoppedAt = new Date(sd.finishedAt)
+    else out.finishedAt = new Date(sd.finishedAt)
+  }
+  if (sd.rollback !== undefined) out.rollback = { reason: sd.rollback.reason, startedAt: new Date(sd.rollback.startedAt) }
+  return out
 }
 
 /**

@@ -79,8 +79,13 @@ export interface SimulatorApi {
     name: string,
     eventBusName?: string
   ) => Effect.Effect<{ readonly rule: Rule; readonly targets: ReadonlyArray<Target> } | undefined>
-  /** The image tag the service's version url serves now; undefined when no task serves. */
-  readonly servedVersion: (cluster: string, service: string, region?: string) => Effect.Effect<string | undefined>
+  /** The image tag the service's version url (or its test listener's) serves now; undefined when no task serves. */
+  readonly servedVersion: (
+    cluster: string,
+    service: string,
+    region?: string,
+    listener?: "production" | "test"
+  ) => Effect.Effect<string | undefined>
 
   /** Every recorded AWS call, or those of one operation, oldest first. */
   readonly calls: (operation?: string) => Effect.Effect<ReadonlyArray<SimCall>>
@@ -127,7 +132,7 @@ export const fromModel = (model: SimModel): SimulatorApi => {
     tasks: (cluster, name, region) => at((now) => model.tasks(cluster, name, now, region)),
     taskDefinition: (ref, region) => Effect.sync(() => model.taskDefinition(ref, region)),
     rule: (region, name, eventBusName) => Effect.sync(() => model.rule(region, name, eventBusName)),
-    servedVersion: (cluster, service, region) => at((now) => model.servedVersion(cluster, service, now, region)),
+    servedVersion: (cluster, service, region, listener) => at((now) => model.servedVersion(cluster, service, now, region, listener)),
     calls: (operation) => Effect.sync(() => model.calls(operation)),
     mutatingCalls: () => Effect.sync(() => model.mutatingCalls()),
     clearCalls: () => Effect.sync(() => model.clearCalls()),

@@ -29,6 +29,7 @@ export {
   type AddServiceSpec,
   type CircuitBreakerFlags,
   type DeploymentControllerType,
+  type DeploymentSpec,
   type IssuedCredentials,
   mutatingOperations,
   type ServiceKey,

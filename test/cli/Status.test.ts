@@ -71,6 +71,11 @@ const layers = (world: World, region: string | null = "us-east-1") =>
       registerTaskDefinition: () => Effect.die("status must not register"),
       listTaskDefinitions: () => Effect.die("status lists no revisions"),
       updateService: () => Effect.die("status must not update"),
+      // An endpoint without the service deployments API, like moto.
+      listServiceDeployments: (ref) => Effect.fail(awsError("ListServiceDeployments", ref.region, "UnknownOperationException")),
+      describeServiceDeployments: (r) => Effect.fail(awsError("DescribeServiceDeployments", r, "UnknownOperationException")),
+      stopServiceDeployment: () => Effect.die("status must not stop deployments"),
+      continueServiceDeployment: () => Effect.die("status must not continue deployments"),
       listTasks: (ref) =>
         Effect.sync(() => {
           world.calls.push(`listTasks ${ref.service}`)
