@@ -38,6 +38,22 @@ const lookup = (name: string, services: ReadonlyArray<Service>, failures: Readon
   }
 }
 
+/**
+ * An endpoint that does not speak an operation (an emulator such as moto answers it with
+ * an HTML error page, which the SDK cannot parse) fails as `NotImplemented`, so gehen
+ * reads it as "not offered" and falls back.
+ */
+const unlessNotImplemented = <A>(answer: Promise<A>): Promise<A> =>
+  answer.catch((e: unknown) => {
+    const body = typeof e === "object" && e !== null && "$responseBodyText" in e ? String(e.$responseBodyText) : ""
+    if (e instanceof Error && (e.name === "SyntaxError" || /not been implemented/i.test(body))) {
+      const notImplemented = new Error(`the endpoint does not implement this operation: ${e.message.split("\n")[0] ?? ""}`)
+      notImplemented.name = "NotImplemented"
+      throw notImplemented
+    }
+    throw e
+  })
+
 const emptyAnswer = (operation: string, region: string, what: string) =>
   new AwsCallError({ operation, region, code: "EmptyResponse", detail: `the answer has no ${what}` })
 
@@ -164,7 +180,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
           const out: Array<ReturnType<typeof toServiceDeploymentBrief>> = []
           let nextToken: string | undefined
           do {
-            const page = await client.send(
+            const page = await unlessNotImplemented(client.send(
               new ListServiceDeploymentsCommand({
                 cluster: service.cluster,
                 service: service.service,
@@ -172,7 +188,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
                 ...(nextToken === undefined ? {} : { nextToken })
               }),
               { abortSignal }
-            )
+            ))
             out.push(...(page.serviceDeployments ?? []).map(toServiceDeploymentBrief))
             nextToken = page.nextToken
           } while (nextToken !== undefined)
@@ -186,7 +202,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const client = yield* clients.ecs(region)
         const chunks = yield* Effect.forEach(Arr.chunksOf(arns, DESCRIBE_SERVICE_DEPLOYMENTS_MAX), (chunk) =>
           awsCall("DescribeServiceDeployments", region, (abortSignal) =>
-            client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...chunk] }), { abortSignal })))
+            unlessNotImplemented(client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...chunk] }), { abortSignal }))))
         return chunks.flatMap((out) => (out.serviceDeployments ?? []).map(toServiceDeploymentState))
       })
 

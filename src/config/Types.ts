@@ -10,6 +10,8 @@ export interface ServiceConfig {
   /** Cluster name or ARN, as written. */
   readonly cluster: string
   readonly url?: string | undefined
+  /** The url of the service's test listener (blue/green): checked before gehen lets a paused deployment go on. */
+  readonly testUrl?: string | undefined
   /** Only these containers get the new tag; when absent, all of them (if they all run one tag). */
   readonly containers?: ReadonlyArray<string> | undefined
 }

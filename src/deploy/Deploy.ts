@@ -20,7 +20,9 @@ import { applyScheduledTasks, applyServices, makeRegistrar, ScheduledTaskUpdateF
 import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "./DrainCheck.js"
 import { type Journal, makeJournal } from "./Journal.js"
 import { type Ledger, makeLedger } from "./Ledger.js"
-import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "./Plan.js"
+import { type Following, gateOf, makeFollowing } from "./Following.js"
+import { type DeployPlan, makePlan, type PlanError, type PlanOptions, type ServicePlan } from "./Plan.js"
+import { extraMinutes, shiftMinutes } from "../ports/ServiceDeployments.js"
 import { planRevert, type RevertOptions } from "./RevertPlan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
 import { runEndAttributes, runStartAttributes } from "./Spans.js"
@@ -118,9 +120,12 @@ const signalled = Effect.map(Effect.descriptor, (d) => HashSet.size(d.interrupto
  * The forward phases: scheduled tasks, services, then the version check (raced with a
  * watch for failing rollouts) and the drain check, each new deployment judged by its id.
  */
-const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journal: Journal) =>
+const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journal: Journal, following: Following) =>
   Effect.gen(function*() {
-    const timeout = Duration.millis(config.timeoutMinutes * 60_000)
+    // Bake time and linear/canary steps run beyond the rollout: each phase's deadline grows by its longest.
+    const beyond = (f: (s: ServicePlan) => number) => Math.max(0, ...thePlan.services.map(f))
+    const timeout = Duration.millis((config.timeoutMinutes + beyond((s) => shiftMinutes(s.model))) * 60_000)
+    const drainTimeout = Duration.millis((config.timeoutMinutes + beyond((s) => extraMinutes(s.model))) * 60_000)
     const interval = Duration.millis(config.checkIntervalSeconds * 1000)
     if (thePlan.updateStrategy !== "none") {
       const register = yield* makeRegistrar
@@ -134,19 +139,34 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
         target: s.target,
         ref: s.ref,
         taskDefinition: change?.newTaskDefinition ?? s.currentTaskDefinition,
-        deployment: change?.kind === "service" ? change.deployment : undefined
+        deployment: change?.kind === "service" ? change.deployment : undefined,
+        model: s.model,
+        testUrl: s.testUrl,
+        expected: s.expected
       }
     })
+    const models = new Map(thePlan.services.map((s) => [targetKey(s.target), s.model]))
+    const gate = (key: string) =>
+      Effect.map(following.get(key), (f) => {
+        const model = models.get(key)
+        return model === undefined ? { hold: Option.none<string>(), note: Option.none<string>() } : gateOf(model, f)
+      })
     // While waiting for the new version to serve, a failing rollout ends the wait at once.
     const probes = thePlan.services.flatMap((s) =>
       s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: s.expected }]
     )
     if (probes.length > 0) {
-      yield* versionCheck(probes, { timeout, interval, journal, phase: "version-check" }).pipe(
-        Effect.raceFirst(watchForFailures(rollouts, { interval, journal }))
+      yield* versionCheck(probes, { timeout, interval, journal, phase: "version-check", gate }).pipe(
+        Effect.raceFirst(watchForFailures(rollouts, { interval, journal, onServiceDeployment: following.record }))
       )
     }
-    yield* drainCheck(rollouts, { timeout, interval, journal, phase: "drain" })
+    yield* drainCheck(rollouts, {
+      timeout: drainTimeout,
+      interval,
+      journal,
+      phase: "drain",
+      onServiceDeployment: following.record
+    })
   })
 
 /**
@@ -164,8 +184,9 @@ const execute = (
 ): Effect.Effect<RunReport, DeployFailed | DeployTimedOut, DeployServices> =>
   Effect.gen(function*() {
     const ledger = yield* makeLedger
+    const following = yield* makeFollowing
     const leave = options.onInterrupt === "leave"
-    const exit = yield* restore(forward(config, thePlan, ledger, journal)).pipe(Effect.exit)
+    const exit = yield* restore(forward(config, thePlan, ledger, journal, following)).pipe(Effect.exit)
     const end = endOf(exit, leave)
     if (end._tag !== "Deployed") yield* journal.closeOpen(end._tag === "Interrupted" ? "interrupted" : "failed")
 
@@ -173,11 +194,13 @@ const execute = (
     const recover = end._tag === "Failed" || (end._tag === "Interrupted" && !leave)
     const restored: RollbackResult = recover && changes.size > 0
       ? yield* rollback(changes, {
-        timeout: Duration.millis(config.timeoutMinutes * 60_000),
+        // A restore through UpdateService of a blue/green service bakes again: the drain deadline.
+        timeout: Duration.millis((config.timeoutMinutes + Math.max(0, ...thePlan.services.map((s) => extraMinutes(s.model)))) * 60_000),
         interval: Duration.millis(config.checkIntervalSeconds * 1000),
         journal,
         concurrency: config.concurrency,
-        confirm: end._tag === "Failed"
+        confirm: end._tag === "Failed",
+        followed: yield* following.all
       })
       : { restores: new Map(), confirmations: new Map() }
 
@@ -214,7 +237,9 @@ const execute = (
       endedAt: yield* Clock.currentTimeMillis,
       outcome,
       error,
-      deployedAs: options.deployedAs
+      deployedAs: options.deployedAs,
+      followed: yield* following.all,
+      restoredBy: restored.restoredBy
     })
     yield* Effect.annotateCurrentSpan(runEndAttributes(report))
     switch (finalEnd._tag) {

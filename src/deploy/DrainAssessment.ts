@@ -2,7 +2,7 @@ import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Deployment, ServiceState, StartedDeployment } from "../ports/Ecs.js"
 
 /** Why a new deployment failed. */
-export type DrainFailure = "unhealthy" | "crash-loop" | "circuit-breaker" | "replaced" | "missing"
+export type DrainFailure = "unhealthy" | "crash-loop" | "circuit-breaker" | "replaced" | "missing" | "rolled-back-by-ecs"
 
 export type Assessment =
   | { readonly _tag: "Drained"; readonly observation: string }

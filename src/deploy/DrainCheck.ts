@@ -8,8 +8,10 @@ import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Ecs } from "../ports/Ecs.js"
 import type { Phase } from "../ports/Progress.js"
+import type { VersionProbe } from "../ports/VersionProbe.js"
 import type { Journal } from "./Journal.js"
 import { type DrainFailed, type DrainItem, makePoller } from "./DrainPoller.js"
+import type { FollowView } from "./Follower.js"
 
 export { type Assessment, assessDrain, type Awaited, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
 export { DrainFailed, type DrainItem } from "./DrainPoller.js"
@@ -46,6 +48,8 @@ interface DrainOptions {
   readonly interval: Duration.Duration
   readonly phase: Phase
   readonly journal: Journal
+  /** Each service deployment seen, by target key. */
+  readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -57,7 +61,7 @@ interface DrainOptions {
 export const drainChecks = (
   items: ReadonlyArray<DrainItem>,
   options: DrainOptions
-): Effect.Effect<ReadonlyMap<string, DrainResult>, never, Ecs> =>
+): Effect.Effect<ReadonlyMap<string, DrainResult>, never, Ecs | VersionProbe> =>
   Effect.gen(function*() {
     if (items.length === 0) return new Map<string, DrainResult>()
     const { interval, journal, phase, timeout } = options
@@ -70,7 +74,13 @@ export const drainChecks = (
       Ref.update(results, (m) => new Map(m).set(targetKey(error.target), { _tag: "Failed", error })).pipe(
         Effect.zipRight(journal.end(error.target, phase, "failed", error.detail))
       )
-    const { pending, round } = yield* makePoller(items, { phase, journal, watch: false, onFailed })
+    const { pending, round } = yield* makePoller(items, {
+      phase,
+      journal,
+      watch: false,
+      onFailed,
+      onServiceDeployment: options.onServiceDeployment
+    })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
       until: (left) => left.size === 0
@@ -104,14 +114,19 @@ export const drainChecks = (
 export const drainCheck = (
   items: ReadonlyArray<DrainItem>,
   options: DrainOptions
-): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs> =>
+): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs | VersionProbe> =>
   Effect.gen(function*() {
     if (items.length === 0) return
     const { interval, journal, phase, timeout } = options
     for (const item of items) {
       yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
     }
-    const { pending, round } = yield* makePoller(items, { phase, journal, watch: false })
+    const { pending, round } = yield* makePoller(items, {
+      phase,
+      journal,
+      watch: false,
+      onServiceDeployment: options.onServiceDeployment
+    })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
       until: (left) => left.size === 0
@@ -146,8 +161,9 @@ export const watchForFailures = (
     /** The drain phase a failure is recorded under: "drain" (default) or "rollback-drain". */
     readonly phase?: Phase | undefined
     readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
+    readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
   }
-): Effect.Effect<never, DrainFailed, Ecs> => {
+): Effect.Effect<never, DrainFailed, Ecs | VersionProbe> => {
   const phase = options.phase ?? "drain"
   const record = (e: DrainFailed) =>
     options.journal.start(e.target, phase, "watching the new deployment").pipe(
@@ -159,6 +175,7 @@ export const watchForFailures = (
       phase,
       journal: options.journal,
       watch: true,
+      onServiceDeployment: options.onServiceDeployment,
       onFailed: onFailed === undefined ? undefined : (e) => Effect.zipRight(record(e), onFailed(e))
     })
     return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))

@@ -5,9 +5,10 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { type ServiceRef, type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import { Ecs, type ServiceState, type StartedDeployment, type TaskState } from "../ports/Ecs.js"
+import { type DeploymentModel, Ecs, type ServiceState, type StartedDeployment, type TaskState } from "../ports/Ecs.js"
 import type { Phase } from "../ports/Progress.js"
 import { assessDrain, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
+import { type FollowView, makeFollower } from "./Follower.js"
 import type { Journal } from "./Journal.js"
 import type { ServiceTarget } from "./Plan.js"
 import { roundBudget } from "./ReadBudget.js"
@@ -31,6 +32,13 @@ export interface DrainItem {
   readonly taskDefinition: string
   /** The deployment UpdateService started (judged by id); absent when none was started or seen. */
   readonly deployment?: StartedDeployment | undefined
+  /** How ECS deploys the service: traffic-shifting ones are followed through their service deployment. */
+  readonly model?: DeploymentModel | undefined
+  /** The test listener's url: gehen answers a PAUSE hook at POST_TEST_TRAFFIC_SHIFT once it serves `expected`. */
+  readonly testUrl?: string | undefined
+  readonly expected?: ReadonlyArray<string> | undefined
+  /** A rollback ECS runs (its own, or one gehen asked for): the service deployment to see ROLLBACK_SUCCESSFUL. */
+  readonly rollbackOf?: string | undefined
 }
 
 /**
@@ -118,6 +126,8 @@ export interface PollerOptions {
   readonly watch: boolean
   /** Called with each service that failed; the poller then stops watching it. Without it, a failure fails the round. */
   readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
+  /** Each service deployment seen, by target key. */
+  readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -132,6 +142,8 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     const resolver = yield* makeServiceStatesResolver
     const taskResolver = yield* makeTaskStatesResolver
     const { journal, phase, watch } = options
+    const follower = yield* makeFollower(items, { journal, phase, onServiceDeployment: options.onServiceDeployment })
+    let listing: ReadonlySet<string> = new Set()
     // Services still polled. Services leave it from their own polling fibers, so it is a
     // Ref; each Watch record is touched only by its own service's fiber within a round.
     const pending = yield* Ref.make<ReadonlyMap<string, Watch>>(new Map(
@@ -173,7 +185,12 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       Effect.gen(function*() {
         const { item } = w
         w.rounds++
-        const lookup = yield* Effect.either(Effect.request(GetServiceState({ ref: item.ref }), resolver))
+        if (listing.has(w.key)) yield* follower.find(item)
+        // The service deployment's read batches with the other services' like DescribeServices.
+        const [lookup, got] = yield* Effect.all([
+          Effect.either(Effect.request(GetServiceState({ ref: item.ref }), resolver)),
+          follower.read(item)
+        ], { concurrency: "unbounded", batching: true })
         if (Either.isLeft(lookup)) {
           w.lastSeen = `DescribeServices failed: ${lookup.left.code}`
           return yield* say(item.target, w.lastSeen)
@@ -185,7 +202,9 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         }
         const state = lookup.right.state
         desired.set(w.key, state.desiredCount)
-        const verdict = assessDrain(state, item, w.rounds > SETTLE_ROUNDS)
+        const settled = w.rounds > SETTLE_ROUNDS
+        const followed = yield* follower.judge(item, state, got, settled)
+        const verdict = Option.getOrElse(followed, () => assessDrain(state, item, settled))
         if (verdict._tag === "Failed") {
           return yield* failed(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
         }
@@ -253,6 +272,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       const byCluster = new Map<string, Array<Watch>>()
       for (const w of before.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
       const plans = [...byCluster].map(([cluster, watches]) => plan(cluster, watches))
+      listing = new Set([...byCluster].flatMap(([cluster, watches]) => [...follower.listing(cluster, watches.map((w) => w.item))]))
       const steps = [
         ...plans.flatMap((p) => p.lists.map((w) => listStep(w, w.look!))),
         ...plans.flatMap((p) => p.describes.map((w) => describeStep(w, w.look!)))

@@ -4,7 +4,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig, type UpdateStrategy } from "../config/Config.js"
-import { type DescribedTaskDefinition, describeTaskDefinitionOnce, type Ecs, type ServiceLookup } from "../ports/Ecs.js"
+import {
+  type DeploymentModel,
+  type DescribedTaskDefinition,
+  describeTaskDefinitionOnce,
+  type Ecs,
+  type ServiceLookup
+} from "../ports/Ecs.js"
+import { rollingModel } from "../ports/ServiceDeployments.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import type { DeployedAs, ImageReport, PlanReport } from "../report/Report.js"
@@ -50,6 +57,10 @@ export interface ServicePlan {
   readonly previousTags: ReadonlyArray<string>
   /** The versions its url must serve once the run is done (the sha; for `gehen rollback`, the tag it returns to). */
   readonly expected: ReadonlyArray<string>
+  /** How ECS deploys it (strategy, bake time, steps, circuit breaker, alarms, hooks), from DescribeServices. */
+  readonly model: DeploymentModel
+  /** Its test listener's url, checked before gehen lets a paused blue/green deployment go on. */
+  readonly testUrl?: string | undefined
 }
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
@@ -199,7 +210,9 @@ export const makePlan = (
           changes: planned?.changes ?? [],
           images: imagesOf(current, planned?.input),
           previousTags: previousTagsOf(current, svc.containers, planned?.changes ?? []),
-          expected: [gitsha]
+          expected: [gitsha],
+          model: state.deploymentModel ?? rollingModel,
+          testUrl: svc.testUrl
         }
       })
 

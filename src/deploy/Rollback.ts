@@ -9,14 +9,18 @@ import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import { type RuleRef, type ServiceRef, targetKey } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import { Ecs, type StartedDeployment } from "../ports/Ecs.js"
+import { Ecs } from "../ports/Ecs.js"
 import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
 import { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
 import { type DrainItem, drainChecks, watchForFailures } from "./DrainCheck.js"
 import type { Journal } from "./Journal.js"
 import type { Change, Changes } from "./Ledger.js"
+import { type Issued, restoreThroughEcs } from "./FastRestore.js"
+import type { Followed } from "./Following.js"
+import { restoreWayOf } from "./RestoreWay.js"
 import type { Confirmation, RestoreResult } from "./Verdicts.js"
+import type { RestoredBy } from "../report/Report.js"
 import { versionChecks } from "./VersionCheck.js"
 
 export interface RollbackOptions {
@@ -27,6 +31,8 @@ export interface RollbackOptions {
   readonly concurrency: number
   /** Check that the restored services serve their previous version and drain (not after a signal). */
   readonly confirm: boolean
+  /** The service deployments the run followed, by target key: which way a service goes back. */
+  readonly followed?: ReadonlyMap<string, Followed> | undefined
 }
 
 export interface RollbackResult {
@@ -34,6 +40,8 @@ export interface RollbackResult {
   readonly restores: ReadonlyMap<string, RestoreResult>
   /** By target key, for restored services: what the confirmation saw. */
   readonly confirmations: ReadonlyMap<string, Confirmation>
+  /** By target key: how each restored service was put back. */
+  readonly restoredBy?: ReadonlyMap<string, RestoredBy> | undefined
 }
 
 /** How long a throttled or failing restore keeps being retried before gehen prints the manual command. */
@@ -75,21 +83,25 @@ export const putTargetsCommand = (rule: RuleRef, target: Target): string =>
     `--targets ${shellQuote(JSON.stringify([target]))}`
   ].join(" ")
 
-/** A restore that took: for services, the deployment it started (what the confirmation follows). */
-interface Issued {
-  readonly result: RestoreResult
-  readonly deployment?: StartedDeployment | undefined
-}
 
 /**
  * Issues the restore of one change. A service goes back with UpdateService to the task
  * definition it ran (a redeploy has none to go back to); a rule gets its target back.
  */
-const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, never, Ecs | ScheduledTasks> =>
+const restoreOne = (
+  change: Change,
+  journal: Journal,
+  followed: ReadonlyMap<string, Followed>
+): Effect.Effect<Issued, never, Ecs | ScheduledTasks> =>
   Effect.gen(function*() {
     const { target } = change.plan
     if (change.kind === "service") {
       const { plan } = change
+      const way = restoreWayOf(plan.model, followed.get(change.key))
+      if (way._tag !== "update-service") {
+        const fast = yield* restoreThroughEcs(change, way, journal)
+        if (Option.isSome(fast)) return fast.value
+      }
       if (plan.action._tag === "Redeploy") {
         const reason = "updateStrategy redeploy: there is no previous task definition to go back to; " +
           "the forced deployment of the same revision stays"
@@ -106,7 +118,7 @@ const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, nev
       )
       if (Either.isRight(sent)) {
         yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(plan.currentTaskDefinition)} started`)
-        return { result: { _tag: "Restored" }, deployment: sent.right }
+        return { result: { _tag: "Restored" }, deployment: sent.right, way: "update-service" }
       }
       yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
       return {
@@ -143,7 +155,7 @@ const restoreOne = (change: Change, journal: Journal): Effect.Effect<Issued, nev
  * they come, so an interruption keeps what was already seen.
  */
 const confirmRestores = (
-  restored: ReadonlyArray<{ readonly change: Extract<Change, { kind: "service" }>; readonly deployment: StartedDeployment | undefined }>,
+  restored: ReadonlyArray<{ readonly change: Extract<Change, { kind: "service" }>; readonly issued: Issued }>,
   options: RollbackOptions,
   into: Ref.Ref<ReadonlyMap<string, Confirmation>>
 ): Effect.Effect<void, never, Ecs | VersionProbe> =>
@@ -152,11 +164,13 @@ const confirmRestores = (
     const { interval, journal, timeout } = options
     const startedAt = yield* Clock.currentTimeMillis
     const failed = yield* Ref.make(new Map<string, string>())
-    const rollouts: Array<DrainItem> = restored.map(({ change, deployment }) => ({
+    const rollouts: Array<DrainItem> = restored.map(({ change, issued }) => ({
       target: change.plan.target,
       ref: change.plan.ref,
       taskDefinition: change.plan.currentTaskDefinition,
-      deployment
+      deployment: issued.deployment,
+      model: change.plan.model,
+      rollbackOf: issued.rollbackOf
     }))
     // A previous version that cannot come back fails its own check at once, not at the deadline.
     const watcher = yield* Effect.fork(
@@ -222,14 +236,15 @@ export const rollback = (
   Effect.uninterruptible(
     Effect.gen(function*() {
       const all = [...changes.values()]
-      const issued = yield* Effect.forEach(all, (change) => restoreOne(change, options.journal), {
+      const followed = options.followed ?? new Map<string, Followed>()
+      const issued = yield* Effect.forEach(all, (change) => restoreOne(change, options.journal, followed), {
         concurrency: options.concurrency
       })
       const restores = new Map(all.map((change, i) => [change.key, issued[i]!.result] as const))
       // What the confirmation saw so far, kept when a signal cuts it short.
       const seen = yield* Ref.make<ReadonlyMap<string, Confirmation>>(new Map())
       const restored = all.flatMap((change, i) =>
-        change.kind === "service" && issued[i]!.result._tag === "Restored" ? [{ change, deployment: issued[i]!.deployment }] : []
+        change.kind === "service" && issued[i]!.result._tag === "Restored" ? [{ change, issued: issued[i]! }] : []
       )
       if (options.confirm) {
         // Interruptible whatever the caller's region (the checks' deadlines interrupt their
@@ -246,6 +261,10 @@ export const rollback = (
           })
         }
       }
-      return { restores, confirmations }
+      const restoredBy = new Map(all.flatMap((change, i) => {
+        const way = issued[i]!.way
+        return way === undefined ? [] : [[change.key, way] as const]
+      }))
+      return { restores, confirmations, restoredBy }
     })
   )

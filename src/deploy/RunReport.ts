@@ -1,6 +1,7 @@
 import * as Option from "effect/Option"
 import { tagOf } from "../domain/ImageRef.js"
 import { targetKey } from "../domain/Targets.js"
+import type { Followed } from "./Following.js"
 import type { Journal } from "./Journal.js"
 import type { Changes } from "./Ledger.js"
 import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "./Plan.js"
@@ -10,6 +11,7 @@ import {
   exitCodeOf,
   type Problem,
   type RunOutcome,
+  type RestoredBy,
   type RunReport,
   type TargetReport
 } from "../report/Report.js"
@@ -20,6 +22,10 @@ const tagsOf = (images: TargetReport["images"], pick: "previous" | "next") =>
   [...new Set(images.filter((i) => i.previous !== i.next).flatMap((i) => Option.toArray(tagOf(i[pick] ?? ""))))]
 
 export interface RunFacts {
+  /** The service deployments followed, by target key. */
+  readonly followed?: ReadonlyMap<string, Followed> | undefined
+  /** How each restored service was put back, by target key. */
+  readonly restoredBy?: ReadonlyMap<string, RestoredBy> | undefined
   readonly startedAt: number
   readonly endedAt: number
   readonly outcome: RunOutcome
@@ -40,7 +46,18 @@ export const buildReport = (
     const key = targetKey(p.target)
     const change = changes.get(key)
     const verdict = verdicts.get(key) ?? { outcome: "skipped" as const, error: undefined, manualCommand: undefined }
+    const followed = run.followed?.get(key)
+    const restoredBy = run.restoredBy?.get(key)
     return {
+      ...(followed === undefined ? {} : {
+        serviceDeployment: {
+          arn: followed.arn,
+          status: followed.last.status,
+          statusReason: followed.last.statusReason ?? null,
+          stages: followed.stages.map((s) => ({ stage: s.stage, status: s.status, at: iso(s.at) }))
+        }
+      }),
+      ...(restoredBy === undefined ? {} : { restoredBy }),
       kind: p.target.kind,
       name: p.target.name,
       cluster,

@@ -44,6 +44,11 @@ export interface VersionCheckOptions {
   readonly journal: Journal
   /** Asked before each probe: a reason to stop checking this service (it failed in another way). */
   readonly stop?: ((key: string) => Effect.Effect<Option.Option<string>>) | undefined
+  /**
+   * Asked after each probe: a reason to hold a served version back (LINEAR/CANARY traffic
+   * not fully shifted) and a note on the service's deployment for the observation.
+   */
+  readonly gate?: ((key: string) => Effect.Effect<{ readonly hold: Option.Option<string>; readonly note: Option.Option<string> }>) | undefined
 }
 
 /**
@@ -75,14 +80,19 @@ export const versionChecks = (
           return true
         }
         const result = yield* probe.probe(item.url).pipe(journal.inPhase(item.target, phase))
-        if (result._tag === "Served" && item.wanted.some((w) => servesVersion(result.server, w))) {
+        const gate = options.gate === undefined ? { hold: Option.none<string>(), note: Option.none<string>() } : yield* options.gate(key)
+        const served = result._tag === "Served" && item.wanted.some((w) => servesVersion(result.server, w))
+        if (served && Option.isNone(gate.hold)) {
           yield* settle(key, { _tag: "Served", version: result.version })
           yield* journal.end(item.target, phase, "succeeded", `serving ${result.version}`)
           return true
         }
-        const seen = result._tag === "Served"
-          ? `serving ${result.version}, want ${item.wanted.join(" or ")}`
-          : `not ready: ${result.reason}`
+        const note = Option.match(gate.note, { onNone: () => "", onSome: (n) => ` (${n})` })
+        const seen = served && Option.isSome(gate.hold)
+          ? `serving ${result.version} on part of the traffic: ${gate.hold.value}`
+          : result._tag === "Served"
+          ? `serving ${result.version}, want ${item.wanted.join(" or ")}${note}`
+          : `not ready: ${result.reason}${note}`
         yield* Ref.update(lastSeen, (m) => new Map(m).set(key, seen))
         yield* journal.observe(item.target, phase, seen)
         return false

@@ -85,19 +85,21 @@ const shiftedStages = new Set(["POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CL
 export const productionShifted = (sd: ServiceDeploymentState): boolean =>
   sd.status === "SUCCESSFUL" || (sd.status === "IN_PROGRESS" && shiftedStages.has(sd.lifecycleStage ?? ""))
 
-/**
- * The minutes a deployment may spend beyond its rollout: the bake time, plus each
- * linear step's or the canary's bake time.
- */
-export const extraMinutes = (m: DeploymentModel): number => {
-  if (m.strategy === "ROLLING") return 0
+/** The minutes production traffic takes to shift: each linear step's bake time but the last, or the canary's. */
+export const shiftMinutes = (m: DeploymentModel): number => {
   if (m.strategy === "LINEAR" && m.linear !== undefined) {
     const steps = Math.max(1, Math.ceil(100 / Math.max(1, m.linear.stepPercent)))
-    return m.bakeTimeInMinutes + (steps - 1) * m.linear.stepBakeTimeInMinutes
+    return (steps - 1) * m.linear.stepBakeTimeInMinutes
   }
-  if (m.strategy === "CANARY" && m.canary !== undefined) return m.bakeTimeInMinutes + m.canary.canaryBakeTimeInMinutes
-  return m.bakeTimeInMinutes
+  if (m.strategy === "CANARY" && m.canary !== undefined) return m.canary.canaryBakeTimeInMinutes
+  return 0
 }
+
+/** The minutes a deployment may spend beyond its rollout: the bake time plus the shift's step bake times. */
+export const extraMinutes = (m: DeploymentModel): number => (m.strategy === "ROLLING" ? 0 : m.bakeTimeInMinutes + shiftMinutes(m))
+
+/** For LINEAR and CANARY the url answers old or new until production traffic has fully shifted. */
+export const gatedByShift = (m: DeploymentModel): boolean => m.strategy === "LINEAR" || m.strategy === "CANARY"
 
 /** A service revision ARN (`…:service-revision/<cluster>/<service>/<n>`) names the deployment `ecs-svc/<n>`. */
 export const revisionMatches = (revisionArn: string | undefined, deploymentId: string | undefined): boolean => {

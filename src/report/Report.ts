@@ -53,6 +53,24 @@ export const ImageReport = Schema.Struct({
 })
 export type ImageReport = typeof ImageReport.Type
 
+/** The service deployment gehen followed (BLUE_GREEN, LINEAR, CANARY): its end and the stages it went through. */
+export const ServiceDeploymentReport = Schema.Struct({
+  arn: Schema.String,
+  status: Schema.String,
+  statusReason: Schema.NullOr(Schema.String),
+  /** Each lifecycle stage (or status) as gehen first saw it. */
+  stages: Schema.Array(Schema.Struct({ stage: Schema.String, status: Schema.String, at: Schema.String }))
+})
+export type ServiceDeploymentReport = typeof ServiceDeploymentReport.Type
+
+/**
+ * How a rolled-back service was restored: a new deployment of its previous revision
+ * (UpdateService), ECS's rollback asked for (StopServiceDeployment, or ContinueServiceDeployment
+ * ROLLBACK at a paused hook), or ECS's own rollback, only confirmed.
+ */
+export const RestoredBy = Schema.Literal("update-service", "stop-service-deployment", "continue-service-deployment", "ecs-rollback")
+export type RestoredBy = typeof RestoredBy.Type
+
 export const TargetReport = Schema.Struct({
   kind: Schema.Literal("service", "scheduled-task"),
   name: Schema.String,
@@ -67,7 +85,9 @@ export const TargetReport = Schema.Struct({
   outcome: TargetOutcome,
   error: Schema.NullOr(Schema.String),
   /** The AWS CLI command that restores the target by hand, when gehen's restore call failed. */
-  manualCommand: Schema.NullOr(Schema.String)
+  manualCommand: Schema.NullOr(Schema.String),
+  serviceDeployment: Schema.optionalWith(ServiceDeploymentReport, { exact: true }),
+  restoredBy: Schema.optionalWith(RestoredBy, { exact: true })
 })
 export type TargetReport = typeof TargetReport.Type
 

@@ -28,6 +28,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, beforeEach, vi } from "vitest"
+import { notOffered } from "../../src/ports/ServiceDeployments.js"
 import { AwsLive } from "../../src/aws/index.js"
 import { type AwsClientsOptions, makeAwsClients } from "../../src/aws/AwsClients.js"
 import { DefaultRegionLive } from "../../src/aws/DefaultRegionLive.js"
@@ -413,6 +414,18 @@ describe("EcsLive against moto", () => {
       expect(lookup?._tag).toBe("Missing")
       expect(callsOf("DescribeServices")).toHaveLength(4)
     }).pipe(Effect.provide(live())))
+
+  it.live("moto does not offer the service deployments API: its answer reads as not offered (gehen falls back)", () =>
+    Effect.gen(function*() {
+      // moto answers 500: one attempt each, not eight.
+      vi.stubEnv("AWS_MAX_ATTEMPTS", "1")
+      yield* Effect.addFinalizer(() => Effect.sync(() => vi.unstubAllEnvs()))
+      const ecs = yield* Ecs
+      const listed = yield* Effect.flip(ecs.listServiceDeployments({ region: REGION, cluster: "prod", service: "web" }))
+      const described = yield* Effect.flip(ecs.describeServiceDeployments(REGION, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/x`]))
+      expect(notOffered(listed.code)).toBe(true)
+      expect(notOffered(described.code)).toBe(true)
+    }).pipe(Effect.provide(live()), Effect.scoped))
 
   it.live("aborts the HTTP request when the call is interrupted", () =>
     Effect.gen(function*() {

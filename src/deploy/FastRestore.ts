@@ -1,0 +1,78 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import { shortName } from "../domain/TaskDefinitionArn.js"
+import { Ecs, type StartedDeployment } from "../ports/Ecs.js"
+import type { AwsCallError } from "../ports/Errors.js"
+import type { RestoredBy } from "../report/Report.js"
+import type { Journal } from "./Journal.js"
+import { type Change, definitelyRejected } from "./Ledger.js"
+import type { RestoreWay } from "./RestoreWay.js"
+import type { RestoreResult } from "./Verdicts.js"
+
+/** A restore that took: for services, the deployment it started or the service deployment ECS rolls back. */
+export interface Issued {
+  readonly result: RestoreResult
+  readonly deployment?: StartedDeployment | undefined
+  readonly way?: RestoredBy | undefined
+  /** The service deployment whose ROLLBACK_SUCCESSFUL confirms the restore. */
+  readonly rollbackOf?: string | undefined
+}
+
+const retryable = (e: AwsCallError): boolean =>
+  e.httpStatus === undefined || e.httpStatus >= 500 || /Throttl|TooManyRequests|RequestLimitExceeded/i.test(e.code)
+
+/** Throttling and 5xx are retried for a while; a refusal is final at once (gehen then uses UpdateService). */
+const retry = Schedule.exponential(Duration.seconds(1)).pipe(
+  Schedule.union(Schedule.spaced(Duration.seconds(10))),
+  Schedule.jittered,
+  Schedule.upTo(Duration.seconds(30))
+)
+
+/**
+ * Puts a traffic-shifting service back through ECS itself: its own rollback confirmed,
+ * a paused hook answered ROLLBACK, or StopServiceDeployment (stopType ROLLBACK) while
+ * the blue tasks are still up. None when ECS refused: restore with UpdateService.
+ */
+export const restoreThroughEcs = (
+  change: Extract<Change, { kind: "service" }>,
+  way: Exclude<RestoreWay, { _tag: "update-service" }>,
+  journal: Journal
+): Effect.Effect<Option.Option<Issued>, never, Ecs> =>
+  Effect.gen(function*() {
+    const { plan } = change
+    const target = plan.target
+    const back = shortName(plan.currentTaskDefinition)
+    if (way._tag === "ecs") {
+      yield* journal.start(target, "rollback", `ECS is rolling back ${way.arn.split("/").pop()} by itself`)
+      yield* journal.end(target, "rollback", "succeeded", `ECS rolls back to ${back}`)
+      return Option.some({ result: { _tag: "Restored" }, way: "ecs-rollback", rollbackOf: way.arn } satisfies Issued)
+    }
+    const ecs = yield* Ecs
+    const stop = way._tag === "stop"
+    yield* journal.start(
+      target,
+      "rollback",
+      stop ? `stopping service deployment ${way.arn.split("/").pop()} (ROLLBACK)` : `answering hook ${way.hookId} with ROLLBACK`
+    )
+    const call = way._tag === "stop"
+      ? ecs.stopServiceDeployment(plan.ref.region, way.arn)
+      : ecs.continueServiceDeployment(plan.ref.region, way.arn, way.hookId, "ROLLBACK")
+    const sent = yield* Effect.either(
+      call.pipe(Effect.retry({ schedule: retry, while: retryable }), journal.inPhase(target, "rollback"))
+    )
+    if (Either.isRight(sent)) {
+      yield* journal.end(target, "rollback", "succeeded", `ECS shifts traffic back to ${back}`)
+      return Option.some({
+        result: { _tag: "Restored" },
+        way: stop ? "stop-service-deployment" : "continue-service-deployment",
+        rollbackOf: way.arn
+      } satisfies Issued)
+    }
+    // Refused (the deployment finished meanwhile, or no permission): UpdateService restores it all the same.
+    const why = definitelyRejected(sent.left) ? "refused" : "failed"
+    yield* journal.end(target, "rollback", "failed", `${sent.left.operation} ${why} (${sent.left.code}); restoring with UpdateService`)
+    return Option.none()
+  })

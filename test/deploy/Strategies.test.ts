@@ -1,0 +1,172 @@
+// Deploys to services with each ECS deployment strategy, followed through their service
+// deployments: success after bake time, ECS rolling back by itself, gehen rolling back
+// during bake, a test listener answering the wrong version, a hook gehen does not
+// handle, and the fallback where the API is not offered.
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit } from "effect"
+import { deploy, type DeployFailed } from "../../src/deploy/Deploy.js"
+import type { RunReport, TargetReport } from "../../src/report/Report.js"
+import type { Behaviour, DeploymentSpec } from "../../src/testing/index.js"
+import { ACCOUNT, configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../support/world.js"
+
+const webDef = (tag: string) => ({
+  family: "web",
+  containerDefinitions: [{ name: "web", image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/web:${tag}` }]
+})
+
+/** The world plus `web` in prod-a with the given deployment model; the config deploys web alone. */
+const strategyWorld = (
+  deployment: DeploymentSpec,
+  byTag: Readonly<Record<string, Behaviour>> = {},
+  more: { readonly testUrl?: boolean; readonly timeoutMinutes?: number } = {}
+) =>
+  Effect.gen(function*() {
+    const w = yield* makeWorld(byTag)
+    const web = yield* w.sim.seedTaskDefinition("us-east-1", webDef(OLD))
+    yield* w.sim.addService({ cluster: "prod-a", name: "web", taskDefinition: web, region: "us-east-1", desiredCount: 2, deployment })
+    const config = configFor(w.clusterB, {
+      services: [
+        svc("web", "prod-a", {
+          url: "http://web.test/version/prod-a/web",
+          ...(more.testUrl === true ? { testUrl: "http://web.test/version-test/prod-a/web" } : {})
+        })
+      ],
+      scheduledTasks: [],
+      timeoutMinutes: more.timeoutMinutes ?? 5
+    })
+    return { ...w, web, config }
+  })
+
+const webOf = (report: RunReport): TargetReport => report.services.find((s) => s.name === "web")!
+
+const quick: Behaviour = { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 }
+
+describe("deployment strategies", () => {
+  it.effect("BLUE_GREEN: deployed once the service deployment is SUCCESSFUL, after its bake time; stages in the report", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 })
+      const { elapsed, exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      // Bake time runs past timeoutMinutes (5): the drain deadline is 5 + 10 minutes.
+      expect(Duration.toMinutes(elapsed)).toBeGreaterThanOrEqual(10)
+      const report = Exit.isSuccess(exit) ? exit.value : undefined
+      const sd = webOf(report!).serviceDeployment
+      expect(sd?.status).toBe("SUCCESSFUL")
+      expect(sd?.stages.map((s) => s.stage)).toContain("BAKE_TIME")
+      expect(w.events.some((e) => /baking, \d+ of 10 min/.test(e.message))).toBe(true)
+      // Followed through DescribeServiceDeployments, batched.
+      expect((yield* w.sim.calls("DescribeServiceDeployments")).length).toBeGreaterThan(0)
+    }))
+
+  it.effect("LINEAR: the version check passes only once production traffic has fully shifted", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "LINEAR", bakeTimeInMinutes: 1, linear: { stepPercent: 25, stepBakeTimeInMinutes: 2 } })
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const held = w.events.filter((e) => e.phase === "version-check" && /on part of the traffic/.test(e.message))
+      expect(held.length).toBeGreaterThan(0)
+      const passed = w.events.find((e) => e.phase === "version-check" && e.status === "succeeded")!
+      const report = Exit.isSuccess(exit) ? exit.value : undefined
+      const stages = webOf(report!).serviceDeployment!.stages
+      const shifted = stages.find((s) => ["POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"].includes(s.stage))!
+      expect(passed.at).toBeGreaterThanOrEqual(Date.parse(shifted.at))
+      // The steps took 3 × 2 minutes: past timeoutMinutes, within the deadline that counts them.
+      expect(stages.some((s) => s.stage === "PRODUCTION_TRAFFIC_SHIFT")).toBe(true)
+    }))
+
+  it.effect("CANARY: an alarm during bake time, ECS rolls back by itself: rolled back by ECS, with its reason", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld(
+        { strategy: "CANARY", bakeTimeInMinutes: 10, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 }, alarms: { names: ["web-5xx"] } },
+        { [SHA]: { ...quick, alarmAfter: 180 } }
+      )
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployFailed
+      expect(webOf(error.report).error).toMatch(/rolled back by ECS \(ROLLBACK_\w+\): .*web-5xx/)
+      expect(webOf(error.report).outcome).toBe("rolled-back")
+      expect((yield* w.sim.service("prod-a", "web", "us-east-1"))?.taskDefinition).toBe(w.web)
+    }))
+
+  it.effect("BLUE_GREEN: another service fails during the bake time: gehen stops the deployment, ECS shifts traffic back", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 }, { [SHA]: quick })
+      // The worker crashes once the web deployment bakes; the run fails and rolls everything back.
+      yield* w.sim.setBehaviour((ctx) =>
+        ctx.service === "worker" && !ctx.rollback && ctx.imageTags.includes(SHA)
+          ? { kind: "unhealthy", startAfter: 60, healthyAfter: 90 }
+          : quick
+      )
+      const config = { ...w.config, services: [...w.config.services, svc("worker", w.clusterB, { containers: ["worker"] })] }
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployFailed
+      const web = webOf(error.report)
+      expect(web.outcome).toBe("rolled-back")
+      expect(web.restoredBy).toBe("stop-service-deployment")
+      expect((yield* w.sim.calls("StopServiceDeployment")).length).toBe(1)
+      expect((yield* w.sim.service("prod-a", "web", "us-east-1"))?.taskDefinition).toBe(w.web)
+      expect(error.report.services.find((s) => s.name === "worker")?.restoredBy).toBe("update-service")
+    }))
+
+  it.effect("a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: gehen checks the test listener, then continues", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld(
+        { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1, hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] },
+        {},
+        { testUrl: true }
+      )
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const [continued] = yield* w.sim.calls("ContinueServiceDeployment")
+      expect(continued?.params).toMatchObject({ action: "CONTINUE" })
+    }))
+
+  it.effect("a test listener serving the wrong version: never continued; rolled back at the deadline", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld(
+        { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1, hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] },
+        {},
+        { testUrl: true, timeoutMinutes: 2 }
+      )
+      // The test listener points at the wrong service: it answers the worker's old version.
+      const config = { ...w.config, services: [{ ...w.config.services[0]!, testUrl: "http://web.test/version/prod-a/api" }] }
+      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployFailed
+      expect(yield* w.sim.calls("ContinueServiceDeployment")).toMatchObject([{ params: { action: "ROLLBACK" } }])
+      expect(webOf(error.report).restoredBy).toBe("continue-service-deployment")
+      expect(webOf(error.report).outcome).toBe("rolled-back")
+    }))
+
+  it.effect("a hook gehen does not handle: reported as waiting for a person, with the command, until the deadline", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld(
+        { strategy: "BLUE_GREEN", hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_SCALE_UP"] }] },
+        {},
+        { timeoutMinutes: 2 }
+      )
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      failureOf(exit)
+      const waiting = w.events.filter((e) => /waiting for a person: aws ecs continue-service-deployment .*--hook-id/.test(e.message))
+      expect(waiting.length).toBeGreaterThan(0)
+      expect((yield* w.sim.service("prod-a", "web", "us-east-1"))?.taskDefinition).toBe(w.web)
+    }))
+
+  it.effect("ROLLING services are judged as before: no service deployment read", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({})
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect(yield* w.sim.calls("DescribeServiceDeployments")).toHaveLength(0)
+    }))
+
+  it.effect("where the API is not offered, DescribeServices' deployments decide, said once", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 })
+      yield* w.sim.failNext({ operation: "DescribeServiceDeployments", times: 1000, code: "UnknownOperationException", status: 400 })
+      yield* w.sim.failNext({ operation: "ListServiceDeployments", times: 1000, code: "UnknownOperationException", status: 400 })
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const said = w.events.filter((e) => /service deployments API is not offered/.test(e.message))
+      expect(said.length).toBeGreaterThanOrEqual(1)
+      expect(said.length).toBeLessThanOrEqual(2)
+    }))
+})
