@@ -7,6 +7,7 @@ import type {
   UnreadTarget
 } from "../status/Status.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
+import { latestText, modelText } from "../report/ModelReport.js"
 import type { Style } from "./Style.js"
 
 const tagList = (tags: ReadonlyArray<string>) => (tags.length === 0 ? "no tag" : tags.join(", "))
@@ -42,6 +43,10 @@ const serviceLines = (style: Style, s: ServiceStatus): ReadonlyArray<string> => 
   if (s.state !== "found") return [unreadLine(style, who, s)]
   return [
     `  ${who}: ${health(style, s)}, ${counts(s)}, runs ${style.bold(tagList(s.tags))}`,
+    ...(s.deployment === undefined ? [] : [`    ${style.dim("deployed by ECS:")} ${modelText(s.deployment)}`]),
+    ...(s.latestServiceDeployment === undefined || s.latestServiceDeployment === null
+      ? []
+      : [`    ${latestText(s.latestServiceDeployment)}`]),
     ...s.deployments.map((d) => deploymentLine(style, d)),
     ...s.unhealthyTasks.map((t) =>
       `    ${style.red("UNHEALTHY")} task ${t.taskArn.split("/").pop() ?? t.taskArn} (${shortName(t.taskDefinition)}, ${t.lastStatus})`

@@ -2,6 +2,7 @@ import type { DeployPlan, Revision } from "../deploy/Plan.js"
 import type { RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Style } from "./Style.js"
+import { modelReport, modelText } from "../report/ModelReport.js"
 
 const OUTCOME_TEXT: Record<TargetOutcome, string> = {
   deployed: "deployed",
@@ -104,6 +105,7 @@ export const formatPlan = (style: Style, plan: DeployPlan): string => {
       ? "unchanged: it runs the sha already (--force redeploys it); only the checks"
       : `${revisionText(s.action.revision)}, then update the service`
     lines.push(`    ${action}${s.url === undefined ? "" : `; check ${s.url}`}`)
+    lines.push(`    deployed by ECS: ${modelText(modelReport(s.controller, s.model))}; drain deadline ${s.drainDeadlineMinutes} min`)
     lines.push(...images(s.action._tag === "Update" ? s.images : []))
   }
   return lines.join("\n")

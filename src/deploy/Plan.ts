@@ -11,7 +11,8 @@ import {
   type Ecs,
   type ServiceLookup
 } from "../ports/Ecs.js"
-import { rollingModel } from "../ports/ServiceDeployments.js"
+import { extraMinutes, rollingModel } from "../ports/ServiceDeployments.js"
+import { modelReport } from "../report/ModelReport.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import type { DeployedAs, ImageReport, PlanReport } from "../report/Report.js"
@@ -61,6 +62,10 @@ export interface ServicePlan {
   readonly model: DeploymentModel
   /** Its test listener's url, checked before gehen lets a paused blue/green deployment go on. */
   readonly testUrl?: string | undefined
+  /** ECS, CODE_DEPLOY or EXTERNAL. */
+  readonly controller: string
+  /** timeoutMinutes plus its bake time and linear/canary step bake times. */
+  readonly drainDeadlineMinutes: number
 }
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
@@ -212,7 +217,9 @@ export const makePlan = (
           previousTags: previousTagsOf(current, svc.containers, planned?.changes ?? []),
           expected: [gitsha],
           model: state.deploymentModel ?? rollingModel,
-          testUrl: svc.testUrl
+          testUrl: svc.testUrl,
+          controller: state.deploymentController,
+          drainDeadlineMinutes: config.timeoutMinutes + extraMinutes(state.deploymentModel ?? rollingModel)
         }
       })
 
@@ -317,7 +324,8 @@ export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs): PlanRepor
       : s.action.revision._tag === "Register"
       ? "register"
       : "existing",
-    images: s.images
+    images: s.images,
+    deployment: { ...modelReport(s.controller, s.model), drainDeadlineMinutes: s.drainDeadlineMinutes }
   })),
   scheduledTasks: plan.scheduledTasks.map((t) => ({
     kind: "scheduled-task",

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { DeploymentModelReport } from "./ModelReport.js"
 
 /** How one service or scheduled task ended. */
 export const TargetOutcome = Schema.Literal(
@@ -146,7 +147,12 @@ export const PlanTarget = Schema.Struct({
   currentTaskDefinition: Schema.String,
   /** register: a new revision; existing: switch to an existing one; redeploy; check-only; unchanged (runs the sha); none. */
   action: Schema.Literal("register", "existing", "redeploy", "check-only", "unchanged", "none"),
-  images: Schema.Array(ImageReport)
+  images: Schema.Array(ImageReport),
+  /** Services: how ECS deploys it, and its drain deadline (timeoutMinutes plus bake and step times). */
+  deployment: Schema.optionalWith(
+    Schema.extend(DeploymentModelReport, Schema.Struct({ drainDeadlineMinutes: Schema.Number })),
+    { exact: true }
+  )
 })
 export type PlanTarget = typeof PlanTarget.Type
 

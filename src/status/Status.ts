@@ -11,6 +11,13 @@ import { tagOf } from "../domain/ImageRef.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "../deploy/ServiceStates.js"
+import { GetServiceDeployment, makeServiceDeploymentsResolver } from "../deploy/ServiceDeploymentStates.js"
+import {
+  DeploymentModelReport,
+  LatestServiceDeployment,
+  latestReport,
+  modelReport
+} from "../report/ModelReport.js"
 import type { ServiceRef } from "../domain/Targets.js"
 
 // ---------------------------------------------------------------------------
@@ -69,7 +76,11 @@ export const FoundService = Schema.Struct({
   taskCount: Schema.Number,
   unhealthyTasks: Schema.Array(UnhealthyTask),
   /** The newest service events, newest first. */
-  recentEvents: Schema.Array(Schema.String)
+  recentEvents: Schema.Array(Schema.String),
+  /** How ECS deploys it: controller, strategy, bake time, steps, circuit breaker, alarms, lifecycle hooks. */
+  deployment: Schema.optionalWith(DeploymentModelReport, { exact: true }),
+  /** Its current service deployment (null where ECS names none or the API is not offered). */
+  latestServiceDeployment: Schema.optionalWith(Schema.NullOr(LatestServiceDeployment), { exact: true })
 })
 export type FoundService = typeof FoundService.Type
 
@@ -242,6 +253,7 @@ export const status = (
     // cluster, one DescribeTasks per 100 tasks of a cluster.
     const serviceStates = yield* makeServiceStatesResolver
     const taskStates = yield* makeTaskStatesResolver
+    const deploymentStates = yield* makeServiceDeploymentsResolver
     const serviceStatus = ({ region, svc }: { svc: ServiceConfig; region: string }): Effect.Effect<ServiceStatus> => {
       const ref: ServiceRef = { region, cluster: svc.cluster, service: svc.name }
       const where = { kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region } as const
@@ -269,6 +281,13 @@ export const status = (
             images,
             tags: tagsOf(images, svc.containers)
           })))
+        // The current service deployment (DescribeServiceDeployments, batched); an endpoint without the API answers none.
+        const current = s.currentServiceDeployment
+        const latest = current === undefined
+          ? Option.none()
+          : yield* Effect.request(GetServiceDeployment({ ref, arn: current }), deploymentStates).pipe(
+            Effect.orElseSucceed(() => Option.none())
+          )
         const taskArns = yield* Effect.mapError(ecs.listTasks(ref), (e) => problem(e.message))
         const tasks = yield* Effect.mapError(getTaskStates(taskStates, ref, taskArns), (e) => problem(e.message))
         return {
@@ -285,7 +304,9 @@ export const status = (
           unhealthyTasks: tasks
             .filter((t) => t.healthStatus === "UNHEALTHY")
             .map((t) => ({ taskArn: t.taskArn, taskDefinition: t.taskDefinitionArn, lastStatus: t.lastStatus })),
-          recentEvents: s.recentEvents
+          recentEvents: s.recentEvents,
+          ...(s.deploymentModel === undefined ? {} : { deployment: modelReport(s.deploymentController, s.deploymentModel) }),
+          ...(current === undefined ? {} : { latestServiceDeployment: Option.match(latest, { onNone: () => null, onSome: latestReport }) })
         }
       })
       return Effect.catchTag(read, "Unread", (e): Effect.Effect<ServiceStatus> =>

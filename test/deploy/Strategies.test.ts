@@ -4,7 +4,12 @@
 // handle, and the fallback where the API is not offered.
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit } from "effect"
-import { deploy, type DeployFailed } from "../../src/deploy/Deploy.js"
+import { formatStatus } from "../../src/cli/StatusFormat.js"
+import { makeStyle } from "../../src/cli/Style.js"
+import { formatPlan } from "../../src/cli/Summary.js"
+import { deploy, type DeployFailed, plan } from "../../src/deploy/Deploy.js"
+import { planReport } from "../../src/deploy/Plan.js"
+import { status } from "../../src/status/Status.js"
 import type { RunReport, TargetReport } from "../../src/report/Report.js"
 import type { Behaviour, DeploymentSpec } from "../../src/testing/index.js"
 import { ACCOUNT, configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../support/world.js"
@@ -168,5 +173,26 @@ describe("deployment strategies", () => {
       const said = w.events.filter((e) => /service deployments API is not offered/.test(e.message))
       expect(said.length).toBeGreaterThanOrEqual(1)
       expect(said.length).toBeLessThanOrEqual(2)
+    }))
+
+  it.effect("plan and status show the model, the drain deadline and the latest service deployment", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({
+        strategy: "LINEAR",
+        bakeTimeInMinutes: 5,
+        linear: { stepPercent: 50, stepBakeTimeInMinutes: 3 },
+        alarms: { names: ["web-5xx"] },
+        hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]
+      })
+      const thePlan = yield* plan(w.config, SHA).pipe(Effect.provide(w.layer))
+      const text = formatPlan(makeStyle(false), thePlan)
+      expect(text).toContain("deployed by ECS: LINEAR (ECS), bake 5 min, steps of 50% every 3 min")
+      expect(text).toContain("alarms web-5xx (rollback), hook PAUSE at POST_TEST_TRAFFIC_SHIFT; drain deadline 13 min")
+      expect(planReport(thePlan).services[0]?.deployment).toMatchObject({ strategy: "LINEAR", drainDeadlineMinutes: 13 })
+      const report = yield* status(w.config).pipe(Effect.provide(w.layer))
+      const web = report.services[0]!
+      expect(web.state === "found" && web.latestServiceDeployment?.status).toBe("SUCCESSFUL")
+      expect(web.state === "found" && web.deployment?.strategy).toBe("LINEAR")
+      expect(formatStatus(makeStyle(false), report)).toMatch(/latest service deployment \w+: SUCCESSFUL, started /)
     }))
 })
