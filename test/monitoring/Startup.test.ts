@@ -51,12 +51,14 @@ describe("monitoring at start-up", () => {
   }
 
   it("a deploy loads a receiver's client only when its variable is set", async () => {
-    const [w, udp] = await Promise.all([startMonitoredWorld(), startUdp()])
-    open.push(w, udp)
+    const udp = await startUdp()
+    open.push(udp)
     // Not execFileSync: the simulator answering the CLI runs in this process.
     const deploy = async (extra: Record<string, string>) => {
+      const w = await startMonitoredWorld()
+      open.push(w)
       const r = recorder()
-      const child = spawn(process.execPath, ["-r", r.preload, CLI, "deploy", "--gitsha", SHA, "--path", w.path, "--force"], {
+      const child = spawn(process.execPath, ["-r", r.preload, CLI, "deploy", "--gitsha", SHA, "--path", w.path], {
         env: { ...w.env, ...extra },
         stdio: "ignore"
       })
@@ -64,8 +66,8 @@ describe("monitoring at start-up", () => {
       expect(code).toBe(0)
       return monitoringFiles(r.loaded())
     }
-    expect(await deploy({})).toEqual(NONE)
-    const datadog = await deploy({ DD_AGENT_HOST: "127.0.0.1", DD_DOGSTATSD_PORT: String(udp.port) })
+    const [none, datadog] = await Promise.all([deploy({}), deploy({ DD_AGENT_HOST: "127.0.0.1", DD_DOGSTATSD_PORT: String(udp.port) })])
+    expect(none).toEqual(NONE)
     expect(datadog.hotShots.length).toBeGreaterThan(0)
     expect(datadog.sentry).toEqual([])
     expect(datadog.opentelemetry).toEqual([])
