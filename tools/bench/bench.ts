@@ -53,9 +53,10 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
   let startup: ReadonlyArray<StartupResult> = []
   let startupError: string | undefined
   if (runs > 0) {
-    log(`start-up: ${runs} runs each of node -e 0, gehen --version, gehen --help...`)
+    const more = options.startupVariants === undefined ? "" : " and their variants"
+    log(`start-up: ${runs} runs each of node -e 0, gehen --version, gehen --help${more}...`)
     try {
-      startup = measureStartup(options.cliPath, runs)
+      startup = measureStartup(options.cliPath, runs, options.startupVariants)
     } catch (e) {
       // Keep the deploy numbers; the failed measurement becomes a failed check.
       startupError = e instanceof Error ? e.message : String(e)

@@ -4,7 +4,8 @@
  *   --startup-runs 15 (BENCH_STARTUP_RUNS, 0 skips)   --cluster-size 50   --concurrency N   --json <file> (the raw report)
  * Exits 1 when a run failed or a target was missed.
  */
-import { writeFileSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { bundledCliFrom } from "../demo/cli.js"
 import { runBench } from "./bench.js"
@@ -44,8 +45,12 @@ const sizesText = values.sizes ?? process.env["BENCH_SIZES"] ?? "1,10,50,200"
 const sizes = sizesText.split(",").map((s) => numberOf("--sizes", s.trim(), 0, { whole: true, min: 1 }))
 const concurrency = values.concurrency === undefined ? undefined : numberOf("--concurrency", values.concurrency, 10, { whole: true, min: 1 })
 
+// The single executable is timed when `npm run build:sea` made one.
+const sea = join(import.meta.dirname, "..", "sea", `gehen-${process.platform}-${process.arch}`)
+
 const report = await runBench({
   cliPath: bundledCliFrom(import.meta.dirname),
+  startupVariants: { installed: true, seaPath: existsSync(sea) ? sea : undefined },
   sizes,
   rolloutSeconds: numberOf("--rollout", values.rollout ?? process.env["BENCH_ROLLOUT"], 10, { above: 0 }),
   intervalSeconds: numberOf("--interval", values.interval ?? process.env["BENCH_INTERVAL"], 1, { above: 0 }),

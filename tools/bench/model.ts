@@ -2,6 +2,7 @@
 import type { RunReport } from "../../src/report/Report.js"
 import type { Behaviour } from "../../src/testing/index.js"
 import type { PollStats } from "./pollStats.js"
+import type { StartupVariants } from "./startup.js"
 
 export interface BenchOptions {
   /** The bundled CLI, `dist/cli/gehen.cjs`. */
@@ -20,6 +21,8 @@ export interface BenchOptions {
   readonly concurrency?: number | undefined
   /** Runs per start-up command (after one warm-up run); 0 skips the start-up measurement. */
   readonly startupRuns?: number | undefined
+  /** More ways to start to time: as installed (no build-time code cache), the single executable. */
+  readonly startupVariants?: StartupVariants | undefined
   /** Progress lines while the bench runs. */
   readonly log: (line: string) => void
 }
@@ -63,6 +66,8 @@ export interface StartupResult {
   readonly medianMs: number
   /** medianMs / the median of `node -e 0`. */
   readonly ratio: number
+  /** false: shown for comparison, not held to the start-up budget. */
+  readonly judged?: boolean | undefined
 }
 
 export interface Check {

@@ -1,6 +1,11 @@
-/** Start-up timing: `gehen --version` and `--help` against a bare `node -e 0`. */
+/**
+ * Start-up timing: `gehen --version` and `--help` against a bare `node -e 0`; with
+ * `variants`, also as an installed package starts (no code cache beside the bundle: the
+ * per-user one, and none at all) and as the single executable.
+ */
 import { spawnSync } from "node:child_process"
-import { rmSync } from "node:fs"
+import { copyFileSync, mkdirSync, rmSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
 import { simulatorEnv, tempDir } from "../demo/cli.js"
 import type { StartupResult } from "./model.js"
 
@@ -11,36 +16,80 @@ export const median = (xs: ReadonlyArray<number>): number => {
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
-/** Median wall time of each command, runs interleaved so drift hits all three alike. */
-export const measureStartup = (cliPath: string, runs: number): ReadonlyArray<StartupResult> => {
+export interface StartupVariants {
+  /** The single executable (`npm run build:sea`), when it was built. */
+  readonly seaPath?: string | undefined
+  /** The bundle copied elsewhere, as `npm install -g` lays it out: no build-time code cache. */
+  readonly installed?: boolean | undefined
+}
+
+interface Command {
+  readonly label: string
+  readonly file: string
+  readonly args: ReadonlyArray<string>
+  readonly env?: Readonly<Record<string, string>>
+  /** false: shown, not held to the start-up budget (a start that cannot keep a cache). */
+  readonly judged?: boolean
+}
+
+/** Median wall time of each command, runs interleaved so drift hits them all alike. */
+export const measureStartup = (cliPath: string, runs: number, variants: StartupVariants = {}): ReadonlyArray<StartupResult> => {
   const home = tempDir("gehen-bench-startup-")
   const env = simulatorEnv("http://127.0.0.1:9", home, { NO_COLOR: "1" })
-  const commands: ReadonlyArray<{ label: string; args: ReadonlyArray<string> }> = [
-    { label: "node -e 0", args: ["-e", "0"] },
-    { label: "gehen --version", args: [cliPath, "--version"] },
-    { label: "gehen --help", args: [cliPath, "--help"] }
+  const node = process.execPath
+  const commands: Array<Command> = [
+    { label: "node -e 0", file: node, args: ["-e", "0"] },
+    { label: "gehen --version", file: node, args: [cliPath, "--version"] },
+    { label: "gehen --help", file: node, args: [cliPath, "--help"] }
   ]
-  const once = (args: ReadonlyArray<string>) => {
+  if (variants.installed === true) {
+    const copy = join(home, "installed")
+    mkdirSync(copy)
+    for (const f of ["gehen.cjs", "main.cjs"]) copyFileSync(join(dirname(cliPath), f), join(copy, f))
+    const launcher = join(copy, "gehen.cjs")
+    // The warm-up run writes the per-user cache that the measured runs read.
+    const userCache = { GEHEN_CACHE_DIR: join(home, "cache") }
+    // A cache directory that cannot be made (a path under a file): every start compiles.
+    const noCache = { GEHEN_CACHE_DIR: join(launcher, "cache") }
+    commands.push(
+      { label: "gehen --version, installed (per-user cache)", file: node, args: [launcher, "--version"], env: userCache },
+      { label: "gehen --help, installed (per-user cache)", file: node, args: [launcher, "--help"], env: userCache },
+      { label: "gehen --version, no code cache", file: node, args: [launcher, "--version"], env: noCache, judged: false }
+    )
+  }
+  if (variants.seaPath !== undefined) {
+    commands.push(
+      { label: `${basename(variants.seaPath)} --version`, file: variants.seaPath, args: ["--version"] },
+      { label: `${basename(variants.seaPath)} --help`, file: variants.seaPath, args: ["--help"] }
+    )
+  }
+  const once = (c: Command) => {
     // A failed run is retried (once a second, twice): a parallel `npm run build` replaces dist/cli for a moment.
     let last = ""
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000)
       const t0 = process.hrtime.bigint()
-      const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] })
+      const r = spawnSync(c.file, c.args, { env: { ...env, ...c.env }, stdio: ["ignore", "ignore", "pipe"] })
       const ms = Number(process.hrtime.bigint() - t0) / 1e6
       if (r.status === 0) return ms
-      last = `node ${args.join(" ")} exited ${r.status ?? r.signal}: ${r.stderr.toString().trim().slice(-500)}`
+      last = `${c.file} ${c.args.join(" ")} exited ${r.status ?? r.signal}: ${r.stderr.toString().trim().slice(-500)}`
     }
     throw new Error(last)
   }
   const samples = commands.map(() => [] as Array<number>)
   try {
     // One warm-up each fills the OS file cache.
-    for (const c of commands) once(c.args)
-    for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j]!.push(once(c.args)))
+    for (const c of commands) once(c)
+    for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j]!.push(once(c)))
   } finally {
     rmSync(home, { recursive: true, force: true })
   }
   const base = median(samples[0]!)
-  return commands.map((c, j) => ({ label: c.label, runs, medianMs: median(samples[j]!), ratio: median(samples[j]!) / base }))
+  return commands.map((c, j) => ({
+    label: c.label,
+    runs,
+    medianMs: median(samples[j]!),
+    ratio: median(samples[j]!) / base,
+    ...(c.judged === false ? { judged: false } : {})
+  }))
 }

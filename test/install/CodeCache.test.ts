@@ -1,0 +1,124 @@
+// The launcher's code cache where the package was installed, not built: no cache beside the
+// bundle, so the first run writes one into the per-user cache directory and the next runs
+// use it. GEHEN_DEBUG_CODE_CACHE=1 makes the launcher say which cache it used or wrote.
+import { execFileSync, spawnSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { CLI } from "../support/subprocess.js"
+
+const root = join(import.meta.dirname, "..", "..")
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }
+
+/** The launcher and the bundle alone in a fresh directory, as a package install lays them out. */
+const installedCopy = () => {
+  const dir = mkdtempSync(join(tmpdir(), "gehen-cache-"))
+  const bin = join(dir, "package", "dist", "cli")
+  mkdirSync(bin, { recursive: true })
+  for (const f of ["gehen.cjs", "main.cjs"]) copyFileSync(join(dirname(CLI), f), join(bin, f))
+  return { dir, launcher: join(bin, "gehen.cjs"), xdg: join(dir, "xdg") }
+}
+
+const run = (launcher: string, env: Record<string, string>, args: ReadonlyArray<string> = ["--version"]) => {
+  const r = spawnSync(process.execPath, [launcher, ...args], {
+    cwd: tmpdir(),
+    env: { PATH: process.env["PATH"] ?? "", HOME: join(dirname(launcher), "home"), NO_COLOR: "1", ...env }
+  })
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() }
+}
+
+const debug = { GEHEN_DEBUG_CODE_CACHE: "1" }
+const cacheName = new RegExp(`^main-${process.version.replace(/\./g, "\\.")}-${process.arch}-[0-9a-f]{16}\\.cache$`)
+
+describe("code cache of an installed package", () => {
+  it("the first run writes one into $XDG_CACHE_HOME/gehen, the second uses it", () => {
+    const { launcher, xdg } = installedCopy()
+    const first = run(launcher, { ...debug, XDG_CACHE_HOME: xdg })
+    expect(first.code).toBe(0)
+    expect(first.stdout.trim()).toBe(version)
+    expect(first.stderr).toMatch(/^gehen: code cache: none for main-/m)
+    const files = readdirSync(join(xdg, "gehen"))
+    expect(files).toHaveLength(1)
+    expect(files[0]).toMatch(cacheName)
+    const cache = join(xdg, "gehen", files[0]!)
+    expect(first.stderr).toContain(`gehen: code cache: wrote ${cache}`)
+    const written = statSync(cache).mtimeMs
+
+    const second = run(launcher, { ...debug, XDG_CACHE_HOME: xdg })
+    expect(second.code).toBe(0)
+    expect(second.stdout.trim()).toBe(version)
+    expect(second.stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
+    expect(statSync(cache).mtimeMs).toBe(written)
+    // --help runs other code than --version: the same cache serves it.
+    const help = run(launcher, { ...debug, XDG_CACHE_HOME: xdg }, ["--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("Usage: gehen")
+    expect(help.stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
+  })
+
+  it("a foreign file under the cache's name is rejected and replaced; the next run uses the new one", () => {
+    const { launcher, xdg } = installedCopy()
+    run(launcher, { XDG_CACHE_HOME: xdg })
+    const [name] = readdirSync(join(xdg, "gehen"))
+    const cache = join(xdg, "gehen", name!)
+    writeFileSync(cache, "not a V8 code cache")
+    const rejected = run(launcher, { ...debug, XDG_CACHE_HOME: xdg })
+    expect(rejected.code).toBe(0)
+    expect(rejected.stdout.trim()).toBe(version)
+    expect(rejected.stderr).toContain(`gehen: code cache: rejected ${cache}`)
+    expect(rejected.stderr).toContain(`gehen: code cache: wrote ${cache}`)
+    expect(run(launcher, { ...debug, XDG_CACHE_HOME: xdg }).stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
+  })
+
+  it("GEHEN_CACHE_DIR wins over XDG_CACHE_HOME; a new bundle's cache replaces this Node's older ones, not another Node's", () => {
+    const { launcher, dir, xdg } = installedCopy()
+    const own = join(dir, "own")
+    mkdirSync(own)
+    const older = join(own, `main-${process.version}-${process.arch}-0000000000000000.cache`)
+    const otherNode = join(own, `main-v0.0.0-${process.arch}-0000000000000000.cache`)
+    writeFileSync(older, "an older bundle's cache")
+    writeFileSync(otherNode, "another Node's cache")
+    const r = run(launcher, { ...debug, XDG_CACHE_HOME: xdg, GEHEN_CACHE_DIR: own })
+    expect(r.code).toBe(0)
+    expect(existsSync(xdg)).toBe(false)
+    const files = readdirSync(own).sort()
+    expect(files.filter((f) => cacheName.test(f) && !f.endsWith("-0000000000000000.cache"))).toHaveLength(1)
+    expect(existsSync(older)).toBe(false)
+    expect(existsSync(otherNode)).toBe(true)
+  })
+
+  it("a cache directory that cannot be written is skipped without a word", () => {
+    const { launcher, dir } = installedCopy()
+    const file = join(dir, "a-file")
+    writeFileSync(file, "")
+    for (const env of [{ XDG_CACHE_HOME: file }, { GEHEN_CACHE_DIR: join(file, "gehen") }]) {
+      const r = run(launcher, env)
+      expect(r.code).toBe(0)
+      expect(r.stdout.trim()).toBe(version)
+      expect(r.stderr).toBe("")
+    }
+    const said = run(launcher, { ...debug, XDG_CACHE_HOME: file })
+    expect(said.stderr).toContain("gehen: code cache: could not write")
+  })
+
+  it("a checkout uses the cache `npm run build` made beside the bundle, and writes none for the user", () => {
+    const xdg = mkdtempSync(join(tmpdir(), "gehen-cache-xdg-"))
+    const r = spawnSync(process.execPath, [CLI, "--version"], {
+      env: { PATH: process.env["PATH"] ?? "", HOME: xdg, XDG_CACHE_HOME: xdg, ...debug }
+    })
+    expect(r.status).toBe(0)
+    expect(r.stderr.toString().trim()).toMatch(new RegExp(`^gehen: code cache: used ${dirname(CLI)}/main-`))
+    expect(readdirSync(xdg)).toEqual([])
+  })
+
+  it("the exit code is the CLI's whatever happens to the cache", () => {
+    const { launcher, xdg } = installedCopy()
+    // `gehen` alone is a usage error: exit 1, and the cache is still written.
+    const r = run(launcher, { ...debug, XDG_CACHE_HOME: xdg }, [])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("gehen: code cache: wrote")
+    expect(() => execFileSync(process.execPath, [launcher], { env: { PATH: "", XDG_CACHE_HOME: "/dev/null" }, stdio: "pipe" }))
+      .toThrow(expect.objectContaining({ status: 1 }))
+  })
+})
