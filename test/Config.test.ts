@@ -123,6 +123,7 @@ scheduledTasks:
       expect(config.services.map((s) => s.name)).toStrictEqual(["api", "api", "worker"])
       const [api, , worker] = config.services
       expect(api?.url).toMatch(/^https:\/\//)
+      expect(api?.testUrl).toMatch(/^https:\/\//)
       expect(worker?.containers?.length).toBeGreaterThan(0)
       expect(Option.isSome(regionOfCluster(worker?.cluster ?? ""))).toBe(true)
       // Every form of scheduled task: empty, `{}`, with options, a rule ARN key.
@@ -250,7 +251,7 @@ describe("decodeConfig: bad files", () => {
     Effect.gen(function*() {
       const error = yield* decodeError("services:\n  api: {clustr: prod}\n")
       expect(error.message).toBe(
-        `gehen.yml:2:9: services.api.clustr: expected one of the keys cluster, name, url, containers, ` +
+        `gehen.yml:2:9: services.api.clustr: expected one of the keys cluster, name, url, testUrl, containers, ` +
           `got the unknown key "clustr" (did you mean "cluster"?); the original Gehen ignored unknown keys, ` +
           `gehen refuses them so a typo cannot pass`
       )

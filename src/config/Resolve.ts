@@ -63,6 +63,7 @@ const resolveServices = (
       name,
       cluster: s.cluster,
       ...(s.url === undefined ? {} : { url: s.url }),
+      ...(s.testUrl === undefined ? {} : { testUrl: s.testUrl }),
       ...(s.containers === undefined ? {} : { containers: s.containers })
     })
   }

@@ -86,6 +86,16 @@ const Url = Schema.String.pipe(
   })
 )
 
+const TestUrl = Schema.String.pipe(
+  Schema.filter(isHttpUrl, {
+    ...expecting("an http:// or https:// URL"),
+    title: "testUrl",
+    description: "The version url of the service's test listener (blue/green). At a PAUSE lifecycle hook in " +
+      "POST_TEST_TRAFFIC_SHIFT gehen lets the deployment go on once it serves the git sha, and rolls it back otherwise.",
+    jsonSchema: { format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" }
+  })
+)
+
 const ContainerName = Schema.String.pipe(
   Schema.filter((s) => s.length > 0, { ...expecting("a non-empty container name"), jsonSchema: { minLength: 1 } })
 )
@@ -100,9 +110,10 @@ const Service = Schema.Struct({
   cluster: Cluster,
   name: Schema.optionalWith(ServiceName, { exact: true }),
   url: Schema.optionalWith(Url, { exact: true }),
+  testUrl: Schema.optionalWith(TestUrl, { exact: true }),
   containers: Schema.optionalWith(Containers, { exact: true })
 }).annotations({
-  ...expecting("a map with cluster (required), name, url and containers"),
+  ...expecting("a map with cluster (required), name, url, testUrl and containers"),
   title: "service",
   description: "An ECS service to update."
 })

@@ -37,7 +37,7 @@ timeoutMinute: 10
       // One a line, in file order.
       expect(error.message.split("\n")).toStrictEqual([
         `gehen.yml:4:5: services.api.url: expected an http:// or https:// URL, got "ftp://api.example.com/version"`,
-        `gehen.yml:6:5: services.web.clustr: expected one of the keys cluster, name, url, containers, ` +
+        `gehen.yml:6:5: services.web.clustr: expected one of the keys cluster, name, url, testUrl, containers, ` +
         `got the unknown key "clustr" (did you mean "cluster"?); ${unknownKeyNote}`,
         `gehen.yml:8:5: services.api-again.name: expected a service that no other key deploys to cluster "prod", ` +
         `got "api", which services.api already deploys there`,
