@@ -12,7 +12,8 @@ import {
   type StatsdMetric,
   type TagContext,
   targetEvent,
-  titleOfProgress
+  type OpenChecks,
+  stepOf
 } from "./DatadogEvents.js"
 import type { Problems } from "./Problems.js"
 import { labelOf, type RunSummary, targetsOf } from "./RunSummary.js"
@@ -55,6 +56,7 @@ export const makeDatadog = (
     const planStartedAt = yield* Ref.make<Option.Option<number>>(Option.none())
     const runPhases = yield* Ref.make<ReadonlyArray<RunPhase>>([])
     const reported = yield* Ref.make(false)
+    const openChecks = yield* Ref.make<OpenChecks>(new Set())
 
     const sendEvent = (e: StatsdEvent) =>
       Effect.sync(() => client.event(e.title, e.text, e.alertType === undefined ? {} : { alert_type: e.alertType }, [...e.tags], failed))
@@ -79,9 +81,13 @@ export const makeDatadog = (
     const progress = (event: ProgressEvent): Effect.Effect<void> => {
       const target = event.target
       if (target === undefined) return runPhase(event)
-      const title = titleOfProgress(event)
-      if (title === undefined) return Effect.void
-      return Effect.flatMap(labels.tagsOf(target), (tags) => sendEvent(targetEvent(title, target, tags, ctx)))
+      return Effect.flatMap(
+        Ref.modify(openChecks, (open) => {
+          const step = stepOf(open, event)
+          return [step.title, step.open]
+        }),
+        (title) => title === undefined ? Effect.void : Effect.flatMap(labels.tagsOf(target), (tags) => sendEvent(targetEvent(title, target, tags, ctx)))
+      )
     }
 
     const report = (summary: RunSummary) =>

@@ -1,3 +1,4 @@
+import { targetKey } from "../domain/Targets.js"
 import type { ProgressEvent } from "../ports/Progress.js"
 import { labelOf, type RunSummary, secondsBetween, type TargetFacts, targetsOf } from "./RunSummary.js"
 
@@ -75,6 +76,34 @@ export const titleOfProgress = (event: ProgressEvent): EventTitle | undefined =>
   if (event.phase === "rollback" && event.status === "started") return "gehen.rollbacks.started"
   if (event.phase === "rollback-drain" && event.status === "started") return "gehen.rollbacks.draining"
   return undefined
+}
+
+/** Version checks under way, as `<phase>|<target key>`. */
+export type OpenChecks = ReadonlySet<string>
+
+const CHECK_BEFORE = { drain: "version-check", "rollback-drain": "rollback-version-check" } as const
+
+/**
+ * {@link titleOfProgress}, minding one case: while version checks run, a failing rollout is
+ * caught by a watch that records it as a drain starting and failing at once. That is not a
+ * drain check, so it sends no `draining` event (the drain checks start once every version
+ * check has ended).
+ */
+export const stepOf = (open: OpenChecks, event: ProgressEvent): { readonly open: OpenChecks; readonly title: EventTitle | undefined } => {
+  const target = event.target
+  if (target === undefined) return { open, title: undefined }
+  if (event.phase === "version-check" || event.phase === "rollback-version-check") {
+    if (event.status === "observed") return { open, title: undefined }
+    const next = new Set(open)
+    const key = `${event.phase}|${targetKey(target)}`
+    if (event.status === "started") next.add(key)
+    else next.delete(key)
+    return { open: next, title: undefined }
+  }
+  const title = titleOfProgress(event)
+  const watched = (event.phase === "drain" || event.phase === "rollback-drain") &&
+    [...open].some((k) => k.startsWith(`${CHECK_BEFORE[event.phase as keyof typeof CHECK_BEFORE]}|`))
+  return { open, title: watched ? undefined : title }
 }
 
 export const targetEvent = (

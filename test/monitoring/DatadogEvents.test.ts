@@ -4,6 +4,8 @@ import {
   eventsOfReport,
   metricsOfReport,
   targetEvent,
+  type OpenChecks,
+  stepOf,
   titleOfProgress
 } from "../../src/monitoring/DatadogEvents.js"
 import type { TargetFacts } from "../../src/monitoring/RunSummary.js"
@@ -52,6 +54,40 @@ describe("Datadog events, as the original Gehen sent them", () => {
       progress({ phase: "version-check", status: "observed" }),
       progress({ target: undefined, phase: "plan", status: "started" })
     ]) expect(titleOfProgress(quiet)).toBeUndefined()
+  })
+
+  it("a failing rollout caught while versions are checked is recorded as a drain, but sends no draining event", () => {
+    const worker = { kind: "service" as const, name: "worker", cluster: "prod-b", region: "us-west-2" }
+    const run = (events: ReadonlyArray<ProgressEvent>) => {
+      let open: OpenChecks = new Set()
+      return events.flatMap((e) => {
+        const step = stepOf(open, e)
+        open = step.open
+        return step.title === undefined ? [] : [`${step.title} ${e.target?.name}`]
+      })
+    }
+    // The watch records the worker's failure while api's version is checked.
+    expect(run([
+      progress({ phase: "version-check", status: "started" }),
+      progress({ target: worker, phase: "drain", status: "started" }),
+      progress({ target: worker, phase: "drain", status: "failed" }),
+      progress({ target: worker, phase: "rollback", status: "started" })
+    ])).toEqual(["gehen.rollbacks.started worker"])
+    // Once the version checks have ended, the drain checks start for real.
+    expect(run([
+      progress({ phase: "version-check", status: "started" }),
+      progress({ phase: "version-check", status: "observed" }),
+      progress({ phase: "version-check", status: "succeeded" }),
+      progress({ phase: "drain", status: "started" }),
+      progress({ target: worker, phase: "drain", status: "started" })
+    ])).toEqual(["gehen.deploys.draining api", "gehen.deploys.draining worker"])
+    // The same in a rollback: its watch while the previous version is checked.
+    expect(run([
+      progress({ phase: "rollback-version-check", status: "started" }),
+      progress({ target: worker, phase: "rollback-drain", status: "started" }),
+      progress({ phase: "rollback-version-check", status: "failed" }),
+      progress({ phase: "rollback-drain", status: "started" })
+    ])).toEqual(["gehen.rollbacks.draining api"])
   })
 
   it("the end of a deployed run: completed per target deployed, no failure event", () => {

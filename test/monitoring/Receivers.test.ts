@@ -138,6 +138,8 @@ describe("DogStatsD to a real UDP socket", () => {
     expect(texts).toContain("gehen.rollbacks.started: Gehen started a rollback for scheduled task nightly")
     expect(texts).toContain("gehen.rollbacks.completed: Gehen successfully rolled back nightly")
     expect(texts.some((t) => t.startsWith("gehen.deploys.completed"))).toBe(false)
+    // The failing rollout was caught while api's version was checked: no drain check ran.
+    expect(texts.some((t) => t.startsWith("gehen.deploys.draining"))).toBe(false)
     // Rollback events carry the tags of the revision that was tried.
     expect(events.find((e) => e.title === "gehen.rollbacks.completed" && e.text.endsWith(" api"))?.tags).toEqual(API_TAGS)
 
