@@ -186,17 +186,23 @@ export class SimShifts {
     this.act(svc, sd, stage, at, (after) => this.ops.schedule(svc, at + after, (t) => this.enter(svc, sd, index + 1, t)))
   }
 
+  /** A stage without hooks or waiting lasts a second, or as long as the deployment's tasks take to start if quicker. */
+  private gap(svc: ServiceRec, sd: ServiceDeploymentRec): number {
+    return secs(Math.min(1, this.deploymentOf(svc, sd)?.behaviour.startAfter ?? 1))
+  }
+
   /** What a stage does, then when the next one starts. */
   private act(svc: ServiceRec, sd: ServiceDeploymentRec, stage: string, at: number, next: (after: number) => void): void {
     const c = svc.deploymentConfig
+    const gap = this.gap(svc, sd)
     switch (stage) {
       case "TEST_TRAFFIC_SHIFT":
         sd.testWeight = 100
-        return next(secs(1))
+        return next(gap)
       case "PRODUCTION_TRAFFIC_SHIFT": {
         if (sd.strategy === "BLUE_GREEN") {
           sd.productionWeight = 100
-          return next(secs(1))
+          return next(gap)
         }
         const steps = sd.strategy === "CANARY"
           ? [c.canary.canaryPercent, 100]
@@ -206,7 +212,7 @@ export class SimShifts {
           if (sd.status !== "IN_PROGRESS") return
           sd.productionWeight = steps[i] ?? 100
           sd.updatedAt = t
-          if (i + 1 >= steps.length) return this.ops.schedule(svc, t + secs(1), (u) => this.enter(svc, sd, 4, u))
+          if (i + 1 >= steps.length) return this.ops.schedule(svc, t + gap, (u) => this.enter(svc, sd, 4, u))
           this.ops.schedule(svc, t + wait, (u) => step(i + 1, u))
         }
         return step(0, at)
@@ -216,7 +222,7 @@ export class SimShifts {
       case "CLEAN_UP":
         return this.cleanUp(svc, sd, at)
       default:
-        return next(secs(1))
+        return next(gap)
     }
   }
 
