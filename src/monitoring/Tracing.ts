@@ -22,13 +22,6 @@ export interface Tracing {
   readonly flush: (budget: Duration.Duration) => Effect.Effect<void>
 }
 
-/**
- * One trace per run, over OTLP/HTTP (protobuf or JSON) with @effect/opentelemetry's own
- * exporter: Effect's spans (the programs' `Effect.withSpan` and the journal's phase
- * spans) go straight to the collector, without the OpenTelemetry SDK. The exporter
- * sends every 5 s and at the end; it drops what a collector refuses and says nothing,
- * so its HTTP client notes each answer here.
- */
 /** The innermost cause's message: `connect ECONNREFUSED 127.0.0.1:4318`, not `Transport error (POST ...)`. */
 const rootMessage = (error: unknown): string => {
   let current: unknown = error
@@ -40,6 +33,13 @@ const rootMessage = (error: unknown): string => {
   return message
 }
 
+/**
+ * One trace per run, over OTLP/HTTP (protobuf or JSON) with @effect/opentelemetry's own
+ * exporter: Effect's spans (the programs' `Effect.withSpan` and the journal's phase
+ * spans) go straight to the collector, without the OpenTelemetry SDK. The exporter
+ * sends every 5 s and at the end; it drops what a collector refuses and says nothing,
+ * so its HTTP client notes each answer here.
+ */
 export const makeTracing = (settings: TraceSettings, version: string, problems: Problems): Effect.Effect<Tracing, never, Scope.Scope> =>
   Effect.gen(function*() {
     const receiver = `the OTLP collector at ${settings.url}`
