@@ -288,3 +288,26 @@ describe("runBench", () => {
     expect(text).toMatch(/^- (PASS|FAIL) /m)
   }, 90_000)
 })
+
+describe("runBench, blue/green", () => {
+  it("deploys a blue/green size, followed through service deployments, within 2 x ceil(n/10) reads a round", async () => {
+    const report = await runBench({
+      cliPath: CLI,
+      sizes: [],
+      blueGreenSizes: [6],
+      rolloutSeconds: 1,
+      intervalSeconds: 0.5,
+      clusterSize: 4,
+      startupRuns: 0,
+      log: () => {}
+    })
+    const [bg] = report.sizes
+    expect(bg?.strategy).toBe("BLUE_GREEN")
+    expect(bg?.exitCode, bg?.stderrTail).toBe(0)
+    expect(bg?.callsByOperation["DescribeServiceDeployments"]).toBeGreaterThan(0)
+    expect(bg?.report?.services.every((s) => s.serviceDeployment?.status === "SUCCESSFUL")).toBe(true)
+    const budget = report.checks.find((c) => c.name.startsWith("N=6 blue/green: drain reads"))
+    expect(budget?.pass, budget?.detail).toBe(true)
+    expect(formatBench(report)).toContain("| 6 blue/green | 2 | 0 |")
+  })
+})

@@ -49,6 +49,13 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
     )
     if (s.exitCode !== 0) log(`N=${n}: the CLI's stderr ended with:\n${s.stderrTail}`)
   }
+  for (const n of options.blueGreenSizes ?? []) {
+    log(`N=${n} blue/green: deploying ${n} BLUE_GREEN service(s) (bake ${R / 2} s)...`)
+    const s = await runSize(options, n, "BLUE_GREEN")
+    sizes.push(s)
+    log(`N=${n} blue/green: exit ${s.exitCode} after ${(s.wallMs / 1000).toFixed(2)} s, ${s.totalCalls} AWS calls`)
+    if (s.exitCode !== 0) log(`N=${n} blue/green: the CLI's stderr ended with:\n${s.stderrTail}`)
+  }
   const runs = options.startupRuns ?? 15
   let startup: ReadonlyArray<StartupResult> = []
   let startupError: string | undefined

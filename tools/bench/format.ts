@@ -26,7 +26,7 @@ export const formatBench = (report: BenchReport): string => {
   out.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
   for (const s of report.sizes) {
     out.push(
-      `| ${s.services} | ${s.clusters} | ${s.exitCode ?? "killed"} | ${fixed(s.wallMs / 1000, 2)} | ${fixed(s.overheadMs / 1000, 2)} | ` +
+      `| ${s.services}${s.strategy === "BLUE_GREEN" ? " blue/green" : ""} | ${s.clusters} | ${s.exitCode ?? "killed"} | ${fixed(s.wallMs / 1000, 2)} | ${fixed(s.overheadMs / 1000, 2)} | ` +
         `${fixed(s.overheadIntervals, 1)} | ${s.totalCalls} | ${fixed(s.callsPerService, 1)} | ${s.drain?.rounds ?? "n/a"} | ` +
         `${fixed(s.drain?.readsPerRoundPerCluster, 2)} | ${s.drain?.maxReadsPerRoundPerCluster ?? "n/a"} | ` +
         `${fixed(s.wait?.readsPerRoundPerCluster, 2)} | ${fixed(s.peakRssMb, 0)} | ` +
@@ -36,7 +36,7 @@ export const formatBench = (report: BenchReport): string => {
   const ops = [...new Set(report.sizes.flatMap((s) => Object.keys(s.callsByOperation)))].sort()
   if (ops.length > 0) {
     out.push("")
-    out.push(`| AWS calls by operation | ${report.sizes.map((s) => `N=${s.services}`).join(" | ")} |`)
+    out.push(`| AWS calls by operation | ${report.sizes.map((s) => `N=${s.services}${s.strategy === "BLUE_GREEN" ? " b/g" : ""}`).join(" | ")} |`)
     out.push(`|---|${report.sizes.map(() => "---:").join("|")}|`)
     for (const op of ops) {
       const cells = report.sizes.map((s) => {
@@ -59,7 +59,8 @@ export const formatBench = (report: BenchReport): string => {
       "the last one's end (phase times from `--output json`); a poll round starts at a read more than half " +
       "an interval after the previous one; reads/round/cluster = reads / rounds / clusters (the average); most reads in a " +
       "round/cluster = the reads of the busiest cluster in its busiest round (a call's cluster is the one it names), which " +
-      "the budget check holds to 1.5 x ceil(n/10) for a cluster of n services. \"wait\" counts the same over the " +
+      "the budget check holds to 1.5 x ceil(n/10) for a cluster of n services (2 x ceil(n/10) for the blue/green " +
+      "size, whose DescribeServiceDeployments and ListServiceDeployments count as reads too). \"wait\" counts the same over the " +
       "version check (whose failure watch polls too) and the drain. Last rollout -> exit: from the simulator completing the last " +
       `rollout to the CLI's exit. Peak RSS: ${report.sizes[0]?.rssMethod ?? "n/a"}.`
   )

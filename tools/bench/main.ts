@@ -2,6 +2,7 @@
  * `npm run bench` (node dist/tools/bench.mjs). Options (some also from the environment variable in parentheses):
  *   --sizes 1,10,50,200 (BENCH_SIZES)   --rollout 10 (BENCH_ROLLOUT, seconds)   --interval 1 (BENCH_INTERVAL, seconds)
  *   --startup-runs 15 (BENCH_STARTUP_RUNS, 0 skips)   --cluster-size 50   --concurrency N   --json <file> (the raw report)
+ *   --blue-green 50 (BENCH_BLUE_GREEN, sizes deployed again as BLUE_GREEN services; "" skips)
  * Exits 1 when a run failed or a target was missed.
  */
 import { existsSync, writeFileSync } from "node:fs"
@@ -14,6 +15,7 @@ import { formatBench } from "./format.js"
 const { values } = parseArgs({
   options: {
     sizes: { type: "string" },
+    "blue-green": { type: "string" },
     rollout: { type: "string" },
     interval: { type: "string" },
     "startup-runs": { type: "string" },
@@ -43,6 +45,10 @@ const numberOf = (
 
 const sizesText = values.sizes ?? process.env["BENCH_SIZES"] ?? "1,10,50,200"
 const sizes = sizesText.split(",").map((s) => numberOf("--sizes", s.trim(), 0, { whole: true, min: 1 }))
+const blueGreenText = values["blue-green"] ?? process.env["BENCH_BLUE_GREEN"] ?? "50"
+const blueGreenSizes = blueGreenText.trim() === ""
+  ? []
+  : blueGreenText.split(",").map((s) => numberOf("--blue-green", s.trim(), 0, { whole: true, min: 1 }))
 const concurrency = values.concurrency === undefined ? undefined : numberOf("--concurrency", values.concurrency, 10, { whole: true, min: 1 })
 
 // The single executable is timed when `npm run build:sea` made one.
@@ -52,6 +58,7 @@ const report = await runBench({
   cliPath: bundledCliFrom(import.meta.dirname),
   startupVariants: { installed: true, seaPath: existsSync(sea) ? sea : undefined },
   sizes,
+  blueGreenSizes,
   rolloutSeconds: numberOf("--rollout", values.rollout ?? process.env["BENCH_ROLLOUT"], 10, { above: 0 }),
   intervalSeconds: numberOf("--interval", values.interval ?? process.env["BENCH_INTERVAL"], 1, { above: 0 }),
   startupRuns: numberOf("--startup-runs", values["startup-runs"] ?? process.env["BENCH_STARTUP_RUNS"], 15, { whole: true, min: 0 }),

@@ -9,6 +9,8 @@ export interface BenchOptions {
   readonly cliPath: string
   /** Numbers of services, one deploy each. */
   readonly sizes: ReadonlyArray<number>
+  /** Sizes deployed again as BLUE_GREEN services (followed through their service deployments); none by default. */
+  readonly blueGreenSizes?: ReadonlyArray<number> | undefined
   /** R: from UpdateService until a service's old deployment has drained, in seconds. */
   readonly rolloutSeconds: number
   /** gehen's checkIntervalSeconds. */
@@ -29,6 +31,8 @@ export interface BenchOptions {
 
 export interface SizeResult {
   readonly services: number
+  /** ROLLING, or BLUE_GREEN (with a bake time of half the rollout). */
+  readonly strategy?: "ROLLING" | "BLUE_GREEN" | undefined
   readonly clusters: number
   /** Services per cluster, keyed as `pollStats` keys clusters (`region/name`). */
   readonly servicesByCluster: Readonly<Record<string, number>>

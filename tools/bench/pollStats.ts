@@ -3,7 +3,14 @@ import type { RunReport } from "../../src/report/Report.js"
 import type { SimCall } from "../../src/testing/index.js"
 
 /** The calls that poll: a service's state, its tasks, their state. */
-export const READ_OPS: ReadonlyArray<string> = ["DescribeServices", "ListTasks", "DescribeTasks"]
+export const READ_OPS: ReadonlyArray<string> = [
+  "DescribeServices",
+  "ListTasks",
+  "DescribeTasks",
+  // Blue/green, linear and canary services are followed through their service deployments.
+  "DescribeServiceDeployments",
+  "ListServiceDeployments"
+]
 
 export interface PollStats {
   /**
@@ -37,6 +44,9 @@ const CLUSTER_ARN = /^arn:[^:]+:ecs:([^:]*):[^:]*:cluster\/(.+)$/
 
 /** The cluster a call names, as `region/name`: a cluster ARN's own region and name, ECS's `default` when it names none. */
 export const clusterOf = (call: SimCall): string => {
+  // DescribeServiceDeployments names no cluster: its ARNs do (…:service-deployment/<cluster>/<service>/<id>).
+  const arns = call.params["serviceDeploymentArns"]
+  if (Array.isArray(arns) && typeof arns[0] === "string") return `${call.region}/${arns[0].split("/")[1] ?? "default"}`
   const named = call.params["cluster"]
   const cluster = typeof named === "string" && named !== "" ? named : "default"
   const arn = CLUSTER_ARN.exec(cluster)

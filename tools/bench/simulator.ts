@@ -1,6 +1,6 @@
 /** Seeding the simulator: N services in clusters of a given size, their gehen.yml, and the rollout they follow. */
 import * as Effect from "effect/Effect"
-import type { Behaviour, SimulatorApi } from "../../src/testing/index.js"
+import type { Behaviour, DeploymentSpec, SimulatorApi } from "../../src/testing/index.js"
 
 export const REGION = "us-east-1"
 /** The sha the bench deploys, and the tag every service runs before. */
@@ -35,14 +35,19 @@ export const servicesByCluster = (placed: ReadonlyArray<Placed>): Readonly<Recor
 }
 
 /** One task-definition family per service (as in a real account), each service running the OLD tag. */
-export const seed = (sim: SimulatorApi, placed: ReadonlyArray<Placed>, desiredCount: number): Effect.Effect<void> =>
+export const seed = (
+  sim: SimulatorApi,
+  placed: ReadonlyArray<Placed>,
+  desiredCount: number,
+  deployment?: DeploymentSpec
+): Effect.Effect<void> =>
   Effect.forEach(placed, ({ cluster, name }) =>
     Effect.gen(function*() {
       const td = yield* sim.seedTaskDefinition(REGION, {
         family: name,
         containerDefinitions: [{ name: "app", image: `123456789012.dkr.ecr.${REGION}.amazonaws.com/${name}:${OLD}`, memory: 256 }]
       })
-      yield* sim.addService({ cluster, name, taskDefinition: td, region: REGION, desiredCount })
+      yield* sim.addService({ cluster, name, taskDefinition: td, region: REGION, desiredCount, deployment })
     }), { discard: true })
 
 /** gehen.yml for the placed services, each with a version url on the simulator's server. */

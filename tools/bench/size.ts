@@ -27,13 +27,16 @@ const lastRolloutDone = async (sim: SimulatorApi, placed: ReadonlyArray<Placed>)
   return last
 }
 
-export const runSize = async (options: BenchOptions, n: number): Promise<SizeResult> => {
+/** A blue/green service bakes for half the rollout: its stages and bake time run on top of R. */
+export const blueGreenFor = (rolloutSeconds: number) => ({ strategy: "BLUE_GREEN" as const, bakeTimeInMinutes: rolloutSeconds / 120 })
+
+export const runSize = async (options: BenchOptions, n: number, strategy: "ROLLING" | "BLUE_GREEN" = "ROLLING"): Promise<SizeResult> => {
   const R = options.rolloutSeconds
   const intervalMs = options.intervalSeconds * 1000
   const placed = placement(n, options.clusterSize ?? 50)
   const byCluster = servicesByCluster(placed)
   const sim = await Effect.runPromise(Simulator.make({ behaviour: () => rolloutFor(R) }))
-  await Effect.runPromise(seed(sim, placed, options.desiredCount ?? 2))
+  await Effect.runPromise(seed(sim, placed, options.desiredCount ?? 2, strategy === "BLUE_GREEN" ? blueGreenFor(R) : undefined))
   const server = await startSimServerPromise(sim, { host: "127.0.0.1" })
   const dir = tempDir("gehen-bench-")
   try {
@@ -60,6 +63,7 @@ export const runSize = async (options: BenchOptions, n: number): Promise<SizeRes
     const wallMs = run.exitedAt - run.startedAt
     return {
       services: n,
+      strategy,
       clusters: Object.keys(byCluster).length,
       servicesByCluster: byCluster,
       exitCode: run.code,
