@@ -157,7 +157,12 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
     )
     if (probes.length > 0) {
       yield* versionCheck(probes, { timeout, interval, journal, phase: "version-check", gate }).pipe(
-        Effect.raceFirst(watchForFailures(rollouts, { interval, journal, onServiceDeployment: following.record }))
+        Effect.raceFirst(watchForFailures(rollouts, {
+          interval,
+          journal,
+          onServiceDeployment: following.record,
+          firstNotice: following.firstNotice
+        }))
       )
     }
     yield* drainCheck(rollouts, {
@@ -165,7 +170,8 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
       interval,
       journal,
       phase: "drain",
-      onServiceDeployment: following.record
+      onServiceDeployment: following.record,
+      firstNotice: following.firstNotice
     })
   })
 
@@ -200,7 +206,8 @@ const execute = (
         journal,
         concurrency: config.concurrency,
         confirm: end._tag === "Failed",
-        followed: yield* following.all
+        followed: yield* following.all,
+        firstNotice: following.firstNotice
       })
       : { restores: new Map(), confirmations: new Map() }
 

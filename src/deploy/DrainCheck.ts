@@ -50,6 +50,8 @@ interface DrainOptions {
   readonly journal: Journal
   /** Each service deployment seen, by target key. */
   readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+  /** True the first time the run finds the service deployments API not offered (it says so once). */
+  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
 
 /**
@@ -79,7 +81,8 @@ export const drainChecks = (
       journal,
       watch: false,
       onFailed,
-      onServiceDeployment: options.onServiceDeployment
+      onServiceDeployment: options.onServiceDeployment,
+      firstNotice: options.firstNotice
     })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
@@ -125,7 +128,8 @@ export const drainCheck = (
       phase,
       journal,
       watch: false,
-      onServiceDeployment: options.onServiceDeployment
+      onServiceDeployment: options.onServiceDeployment,
+      firstNotice: options.firstNotice
     })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
@@ -162,6 +166,7 @@ export const watchForFailures = (
     readonly phase?: Phase | undefined
     readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
     readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+    readonly firstNotice?: Effect.Effect<boolean> | undefined
   }
 ): Effect.Effect<never, DrainFailed, Ecs | VersionProbe> => {
   const phase = options.phase ?? "drain"
@@ -176,6 +181,7 @@ export const watchForFailures = (
       journal: options.journal,
       watch: true,
       onServiceDeployment: options.onServiceDeployment,
+      firstNotice: options.firstNotice,
       onFailed: onFailed === undefined ? undefined : (e) => Effect.zipRight(record(e), onFailed(e))
     })
     return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))

@@ -128,6 +128,8 @@ export interface PollerOptions {
   readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
   /** Each service deployment seen, by target key. */
   readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+  /** True the first time the run finds the service deployments API not offered (it says so once). */
+  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
 
 /**
@@ -142,7 +144,12 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     const resolver = yield* makeServiceStatesResolver
     const taskResolver = yield* makeTaskStatesResolver
     const { journal, phase, watch } = options
-    const follower = yield* makeFollower(items, { journal, phase, onServiceDeployment: options.onServiceDeployment })
+    const follower = yield* makeFollower(items, {
+      journal,
+      phase,
+      onServiceDeployment: options.onServiceDeployment,
+      firstNotice: options.firstNotice
+    })
     let listing: ReadonlySet<string> = new Set()
     // Services still polled. Services leave it from their own polling fibers, so it is a
     // Ref; each Watch record is touched only by its own service's fiber within a round.

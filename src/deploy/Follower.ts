@@ -40,6 +40,8 @@ export interface FollowOptions {
   readonly phase: Phase
   /** Each service deployment seen, by target key (stages for the report, the version check's gate). */
   readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+  /** True the first time the run finds the service deployments API not offered (it says so once). */
+  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
 
 /** The stage a paused hook waits at for gehen's answer: the test listener has the green tasks. */
@@ -78,10 +80,11 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
     const listedLast = new Set<string>()
 
     const fallBack = (item: DrainItem, e: AwsCallError) =>
-      Effect.suspend(() => {
+      Effect.gen(function*() {
         states.set(targetKey(item.target), { mode: "fallback" })
-        // One run-level line (the journal drops a repeat).
-        return options.journal.observe(
+        // One run-level line for the whole run.
+        if (!(yield* options.firstNotice ?? Effect.succeed(true))) return
+        yield* options.journal.observe(
           undefined,
           options.phase,
           `ECS's service deployments API is not offered here (${e.operation}: ${e.code}); following DescribeServices' deployments instead`

@@ -38,7 +38,9 @@ export const gateOf = (model: DeploymentModel, followed: Followed | undefined): 
 }
 
 /** The run's record of the service deployments it followed, shared by the polling fibers. */
-export const makeFollowing = Effect.map(Ref.make<ReadonlyMap<string, Followed>>(new Map()), (ref) => ({
+export const makeFollowing = Effect.map(Effect.zip(Ref.make<ReadonlyMap<string, Followed>>(new Map()), Ref.make(false)), ([ref, noticed]) => ({
+  /** True only the first time: the run says once that the API is not offered. */
+  firstNotice: Ref.getAndSet(noticed, true).pipe(Effect.map((before) => !before)),
   record: (key: string, view: FollowView) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       Ref.update(ref, (m) => {

@@ -33,6 +33,8 @@ export interface RollbackOptions {
   readonly confirm: boolean
   /** The service deployments the run followed, by target key: which way a service goes back. */
   readonly followed?: ReadonlyMap<string, Followed> | undefined
+  /** True the first time the run finds the service deployments API not offered. */
+  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
 
 export interface RollbackResult {
@@ -178,6 +180,7 @@ const confirmRestores = (
         interval,
         journal,
         phase: "rollback-drain",
+        firstNotice: options.firstNotice,
         onFailed: (e) => Ref.update(failed, (m) => new Map(m).set(targetKey(e.target), e.detail))
       }).pipe(Effect.ignore)
     )
@@ -208,7 +211,13 @@ const confirmRestores = (
     }
     const elapsed = (yield* Clock.currentTimeMillis) - startedAt
     const remaining = Duration.millis(Math.max(0, Duration.toMillis(timeout) - elapsed))
-    const drains = yield* drainChecks(draining, { timeout: remaining, interval, journal, phase: "rollback-drain" })
+    const drains = yield* drainChecks(draining, {
+      timeout: remaining,
+      interval,
+      journal,
+      phase: "rollback-drain",
+      firstNotice: options.firstNotice
+    })
     for (const item of draining) {
       const key = targetKey(item.target)
       const drain = drains.get(key)

@@ -163,7 +163,7 @@ describe("deployment strategies", () => {
       expect(yield* w.sim.calls("DescribeServiceDeployments")).toHaveLength(0)
     }))
 
-  it.effect("where the API is not offered, DescribeServices' deployments decide, said once", () =>
+  it.effect("where the API is not offered, DescribeServices' deployments decide, said once in the run", () =>
     Effect.gen(function*() {
       const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 })
       yield* w.sim.failNext({ operation: "DescribeServiceDeployments", times: 1000, code: "UnknownOperationException", status: 400 })
@@ -171,8 +171,23 @@ describe("deployment strategies", () => {
       const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       expect(Exit.isSuccess(exit)).toBe(true)
       const said = w.events.filter((e) => /service deployments API is not offered/.test(e.message))
-      expect(said.length).toBeGreaterThanOrEqual(1)
-      expect(said.length).toBeLessThanOrEqual(2)
+      expect(said).toHaveLength(1)
+    }))
+
+  it.effect("without the API, a failing blue/green deploy is judged and rolled back by DescribeServices, said once", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 }, {
+        [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15, replaceAfter: 5 }
+      })
+      for (const operation of ["DescribeServiceDeployments", "ListServiceDeployments", "StopServiceDeployment"]) {
+        yield* w.sim.failNext({ operation, times: 1000, code: "UnknownOperationException", status: 400 })
+      }
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const error = failureOf(exit) as DeployFailed
+      expect(webOf(error.report).error).toMatch(/UNHEALTHY/)
+      expect(webOf(error.report).outcome).toBe("rolled-back")
+      expect(webOf(error.report).restoredBy).toBe("update-service")
+      expect(w.events.filter((e) => /service deployments API is not offered/.test(e.message))).toHaveLength(1)
     }))
 
   it.effect("plan and status show the model, the drain deadline and the latest service deployment", () =>
