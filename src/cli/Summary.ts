@@ -1,8 +1,8 @@
 import type { DeployPlan, Revision } from "../deploy/Plan.js"
 import type { RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import type { Style } from "./Style.js"
 import { modelReport, modelText } from "../report/ModelReport.js"
+import type { Style } from "./Style.js"
 
 const OUTCOME_TEXT: Record<TargetOutcome, string> = {
   deployed: "deployed",
@@ -21,6 +21,13 @@ const paint = (style: Style, outcome: TargetOutcome) =>
     ? style.yellow
     : style.red
 
+/** How a service went back, when it was not a plain UpdateService. */
+const RESTORED_TEXT: Readonly<Record<string, string>> = {
+  "stop-service-deployment": " (StopServiceDeployment: ECS shifted traffic back)",
+  "continue-service-deployment": " (its paused hook answered ROLLBACK)",
+  "ecs-rollback": " (ECS rolled it back)"
+}
+
 const line = (style: Style, t: TargetReport): ReadonlyArray<string> => {
   const who = t.kind === "service" ? `${t.name} (cluster ${t.cluster}, ${t.region})` : `${t.name} (scheduled task, ${t.region})`
   const from = t.previousTaskDefinition === null ? "?" : shortName(t.previousTaskDefinition)
@@ -28,7 +35,7 @@ const line = (style: Style, t: TargetReport): ReadonlyArray<string> => {
   const versions = t.newTaskDefinition === null
     ? `on ${from}`
     : t.outcome === "rolled-back"
-    ? `back on ${from}, after trying ${shortName(t.newTaskDefinition)}${tags}`
+    ? `back on ${from}, after trying ${shortName(t.newTaskDefinition)}${tags}${RESTORED_TEXT[t.restoredBy ?? ""] ?? ""}`
     : `${from} -> ${shortName(t.newTaskDefinition)}${tags}`
   const first = `  ${paint(style, t.outcome)(OUTCOME_TEXT[t.outcome].padEnd(18))} ${who}: ${versions}`
   const indent = `  ${" ".repeat(18)} `

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit } from "effect"
 import { formatStatus } from "../../src/cli/StatusFormat.js"
 import { makeStyle } from "../../src/cli/Style.js"
-import { formatPlan } from "../../src/cli/Summary.js"
+import { formatPlan, formatSummary } from "../../src/cli/Summary.js"
 import { deploy, type DeployFailed, plan } from "../../src/deploy/Deploy.js"
 import { planReport } from "../../src/deploy/Plan.js"
 import { status } from "../../src/status/Status.js"
@@ -107,6 +107,7 @@ describe("deployment strategies", () => {
       const web = webOf(error.report)
       expect(web.outcome).toBe("rolled-back")
       expect(web.restoredBy).toBe("stop-service-deployment")
+      expect(formatSummary(makeStyle(false), error.report)).toMatch(/back on web:1, .*\(StopServiceDeployment: ECS shifted traffic back\)/)
       expect((yield* w.sim.calls("StopServiceDeployment")).length).toBe(1)
       expect((yield* w.sim.service("prod-a", "web", "us-east-1"))?.taskDefinition).toBe(w.web)
       expect(error.report.services.find((s) => s.name === "worker")?.restoredBy).toBe("update-service")
