@@ -11,7 +11,8 @@
  * - `POST /_sim/behaviours`: a BehaviourSpec (`{byTag: {...}, fallback?}`, `{byService: {...}, fallback?}`, or a behaviour).
  * - `POST /_sim/describe-lag`: `{seconds, cluster?, service?, region?}` (without a service: the default for all).
  * - Seeding, each answering `{arn}`: `POST /_sim/clusters` `{name, region?}`, `POST /_sim/task-definitions`
- *   `{input, region?, tags?}`, `POST /_sim/services` (an AddServiceSpec), `POST /_sim/rules` (an AddRuleSpec).
+ *   `{input, region?, tags?}`, `POST /_sim/services` (an AddServiceSpec; `deployment` sets its strategy, bake
+ *   time, steps, alarms and hooks), `POST /_sim/rules` (an AddRuleSpec).
  */
 import type { RegisterTaskDefinitionRequest, Tag } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"

@@ -9,6 +9,7 @@ import { makeStyle } from "../../src/cli/Style.js"
 import { formatPlan, formatSummary } from "../../src/cli/Summary.js"
 import { deploy, type DeployFailed, plan } from "../../src/deploy/Deploy.js"
 import { planReport } from "../../src/deploy/Plan.js"
+import { Ecs } from "../../src/ports/Ecs.js"
 import { status } from "../../src/status/Status.js"
 import type { RunReport, TargetReport } from "../../src/report/Report.js"
 import type { Behaviour, DeploymentSpec } from "../../src/testing/index.js"
@@ -189,6 +190,26 @@ describe("deployment strategies", () => {
       expect(webOf(error.report).outcome).toBe("rolled-back")
       expect(webOf(error.report).restoredBy).toBe("update-service")
       expect(w.events.filter((e) => /service deployments API is not offered/.test(e.message))).toHaveLength(1)
+    }))
+
+  it.effect("an update answer that names no service deployment: found with ListServiceDeployments, past a lagging list", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 2 })
+      // Lists and DescribeServices answer as before for 20 s after the update.
+      yield* w.sim.setDescribeLag(20)
+      const withoutArn = Effect.updateService(Ecs, (ecs) => ({
+        ...ecs,
+        updateService: (ref, td) => Effect.map(ecs.updateService(ref, td), (d) => ({ id: d.id, createdAt: d.createdAt }))
+      }))
+      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(withoutArn, Effect.provide(w.layer)), "5 seconds")
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const listed = yield* w.sim.calls("ListServiceDeployments")
+      expect(listed.length).toBeGreaterThan(1)
+      const report = Exit.isSuccess(exit) ? exit.value : undefined
+      expect(webOf(report!).serviceDeployment?.status).toBe("SUCCESSFUL")
+      // The first lists came within the lag and found nothing yet.
+      const update = (yield* w.sim.calls("UpdateService")).find((c) => c.params["service"] === "web")!
+      expect(listed[0]!.at - update.at).toBeLessThan(20_000)
     }))
 
   it.effect("plan and status show the model, the drain deadline and the latest service deployment", () =>
