@@ -3,7 +3,7 @@
 // during bake, a test listener answering the wrong version, a hook gehen does not
 // handle, and the fallback where the API is not offered.
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit } from "effect"
+import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { formatStatus } from "../../src/cli/StatusFormat.js"
 import { makeStyle } from "../../src/cli/Style.js"
 import { formatPlan, formatSummary } from "../../src/cli/Summary.js"
@@ -210,6 +210,23 @@ describe("deployment strategies", () => {
       // The first lists came within the lag and found nothing yet.
       const update = (yield* w.sim.calls("UpdateService")).find((c) => c.params["service"] === "web")!
       expect(listed[0]!.at - update.at).toBeLessThan(20_000)
+    }))
+
+  it.effect("a signal during the bake time: StopServiceDeployment puts the blue/green service back at once", () =>
+    Effect.gen(function*() {
+      const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 })
+      const reports: Array<RunReport> = []
+      const fiber = yield* Effect.fork(
+        deploy(w.config, { gitsha: SHA, onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) }).pipe(
+          Effect.provide(w.layer)
+        )
+      )
+      for (let i = 0; i < 36; i++) yield* TestClock.adjust("5 seconds")
+      yield* Fiber.interrupt(fiber)
+      expect(reports[0]?.outcome).toBe("interrupted")
+      expect(webOf(reports[0]!).restoredBy).toBe("stop-service-deployment")
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* w.sim.servedVersion("prod-a", "web", "us-east-1")).toBe(OLD)
     }))
 
   it.effect("plan and status show the model, the drain deadline and the latest service deployment", () =>
