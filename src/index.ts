@@ -94,11 +94,22 @@ export {
   PhaseTiming,
   PlanReport,
   PlanTarget,
+  RestoredBy,
   RunOutcome,
   RunReport,
+  ServiceDeploymentReport,
   TargetOutcome,
   TargetReport
 } from "./report/Report.js"
+export { DeploymentModelReport, LatestServiceDeployment } from "./report/ModelReport.js"
+export {
+  type DeploymentModel,
+  extraMinutes,
+  type LifecycleHook,
+  type ServiceDeploymentBrief,
+  type ServiceDeploymentState,
+  type Strategy
+} from "./ports/ServiceDeployments.js"
 export {
   putTargetsCommand,
   RESTORE_PATIENCE,

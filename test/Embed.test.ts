@@ -72,7 +72,7 @@ describe("embedding", () => {
     }))
 
   it("exports the programs, ports, live layers and errors", () => {
-    for (const name of ["deploy", "plan", "makePlan", "makeLedger", "makeRegistrar", "makeJournal", "applyServices", "applyScheduledTasks", "judgeTargets", "status", "StatusReport", "drainCheck", "drainChecks", "versionCheck", "versionChecks", "rollback", "Ecs", "ScheduledTasks", "VersionProbe", "Progress", "DefaultRegion", "AwsLive", "VersionProbeLive", "DeployFailed", "DeployTimedOut", "PlanError", "ConfigError", "RunReport", "loadConfig"]) {
+    for (const name of ["deploy", "plan", "makePlan", "makeLedger", "makeRegistrar", "makeJournal", "applyServices", "applyScheduledTasks", "judgeTargets", "status", "StatusReport", "drainCheck", "drainChecks", "versionCheck", "versionChecks", "rollback", "Ecs", "ScheduledTasks", "VersionProbe", "Progress", "DefaultRegion", "AwsLive", "VersionProbeLive", "DeployFailed", "DeployTimedOut", "PlanError", "ConfigError", "RunReport", "loadConfig", "ServiceDeploymentReport", "RestoredBy", "DeploymentModelReport", "extraMinutes"]) {
       expect(Gehen).toHaveProperty(name)
     }
   })
