@@ -192,12 +192,13 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       Effect.gen(function*() {
         const { item } = w
         w.rounds++
-        if (listing.has(w.key)) yield* follower.find(item)
         // The service deployment's read batches with the other services' like DescribeServices.
         const [lookup, got] = yield* Effect.all([
           Effect.either(Effect.request(GetServiceState({ ref: item.ref }), resolver)),
           follower.read(item)
         ], { concurrency: "unbounded", batching: true })
+        // Found now, read from the next round on.
+        if (listing.has(w.key)) yield* follower.find(item)
         if (Either.isLeft(lookup)) {
           w.lastSeen = `DescribeServices failed: ${lookup.left.code}`
           return yield* say(item.target, w.lastSeen)

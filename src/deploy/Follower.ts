@@ -19,6 +19,7 @@ import type { Assessment } from "./DrainAssessment.js"
 import type { DrainItem } from "./DrainPoller.js"
 import { assessFollowed, assessRollback, type HookView, stageText } from "./FollowAssessment.js"
 import type { Journal } from "./Journal.js"
+import { readsPerRound } from "./ReadBudget.js"
 import { GetServiceDeployment, makeServiceDeploymentsResolver } from "./ServiceDeploymentStates.js"
 
 /** How a service is followed: not at all (rolling), finding its deployment, following it, or without the API. */
@@ -78,6 +79,11 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
     const stageSince = new Map<string, { readonly stage: string; readonly at: number }>()
     const answered = new Set<string>()
     const listedLast = new Set<string>()
+    /** Clusters listing this round: their reads of followed deployments wait a round, so the round stays in budget. */
+    const listingNow = new Set<string>()
+    /** The last observation of each followed service, for a round without a read. */
+    const lastSeen = new Map<string, string>()
+    const clusterKey = (item: DrainItem) => `${item.ref.region}|${item.ref.cluster}`
 
     const fallBack = (item: DrainItem, e: AwsCallError) =>
       Effect.gen(function*() {
@@ -91,22 +97,35 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         )
       })
 
-    /** Which services of a cluster list this round: finding takes turns with reading, one share of reads each. */
-    const listing = (cluster: string, items: ReadonlyArray<DrainItem>): ReadonlySet<string> => {
-      const finding = items.filter((i) => states.get(targetKey(i.target))?.mode === "find")
-      const following = items.some((i) => states.get(targetKey(i.target))?.mode === "follow")
-      if (finding.length === 0 || (following && listedLast.has(cluster))) {
-        listedLast.delete(cluster)
-        return new Set()
+    /**
+     * Which services of a cluster list this round: the reads left of 2 × ceil(n/10) after
+     * DescribeServices, task looks and the followed deployments' reads; with none left,
+     * finding takes turns with reading (a listing round reads no followed deployment).
+     */
+    const listing = (cluster: string, clusterItems: ReadonlyArray<DrainItem>): ReadonlySet<string> => {
+      const finding = clusterItems.filter((i) => states.get(targetKey(i.target))?.mode === "find")
+      const following = clusterItems.filter((i) => states.get(targetKey(i.target))?.mode === "follow").length
+      listingNow.delete(cluster)
+      if (finding.length === 0) return new Set()
+      const k = Math.ceil(clusterItems.length / 10)
+      const spare = 2 * k - readsPerRound(clusterItems.length) - Math.ceil(following / 20)
+      if (spare <= 0) {
+        if (following > 0 && listedLast.has(cluster)) {
+          listedLast.delete(cluster)
+          return new Set()
+        }
+        listedLast.add(cluster)
+        listingNow.add(cluster)
       }
-      listedLast.add(cluster)
-      return new Set(finding.slice(0, Math.ceil(items.length / 20)).map((i) => targetKey(i.target)))
+      // Alternating, a listing round spends the followed deployments' share (never less than one read).
+      const lists = spare > 0 ? spare : 2 * k - readsPerRound(clusterItems.length)
+      return new Set(finding.slice(0, Math.max(1, lists)).map((i) => targetKey(i.target)))
     }
 
     /** This round's read; run beside DescribeServices so both batch with the other services'. */
     const read = (item: DrainItem): Effect.Effect<FollowRead> => {
       const state = states.get(targetKey(item.target))
-      return state?.mode === "follow"
+      return state?.mode === "follow" && !listingNow.has(clusterKey(item))
         ? Effect.map(Effect.either(Effect.request(GetServiceDeployment({ ref: item.ref, arn: state.arn }), resolver)), Option.some)
         : Effect.succeed(Option.none())
     }
@@ -146,7 +165,11 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         if (mode?.mode === "find") {
           return Option.some<Assessment>({ _tag: "Waiting", observation: "looking for the service deployment the update started", newReady: false })
         }
-        if (mode?.mode !== "follow" || Option.isNone(got)) return Option.none<Assessment>()
+        if (mode?.mode !== "follow") return Option.none<Assessment>()
+        if (Option.isNone(got)) {
+          // Not read this round (its cluster listed): as last seen.
+          return Option.some<Assessment>({ _tag: "Waiting", observation: lastSeen.get(key) ?? "service deployment not read yet", newReady: false })
+        }
         if (Either.isLeft(got.value)) {
           if (notOffered(got.value.left.code)) yield* fallBack(item, got.value.left)
           return Option.none<Assessment>()
@@ -172,6 +195,7 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         const text = stageText(sd, item.model, stageSince.get(key)?.at, now)
         const view = hook === undefined || hook.handled ? text : `${text}; waiting for a person: ${hook.command}`
         if (options.onServiceDeployment !== undefined) yield* options.onServiceDeployment(key, { sd, text: view })
+        lastSeen.set(key, view)
         return Option.some(assessFollowed(state, item, sd, settled, text, hook))
       })
 
