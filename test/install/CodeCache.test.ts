@@ -2,18 +2,24 @@
 // bundle, so the first run writes one into the per-user cache directory and the next runs
 // use it. GEHEN_DEBUG_CODE_CACHE=1 makes the launcher say which cache it used or wrote.
 import { execFileSync, spawnSync } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { CLI } from "../support/subprocess.js"
 
 const root = join(import.meta.dirname, "..", "..")
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }
 
+const made: Array<string> = []
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
 /** The launcher and the bundle alone in a fresh directory, as a package install lays them out. */
 const installedCopy = () => {
   const dir = mkdtempSync(join(tmpdir(), "gehen-cache-"))
+  made.push(dir)
   const bin = join(dir, "package", "dist", "cli")
   mkdirSync(bin, { recursive: true })
   for (const f of ["gehen.cjs", "main.cjs"]) copyFileSync(join(dirname(CLI), f), join(bin, f))
@@ -104,6 +110,7 @@ describe("code cache of an installed package", () => {
 
   it("a checkout uses the cache `npm run build` made beside the bundle, and writes none for the user", () => {
     const xdg = mkdtempSync(join(tmpdir(), "gehen-cache-xdg-"))
+    made.push(xdg)
     const r = spawnSync(process.execPath, [CLI, "--version"], {
       env: { PATH: process.env["PATH"] ?? "", HOME: xdg, XDG_CACHE_HOME: xdg, ...debug }
     })

@@ -3,11 +3,11 @@
 // What is installed is what the CLI runs, at the versions of the lock file. (`npx` of the
 // tarball installs the same tree once more, into npm's cache: too slow to repeat per Node.)
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const exec = promisify(execFile)
 const root = join(import.meta.dirname, "..", "..")
@@ -42,6 +42,9 @@ beforeAll(async () => {
   })
   installOutput = install.stdout + install.stderr
 }, 180_000)
+
+// The installed tree is over 100 MB: not left behind in /tmp by every run.
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** `gehen` (or `gehen-sim`) through the prefix's bin, from a directory with no package.json. */
 const gehen = async (args: ReadonlyArray<string>, env: Record<string, string> = {}, bin = "gehen") => {
