@@ -101,6 +101,7 @@ export const toServiceDeploymentState = (d: ServiceDeployment): ServiceDeploymen
   finishedAt: d.finishedAt?.getTime() ?? d.stoppedAt?.getTime(),
   updatedAt: d.updatedAt?.getTime(),
   targetServiceRevisionArn: d.targetServiceRevision?.arn,
+  sourceServiceRevisionArns: (d.sourceServiceRevisions ?? []).flatMap((r) => (r.arn === undefined ? [] : [r.arn])),
   lifecycleStage: d.lifecycleStage,
   hooks: (d.lifecycleHookDetails ?? []).map((h) => ({
     hookId: h.hookId ?? "",

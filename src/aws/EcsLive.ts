@@ -71,6 +71,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       UpdateServiceCommand,
       ListServiceDeploymentsCommand,
       DescribeServiceDeploymentsCommand,
+      DescribeServiceRevisionsCommand,
       StopServiceDeploymentCommand,
       ContinueServiceDeploymentCommand,
       paginateListTaskDefinitions,
@@ -206,6 +207,22 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         return chunks.flatMap((out) => (out.serviceDeployments ?? []).map(toServiceDeploymentState))
       })
 
+    const describeServiceRevisions: EcsApi["describeServiceRevisions"] = (region, arns) =>
+      Effect.gen(function*() {
+        if (arns.length === 0) return []
+        const client = yield* clients.ecs(region)
+        const chunks = yield* Effect.forEach(Arr.chunksOf(arns, DESCRIBE_SERVICE_DEPLOYMENTS_MAX), (chunk) =>
+          awsCall("DescribeServiceRevisions", region, (abortSignal) =>
+            unlessNotImplemented(client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [...chunk] }), { abortSignal }))))
+        return chunks.flatMap((out) =>
+          (out.serviceRevisions ?? []).flatMap((r) =>
+            r.serviceRevisionArn === undefined || r.taskDefinition === undefined
+              ? []
+              : [{ arn: r.serviceRevisionArn, taskDefinition: r.taskDefinition }]
+          )
+        )
+      })
+
     const stopServiceDeployment: EcsApi["stopServiceDeployment"] = (region, arn) =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(region)
@@ -223,6 +240,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
     return {
       listServiceDeployments,
       describeServiceDeployments,
+      describeServiceRevisions,
       stopServiceDeployment,
       continueServiceDeployment,
       describeServices,

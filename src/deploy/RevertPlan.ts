@@ -6,6 +6,7 @@ import { tagOf } from "../domain/ImageRef.js"
 import { familyOf, shortName } from "../domain/TaskDefinitionArn.js"
 import { toRegisterInput } from "../domain/TaskDefinitionCopy.js"
 import { type DescribedTaskDefinition, describeTaskDefinitionOnce, Ecs } from "../ports/Ecs.js"
+import type { ServiceRef } from "../domain/Targets.js"
 import type { MissingRegion } from "../ports/Errors.js"
 import type { DefaultRegion } from "../ports/Region.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
@@ -34,9 +35,10 @@ const revisionNumber = (arn: string) => Number(/:(\d+)$/.exec(arn)?.[1] ?? "0")
 
 /**
  * The plan of `gehen rollback`: every target of the file back on the revision it ran
- * before its latest change, found from ECS itself (no local state): the newest earlier
- * ACTIVE revision of its family whose targeted images differ from what it runs now; with
- * `to`, the newest ACTIVE revision whose targeted images all carry that tag. It is the
+ * before its latest change, found from ECS itself (no local state): for a service, the
+ * source revision of its latest service deployment where the API offers it; else the
+ * newest earlier ACTIVE revision of its family whose targeted images differ from what it
+ * runs now; with `to`, the newest ACTIVE revision whose targeted images all carry that tag. It is the
  * deploy's plan (the same reads, checks and problems), with each target's revision and
  * expected version replaced. Reads only; every problem is collected.
  */
@@ -52,10 +54,42 @@ export const planRevert = (
     const base = yield* makePlan({ ...config, updateStrategy: "redeploy" }, options.to ?? "previous", { force: true })
     const problems: Array<{ readonly target: string; readonly problem: string }> = []
 
+    /**
+     * What a service ran before its latest change, as ECS recorded it: the source revision
+     * of its latest service deployment. None where the API is not offered or says nothing.
+     */
+    const sourceRevision = (ref: ServiceRef, currentArn: string) =>
+      Effect.gen(function*() {
+        const [latest] = yield* ecs.listServiceDeployments(ref)
+        if (latest === undefined) return Option.none<string>()
+        const [state] = yield* ecs.describeServiceDeployments(ref.region, [latest.arn])
+        const sources = state?.sourceServiceRevisionArns ?? []
+        if (sources.length === 0) return Option.none<string>()
+        const revisions = yield* ecs.describeServiceRevisions(ref.region, sources)
+        return Option.fromNullable(revisions.map((r) => r.taskDefinition).find((td) => td !== currentArn))
+      }).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+
     /** The revision to return to, or why there is none. */
-    const findTarget = (region: string, currentArn: string, containers: ReadonlyArray<string> | undefined) =>
+    const findTarget = (
+      region: string,
+      currentArn: string,
+      containers: ReadonlyArray<string> | undefined,
+      service?: ServiceRef
+    ) =>
       Effect.gen(function*() {
         const current = yield* describe(region, currentArn)
+        if (options.to === undefined && service !== undefined) {
+          const source = yield* sourceRevision(service, currentArn)
+          if (Option.isSome(source)) {
+            const td = yield* describe(region, source.value).pipe(Effect.option)
+            if (
+              Option.isSome(td) && td.value.taskDefinition.status === "ACTIVE" &&
+              imagesKey(td.value, containers) !== imagesKey(current, containers)
+            ) {
+              return { arn: td.value.taskDefinition.taskDefinitionArn ?? source.value, td: td.value, current, tags: tagsOf(td.value, containers) }
+            }
+          }
+        }
         const family = familyOf(currentArn)
         const revisions = yield* ecs.listTaskDefinitions(region, family)
         const candidates = options.to === undefined
@@ -79,7 +113,7 @@ export const planRevert = (
     const services: Array<ServicePlan> = []
     for (const s of base.services) {
       const containers = config.services.find((c) => c.name === s.ref.service && c.cluster === s.ref.cluster)?.containers
-      const found = yield* Effect.either(findTarget(s.ref.region, s.currentTaskDefinition, containers))
+      const found = yield* Effect.either(findTarget(s.ref.region, s.currentTaskDefinition, containers, s.ref))
       if (found._tag === "Left") {
         problems.push({ target: `service ${s.target.name} (cluster ${s.target.cluster})`, problem: found.left })
         continue

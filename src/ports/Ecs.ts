@@ -129,6 +129,11 @@ export interface EcsApi {
     region: string,
     arns: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<ServiceDeploymentState>, AwsCallError>
+  /** DescribeServiceRevisions in chunks of 20 ARNs: the task definition each revision ran; unknown ARNs left out. */
+  readonly describeServiceRevisions: (
+    region: string,
+    arns: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<{ readonly arn: string; readonly taskDefinition: string }>, AwsCallError>
   /** StopServiceDeployment with stopType ROLLBACK: ECS shifts traffic back to the previous revision. */
   readonly stopServiceDeployment: (region: string, arn: string) => Effect.Effect<void, AwsCallError>
   /** ContinueServiceDeployment: answers a PAUSE lifecycle hook with CONTINUE or ROLLBACK. */

@@ -58,6 +58,8 @@ export interface HookState {
 /** One service deployment as DescribeServiceDeployments answers it. */
 export interface ServiceDeploymentState extends ServiceDeploymentBrief {
   readonly serviceArn: string
+  /** The service revisions it replaces: what the service ran before it. */
+  readonly sourceServiceRevisionArns?: ReadonlyArray<string> | undefined
   /** RECONCILE_SERVICE, PRE_SCALE_UP, SCALE_UP, …, BAKE_TIME, CLEAN_UP. */
   readonly lifecycleStage?: string | undefined
   readonly updatedAt?: number | undefined

@@ -8,6 +8,9 @@ import type {
   ContinueServiceDeploymentRequest,
   ContinueServiceDeploymentResponse,
   DescribeServiceDeploymentsRequest,
+  DescribeServiceRevisionsRequest,
+  DescribeServiceRevisionsResponse,
+  ServiceRevision,
   DescribeServiceDeploymentsResponse,
   Failure,
   ListServiceDeploymentsRequest,
@@ -79,6 +82,20 @@ export class SimDeploymentOps {
       else serviceDeployments.push(toServiceDeployment(hit.svc, hit.sd, now))
     }
     return { serviceDeployments, failures }
+  }
+
+  describeServiceRevisions(region: string, input: DescribeServiceRevisionsRequest): DescribeServiceRevisionsResponse {
+    const arns: unknown = input.serviceRevisionArns
+    if (!Array.isArray(arns) || arns.length === 0) throw awsError("InvalidParameterException", "serviceRevisionArns cannot be empty.")
+    if (arns.length > 20) throw awsError("InvalidParameterException", "serviceRevisionArns cannot contain more than 20 elements.")
+    const serviceRevisions: Array<ServiceRevision> = []
+    const failures: Array<Failure> = []
+    for (const arn of arns) {
+      const taskDefinition = typeof arn === "string" && arn.split(":")[3] === region ? this.store.serviceRevisions.get(arn) : undefined
+      if (taskDefinition === undefined) failures.push({ arn: String(arn), reason: "MISSING" })
+      else serviceRevisions.push({ serviceRevisionArn: String(arn), taskDefinition })
+    }
+    return { serviceRevisions, failures }
   }
 
   stopServiceDeployment(_region: string, input: StopServiceDeploymentRequest, now: number): StopServiceDeploymentResponse {

@@ -214,6 +214,21 @@ export const simulatorServices = (sim: SimulatorApi, options: SimLayerOptions = 
         }),
         (answers) => answers.flatMap((a) => (a.serviceDeployments ?? []).map(toServiceDeploymentState))
       ),
+    describeServiceRevisions: (region, arns) =>
+      arns.length === 0 ? Effect.succeed([]) : Effect.map(
+        Effect.forEach(chunks(arns, 20), (group) => {
+          const params = { serviceRevisionArns: [...group] }
+          return call("DescribeServiceRevisions", region, params, () => m.describeServiceRevisions(region, params))
+        }),
+        (answers) =>
+          answers.flatMap((a) =>
+            (a.serviceRevisions ?? []).flatMap((r) =>
+              r.serviceRevisionArn === undefined || r.taskDefinition === undefined
+                ? []
+                : [{ arn: r.serviceRevisionArn, taskDefinition: r.taskDefinition }]
+            )
+          )
+      ),
     stopServiceDeployment: (region, arn) => {
       const params = { serviceDeploymentArn: arn, stopType: "ROLLBACK" as const }
       return Effect.asVoid(call("StopServiceDeployment", region, params, (now) => m.stopServiceDeployment(region, params, now)))

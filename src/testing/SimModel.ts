@@ -30,6 +30,8 @@ import type {
   ContinueServiceDeploymentRequest,
   ContinueServiceDeploymentResponse,
   DescribeServiceDeploymentsRequest,
+  DescribeServiceRevisionsRequest,
+  DescribeServiceRevisionsResponse,
   DescribeServiceDeploymentsResponse,
   ListServiceDeploymentsRequest,
   ListServiceDeploymentsResponse,
@@ -332,6 +334,10 @@ export class SimModel {
 
   describeServiceDeployments(region: string, input: DescribeServiceDeploymentsRequest, now: number): DescribeServiceDeploymentsResponse {
     return this.deployments.describeServiceDeployments(region, input, now)
+  }
+
+  describeServiceRevisions(region: string, input: DescribeServiceRevisionsRequest): DescribeServiceRevisionsResponse {
+    return this.deployments.describeServiceRevisions(region, input)
   }
 
   stopServiceDeployment(region: string, input: StopServiceDeploymentRequest, now: number): StopServiceDeploymentResponse {

@@ -60,6 +60,7 @@ const ecsOps: Readonly<Record<string, Op>> = {
   ListServices: (m, r, p) => m.listServices(r, wire(p)),
   ListServiceDeployments: (m, r, p, now) => m.listServiceDeployments(r, wire(p), now),
   DescribeServiceDeployments: (m, r, p, now) => m.describeServiceDeployments(r, wire(p), now),
+  DescribeServiceRevisions: (m, r, p) => m.describeServiceRevisions(r, wire(p)),
   StopServiceDeployment: (m, r, p, now) => m.stopServiceDeployment(r, wire(p), now),
   ContinueServiceDeployment: (m, r, p, now) => m.continueServiceDeployment(r, wire(p), now),
   DescribeClusters: (m, r, p) => m.describeClusters(r, wire(p))

@@ -47,8 +47,12 @@ const revisionId = (deploymentId: string) => deploymentId.split("/").pop() ?? de
 export class SimShifts {
   constructor(private readonly store: SimStore, private readonly ops: RolloutOps) {}
 
+  /** A deployment's service revision, remembered with its task definition (deployments are pruned, revisions stay). */
   private revisionArn(svc: ServiceRec, deploymentId: string): string {
-    return `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:service-revision/${svc.cluster.name}/${svc.name}/${revisionId(deploymentId)}`
+    const arn = `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:service-revision/${svc.cluster.name}/${svc.name}/${revisionId(deploymentId)}`
+    const d = svc.deployments.find((x) => x.id === deploymentId)
+    if (d !== undefined && !this.store.serviceRevisions.has(arn)) this.store.serviceRevisions.set(arn, d.taskDefinitionArn)
+    return arn
   }
 
   /** The service deployment rolling out `d` (a rollback deployment ECS started belongs to the one it undoes). */

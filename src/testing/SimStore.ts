@@ -21,6 +21,8 @@ export class SimStore {
   readonly taskDefs = new Map<string, Array<TaskDefRec>>()
   readonly rules = new Map<string, RuleRec>()
   readonly taskIndex = new Map<string, { readonly task: TaskRec; readonly service: ServiceRec }>()
+  /** Service revision ARN -> the task definition it ran (DescribeServiceRevisions). */
+  readonly serviceRevisions = new Map<string, string>()
   /** The latest time any operation ran at: time never goes backwards. */
   lastNow = Number.NEGATIVE_INFINITY
   private counter = 0

@@ -70,6 +70,7 @@ const layers = (world: World, region: string | null = "us-east-1") =>
         }),
       registerTaskDefinition: () => Effect.die("status must not register"),
       listTaskDefinitions: () => Effect.die("status lists no revisions"),
+      describeServiceRevisions: () => Effect.die("status reads no service revisions"),
       updateService: () => Effect.die("status must not update"),
       // An endpoint without the service deployments API, like moto.
       listServiceDeployments: (ref) => Effect.fail(awsError("ListServiceDeployments", ref.region, "UnknownOperationException")),

@@ -4,7 +4,7 @@ import { Effect, Exit } from "effect"
 import { deploy, type DeployFailed, revert } from "../../src/deploy/Deploy.js"
 import type { PlanError } from "../../src/deploy/Plan.js"
 import type { RunReport } from "../../src/report/Report.js"
-import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA } from "../support/world.js"
+import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../support/world.js"
 
 const succeeded = (exit: Exit.Exit<RunReport, unknown>): RunReport => {
   if (!Exit.isSuccess(exit)) throw new Error(`expected success, got ${String(exit.cause)}`)
@@ -39,6 +39,32 @@ describe("gehen rollback", () => {
       const api = report.services[0]!
       expect(api.images[0]).toMatchObject({ previous: expect.stringContaining(SHA), next: expect.stringContaining(OLD) })
       expect(api.phases.find((p) => p.phase === "version-check")?.status).toBe("succeeded")
+    }))
+
+  it.effect("what ran before is the latest service deployment's source revision, not merely an earlier one registered", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      // api:2 is registered but never ran; the deploy then registers api:3.
+      yield* w.sim.seedTaskDefinition("us-east-1", {
+        family: "api",
+        containerDefinitions: [{ name: "app", image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/api:neverran` }]
+      })
+      const config = configFor(w.clusterB, { services: [svc("api", "prod-a")], scheduledTasks: [] })
+      succeeded((yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))).exit)
+      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toMatch(/api:3$/)
+      yield* w.sim.clearCalls()
+      succeeded((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit)
+      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
+      expect(yield* w.sim.calls("DescribeServiceRevisions")).toHaveLength(1)
+    }))
+
+  it.effect("where the service deployments API is not offered, the newest earlier ACTIVE revision with other images", () =>
+    Effect.gen(function*() {
+      const { config, w } = yield* deployed()
+      yield* w.sim.failNext({ operation: "ListServiceDeployments", times: 10, code: "UnknownOperationException", message: "no" })
+      succeeded((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit)
+      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
+      expect(yield* w.sim.calls("ListTaskDefinitions")).not.toHaveLength(0)
     }))
 
   it.effect("--to <sha> picks the newest ACTIVE revision running that tag", () =>
