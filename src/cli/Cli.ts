@@ -3,6 +3,7 @@ import * as Options from "@effect/cli/Options"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import { VERSION } from "../Version.js"
 import { readArgv } from "./Argv.js"
 import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
@@ -73,7 +74,7 @@ export const gehen = Command.make("gehen").pipe(
   Command.withSubcommands([deployCommand, rollbackCommand, statusCommand])
 )
 
-export const VERSION = "0.1.0"
+export { VERSION }
 
 const cli = Command.run(gehen, { name: "gehen", version: VERSION })
 

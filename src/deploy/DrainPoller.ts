@@ -3,15 +3,15 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { type ServiceRef, type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
+import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import { type DeploymentModel, Ecs, type ServiceState, type StartedDeployment, type TaskState } from "../ports/Ecs.js"
+import { Ecs, type ServiceState, type TaskState } from "../ports/Ecs.js"
 import type { Phase } from "../ports/Progress.js"
 import { assessDrain, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
 import { type FollowView, makeFollower } from "./Follower.js"
 import type { Journal } from "./Journal.js"
-import type { ServiceTarget } from "./Plan.js"
 import { roundBudget } from "./ReadBudget.js"
+import type { DrainItem } from "./DrainItem.js"
 import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "./ServiceStates.js"
 
 /** A service's new deployment failed: unhealthy or crashing tasks, ECS's circuit breaker, or it was replaced. */
@@ -25,21 +25,7 @@ export class DrainFailed extends Data.TaggedError("DrainFailed")<{
   }
 }
 
-export interface DrainItem {
-  readonly target: ServiceTarget
-  readonly ref: ServiceRef
-  /** The task definition the service must settle on. */
-  readonly taskDefinition: string
-  /** The deployment UpdateService started (judged by id); absent when none was started or seen. */
-  readonly deployment?: StartedDeployment | undefined
-  /** How ECS deploys the service: traffic-shifting ones are followed through their service deployment. */
-  readonly model?: DeploymentModel | undefined
-  /** The test listener's url: gehen answers a PAUSE hook at POST_TEST_TRAFFIC_SHIFT once it serves `expected`. */
-  readonly testUrl?: string | undefined
-  readonly expected?: ReadonlyArray<string> | undefined
-  /** A rollback ECS runs (its own, or one gehen asked for): the service deployment to see ROLLBACK_SUCCESSFUL. */
-  readonly rollbackOf?: string | undefined
-}
+export type { DrainItem } from "./DrainItem.js"
 
 /**
  * A look at a service's running tasks (ListTasks, then DescribeTasks), one call per

@@ -16,7 +16,7 @@ import {
 } from "../ports/ServiceDeployments.js"
 import { VersionProbe } from "../ports/VersionProbe.js"
 import type { Assessment } from "./DrainAssessment.js"
-import type { DrainItem } from "./DrainPoller.js"
+import type { DrainItem } from "./DrainItem.js"
 import { assessFollowed, assessRollback, type HookView, stageText } from "./FollowAssessment.js"
 import type { Journal } from "./Journal.js"
 import { readsPerRound } from "./ReadBudget.js"

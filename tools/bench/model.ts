@@ -2,7 +2,6 @@
 import type { RunReport } from "../../src/report/Report.js"
 import type { Behaviour } from "../../src/testing/index.js"
 import type { PollStats } from "./pollStats.js"
-import type { StartupVariants } from "./startup.js"
 
 export interface BenchOptions {
   /** The bundled CLI, `dist/cli/gehen.cjs`. */
@@ -107,4 +106,11 @@ export interface BenchReport {
   readonly startup: ReadonlyArray<StartupResult>
   readonly checks: ReadonlyArray<Check>
   readonly ok: boolean
+}
+
+export interface StartupVariants {
+  /** The single executable (`npm run build:sea`), when it was built. */
+  readonly seaPath?: string | undefined
+  /** The bundle copied elsewhere, as `npm install -g` lays it out: no build-time code cache. */
+  readonly installed?: boolean | undefined
 }

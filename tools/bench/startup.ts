@@ -7,7 +7,9 @@ import { spawnSync } from "node:child_process"
 import { copyFileSync, mkdirSync, rmSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { simulatorEnv, tempDir } from "../demo/cli.js"
-import type { StartupResult } from "./model.js"
+import type { StartupResult, StartupVariants } from "./model.js"
+
+export type { StartupVariants }
 
 /** The middle value (the mean of the two middle ones for an even count); NaN for none. */
 export const median = (xs: ReadonlyArray<number>): number => {
@@ -16,12 +18,6 @@ export const median = (xs: ReadonlyArray<number>): number => {
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
-export interface StartupVariants {
-  /** The single executable (`npm run build:sea`), when it was built. */
-  readonly seaPath?: string | undefined
-  /** The bundle copied elsewhere, as `npm install -g` lays it out: no build-time code cache. */
-  readonly installed?: boolean | undefined
-}
 
 interface Command {
   readonly label: string
