@@ -63,19 +63,23 @@ export const GetTaskState = Request.tagged<GetTaskState>("GetTaskState")
 const MAX_TASKS = 100
 
 /**
- * Resolves the task requests of one round with one DescribeTasks call per cluster
- * and 100 ARNs. A task ECS leaves out of its answer (long stopped, or gone between
- * ListTasks and DescribeTasks) is `None`: there is nothing to judge. A failed call
- * fails the requests of its chunk only.
+ * A resolver for "describe these ARNs" operations: the requests of one round grouped by
+ * cluster, each ARN sent once however many requests ask for it, `max` ARNs a call. An
+ * ARN the answer leaves out is `None`; a failed call fails its chunk's requests only.
  */
-export const makeTaskStatesResolver = Effect.map(Ecs, (ecs) =>
-  RequestResolver.makeBatched((requests: Arr.NonEmptyArray<GetTaskState>) => {
-    const groups = Object.values(Arr.groupBy(requests, (r) => clusterKey(r.cluster)))
-    // The same ARN asked twice in a round is sent once and answers both requests.
+export const arnBatchResolver = <Req extends Request.Request<Option.Option<A>, AwsCallError>, A>(options: {
+  readonly cluster: (request: Req) => ClusterRef
+  readonly arn: (request: Req) => string
+  readonly max: number
+  readonly describe: (cluster: ClusterRef, arns: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<A>, AwsCallError>
+  readonly arnOf: (answer: A) => string
+}) =>
+  RequestResolver.makeBatched((requests: Arr.NonEmptyArray<Req>) => {
+    const groups = Object.values(Arr.groupBy(requests, (r) => clusterKey(options.cluster(r))))
     const batches = groups.flatMap((group) => {
-      const byArn = Arr.groupBy(group, (r) => r.taskArn)
-      return Arr.chunksOf(Object.keys(byArn), MAX_TASKS).map((arns) => ({
-        cluster: group[0]!.cluster,
+      const byArn = Arr.groupBy(group, options.arn)
+      return Arr.chunksOf(Object.keys(byArn), options.max).map((arns) => ({
+        cluster: options.cluster(group[0]!),
         arns,
         requests: arns.flatMap((arn) => byArn[arn]!)
       }))
@@ -83,17 +87,33 @@ export const makeTaskStatesResolver = Effect.map(Ecs, (ecs) =>
     return Effect.forEach(
       batches,
       ({ arns, cluster, requests: batch }) =>
-        ecs.describeTasks(cluster, arns).pipe(
+        options.describe(cluster, arns).pipe(
           Effect.flatMap((found) => {
-            const byArn = new Map(found.map((t) => [t.taskArn, t]))
-            return Effect.forEach(batch, (r) => Request.succeed(r, Option.fromNullable(byArn.get(r.taskArn))), {
-              discard: true
-            })
+            const byArn = new Map(found.map((a) => [options.arnOf(a), a]))
+            const answer = (r: Request.Request<Option.Option<A>, AwsCallError>, arn: string) =>
+              Request.succeed(r, Option.fromNullable(byArn.get(arn)))
+            return Effect.forEach(batch, (r) => answer(r, options.arn(r)), { discard: true })
           }),
-          Effect.catchAll((e) => Effect.forEach(batch, (r) => Request.fail(r, e), { discard: true }))
+          Effect.catchAll((e) =>
+            Effect.forEach(batch, (r: Request.Request<Option.Option<A>, AwsCallError>) => Request.fail(r, e), { discard: true })
+          )
         ),
       { concurrency: "unbounded", discard: true }
     )
+  })
+
+/**
+ * Resolves the task requests of one round with one DescribeTasks call per cluster and
+ * 100 ARNs. A task ECS leaves out of its answer (long stopped, or gone between ListTasks
+ * and DescribeTasks) is `None`: there is nothing to judge.
+ */
+export const makeTaskStatesResolver = Effect.map(Ecs, (ecs) =>
+  arnBatchResolver<GetTaskState, TaskState>({
+    cluster: (r) => r.cluster,
+    arn: (r) => r.taskArn,
+    max: MAX_TASKS,
+    describe: (cluster, arns) => ecs.describeTasks(cluster, arns),
+    arnOf: (t) => t.taskArn
   })
 )
 
