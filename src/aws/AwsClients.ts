@@ -37,8 +37,26 @@ type Credentials = AwsCredentialIdentityProvider
  * every later call of the shared per-region client after one throttle, the rollback's
  * included. AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, when set, win.
  */
-const MAX_ATTEMPTS = 8
+export const MAX_ATTEMPTS = 8
 const MAX_BACKOFF_MS = 2000
+
+/**
+ * Deadlines of one attempt (the SDK's own default sets none, so a silent connection
+ * would hold a call for ever): 5 s to connect, 20 s until the answer's headers, and 20 s
+ * of silence while its body arrives. An ECS or EventBridge answer takes well under a
+ * second; a timed-out attempt counts as transient, so the retries above try again.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000
+export const REQUEST_TIMEOUT_MS = 20_000
+export const SOCKET_TIMEOUT_MS = 20_000
+
+/** The request handler's settings: every client's, the credential providers' included. */
+export const requestHandlerOptions = {
+  connectionTimeout: CONNECT_TIMEOUT_MS,
+  requestTimeout: REQUEST_TIMEOUT_MS,
+  socketTimeout: SOCKET_TIMEOUT_MS,
+  throwOnRequestTimeout: true
+} as const
 
 const retryConfig = (
   ConfiguredRetryStrategy: typeof import("@smithy/core/retry").ConfiguredRetryStrategy
@@ -84,7 +102,9 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
 
     // The default chain, resolved once for every client, with a short wait on the metadata
     // endpoints (see METADATA_TIMEOUT_MS).
-    const base = memoize(fromNodeProviderChain({ timeout: METADATA_TIMEOUT_MS, maxRetries: 0 }))
+    const base = memoize(
+      fromNodeProviderChain({ timeout: METADATA_TIMEOUT_MS, maxRetries: 0, clientConfig: { requestHandler: requestHandlerOptions } })
+    )
 
     // With a role: one provider on top of the chain, shared by every client of every region
     // and memoized, so that all of them together make one AssumeRole (again only shortly
@@ -97,12 +117,17 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
       sharedCredentials ??= memoize(fromTemporaryCredentials({
         masterCredentials: base,
         params: { RoleArn: roleArn, RoleSessionName: options.sessionName ?? `gehen-${Date.now()}` },
-        clientConfig: { region, ...retries() }
+        clientConfig: { region, ...retries(), requestHandler: requestHandlerOptions }
       }))
       return sharedCredentials
     }
 
-    const clientConfig = (region: string) => ({ region, ...retries(), credentials: credentialsFor(region) })
+    const clientConfig = (region: string) => ({
+      region,
+      ...retries(),
+      credentials: credentialsFor(region),
+      requestHandler: requestHandlerOptions
+    })
 
     const ecsClients = new Map<string, ECSClient>()
     const eventBridgeClients = new Map<string, EventBridgeClient>()

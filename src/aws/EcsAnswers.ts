@@ -1,5 +1,6 @@
 import type {
   Deployment as SdkDeployment,
+  DeploymentCircuitBreaker,
   DeploymentConfiguration,
   Service,
   ServiceDeployment,
@@ -8,6 +9,8 @@ import type {
 } from "@aws-sdk/client-ecs"
 import type { Deployment, ServiceState, StartedDeployment, TaskState } from "../ports/Ecs.js"
 import {
+  type BreakerThreshold,
+  type CircuitBreaker,
   type DeploymentModel,
   type ServiceDeploymentBrief,
   type ServiceDeploymentState,
@@ -43,12 +46,30 @@ export const toServiceState = (s: Service, recentEvents: number = RECENT_EVENTS)
   pendingCount: s.pendingCount ?? 0,
   deployments: (s.deployments ?? []).map(toDeployment),
   deploymentController: s.deploymentController?.type ?? "ECS",
-  recentEvents: (s.events ?? []).flatMap((e) => (e.message === undefined ? [] : [e.message])).slice(0, recentEvents),
+  // AWS documents no order for the events: newest first by their time.
+  recentEvents: [...(s.events ?? [])]
+    .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
+    .flatMap((e) => (e.message === undefined ? [] : [e.message]))
+    .slice(0, recentEvents),
   deploymentModel: toDeploymentModel(s.deploymentConfiguration),
   currentServiceDeployment: s.currentServiceDeployment
 })
 
 const strategyOf = (s: string | undefined): Strategy => strategies.find((x) => x === s) ?? "ROLLING"
+
+const thresholdTypes: ReadonlyArray<BreakerThreshold["type"]> = ["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"]
+
+/** The deployment circuit breaker, with its threshold where the service configures one. */
+export const toCircuitBreaker = (b: DeploymentCircuitBreaker | undefined): CircuitBreaker => {
+  const t = b?.thresholdConfiguration
+  const type = thresholdTypes.find((x) => x === t?.type)
+  return {
+    enable: b?.enable ?? false,
+    rollback: b?.rollback ?? false,
+    ...(type === undefined || t?.value === undefined ? {} : { threshold: { type, value: t.value } }),
+    ...(b?.resetOnHealthyTask === undefined ? {} : { resetOnHealthyTask: b.resetOnHealthyTask })
+  }
+}
 
 /** deploymentConfiguration in gehen's terms; ECS's defaults where it names nothing. */
 export const toDeploymentModel = (c: DeploymentConfiguration | undefined): DeploymentModel => {
@@ -64,10 +85,7 @@ export const toDeploymentModel = (c: DeploymentConfiguration | undefined): Deplo
     canary: strategy === "CANARY"
       ? { canaryPercent: cc?.canaryPercent ?? 5, canaryBakeTimeInMinutes: cc?.canaryBakeTimeInMinutes ?? 10 }
       : undefined,
-    circuitBreaker: {
-      enable: c?.deploymentCircuitBreaker?.enable ?? false,
-      rollback: c?.deploymentCircuitBreaker?.rollback ?? false
-    },
+    circuitBreaker: toCircuitBreaker(c?.deploymentCircuitBreaker),
     alarms: {
       names: c?.alarms?.alarmNames ?? [],
       enable: c?.alarms?.enable ?? false,

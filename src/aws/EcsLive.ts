@@ -74,6 +74,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       DescribeServiceRevisionsCommand,
       StopServiceDeploymentCommand,
       ContinueServiceDeploymentCommand,
+      ListTasksCommand,
       paginateListTaskDefinitions,
       paginateListTasks
     } = yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
@@ -144,6 +145,23 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         })
       })
 
+    const listTasksPage: EcsApi["listTasksPage"] = (service, options = {}) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(service.region)
+        const page = yield* awsCall("ListTasks", service.region, (abortSignal) =>
+          client.send(
+            new ListTasksCommand({
+              cluster: service.cluster,
+              serviceName: service.service,
+              desiredStatus: options.desiredStatus ?? "RUNNING",
+              ...(options.nextToken === undefined ? {} : { nextToken: options.nextToken })
+            }),
+            { abortSignal }
+          ))
+        const nextToken = page.nextToken === undefined || page.nextToken === "" ? undefined : page.nextToken
+        return { taskArns: page.taskArns ?? [], ...(nextToken === undefined ? {} : { nextToken }) }
+      })
+
     const listTaskDefinitions: EcsApi["listTaskDefinitions"] = (region, family) =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(region)
@@ -174,27 +192,21 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         return chunks.flatMap((out) => (out.tasks ?? []).map(toTaskState))
       })
 
-    const listServiceDeployments: EcsApi["listServiceDeployments"] = (service, createdAfter) =>
+    const listServiceDeployments: EcsApi["listServiceDeployments"] = (service, options = {}) =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(service.region)
-        return yield* awsCall("ListServiceDeployments", service.region, async (abortSignal) => {
-          const out: Array<ReturnType<typeof toServiceDeploymentBrief>> = []
-          let nextToken: string | undefined
-          do {
-            const page = await unlessNotImplemented(client.send(
-              new ListServiceDeploymentsCommand({
-                cluster: service.cluster,
-                service: service.service,
-                ...(createdAfter === undefined ? {} : { createdAt: { after: new Date(createdAfter) } }),
-                ...(nextToken === undefined ? {} : { nextToken })
-              }),
-              { abortSignal }
-            ))
-            out.push(...(page.serviceDeployments ?? []).map(toServiceDeploymentBrief))
-            nextToken = page.nextToken
-          } while (nextToken !== undefined)
-          return out
-        })
+        const page = yield* awsCall("ListServiceDeployments", service.region, (abortSignal) =>
+          unlessNotImplemented(client.send(
+            new ListServiceDeploymentsCommand({
+              cluster: service.cluster,
+              service: service.service,
+              ...(options.createdAfter === undefined ? {} : { createdAt: { after: new Date(options.createdAfter) } }),
+              ...(options.nextToken === undefined ? {} : { nextToken: options.nextToken })
+            }),
+            { abortSignal }
+          )))
+        const nextToken = page.nextToken === undefined || page.nextToken === "" ? undefined : page.nextToken
+        return { deployments: (page.serviceDeployments ?? []).map(toServiceDeploymentBrief), nextToken }
       })
 
     const describeServiceDeployments: EcsApi["describeServiceDeployments"] = (region, arns) =>
@@ -249,6 +261,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       registerTaskDefinition,
       updateService,
       listTasks,
+      listTasksPage,
       describeTasks
     }
   })

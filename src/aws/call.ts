@@ -15,6 +15,14 @@ const httpStatusOf = (cause: unknown): number | undefined => {
   return typeof metadata.httpStatusCode === "number" ? metadata.httpStatusCode : undefined
 }
 
+/** How many attempts the SDK made (`$metadata.attempts` of an answer or an exception), retries included. */
+const attemptsOf = (value: unknown): number | undefined => {
+  if (typeof value !== "object" || value === null || !("$metadata" in value)) return undefined
+  const metadata: unknown = value.$metadata
+  if (typeof metadata !== "object" || metadata === null || !("attempts" in metadata)) return undefined
+  return typeof metadata.attempts === "number" ? metadata.attempts : undefined
+}
+
 /**
  * An SDK exception as `AwsCallError`: the exception's name (the AWS error code) and its
  * message only, never the request or the credentials.
@@ -27,17 +35,11 @@ export const toAwsCallError = (operation: string, region: string) => (cause: unk
     region,
     code,
     httpStatus: httpStatusOf(cause),
+    attempts: attemptsOf(cause),
     detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail
   })
 }
 
-/** How many attempts the SDK made (`$metadata.attempts` of an answer or an exception), retries included. */
-const attemptsOf = (value: unknown): number | undefined => {
-  if (typeof value !== "object" || value === null || !("$metadata" in value)) return undefined
-  const metadata: unknown = value.$metadata
-  if (typeof metadata !== "object" || metadata === null || !("attempts" in metadata)) return undefined
-  return typeof metadata.attempts === "number" ? metadata.attempts : undefined
-}
 
 /** The AWS service an operation belongs to, for its span's name. */
 const serviceOf = (operation: string): string =>

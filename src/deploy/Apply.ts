@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -147,8 +148,18 @@ export const applyServices = (
             : `updating from ${shortName(svc.currentTaskDefinition)} to ${shortName(arn)}`
         )
         const key = targetKey(target)
-        yield* ledger.intend({ kind: "service", key, plan: svc, newTaskDefinition: arn, state: "intended", deployment: undefined })
-        const started = yield* recorded(ledger, key, ecs.updateService(svc.ref, arn), (d) => ledger.applied(key, d)).pipe(
+        yield* ledger.intend({
+          kind: "service",
+          key,
+          plan: svc,
+          newTaskDefinition: arn,
+          state: "intended",
+          deployment: undefined,
+          restoreTo: svc.currentTaskDefinition
+        })
+        const requestedAt = yield* Clock.currentTimeMillis
+        const update = Effect.map(ecs.updateService(svc.ref, arn), (d) => ({ ...d, requestedAt }))
+        const started = yield* recorded(ledger, key, update, (d) => ledger.applied(key, d)).pipe(
           journal.inPhase(target, "update"),
           Effect.tapError((e) => journal.end(target, "update", "failed", e.message))
         )

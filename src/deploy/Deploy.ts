@@ -21,8 +21,8 @@ import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailure
 import { type Journal, makeJournal } from "./Journal.js"
 import { type Ledger, makeLedger } from "./Ledger.js"
 import { type Following, gateOf, makeFollowing } from "./Following.js"
-import { type DeployPlan, makePlan, type PlanError, type PlanOptions, type ServicePlan } from "./Plan.js"
-import { extraMinutes, shiftMinutes } from "../ports/ServiceDeployments.js"
+import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "./Plan.js"
+import { phaseDeadlines } from "./Deadlines.js"
 import { planRevert, type RevertOptions } from "./RevertPlan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
 import { runEndAttributes, runStartAttributes } from "./Spans.js"
@@ -122,11 +122,23 @@ const signalled = Effect.map(Effect.descriptor, (d) => HashSet.size(d.interrupto
  */
 const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journal: Journal, following: Following) =>
   Effect.gen(function*() {
-    // Bake time and linear/canary steps run beyond the rollout: each phase's deadline grows by its longest.
-    const beyond = (f: (s: ServicePlan) => number) => Math.max(0, ...thePlan.services.map(f))
-    const timeout = Duration.millis((config.timeoutMinutes + beyond((s) => shiftMinutes(s.model))) * 60_000)
-    const drainTimeout = Duration.millis((config.timeoutMinutes + beyond((s) => extraMinutes(s.model))) * 60_000)
+    const deadlines = phaseDeadlines(config.timeoutMinutes, thePlan.services.map((s) => s.model))
     const interval = Duration.millis(config.checkIntervalSeconds * 1000)
+    // A deployment toward the sha found rolling out (a run cut short) is this run's to restore if it fails.
+    for (const s of thePlan.services) {
+      if (s.action._tag !== "Unchanged" || s.action.inFlight === undefined) continue
+      const { deployment, previousTaskDefinition } = s.action.inFlight
+      yield* ledger.intend({
+        kind: "service",
+        key: targetKey(s.target),
+        plan: s,
+        newTaskDefinition: s.currentTaskDefinition,
+        state: "applied",
+        deployment,
+        restoreTo: previousTaskDefinition,
+        adopted: true
+      })
+    }
     if (thePlan.updateStrategy !== "none") {
       const register = yield* makeRegistrar
       yield* applyScheduledTasks(thePlan, register, ledger, journal)
@@ -151,28 +163,23 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
         const model = models.get(key)
         return model === undefined ? { hold: Option.none<string>(), note: Option.none<string>() } : gateOf(model, f)
       })
+    const watching = {
+      interval,
+      journal,
+      onServiceDeployment: following.record,
+      onUnidentified: following.unidentified,
+      firstNotice: following.firstNotice
+    }
     // While waiting for the new version to serve, a failing rollout ends the wait at once.
     const probes = thePlan.services.flatMap((s) =>
       s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: s.expected }]
     )
     if (probes.length > 0) {
-      yield* versionCheck(probes, { timeout, interval, journal, phase: "version-check", gate }).pipe(
-        Effect.raceFirst(watchForFailures(rollouts, {
-          interval,
-          journal,
-          onServiceDeployment: following.record,
-          firstNotice: following.firstNotice
-        }))
+      yield* versionCheck(probes, { timeout: deadlines.versionCheck, interval, journal, phase: "version-check", gate }).pipe(
+        Effect.raceFirst(watchForFailures(rollouts, watching))
       )
     }
-    yield* drainCheck(rollouts, {
-      timeout: drainTimeout,
-      interval,
-      journal,
-      phase: "drain",
-      onServiceDeployment: following.record,
-      firstNotice: following.firstNotice
-    })
+    yield* drainCheck(rollouts, { ...watching, timeout: deadlines.drain, phase: "drain" })
   })
 
 /**
@@ -201,7 +208,7 @@ const execute = (
     const restored: RollbackResult = recover && changes.size > 0
       ? yield* rollback(changes, {
         // A restore through UpdateService of a blue/green service bakes again: the drain deadline.
-        timeout: Duration.millis((config.timeoutMinutes + Math.max(0, ...thePlan.services.map((s) => extraMinutes(s.model)))) * 60_000),
+        timeout: phaseDeadlines(config.timeoutMinutes, thePlan.services.map((s) => s.model)).drain,
         interval: Duration.millis(config.checkIntervalSeconds * 1000),
         journal,
         concurrency: config.concurrency,
@@ -246,6 +253,7 @@ const execute = (
       error,
       deployedAs: options.deployedAs,
       followed: yield* following.all,
+      unidentified: yield* following.unidentifiedKeys,
       restoredBy: restored.restoredBy
     })
     yield* Effect.annotateCurrentSpan(runEndAttributes(report))
@@ -306,6 +314,12 @@ const run = (
           yield* journal.end(undefined, "plan", "failed", "cannot deploy: the plan found problems")
           yield* Effect.annotateCurrentSpan({ "gehen.outcome": "failed", "gehen.exit_code": 1 })
           return yield* Effect.fail(failure.value)
+        }
+        if (!Cause.isInterruptedOnly(thePlan.cause)) {
+          // A defect (a bug, an answer of an unexpected shape) is not an interruption: it ends the run as what it is.
+          yield* journal.closeOpen("failed")
+          yield* Effect.annotateCurrentSpan({ "gehen.outcome": "failed", "gehen.exit_code": 1 })
+          return yield* Effect.failCause(thePlan.cause)
         }
         yield* journal.closeOpen("interrupted")
         yield* Effect.annotateCurrentSpan({ "gehen.outcome": "interrupted", "gehen.exit_code": 130 })

@@ -1,8 +1,18 @@
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Deployment, ServiceState, StartedDeployment } from "../ports/Ecs.js"
+import { type CircuitBreaker, failureThreshold } from "../ports/ServiceDeployments.js"
 
 /** Why a new deployment failed. */
-export type DrainFailure = "unhealthy" | "crash-loop" | "circuit-breaker" | "replaced" | "missing" | "rolled-back-by-ecs"
+export type DrainFailure =
+  | "unhealthy"
+  | "crash-loop"
+  | "circuit-breaker"
+  | "replaced"
+  | "missing"
+  | "rolled-back-by-ecs"
+  | "stopped-by-ecs"
+  /** ECS's own rollback of the deployment failed: gehen restores the service itself. */
+  | "ecs-rollback-failed"
 
 export type Assessment =
   | { readonly _tag: "Drained"; readonly observation: string }
@@ -22,12 +32,16 @@ export interface Awaited {
   readonly deployment?: StartedDeployment | undefined
 }
 
-/**
- * ECS stops a rollout with its circuit breaker once this many of its tasks failed:
- * half the desired count, at least 3 (and at most 200). gehen uses the same bar for
- * services without a circuit breaker, whose crash loops ECS would let run forever.
- */
-export const failureThreshold = (desiredCount: number): number => Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)))
+export { failureThreshold } from "../ports/ServiceDeployments.js"
+
+/** Where a service's bar of failed tasks comes from, in words. */
+export const barReason = (breaker: CircuitBreaker | undefined): string => {
+  const t = breaker?.enable === true ? breaker.threshold : undefined
+  if (t === undefined) return "half the desired count, at least 3"
+  return t.type === "COUNT"
+    ? `the service's circuit breaker threshold, ${t.value} tasks`
+    : `the service's circuit breaker threshold, ${t.value}% of the desired count${t.type === "BOUNDED_PERCENT" ? " (3 to 200)" : ""}`
+}
 
 const observe = (mine: Deployment, others: ReadonlyArray<Deployment>): string => {
   const oldRunning = others.reduce((n, d) => n + d.runningCount, 0)
@@ -46,7 +60,8 @@ const judge = (state: ServiceState, mine: Deployment): Assessment => {
       detail: `deployment ${mine.id} failed: ${mine.rolloutStateReason ?? "rolloutState FAILED"}`
     }
   }
-  const threshold = failureThreshold(mine.desiredCount)
+  const breaker = state.deploymentModel?.circuitBreaker
+  const threshold = failureThreshold(state.desiredCount, breaker)
   if (mine.failedTasks >= threshold) {
     // ECS's events say why its tasks stopped: failing health checks, or containers that exit.
     const health = state.recentEvents.some((e) => /unhealthy|health check/i.test(e))
@@ -55,7 +70,7 @@ const judge = (state: ServiceState, mine: Deployment): Assessment => {
       reason: health ? "unhealthy" : "crash-loop",
       detail: `${mine.failedTasks} tasks of ${shortName(mine.taskDefinition)} failed` +
         (health ? " their health checks (UNHEALTHY)" : " to stay up") +
-        ` (the bar is ${threshold}: half the desired count, at least 3)`
+        ` (the bar is ${threshold}: ${barReason(breaker)})`
     }
   }
   const others = state.deployments.filter((d) => d !== mine)

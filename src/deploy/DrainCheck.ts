@@ -50,6 +50,8 @@ interface DrainOptions {
   readonly journal: Journal
   /** Each service deployment seen, by target key. */
   readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+  /** A service whose service deployment is not identified (yet), by target key. */
+  readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
   /** True the first time the run finds the service deployments API not offered (it says so once). */
   readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
@@ -82,6 +84,7 @@ export const drainChecks = (
       watch: false,
       onFailed,
       onServiceDeployment: options.onServiceDeployment,
+      onUnidentified: options.onUnidentified,
       firstNotice: options.firstNotice
     })
     const finished = yield* Effect.repeat(round, {
@@ -129,6 +132,7 @@ export const drainCheck = (
       journal,
       watch: false,
       onServiceDeployment: options.onServiceDeployment,
+      onUnidentified: options.onUnidentified,
       firstNotice: options.firstNotice
     })
     const finished = yield* Effect.repeat(round, {
@@ -166,6 +170,7 @@ export const watchForFailures = (
     readonly phase?: Phase | undefined
     readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
     readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+    readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
     readonly firstNotice?: Effect.Effect<boolean> | undefined
   }
 ): Effect.Effect<never, DrainFailed, Ecs | VersionProbe> => {
@@ -181,6 +186,7 @@ export const watchForFailures = (
       journal: options.journal,
       watch: true,
       onServiceDeployment: options.onServiceDeployment,
+      onUnidentified: options.onUnidentified,
       firstNotice: options.firstNotice,
       onFailed: onFailed === undefined ? undefined : (e) => Effect.zipRight(record(e), onFailed(e))
     })

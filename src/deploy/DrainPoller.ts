@@ -7,7 +7,8 @@ import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { Ecs, type ServiceState, type TaskState } from "../ports/Ecs.js"
 import type { Phase } from "../ports/Progress.js"
-import { assessDrain, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
+import { failureThreshold } from "../ports/ServiceDeployments.js"
+import { assessDrain, barReason, type DrainFailure } from "./DrainAssessment.js"
 import { type FollowView, makeFollower } from "./Follower.js"
 import type { Journal } from "./Journal.js"
 import { roundBudget } from "./ReadBudget.js"
@@ -35,6 +36,8 @@ export type { DrainItem } from "./DrainItem.js"
 interface Look {
   stage: "list" | "describe"
   arns: Array<string>
+  /** ListTasks has more pages: one a step. */
+  nextToken?: string | undefined
 }
 
 interface Watch {
@@ -76,7 +79,11 @@ const lookUrged = (watch: Watch, state: ServiceState): boolean => {
 const crashed = (t: TaskState) => /essential container.*exited|health ?checks?/i.test(t.stoppedReason ?? "")
 
 /** What a finished look found: an UNHEALTHY task fails at once; stopped tasks count against the bar. */
-const judgeTasks = (item: DrainItem, tasks: ReadonlyArray<TaskState>, desiredCount: number): Option.Option<DrainFailed> => {
+export const judgeTasks = (
+  item: DrainItem,
+  tasks: ReadonlyArray<TaskState>,
+  service: Pick<ServiceState, "desiredCount" | "deploymentModel">
+): Option.Option<DrainFailed> => {
   const id = item.deployment?.id
   const mine = tasks.filter((t) =>
     id !== undefined && t.startedBy !== undefined ? t.startedBy === id : t.taskDefinitionArn === item.taskDefinition
@@ -92,7 +99,8 @@ const judgeTasks = (item: DrainItem, tasks: ReadonlyArray<TaskState>, desiredCou
     )
   }
   const stopped = mine.filter((t) => t.lastStatus === "STOPPED" && crashed(t))
-  const bar = failureThreshold(desiredCount)
+  const breaker = service.deploymentModel?.circuitBreaker
+  const bar = failureThreshold(service.desiredCount, breaker)
   if (stopped.length < bar) return Option.none()
   const health = stopped.some((t) => /health/i.test(t.stoppedReason ?? ""))
   return Option.some(
@@ -100,7 +108,7 @@ const judgeTasks = (item: DrainItem, tasks: ReadonlyArray<TaskState>, desiredCou
       target: item.target,
       reason: health ? "unhealthy" : "crash-loop",
       detail: `${stopped.length} tasks of ${shortName(item.taskDefinition)} stopped (${stopped[0]!.stoppedReason}); ` +
-        `the bar is ${bar}: half the desired count, at least 3`
+        `the bar is ${bar}: ${barReason(breaker)}`
     })
   )
 }
@@ -114,6 +122,8 @@ export interface PollerOptions {
   readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
   /** Each service deployment seen, by target key. */
   readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
+  /** A service whose service deployment is not identified (yet), by target key. */
+  readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
   /** True the first time the run finds the service deployments API not offered (it says so once). */
   readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
@@ -134,9 +144,9 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       journal,
       phase,
       onServiceDeployment: options.onServiceDeployment,
+      onUnidentified: options.onUnidentified,
       firstNotice: options.firstNotice
     })
-    let listing: ReadonlySet<string> = new Set()
     // Services still polled. Services leave it from their own polling fibers, so it is a
     // Ref; each Watch record is touched only by its own service's fiber within a round.
     const pending = yield* Ref.make<ReadonlyMap<string, Watch>>(new Map(
@@ -162,8 +172,8 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         next.delete(key)
         return next
       })
-    // The desired count each service's own fiber last read (for a look's bar).
-    const desired = new Map<string, number>()
+    // The service each fiber last read (for a look's bar).
+    const lastState = new Map<string, ServiceState>()
     const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
     let roundNo = 0
     const clusterOf = (w: Watch) => `${w.item.ref.region}|${w.item.ref.cluster}`
@@ -174,7 +184,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         options.onFailed === undefined ? Effect.fail(failure) : options.onFailed(failure)
       )
 
-    const pollOne = (w: Watch) =>
+    const pollOne = (w: Watch, listing: ReadonlySet<string>) =>
       Effect.gen(function*() {
         const { item } = w
         w.rounds++
@@ -195,7 +205,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
           )
         }
         const state = lookup.right.state
-        desired.set(w.key, state.desiredCount)
+        lastState.set(w.key, state)
         const settled = w.rounds > SETTLE_ROUNDS
         const followed = yield* follower.judge(item, state, got, settled)
         const verdict = Option.getOrElse(followed, () => assessDrain(state, item, settled))
@@ -215,9 +225,15 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     /** One call of a look; the DescribeTasks step runs for every service of the cluster at that stage at once. */
     const listStep = (w: Watch, look: Look) =>
       Effect.gen(function*() {
-        const arns = yield* ecs.listTasks(w.item.ref, "RUNNING").pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
-        look.arns.push(...arns)
-        look.stage = "describe"
+        // One page a step, so a round stays in its budget however AWS pages the answer.
+        const page = yield* ecs.listTasksPage(w.item.ref, { desiredStatus: "RUNNING", nextToken: look.nextToken }).pipe(Effect.option)
+        if (Option.isNone(page)) {
+          look.stage = "describe"
+          return
+        }
+        look.arns.push(...page.value.taskArns)
+        look.nextToken = page.value.nextToken
+        if (look.nextToken === undefined) look.stage = "describe"
       })
     const describeStep = (w: Watch, look: Look) =>
       Effect.gen(function*() {
@@ -228,7 +244,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         const tasks = yield* getTaskStates(taskResolver, w.item.ref, arns).pipe(
           Effect.orElseSucceed((): ReadonlyArray<TaskState> => [])
         )
-        const bad = judgeTasks(w.item, tasks, desired.get(w.key) ?? 0)
+        const bad = judgeTasks(w.item, tasks, lastState.get(w.key) ?? { desiredCount: 0, deploymentModel: undefined })
         if (Option.isSome(bad)) yield* failed(bad.value)
       })
 
@@ -261,24 +277,27 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     }
 
     /** One round; answers the services still pending after it. */
-    const round = Effect.flatMap(Ref.get(pending), (before) => {
+    const round = Effect.gen(function*() {
+      const before = yield* Ref.get(pending)
       roundNo++
       const byCluster = new Map<string, Array<Watch>>()
       for (const w of before.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
       const plans = [...byCluster].map(([cluster, watches]) => plan(cluster, watches))
-      listing = new Set([...byCluster].flatMap(([cluster, watches]) => [...follower.listing(cluster, watches.map((w) => w.item))]))
+      const listing = new Set<string>()
+      for (const [cluster, watches] of byCluster) {
+        for (const key of yield* follower.listing(cluster, watches.map((w) => w.item), roundNo)) listing.add(key)
+      }
       const steps = [
         ...plans.flatMap((p) => p.lists.map((w) => listStep(w, w.look!))),
         ...plans.flatMap((p) => p.describes.map((w) => describeStep(w, w.look!)))
       ]
-      return Effect.forEach(plans.flatMap((p) => p.poll), pollOne, {
+      yield* Effect.forEach(plans.flatMap((p) => p.poll), (w) => pollOne(w, listing), {
         concurrency: "unbounded",
         batching: true,
         discard: true
-      }).pipe(
-        Effect.zipRight(Effect.all(steps, { concurrency: "unbounded", batching: true, discard: true })),
-        Effect.zipRight(Ref.get(pending))
-      )
+      })
+      yield* Effect.all(steps, { concurrency: "unbounded", batching: true, discard: true })
+      return yield* Ref.get(pending)
     })
     return { round, pending: Ref.get(pending) }
   })

@@ -2,13 +2,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { Ecs, type StartedDeployment } from "../ports/Ecs.js"
-import type { AwsCallError } from "../ports/Errors.js"
 import type { RestoredBy } from "../report/Report.js"
 import type { Journal } from "./Journal.js"
 import { type Change, definitelyRejected } from "./Ledger.js"
+import { persistently } from "./Deadlines.js"
 import type { RestoreWay } from "./RestoreWay.js"
 import type { RestoreResult } from "./Verdicts.js"
 
@@ -21,15 +20,8 @@ export interface Issued {
   readonly rollbackOf?: string | undefined
 }
 
-const retryable = (e: AwsCallError): boolean =>
-  e.httpStatus === undefined || e.httpStatus >= 500 || /Throttl|TooManyRequests|RequestLimitExceeded/i.test(e.code)
-
 /** Throttling and 5xx are retried for a while; a refusal is final at once (gehen then uses UpdateService). */
-const retry = Schedule.exponential(Duration.seconds(1)).pipe(
-  Schedule.union(Schedule.spaced(Duration.seconds(10))),
-  Schedule.jittered,
-  Schedule.upTo(Duration.seconds(30))
-)
+const FAST_PATIENCE = Duration.seconds(30)
 
 /**
  * Puts a traffic-shifting service back through ECS itself: its own rollback confirmed,
@@ -44,7 +36,7 @@ export const restoreThroughEcs = (
   Effect.gen(function*() {
     const { plan } = change
     const target = plan.target
-    const back = shortName(plan.currentTaskDefinition)
+    const back = shortName(change.restoreTo)
     if (way._tag === "ecs") {
       yield* journal.start(target, "rollback", `ECS is rolling back ${way.arn.split("/").pop()} by itself`)
       yield* journal.end(target, "rollback", "succeeded", `ECS rolls back to ${back}`)
@@ -60,8 +52,9 @@ export const restoreThroughEcs = (
     const call = way._tag === "stop"
       ? ecs.stopServiceDeployment(plan.ref.region, way.arn)
       : ecs.continueServiceDeployment(plan.ref.region, way.arn, way.hookId, "ROLLBACK")
+    const operation = way._tag === "stop" ? "StopServiceDeployment" : "ContinueServiceDeployment"
     const sent = yield* Effect.either(
-      call.pipe(Effect.retry({ schedule: retry, while: retryable }), journal.inPhase(target, "rollback"))
+      persistently(operation, plan.ref.region, call, FAST_PATIENCE).pipe(journal.inPhase(target, "rollback"))
     )
     if (Either.isRight(sent)) {
       yield* journal.end(target, "rollback", "succeeded", `ECS shifts traffic back to ${back}`)

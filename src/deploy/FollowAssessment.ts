@@ -1,9 +1,5 @@
 import type { ServiceState } from "../ports/Ecs.js"
-import {
-  type DeploymentModel,
-  type ServiceDeploymentState,
-  undoneByEcs
-} from "../ports/ServiceDeployments.js"
+import { type DeploymentModel, rolledBackByEcs, type ServiceDeploymentState, stopped } from "../ports/ServiceDeployments.js"
 import { type Assessment, assessDrain, type Awaited } from "./DrainAssessment.js"
 
 /** What gehen saw of a paused lifecycle hook, for the observation. */
@@ -45,8 +41,10 @@ export const stageText = (
 }
 
 /**
- * A service followed through its service deployment: ECS undoing it fails the service at
- * once ("rolled back by ECS", with ECS's reason); SUCCESSFUL is drained once
+ * A service followed through its service deployment: ECS rolling it back fails the
+ * service at once ("rolled back by ECS", with ECS's reason), and so does a stop ("stopped
+ * by ECS": a breaker or alarm without rollback, or a person; "replaced" when DescribeServices
+ * shows a newer deployment); SUCCESSFUL is drained once
  * DescribeServices agrees (the new deployment the only one, all desired tasks running);
  * in progress, the stage is the observation. DescribeServices' own failures (a FAILED
  * rollout, failing tasks) still count while in progress.
@@ -59,11 +57,17 @@ export const assessFollowed = (
   stage: string,
   hook: HookView | undefined
 ): Assessment => {
-  if (undoneByEcs(sd.status)) {
-    const reason = sd.statusReason ?? sd.rollbackReason ?? sd.status
-    return { _tag: "Failed", reason: "rolled-back-by-ecs", detail: `rolled back by ECS (${sd.status}): ${reason}` }
+  const why = sd.statusReason ?? sd.rollbackReason ?? sd.status
+  if (rolledBackByEcs(sd.status)) {
+    return { _tag: "Failed", reason: "rolled-back-by-ecs", detail: `rolled back by ECS (${sd.status}): ${why}` }
   }
   const drain = assessDrain(state, awaited, settled)
+  if (stopped(sd.status)) {
+    // Stopped where it stood, not rolled back: a newer deployment, or ECS (or a person) stopping this one.
+    return drain._tag === "Failed" && drain.reason === "replaced"
+      ? drain
+      : { _tag: "Failed", reason: "stopped-by-ecs", detail: `stopped by ECS, not rolled back (${sd.status}): ${why}` }
+  }
   if (sd.status === "SUCCESSFUL") {
     return drain._tag === "Waiting"
       ? { ...drain, observation: `service deployment SUCCESSFUL; DescribeServices: ${drain.observation}` }
@@ -87,7 +91,14 @@ export const assessFollowed = (
  * fails the confirmation.
  */
 export const assessRollback = (state: ServiceState, awaited: Awaited, sd: ServiceDeploymentState, settled: boolean): Assessment => {
-  if (sd.status === "ROLLBACK_FAILED" || sd.status === "SUCCESSFUL") {
+  if (sd.status === "ROLLBACK_FAILED") {
+    return {
+      _tag: "Failed",
+      reason: "ecs-rollback-failed",
+      detail: `ECS's rollback failed (ROLLBACK_FAILED)${sd.statusReason === undefined ? "" : `: ${sd.statusReason}`}`
+    }
+  }
+  if (sd.status === "SUCCESSFUL" || stopped(sd.status)) {
     return {
       _tag: "Failed",
       reason: "replaced",

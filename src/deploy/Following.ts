@@ -38,7 +38,9 @@ export const gateOf = (model: DeploymentModel, followed: Followed | undefined): 
 }
 
 /** The run's record of the service deployments it followed, shared by the polling fibers. */
-export const makeFollowing = Effect.map(Effect.zip(Ref.make<ReadonlyMap<string, Followed>>(new Map()), Ref.make(false)), ([ref, noticed]) => ({
+export const makeFollowing = Effect.map(
+  Effect.all([Ref.make<ReadonlyMap<string, Followed>>(new Map()), Ref.make(false), Ref.make<ReadonlySet<string>>(new Set())]),
+  ([ref, noticed, unidentified]) => ({
   /** True only the first time: the run says once that the API is not offered. */
   firstNotice: Ref.getAndSet(noticed, true).pipe(Effect.map((before) => !before)),
   record: (key: string, view: FollowView) =>
@@ -52,7 +54,16 @@ export const makeFollowing = Effect.map(Effect.zip(Ref.make<ReadonlyMap<string, 
         return new Map(m).set(key, { arn: view.sd.arn, last: view.sd, text: view.text, stages })
       })),
   get: (key: string) => Effect.map(Ref.get(ref), (m) => m.get(key)),
-  all: Ref.get(ref)
+  all: Ref.get(ref),
+  /** Traffic-shifting services whose service deployment is not identified (yet): judged by DescribeServices alone. */
+  unidentified: (key: string, yes: boolean) =>
+    Ref.update(unidentified, (s) => {
+      const next = new Set(s)
+      if (yes) next.add(key)
+      else next.delete(key)
+      return next
+    }),
+  unidentifiedKeys: Ref.get(unidentified)
 }))
 
 export type Following = Effect.Effect.Success<typeof makeFollowing>

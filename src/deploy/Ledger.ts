@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import type { StartedDeployment } from "../ports/Ecs.js"
-import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
+import { type AwsCallError, cannotHaveLanded, type PutTargetsRejected } from "../ports/Errors.js"
 import type { ScheduledTaskPlan, ServicePlan } from "./Plan.js"
 
 /**
@@ -17,6 +17,10 @@ export type Change =
     readonly state: "intended" | "applied"
     /** The deployment UpdateService started, once its answer named it. */
     readonly deployment: StartedDeployment | undefined
+    /** What a restore returns the service to. */
+    readonly restoreTo: string
+    /** Not changed by this run: a deployment toward the sha it found rolling out, and restores if the run fails. */
+    readonly adopted?: boolean | undefined
   }
   | {
     readonly kind: "scheduled-task"
@@ -62,25 +66,11 @@ export const makeLedger: Effect.Effect<Ledger> = Effect.map(Ref.make<Changes>(ne
   changes: Ref.get(ref)
 }))
 
-/** Error codes ECS and EventBridge answer only to requests they refused, for answers without a status. */
-const refusals = new Set([
-  "AccessDeniedException",
-  "ClientException",
-  "ClusterNotFoundException",
-  "InvalidParameterException",
-  "PlatformUnknownException",
-  "ResourceNotFoundException",
-  "ServiceNotActiveException",
-  "ServiceNotFoundException",
-  "ThrottlingException",
-  "UnsupportedFeatureException",
-  "ValidationException"
-])
-
 /**
- * Whether a failed mutating call definitely did not land: AWS answered it with a client
- * error (4xx, throttling included). A 5xx, a timeout or a lost connection may have landed.
+ * Whether a failed mutating call definitely did not land: PutTargets named the target
+ * among its failed entries, or AWS refused the request on its only attempt. A 5xx,
+ * throttling or no answer, or a refusal after the SDK's retries (an earlier attempt may
+ * have landed), keeps the change intended, to be restored.
  */
 export const definitelyRejected = (error: AwsCallError | PutTargetsRejected): boolean =>
-  error._tag === "PutTargetsRejected" ||
-  (error.httpStatus === undefined ? refusals.has(error.code) : error.httpStatus >= 400 && error.httpStatus < 500)
+  error._tag === "PutTargetsRejected" || cannotHaveLanded(error)

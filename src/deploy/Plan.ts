@@ -9,7 +9,9 @@ import {
   type DescribedTaskDefinition,
   describeTaskDefinitionOnce,
   type Ecs,
-  type ServiceLookup
+  type ServiceLookup,
+  type ServiceState,
+  type StartedDeployment
 } from "../ports/Ecs.js"
 import { extraMinutes, rollingModel } from "../ports/ServiceDeployments.js"
 import { modelReport } from "../report/ModelReport.js"
@@ -18,7 +20,7 @@ import { DefaultRegion, regionFor } from "../ports/Region.js"
 import type { DeployedAs, ImageReport, PlanReport } from "../report/Report.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
-import type { RuleRef, ServiceRef, TargetId } from "../domain/Targets.js"
+import { type RuleRef, type ServiceRef, type TargetId, targetKey } from "../domain/Targets.js"
 import { familyOf } from "../domain/TaskDefinitionArn.js"
 import type { ImageChange } from "../domain/TaskDefinitionCopy.js"
 import {
@@ -36,6 +38,15 @@ export type ScheduledTaskTarget = Extract<TargetId, { kind: "scheduled-task" }>
 
 export type { Revision }
 
+/** A deployment toward the sha still rolling out when the run starts, and what the service ran before it. */
+export interface InFlight {
+  readonly deployment: StartedDeployment
+  /** The task definition of the deployment it replaces (DescribeServices names it): what a restore returns to. */
+  readonly previousTaskDefinition: string
+  /** The tags that revision's targeted containers run: what its url serves once restored. */
+  readonly previousTags: ReadonlyArray<string>
+}
+
 /** The plan for one service, computed from read calls only. */
 export interface ServicePlan {
   /** Its key in gehen.yml. */
@@ -50,8 +61,12 @@ export interface ServicePlan {
     | { readonly _tag: "Update"; readonly revision: Revision }
     | { readonly _tag: "Redeploy" }
     | { readonly _tag: "CheckOnly" }
-    /** Its targeted containers already run the sha: no revision, no update; still checked. */
-    | { readonly _tag: "Unchanged" }
+    /**
+     * Its targeted containers already run the sha: no revision, no update; still checked.
+     * `inFlight`: the deployment toward it is still rolling out (a run of the same sha cut
+     * short): adopted, followed by its id, and restored to what ran before if it fails.
+     */
+    | { readonly _tag: "Unchanged"; readonly inFlight?: InFlight | undefined }
   readonly changes: ReadonlyArray<ImageChange>
   readonly images: ReadonlyArray<ImageReport>
   /** Tags the rolled-back service may serve: the previous tags of its changed containers. */
@@ -66,6 +81,8 @@ export interface ServicePlan {
   readonly controller: string
   /** timeoutMinutes plus its bake time and linear/canary step bake times. */
   readonly drainDeadlineMinutes: number
+  /** Its current service deployment, as DescribeServices names it. */
+  readonly currentServiceDeployment?: string | undefined
 }
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
@@ -112,6 +129,25 @@ const describeProblem = (what: string, e: AwsCallError) =>
   e.code === "ClientException" && /task definition/i.test(e.detail)
     ? `${what} not found (${e.detail})`
     : `${what}: ${e.message}`
+
+/** An event bus by name or ARN, as its name; the default bus as absent. */
+const busName = (bus: string | undefined): string | undefined => {
+  const name = bus === undefined ? undefined : bus.startsWith("arn:") ? bus.slice(bus.lastIndexOf("/") + 1) : bus
+  return name === "default" ? undefined : name
+}
+
+/** A problem for each entry that names the same target as an earlier one. */
+const sameTargets = (entries: ReadonlyArray<{ readonly label: string; readonly key: string }>) => {
+  const first = new Map<string, string>()
+  return entries.flatMap(({ key, label }) => {
+    const earlier = first.get(key)
+    if (earlier === undefined) {
+      first.set(key, label)
+      return []
+    }
+    return [{ target: label, problem: `names the same target as ${earlier} (${key}); keep one entry` }]
+  })
+}
 
 const serviceLabel = (svc: ServiceConfig) =>
   svc.key === svc.name ? `service ${svc.name} (cluster ${svc.cluster})` : `service ${svc.key} (${svc.name} in cluster ${svc.cluster})`
@@ -168,6 +204,57 @@ export const makePlan = (
           : planned
       })
 
+    /**
+     * Whether a target runs the sha already, and otherwise the revision it moves to.
+     * `current` compares with the revision the target runs; `latest` with its family's
+     * newest ACTIVE revision (one registered since, say with more memory, still moves);
+     * `redeploy` always forces a new deployment, `none` changes nothing; `--force` never
+     * leaves a target unchanged.
+     */
+    const decide = (
+      label: string,
+      region: string,
+      currentArn: string,
+      current: DescribedTaskDefinition,
+      containers: ReadonlyArray<string> | undefined
+    ): Effect.Effect<{ readonly unchanged: boolean; readonly planned: PlannedRevision | undefined }, Problem> =>
+      Effect.gen(function*() {
+        if (strategy === "none" || strategy === "redeploy") return { unchanged: false, planned: undefined }
+        if (strategy === "current" && options.force !== true && runsSha(current, containers, gitsha)) {
+          return { unchanged: true, planned: undefined }
+        }
+        const planned = yield* revisionFor(label, region, currentArn, current, containers)
+        const same = planned.revision._tag === "Existing" && planned.revision.arn === currentArn
+        return same && options.force !== true ? { unchanged: true, planned: undefined } : { unchanged: false, planned }
+      })
+
+    /**
+     * A service that runs the sha with a deployment still rolling out toward it (a run cut
+     * short): the deployment, and the revision it replaces, which a failure restores.
+     */
+    const inFlightOf = (
+      label: string,
+      region: string,
+      state: ServiceState,
+      containers: ReadonlyArray<string> | undefined
+    ): Effect.Effect<InFlight | undefined, Problem> =>
+      Effect.gen(function*() {
+        const primary = state.deployments.find((d) => d.status === "PRIMARY")
+        if (primary === undefined || primary.taskDefinition !== state.taskDefinition) return undefined
+        const before = state.deployments
+          .filter((d) => d !== primary && d.taskDefinition !== primary.taskDefinition)
+          .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]
+        if (before === undefined) return undefined
+        const previous = yield* describeTaskDefinition(region, before.taskDefinition).pipe(
+          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${before.taskDefinition}`, e) }))
+        )
+        return {
+          deployment: { id: primary.id, createdAt: primary.createdAt },
+          previousTaskDefinition: before.taskDefinition,
+          previousTags: previousTagsOf(previous, containers, [])
+        }
+      })
+
     const planService = (
       svc: ServiceConfig,
       region: string,
@@ -195,15 +282,15 @@ export const makePlan = (
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
           Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
         )
-        const unchanged = strategy !== "none" && options.force !== true && runsSha(current, svc.containers, gitsha)
-        const updates = !unchanged && (strategy === "current" || strategy === "latest")
-        const planned = updates ? yield* revisionFor(label, region, currentArn, current, svc.containers) : undefined
-        const action: ServicePlan["action"] = planned !== undefined
-          ? { _tag: "Update", revision: planned.revision }
-          : unchanged
-          ? { _tag: "Unchanged" }
+        const decided = yield* decide(label, region, currentArn, current, svc.containers)
+        const inFlight = decided.unchanged ? yield* inFlightOf(label, region, state, svc.containers) : undefined
+        const planned = decided.planned
+        const action: ServicePlan["action"] = decided.unchanged
+          ? { _tag: "Unchanged", inFlight }
           : strategy === "redeploy"
           ? { _tag: "Redeploy" }
+          : planned !== undefined
+          ? { _tag: "Update", revision: planned.revision }
           : { _tag: "CheckOnly" }
         return {
           key: svc.key,
@@ -219,7 +306,8 @@ export const makePlan = (
           model: state.deploymentModel ?? rollingModel,
           testUrl: svc.testUrl,
           controller: state.deploymentController,
-          drainDeadlineMinutes: config.timeoutMinutes + extraMinutes(state.deploymentModel ?? rollingModel)
+          drainDeadlineMinutes: config.timeoutMinutes + extraMinutes(state.deploymentModel ?? rollingModel),
+          currentServiceDeployment: state.currentServiceDeployment
         }
       })
 
@@ -247,8 +335,9 @@ export const makePlan = (
         )
         // A rule has no deployment to force: `redeploy` and `none` leave it as it is.
         const untouched = strategy === "none" || strategy === "redeploy"
-        const unchanged = !untouched && options.force !== true && runsSha(current, task.containers, gitsha)
-        const planned = untouched || unchanged ? undefined : yield* revisionFor(label, region, currentArn, current, task.containers)
+        const decided = untouched ? { unchanged: false, planned: undefined } : yield* decide(label, region, currentArn, current, task.containers)
+        const unchanged = decided.unchanged
+        const planned = decided.planned
         const changes = planned?.changes ?? []
         return {
           key: task.key,
@@ -272,6 +361,19 @@ export const makePlan = (
     // Regions first (a missing default region is one clear error), then every service's
     // state in one batched round: one DescribeServices per 10 services of a cluster.
     const regions = yield* Effect.forEach(config.services, (svc) => regionFor(svc.cluster, defaultRegion))
+    const ruleRegions = yield* Effect.forEach(config.scheduledTasks, (t) => (t.region === undefined ? defaultRegion : Effect.succeed(t.region)))
+    // Two entries of one ECS service (or rule), written differently (a name and an ARN): one target, deployed once or not at all.
+    const twice = [
+      ...sameTargets(config.services.map((svc, i) => ({
+        label: serviceLabel(svc),
+        key: targetKey({ kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region: regions[i]! })
+      }))),
+      ...sameTargets(config.scheduledTasks.map((t, i) => ({
+        label: `scheduled task ${t.key}`,
+        key: targetKey({ kind: "scheduled-task", name: t.rule, region: ruleRegions[i]!, eventBusName: busName(t.eventBusName) })
+      })))
+    ]
+    if (twice.length > 0) return yield* Effect.fail(new PlanError({ problems: twice }))
     const resolver = yield* makeServiceStatesResolver
     const answers = yield* Effect.forEach(
       config.services,

@@ -56,13 +56,13 @@ export const planRevert = (
 
     /**
      * What a service ran before its latest change, as ECS recorded it: the source revision
-     * of its latest service deployment. None where the API is not offered or says nothing.
+     * of its current service deployment (DescribeServices names it; no list, whose order
+     * AWS does not document). None where the API is not offered or says nothing.
      */
-    const sourceRevision = (ref: ServiceRef, currentArn: string) =>
+    const sourceRevision = (ref: ServiceRef, currentArn: string, current: string | undefined) =>
       Effect.gen(function*() {
-        const [latest] = yield* ecs.listServiceDeployments(ref)
-        if (latest === undefined) return Option.none<string>()
-        const [state] = yield* ecs.describeServiceDeployments(ref.region, [latest.arn])
+        if (current === undefined) return Option.none<string>()
+        const [state] = yield* ecs.describeServiceDeployments(ref.region, [current])
         const sources = state?.sourceServiceRevisionArns ?? []
         if (sources.length === 0) return Option.none<string>()
         const revisions = yield* ecs.describeServiceRevisions(ref.region, sources)
@@ -74,12 +74,12 @@ export const planRevert = (
       region: string,
       currentArn: string,
       containers: ReadonlyArray<string> | undefined,
-      service?: ServiceRef
+      service?: { readonly ref: ServiceRef; readonly currentServiceDeployment: string | undefined }
     ) =>
       Effect.gen(function*() {
         const current = yield* describe(region, currentArn)
         if (options.to === undefined && service !== undefined) {
-          const source = yield* sourceRevision(service, currentArn)
+          const source = yield* sourceRevision(service.ref, currentArn, service.currentServiceDeployment)
           if (Option.isSome(source)) {
             const td = yield* describe(region, source.value).pipe(Effect.option)
             if (
@@ -113,7 +113,9 @@ export const planRevert = (
     const services: Array<ServicePlan> = []
     for (const s of base.services) {
       const containers = config.services.find((c) => c.name === s.ref.service && c.cluster === s.ref.cluster)?.containers
-      const found = yield* Effect.either(findTarget(s.ref.region, s.currentTaskDefinition, containers, s.ref))
+      const found = yield* Effect.either(
+        findTarget(s.ref.region, s.currentTaskDefinition, containers, { ref: s.ref, currentServiceDeployment: s.currentServiceDeployment })
+      )
       if (found._tag === "Left") {
         problems.push({ target: `service ${s.target.name} (cluster ${s.target.cluster})`, problem: found.left })
         continue

@@ -3,17 +3,16 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
+import * as Exit from "effect/Exit"
+import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import * as Schedule from "effect/Schedule"
 import { type RuleRef, type ServiceRef, targetKey } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { Ecs } from "../ports/Ecs.js"
-import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
 import { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
-import { type DrainItem, drainChecks, watchForFailures } from "./DrainCheck.js"
+import { type DrainFailed, type DrainFailure, type DrainItem, drainChecks, watchForFailures } from "./DrainCheck.js"
 import type { Journal } from "./Journal.js"
 import type { Change, Changes } from "./Ledger.js"
 import { type Issued, restoreThroughEcs } from "./FastRestore.js"
@@ -22,6 +21,9 @@ import { restoreWayOf } from "./RestoreWay.js"
 import type { Confirmation, RestoreResult } from "./Verdicts.js"
 import type { RestoredBy } from "../report/Report.js"
 import { versionChecks } from "./VersionCheck.js"
+import { persistently, RESTORE_PATIENCE } from "./Deadlines.js"
+
+export { RESTORE_PATIENCE, retryable } from "./Deadlines.js"
 
 export interface RollbackOptions {
   readonly timeout: Duration.Duration
@@ -45,22 +47,6 @@ export interface RollbackResult {
   /** By target key: how each restored service was put back. */
   readonly restoredBy?: ReadonlyMap<string, RestoredBy> | undefined
 }
-
-/** How long a throttled or failing restore keeps being retried before gehen prints the manual command. */
-export const RESTORE_PATIENCE = Duration.minutes(2)
-
-/** Throttling, a 5xx or no answer at all: trying again can help. */
-export const retryable = (e: AwsCallError | PutTargetsRejected): boolean =>
-  e._tag === "PutTargetsRejected"
-    ? e.failures.some((f) => /ConcurrentModification|Internal|Throttl/i.test(f.code))
-    : e.httpStatus === undefined || e.httpStatus >= 500 || /Throttl|TooManyRequests|RequestLimitExceeded/i.test(e.code)
-
-/** Jittered exponential backoff from 1 s, capped at 10 s between tries, for up to two minutes. */
-const restoreRetry = Schedule.exponential(Duration.seconds(1)).pipe(
-  Schedule.union(Schedule.spaced(Duration.seconds(10))),
-  Schedule.jittered,
-  Schedule.upTo(RESTORE_PATIENCE)
-)
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
@@ -87,6 +73,34 @@ export const putTargetsCommand = (rule: RuleRef, target: Target): string =>
 
 
 /**
+ * Puts a service back with UpdateService to what it ran before (persistently: every
+ * attempt bounded, for at most the restore patience; then the manual command).
+ */
+const restoreByUpdate = (
+  change: Extract<Change, { kind: "service" }>,
+  journal: Journal
+): Effect.Effect<Issued, never, Ecs> =>
+  Effect.gen(function*() {
+    const { plan, restoreTo } = change
+    const { target } = plan
+    const ecs = yield* Ecs
+    yield* journal.start(target, "rollback", `rolling back to ${shortName(restoreTo)}`)
+    const sent = yield* Effect.either(
+      persistently("UpdateService", plan.ref.region, ecs.updateService(plan.ref, restoreTo), RESTORE_PATIENCE).pipe(
+        journal.inPhase(target, "rollback")
+      )
+    )
+    if (Either.isRight(sent)) {
+      yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(restoreTo)} started`)
+      return { result: { _tag: "Restored" }, deployment: sent.right, way: "update-service" }
+    }
+    yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
+    return {
+      result: { _tag: "RestoreFailed", error: sent.left.message, manualCommand: updateServiceCommand(plan.ref, restoreTo) }
+    }
+  })
+
+/**
  * Issues the restore of one change. A service goes back with UpdateService to the task
  * definition it ran (a redeploy has none to go back to); a rule gets its target back.
  */
@@ -110,33 +124,13 @@ const restoreOne = (
         yield* journal.end(target, "rollback", "skipped", reason)
         return { result: { _tag: "NothingToRestore", reason } }
       }
-      const ecs = yield* Ecs
-      yield* journal.start(target, "rollback", `rolling back to ${shortName(plan.currentTaskDefinition)}`)
-      const sent = yield* Effect.either(
-        ecs.updateService(plan.ref, plan.currentTaskDefinition).pipe(
-          Effect.retry({ schedule: restoreRetry, while: retryable }),
-          journal.inPhase(target, "rollback")
-        )
-      )
-      if (Either.isRight(sent)) {
-        yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(plan.currentTaskDefinition)} started`)
-        return { result: { _tag: "Restored" }, deployment: sent.right, way: "update-service" }
-      }
-      yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
-      return {
-        result: {
-          _tag: "RestoreFailed",
-          error: sent.left.message,
-          manualCommand: updateServiceCommand(plan.ref, plan.currentTaskDefinition)
-        }
-      }
+      return yield* restoreByUpdate(change, journal)
     }
     const events = yield* ScheduledTasks
     const { plan } = change
     yield* journal.start(target, "rollback", `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`)
     const sent = yield* Effect.either(
-      events.putTarget(plan.ruleRef, plan.ecsTarget).pipe(
-        Effect.retry({ schedule: restoreRetry, while: retryable }),
+      persistently("PutTargets", plan.region, events.putTarget(plan.ruleRef, plan.ecsTarget), RESTORE_PATIENCE).pipe(
         journal.inPhase(target, "rollback")
       )
     )
@@ -150,69 +144,80 @@ const restoreOne = (
     }
   })
 
+/** The tags a restored service's url may serve: those of what it returns to. */
+const previousTags = (change: Extract<Change, { kind: "service" }>): ReadonlyArray<string> =>
+  change.adopted === true && change.plan.action._tag === "Unchanged" && change.plan.action.inFlight !== undefined
+    ? change.plan.action.inFlight.previousTags
+    : change.plan.previousTags
+
+type Restored = { readonly change: Extract<Change, { kind: "service" }>; readonly issued: Issued }
+
 /**
- * Checks, per service and under one shared deadline, that each restored service serves
- * its previous version and drains onto the deployment its restore started. One
- * service's failure is its own: the others' checks go on. Results land in `into` as
- * they come, so an interruption keeps what was already seen.
+ * Checks, per service and under one deadline (`until`, epoch ms), that each restored
+ * service serves its previous version and drains onto the deployment its restore
+ * started. One service's failure is its own: the others' checks go on. Results land in
+ * `into` as they come, so an interruption keeps what was already seen.
  */
 const confirmRestores = (
-  restored: ReadonlyArray<{ readonly change: Extract<Change, { kind: "service" }>; readonly issued: Issued }>,
+  restored: ReadonlyArray<Restored>,
   options: RollbackOptions,
+  until: number,
   into: Ref.Ref<ReadonlyMap<string, Confirmation>>
-): Effect.Effect<void, never, Ecs | VersionProbe> =>
-  Effect.gen(function*() {
-    if (restored.length === 0) return
-    const { interval, journal, timeout } = options
-    const startedAt = yield* Clock.currentTimeMillis
-    const failed = yield* Ref.make(new Map<string, string>())
+): Effect.Effect<ReadonlyMap<string, DrainFailure>, never, Ecs | VersionProbe> =>
+  Effect.scoped(Effect.gen(function*() {
+    if (restored.length === 0) return new Map<string, DrainFailure>()
+    const { interval, journal } = options
+    const left = Effect.map(Clock.currentTimeMillis, (now) => Duration.millis(Math.max(0, until - now)))
+    const failed = yield* Ref.make(new Map<string, DrainFailed>())
     const rollouts: Array<DrainItem> = restored.map(({ change, issued }) => ({
       target: change.plan.target,
       ref: change.plan.ref,
-      taskDefinition: change.plan.currentTaskDefinition,
+      taskDefinition: change.restoreTo,
       deployment: issued.deployment,
       model: change.plan.model,
       rollbackOf: issued.rollbackOf
     }))
     // A previous version that cannot come back fails its own check at once, not at the deadline.
-    const watcher = yield* Effect.fork(
+    // Scoped: a signal that ends the confirmation ends the watch with it.
+    yield* Effect.forkScoped(
       watchForFailures(rollouts, {
         interval,
         journal,
         phase: "rollback-drain",
         firstNotice: options.firstNotice,
-        onFailed: (e) => Ref.update(failed, (m) => new Map(m).set(targetKey(e.target), e.detail))
+        onFailed: (e) => Ref.update(failed, (m) => new Map(m).set(targetKey(e.target), e))
       }).pipe(Effect.ignore)
     )
     const probes = restored.flatMap(({ change }) =>
-      change.plan.url !== undefined && change.plan.previousTags.length > 0
-        ? [{ target: change.plan.target, url: change.plan.url, wanted: change.plan.previousTags }]
+      change.plan.url !== undefined && previousTags(change).length > 0
+        ? [{ target: change.plan.target, url: change.plan.url, wanted: previousTags(change) }]
         : []
     )
     const versions = yield* versionChecks(probes, {
-      timeout,
+      timeout: yield* left,
       interval,
       journal,
       phase: "rollback-version-check",
-      stop: (key) => Effect.map(Ref.get(failed), (m) => Option.fromNullable(m.get(key)))
+      stop: (key) => Effect.map(Ref.get(failed), (m) => Option.fromNullable(m.get(key)?.detail))
     })
-    yield* Fiber.interrupt(watcher)
     const failures = yield* Ref.get(failed)
     const confirm = (key: string, confirmation: Confirmation) => Ref.update(into, (m) => new Map(m).set(key, confirmation))
+    const reasons = new Map<string, DrainFailure>()
     const draining: Array<DrainItem> = []
     for (const item of rollouts) {
       const key = targetKey(item.target)
       const failure = failures.get(key)
       const version = versions.get(key)
-      if (failure !== undefined) yield* confirm(key, { _tag: "NotConfirmed", error: failure })
-      else if (version?._tag === "TimedOut") yield* confirm(key, { _tag: "NotConfirmed", error: `version check timed out: ${version.lastSeen}` })
-      else if (version?._tag === "Stopped") yield* confirm(key, { _tag: "NotConfirmed", error: version.reason })
+      if (failure !== undefined) {
+        reasons.set(key, failure.reason)
+        yield* confirm(key, { _tag: "NotConfirmed", error: failure.detail })
+      } else if (version?._tag === "TimedOut") {
+        yield* confirm(key, { _tag: "NotConfirmed", error: `version check timed out: ${version.lastSeen}` })
+      } else if (version?._tag === "Stopped") yield* confirm(key, { _tag: "NotConfirmed", error: version.reason })
       else draining.push(item)
     }
-    const elapsed = (yield* Clock.currentTimeMillis) - startedAt
-    const remaining = Duration.millis(Math.max(0, Duration.toMillis(timeout) - elapsed))
     const drains = yield* drainChecks(draining, {
-      timeout: remaining,
+      timeout: yield* left,
       interval,
       journal,
       phase: "rollback-drain",
@@ -221,6 +226,7 @@ const confirmRestores = (
     for (const item of draining) {
       const key = targetKey(item.target)
       const drain = drains.get(key)
+      if (drain?._tag === "Failed") reasons.set(key, drain.error.reason)
       yield* confirm(
         key,
         drain === undefined || drain._tag === "Drained"
@@ -230,13 +236,16 @@ const confirmRestores = (
           : { _tag: "NotConfirmed", error: `not settled by the deadline: ${drain.lastSeen}` }
       )
     }
-  })
+    return reasons
+  }))
 
 /**
  * Puts every change of the ledger back, services and scheduled tasks together, at most
  * `concurrency` at once. Once started the restores are issued whatever happens: a
- * signal skips only the confirmation waits that follow. Never fails: the result says
- * how each restore went and what each confirmation saw.
+ * signal skips only the confirmation waits that follow. Where ECS's own rollback fails
+ * (ROLLBACK_FAILED), gehen restores the service itself with UpdateService and confirms
+ * that, within the same deadline. Never fails: the result says how each restore went
+ * and what each confirmation saw.
  */
 export const rollback = (
   changes: Changes,
@@ -246,23 +255,39 @@ export const rollback = (
     Effect.gen(function*() {
       const all = [...changes.values()]
       const followed = options.followed ?? new Map<string, Followed>()
-      const issued = yield* Effect.forEach(all, (change) => restoreOne(change, options.journal, followed), {
-        concurrency: options.concurrency
-      })
-      const restores = new Map(all.map((change, i) => [change.key, issued[i]!.result] as const))
+      const issued = new Map(
+        (yield* Effect.forEach(all, (change) => restoreOne(change, options.journal, followed), { concurrency: options.concurrency }))
+          .map((x, i) => [all[i]!.key, x] as const)
+      )
       // What the confirmation saw so far, kept when a signal cuts it short.
       const seen = yield* Ref.make<ReadonlyMap<string, Confirmation>>(new Map())
-      const restored = all.flatMap((change, i) =>
-        change.kind === "service" && issued[i]!.result._tag === "Restored" ? [{ change, issued: issued[i]! }] : []
-      )
+      const restoredOf = (keys?: ReadonlySet<string>) =>
+        all.flatMap((change): Array<Restored> => {
+          const i = issued.get(change.key)
+          return change.kind === "service" && i?.result._tag === "Restored" && (keys === undefined || keys.has(change.key))
+            ? [{ change, issued: i }]
+            : []
+        })
       if (options.confirm) {
+        const until = (yield* Clock.currentTimeMillis) + Duration.toMillis(options.timeout)
         // Interruptible whatever the caller's region (the checks' deadlines interrupt their
         // polls): a signal here ends the waiting, not the rollback.
-        yield* Effect.interruptible(confirmRestores(restored, options, seen)).pipe(Effect.exit)
+        // Effect.exit, not a catch: an interruption of the region ends in it too.
+        const first = yield* Effect.interruptible(confirmRestores(restoredOf(), options, until, seen)).pipe(Effect.exit)
+        const reasons = Exit.isSuccess(first) ? first.value : new Map<string, DrainFailure>()
+        const backups = new Set([...reasons].flatMap(([k, r]) => (r === "ecs-rollback-failed" ? [k] : [])))
+        if (backups.size > 0 && !(yield* signalled)) {
+          for (const key of backups) {
+            const change = changes.get(key)
+            if (change?.kind === "service") issued.set(key, yield* restoreByUpdate(change, options.journal))
+          }
+          yield* Effect.interruptible(confirmRestores(restoredOf(backups), options, until, seen)).pipe(Effect.exit)
+        }
         yield* options.journal.closeOpen("interrupted")
       }
+      const restores = new Map(all.map((change) => [change.key, issued.get(change.key)!.result] as const))
       const confirmations = new Map(yield* Ref.get(seen))
-      for (const { change } of restored) {
+      for (const { change } of restoredOf()) {
         if (!confirmations.has(change.key)) {
           confirmations.set(change.key, {
             _tag: "Unchecked",
@@ -270,10 +295,13 @@ export const rollback = (
           })
         }
       }
-      const restoredBy = new Map(all.flatMap((change, i) => {
-        const way = issued[i]!.way
+      const restoredBy = new Map(all.flatMap((change) => {
+        const way = issued.get(change.key)?.way
         return way === undefined ? [] : [[change.key, way] as const]
       }))
       return { restores, confirmations, restoredBy }
     })
   )
+
+/** Whether a signal has reached this fiber (its interruption waits for the end of an uninterruptible region). */
+const signalled = Effect.map(Effect.descriptor, (d) => HashSet.size(d.interruptors) > 0)

@@ -26,6 +26,8 @@ export interface RunFacts {
   readonly followed?: ReadonlyMap<string, Followed> | undefined
   /** How each restored service was put back, by target key. */
   readonly restoredBy?: ReadonlyMap<string, RestoredBy> | undefined
+  /** Traffic-shifting services whose service deployment was never identified, by target key. */
+  readonly unidentified?: ReadonlySet<string> | undefined
   readonly startedAt: number
   readonly endedAt: number
   readonly outcome: RunOutcome
@@ -58,6 +60,7 @@ export const buildReport = (
         }
       }),
       ...(restoredBy === undefined ? {} : { restoredBy }),
+      ...(followed === undefined && run.unidentified?.has(key) === true ? { judgedBy: "describe-services" as const } : {}),
       kind: p.target.kind,
       name: p.target.name,
       cluster,

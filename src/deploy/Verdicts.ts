@@ -43,7 +43,11 @@ export interface VerdictInput {
   readonly confirmations: ReadonlyMap<string, Confirmation>
   /** Targets the run leaves alone on purpose (updateStrategy none; rules under redeploy). */
   readonly untouched: ReadonlySet<string>
-  /** Targets that ran the sha already: nothing to change, nothing to restore. */
+  /**
+   * Targets that ran the sha already: no call made. Those with a deployment still rolling
+   * out are in `changes` too (adopted), and are restored like a change; the others have
+   * nothing known to go back to.
+   */
   readonly unchanged?: ReadonlySet<string> | undefined
 }
 
@@ -101,21 +105,29 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
   const { end } = input
   return new Map(input.targets.map(({ key, kind }) => {
     const untouched = input.untouched.has(key)
-    if (input.unchanged?.has(key) === true && !input.changes.has(key)) {
-      const own = end._tag === "Failed" || end._tag === "Interrupted" ? end.blame.get(key) : undefined
-      return [key, own === undefined ? verdict("unchanged") : verdict("failed", own)]
-    }
+    const change = input.changes.get(key)
+    // Ran the sha before this run: no call made (an adopted deployment is a change of the ledger, but not this run's).
+    const unchanged = input.unchanged?.has(key) === true && (change === undefined || (change.kind === "service" && change.adopted === true))
     switch (end._tag) {
       case "Deployed":
-        return [key, verdict(untouched ? "skipped" : "deployed")]
+        return [key, verdict(unchanged ? "unchanged" : untouched ? "skipped" : "deployed")]
       case "TimedOut": {
         const lingering = end.lingering.get(key)
         if (lingering !== undefined) return [key, verdict("timed-out", `old tasks still running: ${lingering}`)]
-        return [key, verdict(untouched ? "skipped" : "deployed")]
+        return [key, verdict(unchanged ? "unchanged" : untouched ? "skipped" : "deployed")]
       }
       case "Failed":
-      case "Interrupted":
-        return [key, judgeRecovery(key, kind, end, input)]
+      case "Interrupted": {
+        if (change !== undefined || !unchanged) return [key, judgeRecovery(key, kind, end, input)]
+        const own = end.blame.get(key)
+        // It failed on the sha it ran before this run, and nothing says what it ran before that.
+        return [
+          key,
+          own === undefined
+            ? verdict("unchanged")
+            : verdict("rollback-failed", join(own, "it ran this version before the run started; nothing is known to put it back to"))
+        ]
+      }
     }
   }))
 }

@@ -1,11 +1,12 @@
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 import type { DescribedTaskDefinition } from "../domain/TaskDefinitionCopy.js"
 import type { AwsCallError } from "./Errors.js"
+import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "./ServiceDeployments.js"
 
 export type { DescribedTaskDefinition }
-import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 
 /** One deployment of a service, as ECS reports it. */
 export interface Deployment {
@@ -28,9 +29,19 @@ export interface Deployment {
 export interface StartedDeployment {
   /** The new PRIMARY deployment's id; undefined only if the answer named none. */
   readonly id: string | undefined
+  /** When ECS created it (its clock). */
   readonly createdAt: number | undefined
   /** The service deployment it started (the answer's currentServiceDeployment), where ECS names it. */
   readonly serviceDeploymentArn?: string | undefined
+  /** When gehen asked for it (gehen's clock): where to start looking for its service deployment. */
+  readonly requestedAt?: number | undefined
+}
+
+/** One page of ListServiceDeployments, in no particular order (AWS documents none). */
+export interface ServiceDeploymentPage {
+  readonly deployments: ReadonlyArray<ServiceDeploymentBrief>
+  /** Absent on the last page. */
+  readonly nextToken?: string | undefined
 }
 
 export type {
@@ -40,7 +51,6 @@ export type {
   ServiceDeploymentState,
   Strategy
 } from "./ServiceDeployments.js"
-import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "./ServiceDeployments.js"
 
 /** The state of one service, as ECS reports it. */
 export interface ServiceState {
@@ -97,7 +107,7 @@ export interface EcsApi {
     region: string,
     taskDefinition: string
   ) => Effect.Effect<DescribedTaskDefinition, AwsCallError>
-  /** The ACTIVE revisions of a family, newest first (ListTaskDefinitions, every page). */
+  /** The ACTIVE revisions of a family, newest first (ListTaskDefinitions with sort DESC, every page). */
   readonly listTaskDefinitions: (region: string, family: string) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
   /** RegisterTaskDefinition; answers the new revision's ARN. */
   readonly registerTaskDefinition: (
@@ -114,16 +124,25 @@ export interface EcsApi {
     service: ServiceRef,
     desiredStatus?: "RUNNING" | "STOPPED"
   ) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
+  /** One page of ListTasks (AWS may answer fewer tasks than a page holds, with a nextToken): for reads that must stay in a budget. */
+  readonly listTasksPage: (
+    service: ServiceRef,
+    options?: { readonly desiredStatus?: "RUNNING" | "STOPPED" | undefined; readonly nextToken?: string | undefined }
+  ) => Effect.Effect<{ readonly taskArns: ReadonlyArray<string>; readonly nextToken?: string | undefined }, AwsCallError>
   /** DescribeTasks in chunks of 100; never called with an empty list. */
   readonly describeTasks: (
     cluster: ClusterRef,
     taskArns: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<TaskState>, AwsCallError>
-  /** ListServiceDeployments of a service created at or after `createdAfter` (epoch ms), every page, newest first. */
+  /**
+   * One page of ListServiceDeployments: the service's deployments created after
+   * `createdAfter` (epoch ms; AWS does not say whether the bound is included), from
+   * `nextToken`. One call: the caller asks for no more pages than it needs.
+   */
   readonly listServiceDeployments: (
     service: ServiceRef,
-    createdAfter?: number
-  ) => Effect.Effect<ReadonlyArray<ServiceDeploymentBrief>, AwsCallError>
+    options?: { readonly createdAfter?: number | undefined; readonly nextToken?: string | undefined }
+  ) => Effect.Effect<ServiceDeploymentPage, AwsCallError>
   /** DescribeServiceDeployments in chunks of 20 ARNs; ARNs ECS does not know are left out. */
   readonly describeServiceDeployments: (
     region: string,

@@ -3,6 +3,7 @@
  * deploymentConfiguration) and each deployment's record (ListServiceDeployments,
  * DescribeServiceDeployments). Pure data and pure readings of it.
  */
+import type { AwsCallError } from "./Errors.js"
 
 /** deploymentConfiguration.strategy; ROLLING when ECS names none. */
 export type Strategy = "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY"
@@ -16,13 +17,46 @@ export interface LifecycleHook {
   readonly lifecycleStages: ReadonlyArray<string>
 }
 
+/** The failure threshold of a deployment circuit breaker (ThresholdConfiguration). */
+export interface BreakerThreshold {
+  /** COUNT: `value` tasks; BOUNDED_PERCENT: `value`% of the desired count, kept within 3..200; UNBOUNDED_PERCENT: without bounds. */
+  readonly type: "COUNT" | "BOUNDED_PERCENT" | "UNBOUNDED_PERCENT"
+  readonly value: number
+}
+
+/** deploymentConfiguration.deploymentCircuitBreaker. */
+export interface CircuitBreaker {
+  readonly enable: boolean
+  readonly rollback: boolean
+  /** Absent: ECS's default, BOUNDED_PERCENT 50. */
+  readonly threshold?: BreakerThreshold | undefined
+  /** Whether a task reaching a healthy state resets the failure count (ECS's default: true). */
+  readonly resetOnHealthyTask?: boolean | undefined
+}
+
+/** ECS's default breaker threshold: half the desired count. */
+export const DEFAULT_THRESHOLD: BreakerThreshold = { type: "BOUNDED_PERCENT", value: 50 }
+
+/**
+ * How many failed tasks fail a deployment: the service's breaker threshold where it
+ * configures one; else ECS's default (half the desired count, at least 3 and at most
+ * 200), which gehen also holds services without a breaker to, whose crash loops ECS
+ * would let run for ever.
+ */
+export const failureThreshold = (desiredCount: number, breaker?: CircuitBreaker | undefined): number => {
+  const t = breaker?.enable === true ? breaker.threshold ?? DEFAULT_THRESHOLD : DEFAULT_THRESHOLD
+  if (t.type === "COUNT") return Math.max(1, Math.floor(t.value))
+  const share = Math.ceil((t.value * desiredCount) / 100)
+  return t.type === "BOUNDED_PERCENT" ? Math.min(200, Math.max(3, share)) : Math.max(1, share)
+}
+
 /** How ECS deploys a service, from DescribeServices' deploymentConfiguration. */
 export interface DeploymentModel {
   readonly strategy: Strategy
   readonly bakeTimeInMinutes: number
   readonly linear?: { readonly stepPercent: number; readonly stepBakeTimeInMinutes: number } | undefined
   readonly canary?: { readonly canaryPercent: number; readonly canaryBakeTimeInMinutes: number } | undefined
-  readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean }
+  readonly circuitBreaker: CircuitBreaker
   readonly alarms: { readonly names: ReadonlyArray<string>; readonly enable: boolean; readonly rollback: boolean }
   readonly lifecycleHooks: ReadonlyArray<LifecycleHook>
 }
@@ -74,8 +108,14 @@ export interface ServiceDeploymentState extends ServiceDeploymentBrief {
 /** Statuses after which ECS does nothing more for the deployment. */
 export const finalStatuses = new Set(["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"])
 
-/** ECS undid (or is undoing) the deployment: a rollback or a stop. */
-export const undoneByEcs = (status: string): boolean => status.startsWith("ROLLBACK_") || status === "STOPPED" || status === "STOP_REQUESTED"
+/** ECS is rolling (or rolled) the deployment back to the previous revision. */
+export const rolledBackByEcs = (status: string): boolean => status.startsWith("ROLLBACK_")
+
+/**
+ * The deployment was stopped where it stood, not rolled back: a circuit breaker or an
+ * alarm without rollback, a person, or a newer deployment that replaced it.
+ */
+export const stopped = (status: string): boolean => status === "STOPPED" || status === "STOP_REQUESTED"
 
 /** Traffic-shifting strategies: the blue tasks stay up until CLEAN_UP, so a stop shifts traffic back at once. */
 export const shiftsTraffic = (strategy: Strategy): boolean => strategy !== "ROLLING"
@@ -103,34 +143,33 @@ export const extraMinutes = (m: DeploymentModel): number => (m.strategy === "ROL
 /** For LINEAR and CANARY the url answers old or new until production traffic has fully shifted. */
 export const gatedByShift = (m: DeploymentModel): boolean => m.strategy === "LINEAR" || m.strategy === "CANARY"
 
-/** A service revision ARN (`…:service-revision/<cluster>/<service>/<n>`) names the deployment `ecs-svc/<n>`. */
-export const revisionMatches = (revisionArn: string | undefined, deploymentId: string | undefined): boolean => {
-  if (revisionArn === undefined || deploymentId === undefined) return false
-  const n = deploymentId.split("/").pop()
-  return n !== undefined && n !== "" && revisionArn.split("/").pop() === n
-}
+/**
+ * How far before its update a service deployment may be dated: ECS's clock and gehen's
+ * differ, and ECS may report `createdAt` in whole seconds.
+ */
+export const FIND_MARGIN_MS = 5 * 60_000
 
 /**
- * Among a service's deployments listed at or after an update, the one it started: the
- * one whose target revision is the started deployment, else (no id known) the oldest.
+ * The service deployment an update started, when its answer named none: among those
+ * listed since the update (minus a margin), the ones whose target service revision runs
+ * the task definition the update asked for (revisions by ARN, from
+ * DescribeServiceRevisions); the newest by `createdAt` when several. No order of the list
+ * and no relation between the ids of a deployment and of a revision is assumed.
  */
 export const startedServiceDeployment = (
   briefs: ReadonlyArray<ServiceDeploymentBrief>,
-  deploymentId: string | undefined,
-  updatedAt: number | undefined
-): ServiceDeploymentBrief | undefined => {
-  const byId = briefs.find((b) => revisionMatches(b.targetServiceRevisionArn, deploymentId))
-  if (byId !== undefined || deploymentId !== undefined) return byId
-  const after = briefs.filter((b) => updatedAt === undefined || (b.createdAt ?? 0) >= updatedAt)
-  return [...after].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0))[0]
-}
+  revisions: ReadonlyMap<string, string>,
+  taskDefinition: string
+): ServiceDeploymentBrief | undefined =>
+  briefs
+    .filter((b) => b.targetServiceRevisionArn !== undefined && revisions.get(b.targetServiceRevisionArn) === taskDefinition)
+    .reduce<ServiceDeploymentBrief | undefined>((newest, b) => (newest === undefined || (b.createdAt ?? 0) > (newest.createdAt ?? 0) ? b : newest), undefined)
 
 /**
  * The API answered as if it did not exist: an emulator or older endpoint (unknown
  * operation, unsupported) or a role without the permission (access denied).
  */
-export const notOffered = (code: string): boolean =>
-  /UnknownOperation|UnrecognizedClient|NotImplemented|Unsupported|InvalidAction|AccessDenied|UnauthorizedOperation/i.test(code)
+export const notOffered = (e: AwsCallError): boolean => e.reason === "not-offered"
 
 /** The AWS CLI command that answers a paused hook by hand. */
 export const continueCommand = (region: string, arn: string, hookId: string): string =>

@@ -9,7 +9,15 @@ export const DeploymentModelReport = Schema.Struct({
   bakeTimeInMinutes: Schema.Number,
   linear: Schema.NullOr(Schema.Struct({ stepPercent: Schema.Number, stepBakeTimeInMinutes: Schema.Number })),
   canary: Schema.NullOr(Schema.Struct({ canaryPercent: Schema.Number, canaryBakeTimeInMinutes: Schema.Number })),
-  circuitBreaker: Schema.Struct({ enable: Schema.Boolean, rollback: Schema.Boolean }),
+  circuitBreaker: Schema.Struct({
+    enable: Schema.Boolean,
+    rollback: Schema.Boolean,
+    /** The breaker's failure threshold, where the service configures one (else ECS's default, 50% bounded to 3..200). */
+    threshold: Schema.optionalWith(
+      Schema.Struct({ type: Schema.Literal("COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"), value: Schema.Number }),
+      { exact: true }
+    )
+  }),
   alarms: Schema.Struct({ names: Schema.Array(Schema.String), enable: Schema.Boolean, rollback: Schema.Boolean }),
   lifecycleHooks: Schema.Array(Schema.Struct({
     targetType: Schema.String,
@@ -35,7 +43,11 @@ export const modelReport = (controller: string, m: DeploymentModel): DeploymentM
   bakeTimeInMinutes: m.bakeTimeInMinutes,
   linear: m.linear ?? null,
   canary: m.canary ?? null,
-  circuitBreaker: m.circuitBreaker,
+  circuitBreaker: {
+    enable: m.circuitBreaker.enable,
+    rollback: m.circuitBreaker.rollback,
+    ...(m.circuitBreaker.threshold === undefined ? {} : { threshold: { ...m.circuitBreaker.threshold } })
+  },
   alarms: { names: [...m.alarms.names], enable: m.alarms.enable, rollback: m.alarms.rollback },
   lifecycleHooks: m.lifecycleHooks.map((h) => ({
     targetType: h.targetType,
@@ -59,7 +71,12 @@ export const modelText = (m: DeploymentModelReport): string => {
   if (m.linear !== null) parts.push(`steps of ${m.linear.stepPercent}% every ${m.linear.stepBakeTimeInMinutes} min`)
   if (m.canary !== null) parts.push(`canary ${m.canary.canaryPercent}% for ${m.canary.canaryBakeTimeInMinutes} min`)
   parts.push(
-    m.circuitBreaker.enable ? `circuit breaker on${m.circuitBreaker.rollback ? " with rollback" : ""}` : "circuit breaker off"
+    m.circuitBreaker.enable
+      ? `circuit breaker on${m.circuitBreaker.rollback ? " with rollback" : ""}` +
+        (m.circuitBreaker.threshold === undefined
+          ? ""
+          : ` at ${m.circuitBreaker.threshold.type === "COUNT" ? `${m.circuitBreaker.threshold.value} failed tasks` : `${m.circuitBreaker.threshold.value}% (${m.circuitBreaker.threshold.type})`}`)
+      : "circuit breaker off"
   )
   if (m.alarms.names.length > 0) {
     parts.push(`alarms ${m.alarms.names.join(", ")}${m.alarms.enable ? (m.alarms.rollback ? " (rollback)" : "") : " (off)"}`)

@@ -88,7 +88,13 @@ export const TargetReport = Schema.Struct({
   /** The AWS CLI command that restores the target by hand, when gehen's restore call failed. */
   manualCommand: Schema.NullOr(Schema.String),
   serviceDeployment: Schema.optionalWith(ServiceDeploymentReport, { exact: true }),
-  restoredBy: Schema.optionalWith(RestoredBy, { exact: true })
+  restoredBy: Schema.optionalWith(RestoredBy, { exact: true }),
+  /**
+   * A traffic-shifting service whose service deployment gehen could not identify (the
+   * update's answer named none, and none was found by the deadline): judged by
+   * DescribeServices alone, as rolling services are.
+   */
+  judgedBy: Schema.optionalWith(Schema.Literal("describe-services"), { exact: true })
 })
 export type TargetReport = typeof TargetReport.Type
 

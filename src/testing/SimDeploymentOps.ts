@@ -28,6 +28,16 @@ import type { SimStore } from "./SimStore.js"
 
 const inProgress = new Set(["PENDING", "IN_PROGRESS"])
 
+/** A timestamp of a request: a Date (SDK input), or epoch seconds (the JSON wire), or an ISO string. */
+const timeOf = (v: unknown): number | undefined =>
+  v instanceof Date
+    ? v.getTime()
+    : typeof v === "number"
+    ? Math.round(v * 1000)
+    : typeof v === "string" && !Number.isNaN(Date.parse(v))
+    ? Date.parse(v)
+    : undefined
+
 export class SimDeploymentOps {
   constructor(
     private readonly store: SimStore,
@@ -54,18 +64,20 @@ export class SimDeploymentOps {
   listServiceDeployments(region: string, input: ListServiceDeploymentsRequest, now: number): ListServiceDeploymentsResponse {
     const cluster = this.store.requireCluster(region, input.cluster)
     const svc = this.store.requireService(cluster, input.service)
-    const after = input.createdAt?.after?.getTime()
-    const before = input.createdAt?.before?.getTime()
+    const lat = this.store.latitude
+    // Over HTTP the bounds arrive as epoch seconds, from the layer face's SDK as well.
+    const after = timeOf(input.createdAt?.after)
+    const before = timeOf(input.createdAt?.before)
     const statuses = input.status
     const visibleBy = now - this.lagMs(svc)
     const found = svc.serviceDeployments.filter((sd) =>
       sd.createdAt <= visibleBy &&
-      (after === undefined || sd.createdAt >= after) &&
-      (before === undefined || sd.createdAt <= before) &&
+      lat.after(sd.createdAt, after) &&
+      lat.before(sd.createdAt, before) &&
       (statuses === undefined || statuses.length === 0 || statuses.some((s) => s === sd.status))
     )
-    const p = page(found, input.nextToken, input.maxResults, 20, 100, "InvalidParameterException")
-    const out: ListServiceDeploymentsResponse = { serviceDeployments: p.items.map((sd) => toServiceDeploymentBrief(svc, sd)) }
+    const p = page(lat.order([...found].reverse(), (sd) => sd.arn), input.nextToken, input.maxResults, 20, 100, "InvalidParameterException", lat)
+    const out: ListServiceDeploymentsResponse = { serviceDeployments: p.items.map((sd) => toServiceDeploymentBrief(svc, sd, lat)) }
     if (p.next !== undefined) out.nextToken = p.next
     return out
   }
@@ -79,7 +91,7 @@ export class SimDeploymentOps {
     for (const arn of arns) {
       const hit = typeof arn === "string" ? this.find(arn) : undefined
       if (hit === undefined || hit.svc.cluster.region !== region) failures.push({ arn: String(arn), reason: "MISSING" })
-      else serviceDeployments.push(toServiceDeployment(hit.svc, hit.sd, now))
+      else serviceDeployments.push(toServiceDeployment(hit.svc, hit.sd, now, this.store.latitude))
     }
     return { serviceDeployments, failures }
   }

@@ -80,7 +80,8 @@ export class SimEcsOps {
   /** What DescribeServices answers for the service at `now`: the kept view while it lags, else the current one. */
   private described(svc: ServiceRec, now: number): Service {
     const stale = svc.staleView
-    return stale !== undefined && now < stale.until ? toStaleService(svc, stale.view, now) : toService(svc, now)
+    const lat = this.store.latitude
+    return stale !== undefined && now < stale.until ? toStaleService(svc, stale.view, now, lat) : toService(svc, now, lat)
   }
 
   /** Keeps the view from before an update for the lag; within one lag window the oldest view stays. */
@@ -120,7 +121,7 @@ export class SimEcsOps {
       .filter((r) => r.status === status)
       .sort((a, b) => (a.family === b.family ? a.revision - b.revision : a.family < b.family ? -1 : 1))
     const ordered = input.sort === "DESC" ? revisions.reverse() : revisions
-    const p = page(ordered.map((r) => r.arn), input.nextToken, input.maxResults, 100, 100, "InvalidParameterException")
+    const p = page(ordered.map((r) => r.arn), input.nextToken, input.maxResults, 100, 100, "InvalidParameterException", this.store.latitude)
     const out: ListTaskDefinitionsResponse = { taskDefinitionArns: p.items }
     if (p.next !== undefined) out.nextToken = p.next
     return out
@@ -156,7 +157,7 @@ export class SimEcsOps {
         services.push(this.described(svc, now))
       }
     }
-    return { services, failures }
+    return { services: this.store.latitude.order(services, (x) => x.serviceName ?? ""), failures }
   }
 
   /** Answers the service as it is now (the new deployment PRIMARY), however DescribeServices lags. */
@@ -191,13 +192,13 @@ export class SimEcsOps {
     } else if (countChanged) {
       this.rollouts.scalePrimary(svc, now)
     }
-    return { service: toService(svc, now) }
+    return { service: toService(svc, now, this.store.latitude) }
   }
 
   listServices(region: string, input: ListServicesRequest): ListServicesResponse {
     const cluster = this.store.requireCluster(region, input.cluster)
     const arns = [...cluster.services.values()].filter((s) => s.status !== "INACTIVE").map((s) => s.arn)
-    const p = page(arns, input.nextToken, input.maxResults, 10, 100, "InvalidParameterException")
+    const p = page(arns, input.nextToken, input.maxResults, 10, 100, "InvalidParameterException", this.store.latitude)
     const out: ListServicesResponse = { serviceArns: p.items }
     if (p.next !== undefined) out.nextToken = p.next
     return out
@@ -217,7 +218,8 @@ export class SimEcsOps {
       .filter((t) => desiredStatus(t, now) === wanted)
       .filter((t) => family === undefined || this.store.taskDefByArn(t.taskDefinitionArn)?.family === family)
       .sort((a, b) => a.seq - b.seq)
-    const p = page(tasks, input.nextToken, input.maxResults, 100, 100, "InvalidParameterException")
+    const lat = this.store.latitude
+    const p = page(lat.order(tasks, (t) => t.arn), input.nextToken, input.maxResults, 100, 100, "InvalidParameterException", lat)
     const out: ListTasksResponse = { taskArns: p.items.map((t) => t.arn) }
     if (p.next !== undefined) out.nextToken = p.next
     return out
@@ -236,10 +238,10 @@ export class SimEcsOps {
       if (hit === undefined || hit.service.cluster !== cluster) {
         failures.push({ arn: key, reason: "MISSING" })
       } else {
-        tasks.push(toTask(this.store, hit.service, hit.task, now))
+        tasks.push(toTask(this.store, hit.service, hit.task, now, this.store.latitude))
       }
     }
-    return { tasks, failures }
+    return { tasks: this.store.latitude.order(tasks, (t) => t.taskArn ?? ""), failures }
   }
 
   describeClusters(region: string, input: DescribeClustersRequest): DescribeClustersResponse {

@@ -56,7 +56,7 @@ export class SimEventsOps {
 
   listTargetsByRule(region: string, input: ListTargetsByRuleRequest): ListTargetsByRuleResponse {
     const rule = this.store.requireRule(region, input.Rule, input.EventBusName)
-    const p = page(rule.targets, input.NextToken, input.Limit, 100, 100, "ValidationException")
+    const p = page(rule.targets, input.NextToken, input.Limit, 100, 100, "ValidationException", this.store.latitude)
     const out: ListTargetsByRuleResponse = { Targets: clone(p.items) }
     if (p.next !== undefined) out.NextToken = p.next
     return out
@@ -103,7 +103,7 @@ export class SimEventsOps {
       .filter((r) => r.region === region && r.eventBusName === bus && r.name.startsWith(prefix))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map(toRule)
-    const p = page(rules, input.NextToken, input.Limit, 100, 100, "ValidationException")
+    const p = page(rules, input.NextToken, input.Limit, 100, 100, "ValidationException", this.store.latitude)
     const out: ListRulesResponse = { Rules: p.items }
     if (p.next !== undefined) out.NextToken = p.next
     return out

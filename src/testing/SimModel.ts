@@ -62,6 +62,7 @@ import type { AssumeRoleRequest, AssumeRoleResponse } from "@aws-sdk/client-sts"
 import type * as Either from "effect/Either"
 import type { BehaviourPicker } from "./SimBehaviour.js"
 import { type FaultSettings, type SimCall, SimCallLog, type SimCallOutcome } from "./SimCallLog.js"
+import { choicesFor, type SimChoices, SimLatitude } from "./SimChoices.js"
 import { SimDeploymentOps } from "./SimDeploymentOps.js"
 import { type ServiceKey, SimEcsOps } from "./SimEcsOps.js"
 import { type AddRuleSpec, SimEventsOps } from "./SimEventsOps.js"
@@ -78,14 +79,21 @@ export type { ServiceKey } from "./SimEcsOps.js"
 export type { AddRuleSpec } from "./SimEventsOps.js"
 export type { CircuitBreakerFlags, DeploymentControllerType } from "./SimRecords.js"
 export type { AddServiceSpec, DeploymentSpec } from "./SimSeeding.js"
+export { choicesFor, type SimChoices } from "./SimChoices.js"
 export type { IssuedCredentials } from "./SimSts.js"
 
 export interface SimModelOptions {
   readonly accountId?: string | undefined
   /** Region for helpers called without one; default us-east-1. */
   readonly defaultRegion?: string | undefined
-  /** Seed of the fault PRNG; default 1. */
+  /**
+   * The run's seed, default 1: it seeds the random faults and picks the answers AWS leaves
+   * open (see SimChoices: list orders, page sizes, timestamp precision, filter bounds,
+   * revision ids).
+   */
   readonly seed?: number | undefined
+  /** Choices to pin, whatever the seed picks. */
+  readonly choices?: Partial<SimChoices> | undefined
   /** Fraction (0..1) of AWS calls answered with a throttling error. */
   readonly throttleFraction?: number | undefined
   /** Fraction (0..1) of AWS calls answered with a 5xx. */
@@ -104,6 +112,8 @@ export interface SimModelOptions {
 export class SimModel {
   readonly accountId: string
   readonly defaultRegion: string
+  /** The answers this run gives where AWS's documentation leaves them open. */
+  readonly choices: SimChoices
   private picker: BehaviourPicker
   private readonly store: SimStore
   private readonly log: SimCallLog
@@ -117,7 +127,9 @@ export class SimModel {
     this.accountId = options.accountId ?? "123456789012"
     this.defaultRegion = options.defaultRegion ?? "us-east-1"
     this.picker = options.behaviour ?? (() => "healthy")
-    this.store = new SimStore(this.accountId, this.defaultRegion)
+    const seed = options.seed ?? 1
+    this.choices = { ...choicesFor(seed), ...options.choices }
+    this.store = new SimStore(this.accountId, this.defaultRegion, new SimLatitude(this.choices, seed))
     this.log = new SimCallLog(options)
     this.rollouts = new SimRollouts(this.store, () => this.picker)
     this.ecs = new SimEcsOps(this.store, this.rollouts, options.describeLagSeconds ?? 0)

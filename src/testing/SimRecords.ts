@@ -56,6 +56,8 @@ export interface DeploymentRec {
   readonly behaviour: ResolvedBehaviour
   readonly isRollback: boolean
   readonly previousTaskDefinitionArn: string | undefined
+  /** The service revision it runs: a new one, or (ECS's own rollback) the last successful one again. */
+  readonly revisionArn: string
 }
 
 /** deploymentConfiguration.strategy of a service. */
@@ -86,7 +88,7 @@ export interface HookRec {
 /** One service deployment (ListServiceDeployments / DescribeServiceDeployments). */
 export interface ServiceDeploymentRec {
   readonly arn: string
-  /** The deployment (service.deployments[].id) it rolls out; its revision's number. */
+  /** The deployment (service.deployments[].id) it rolls out. */
   readonly deploymentId: string
   readonly targetRevisionArn: string
   readonly sourceRevisionArns: ReadonlyArray<string>

@@ -142,6 +142,19 @@ export class SimRollouts implements RolloutOps {
 
   // ---------------------------------------------------------------- deployments
 
+  /** A new service revision of `svc` running `tdArn`, with an id of its own (unrelated to any deployment id). */
+  private newRevision(svc: ServiceRec, tdArn: string): string {
+    const arn = `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:service-revision/${svc.cluster.name}/${svc.name}/${this.store.latitude.revisionId()}`
+    this.store.serviceRevisions.set(arn, tdArn)
+    return arn
+  }
+
+  /** The revision ECS's own rollback returns to: the last successful one running `tdArn` (no new revision). */
+  private lastRevision(svc: ServiceRec, tdArn: string): string {
+    const before = svc.deployments.find((x) => x.taskDefinitionArn === tdArn && !x.isRollback)
+    return before?.revisionArn ?? this.newRevision(svc, tdArn)
+  }
+
   /** A service's first deployment: COMPLETED, its tasks RUNNING (and HEALTHY with a health check) since `now`. */
   seedSteady(svc: ServiceRec, now: number, healthCheck: boolean): void {
     const d: DeploymentRec = {
@@ -156,7 +169,8 @@ export class SimRollouts implements RolloutOps {
       rolloutStateReason: "",
       behaviour: resolveBehaviour({ kind: "healthy", healthCheck }),
       isRollback: false,
-      previousTaskDefinitionArn: undefined
+      previousTaskDefinitionArn: undefined,
+      revisionArn: this.newRevision(svc, svc.taskDefinitionArn)
     }
     d.rolloutStateReason = `ECS deployment ${d.id} completed.`
     svc.deployments.push(d)
@@ -204,7 +218,8 @@ export class SimRollouts implements RolloutOps {
       rolloutStateReason: "",
       behaviour,
       isRollback: rollback,
-      previousTaskDefinitionArn: previous?.taskDefinitionArn
+      previousTaskDefinitionArn: previous?.taskDefinitionArn,
+      revisionArn: rollback ? this.lastRevision(svc, tdArn) : this.newRevision(svc, tdArn)
     }
     d.rolloutStateReason = `ECS deployment ${d.id} in progress.`
     // ECS's own rollback belongs to the service deployment it undoes.

@@ -17,9 +17,9 @@ import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import { handleControl } from "./SimControl.js"
 import { awsError, type SimAwsError } from "./SimFaults.js"
-import { parseVersionUrl, versionServerHeader } from "./SimLayers.js"
+import { parseVersionUrl, versionServerHeader } from "./SimVersionUrl.js"
 import type { SimModel } from "./SimModel.js"
-import type { SimulatorApi } from "./Simulator.js"
+import type { CallMeta, SimulatorApi } from "./Simulator.js"
 import { plain, type Reply, toWire } from "./SimWire.js"
 
 export interface SimServerOptions {
@@ -118,7 +118,7 @@ const handleJson = (
   operation: string,
   body: string,
   region: string,
-  accessKeyId: string | undefined
+  meta: CallMeta
 ): Effect.Effect<Reply> => {
   const op = ops[operation]
   if (op === undefined) {
@@ -141,7 +141,7 @@ const handleJson = (
   if (typeof params !== "object" || params === null || Array.isArray(params)) params = {}
   const input = params as object
   return sim
-    .invoke(operation, region, input, (now) => op(sim.model, region, input, now), { face: "http", accessKeyId })
+    .invoke(operation, region, input, (now) => op(sim.model, region, input, now), meta)
     .pipe(Effect.match({ onFailure: jsonError, onSuccess: (out) => json(200, out) }))
 }
 
@@ -149,12 +149,13 @@ const handleQuery = (
   sim: SimulatorApi,
   body: string,
   region: string,
-  accessKeyId: string | undefined
+  meta: CallMeta
 ): Effect.Effect<Reply> => {
+  const accessKeyId = meta.accessKeyId
   const form = new URLSearchParams(body)
   const action = form.get("Action") ?? ""
   if (action === "GetCallerIdentity") {
-    return sim.invoke("GetCallerIdentity", region, {}, () => sim.model.callerIdentity(accessKeyId), { face: "http", accessKeyId }).pipe(
+    return sim.invoke("GetCallerIdentity", region, {}, () => sim.model.callerIdentity(accessKeyId), meta).pipe(
       Effect.match({
         onFailure: queryError,
         onSuccess: (who) =>
@@ -195,7 +196,7 @@ const handleQuery = (
           },
           Date.now()
         ),
-      { face: "http", accessKeyId }
+      meta
     )
     .pipe(
       Effect.match({
@@ -220,11 +221,12 @@ const handleQuery = (
     )
 }
 
-/** Routes one request. Exposed for tests that want no socket. */
+/** Routes one request: for the HTTP face, and (`face: "layer"`) for the SDK clients that answer in memory. */
 export const handleRequest = (
   sim: SimulatorApi,
   req: { readonly method: string; readonly url: string; readonly headers: http.IncomingHttpHeaders },
-  body: string
+  body: string,
+  face: CallMeta["face"] = "http"
 ): Effect.Effect<Reply> => {
   const path = new URL(req.url, "http://sim").pathname
   if (req.method === "GET" && (path.startsWith("/version/") || path.startsWith("/version-test/"))) {
@@ -239,12 +241,13 @@ export const handleRequest = (
   if (path.startsWith("/_sim/")) return handleControl(sim, req.method, path, body)
   const auth = parseAuthorization(typeof req.headers.authorization === "string" ? req.headers.authorization : undefined)
   const region = auth.region ?? sim.model.defaultRegion
+  const meta: CallMeta = { face, accessKeyId: face === "http" ? auth.accessKeyId : undefined }
   const target = req.headers["x-amz-target"]
   if (req.method === "POST" && typeof target === "string") {
-    if (target.startsWith(ecsPrefix)) return handleJson(sim, ecsOps, target.slice(ecsPrefix.length), body, region, auth.accessKeyId)
-    if (target.startsWith(eventsPrefix)) return handleJson(sim, eventsOps, target.slice(eventsPrefix.length), body, region, auth.accessKeyId)
+    if (target.startsWith(ecsPrefix)) return handleJson(sim, ecsOps, target.slice(ecsPrefix.length), body, region, meta)
+    if (target.startsWith(eventsPrefix)) return handleJson(sim, eventsOps, target.slice(eventsPrefix.length), body, region, meta)
   }
-  if (req.method === "POST" && /^Action=|&Action=/.test(body)) return handleQuery(sim, body, region, auth.accessKeyId)
+  if (req.method === "POST" && /^Action=|&Action=/.test(body)) return handleQuery(sim, body, region, meta)
   return Effect.succeed(
     json(400, { __type: "UnknownOperationException", message: `No operation for ${req.method} ${path}` }, {
       "x-amzn-errortype": "UnknownOperationException"

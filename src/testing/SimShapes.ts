@@ -26,9 +26,18 @@ import {
   type TaskRec,
   taskStatus
 } from "./SimRecords.js"
+import type { SimLatitude } from "./SimChoices.js"
 import type { SimStore } from "./SimStore.js"
 
-export const toDeployment = (svc: ServiceRec, d: DeploymentRec, now: number): Deployment => {
+/**
+ * An answer's time and the order of its lists as the run's choices have them (`lat`), or
+ * (without one, for inspection) to the millisecond and newest first.
+ */
+const at = (lat: SimLatitude | undefined, ms: number): Date => (lat === undefined ? new Date(ms) : lat.time(ms))
+const newestFirst = <A>(lat: SimLatitude | undefined, items: ReadonlyArray<A>, keyOf: (a: A) => string): Array<A> =>
+  lat === undefined ? [...items] : lat.order([...items].reverse(), keyOf)
+
+export const toDeployment = (svc: ServiceRec, d: DeploymentRec, now: number, lat?: SimLatitude): Deployment => {
   const out: Deployment = {
     id: d.id,
     status: d.status,
@@ -36,8 +45,8 @@ export const toDeployment = (svc: ServiceRec, d: DeploymentRec, now: number): De
     desiredCount: d.desiredCount,
     ...taskCounts(svc.tasks, d.id, now),
     failedTasks: d.failedTasks,
-    createdAt: new Date(d.createdAt),
-    updatedAt: new Date(d.updatedAt),
+    createdAt: at(lat, d.createdAt),
+    updatedAt: at(lat, d.updatedAt),
     launchType: "FARGATE"
   }
   // Only the ECS controller reports a rollout state.
@@ -48,8 +57,8 @@ export const toDeployment = (svc: ServiceRec, d: DeploymentRec, now: number): De
   return out
 }
 
-export const toService = (svc: ServiceRec, now: number): Service => {
-  const deployments = svc.deployments.map((d) => toDeployment(svc, d, now))
+export const toService = (svc: ServiceRec, now: number, lat?: SimLatitude): Service => {
+  const deployments = newestFirst(lat, svc.deployments, (d) => d.id).map((d) => toDeployment(svc, d, now, lat))
   return {
     serviceArn: svc.arn,
     serviceName: svc.name,
@@ -62,8 +71,8 @@ export const toService = (svc: ServiceRec, now: number): Service => {
     taskDefinition: svc.taskDefinitionArn,
     deploymentConfiguration: toDeploymentConfiguration(svc),
     deployments,
-    events: svc.events.map((e) => ({ id: e.id, createdAt: new Date(e.at), message: e.message })),
-    createdAt: new Date(svc.createdAt),
+    events: newestFirst(lat, svc.events, (e) => e.id).map((e) => ({ id: e.id, createdAt: at(lat, e.at), message: e.message })),
+    createdAt: at(lat, svc.createdAt),
     schedulingStrategy: "REPLICA",
     deploymentController: { type: svc.deploymentController },
     ...(svc.serviceDeployments[0] === undefined ? {} : { currentServiceDeployment: svc.serviceDeployments[0].arn })
@@ -105,28 +114,29 @@ const revisionSummary = (svc: ServiceRec, arn: string, deploymentId: string | un
   }
 }
 
-export const toServiceDeploymentBrief = (svc: ServiceRec, sd: ServiceDeploymentRec): ServiceDeploymentBrief => ({
+export const toServiceDeploymentBrief = (svc: ServiceRec, sd: ServiceDeploymentRec, lat?: SimLatitude): ServiceDeploymentBrief => ({
   serviceDeploymentArn: sd.arn,
   serviceArn: svc.arn,
   clusterArn: svc.cluster.arn,
-  createdAt: new Date(sd.createdAt),
-  startedAt: new Date(sd.createdAt),
-  ...(sd.finishedAt === undefined ? {} : { finishedAt: new Date(sd.finishedAt) }),
+  createdAt: at(lat, sd.createdAt),
+  startedAt: at(lat, sd.createdAt),
+  ...(sd.finishedAt === undefined ? {} : { finishedAt: at(lat, sd.finishedAt) }),
   targetServiceRevisionArn: sd.targetRevisionArn,
   status: sd.status as ServiceDeploymentBrief["status"],
   statusReason: sd.statusReason
 })
 
-export const toServiceDeployment = (svc: ServiceRec, sd: ServiceDeploymentRec, now: number): ServiceDeployment => {
-  const byRevision = (arn: string) => svc.deployments.find((d) => arn.endsWith(`/${d.id.split("/").pop()}`))?.id
+export const toServiceDeployment = (svc: ServiceRec, sd: ServiceDeploymentRec, now: number, lat?: SimLatitude): ServiceDeployment => {
+  const byRevision = (arn: string) => svc.deployments.find((d) => d.revisionArn === arn)?.id
+  const sources = lat === undefined ? sd.sourceRevisionArns : lat.order(sd.sourceRevisionArns, (arn) => arn)
   const out: ServiceDeployment = {
     serviceDeploymentArn: sd.arn,
     serviceArn: svc.arn,
     clusterArn: svc.cluster.arn,
-    createdAt: new Date(sd.createdAt),
-    startedAt: new Date(sd.createdAt),
-    updatedAt: new Date(sd.updatedAt),
-    sourceServiceRevisions: sd.sourceRevisionArns.map((arn) => revisionSummary(svc, arn, byRevision(arn), sd, now, false)),
+    createdAt: at(lat, sd.createdAt),
+    startedAt: at(lat, sd.createdAt),
+    updatedAt: at(lat, sd.updatedAt),
+    sourceServiceRevisions: sources.map((arn) => revisionSummary(svc, arn, byRevision(arn), sd, now, false)),
     targetServiceRevision: revisionSummary(svc, sd.targetRevisionArn, sd.deploymentId, sd, now, true),
     status: sd.status as ServiceDeployment["status"],
     statusReason: sd.statusReason,
@@ -135,15 +145,15 @@ export const toServiceDeployment = (svc: ServiceRec, sd: ServiceDeploymentRec, n
       hookId: h.hookId,
       targetType: h.targetType,
       status: h.status,
-      expiresAt: new Date(h.expiresAt)
+      expiresAt: at(lat, h.expiresAt)
     }))
   }
   if (sd.lifecycleStage !== undefined) out.lifecycleStage = sd.lifecycleStage as ServiceDeployment["lifecycleStage"]
   if (sd.finishedAt !== undefined) {
-    if (sd.status === "STOPPED") out.stoppedAt = new Date(sd.finishedAt)
-    else out.finishedAt = new Date(sd.finishedAt)
+    if (sd.status === "STOPPED") out.stoppedAt = at(lat, sd.finishedAt)
+    else out.finishedAt = at(lat, sd.finishedAt)
   }
-  if (sd.rollback !== undefined) out.rollback = { reason: sd.rollback.reason, startedAt: new Date(sd.rollback.startedAt) }
+  if (sd.rollback !== undefined) out.rollback = { reason: sd.rollback.reason, startedAt: at(lat, sd.rollback.startedAt) }
   return out
 }
 
@@ -151,16 +161,16 @@ export const toServiceDeployment = (svc: ServiceRec, sd: ServiceDeploymentRec, n
  * The service as a lagging DescribeServices answers it: the view kept at the last
  * UpdateService (deployments, task definition, events), with the task counts of now.
  */
-export const toStaleService = (svc: ServiceRec, view: Service, now: number): Service => {
+export const toStaleService = (svc: ServiceRec, view: Service, now: number, lat?: SimLatitude): Service => {
   const out = clone(view)
-  const live = toService(svc, now)
+  const live = toService(svc, now, lat)
   out.runningCount = live.runningCount
   out.pendingCount = live.pendingCount
   out.deployments = (out.deployments ?? []).map((d) => ({ ...d, ...taskCounts(svc.tasks, d.id ?? "", now) }))
   return out
 }
 
-export const toTask = (store: SimStore, svc: ServiceRec, t: TaskRec, now: number): Task => {
+export const toTask = (store: SimStore, svc: ServiceRec, t: TaskRec, now: number, lat?: SimLatitude): Task => {
   const status = taskStatus(t, now)
   const health = healthStatus(t, now)
   const td = store.taskDefByArn(t.taskDefinitionArn)
@@ -188,12 +198,12 @@ export const toTask = (store: SimStore, svc: ServiceRec, t: TaskRec, now: number
     startedBy: t.deploymentId,
     group: `service:${svc.name}`,
     launchType: "FARGATE",
-    createdAt: new Date(t.createdAt),
+    createdAt: at(lat, t.createdAt),
     containers
   }
-  if (t.runningAt !== undefined && now >= t.runningAt) task.startedAt = new Date(t.runningAt)
+  if (t.runningAt !== undefined && now >= t.runningAt) task.startedAt = at(lat, t.runningAt)
   if (status === "STOPPED" && t.stopAt !== undefined) {
-    task.stoppedAt = new Date(t.stopAt)
+    task.stoppedAt = at(lat, t.stopAt)
     task.stoppedReason = t.stoppedReason
     task.stopCode = crashed ? "EssentialContainerExited" : "ServiceSchedulerInitiated"
   }

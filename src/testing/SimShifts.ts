@@ -42,18 +42,8 @@ const lambdaMs = secs(2)
 /** How long a rollback's traffic shift back and clean-up take. */
 const rollbackMs = secs(5)
 
-const revisionId = (deploymentId: string) => deploymentId.split("/").pop() ?? deploymentId
-
 export class SimShifts {
   constructor(private readonly store: SimStore, private readonly ops: RolloutOps) {}
-
-  /** A deployment's service revision, remembered with its task definition (deployments are pruned, revisions stay). */
-  private revisionArn(svc: ServiceRec, deploymentId: string): string {
-    const arn = `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:service-revision/${svc.cluster.name}/${svc.name}/${revisionId(deploymentId)}`
-    const d = svc.deployments.find((x) => x.id === deploymentId)
-    if (d !== undefined && !this.store.serviceRevisions.has(arn)) this.store.serviceRevisions.set(arn, d.taskDefinitionArn)
-    return arn
-  }
 
   /** The service deployment rolling out `d` (a rollback deployment ECS started belongs to the one it undoes). */
   of(svc: ServiceRec, d: DeploymentRec): ServiceDeploymentRec | undefined {
@@ -81,8 +71,8 @@ export class SimShifts {
     const sd: ServiceDeploymentRec = {
       arn: `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:service-deployment/${svc.cluster.name}/${svc.name}/sd${this.store.next()}`,
       deploymentId: d.id,
-      targetRevisionArn: this.revisionArn(svc, d.id),
-      sourceRevisionArns: svc.deployments.filter((x) => x !== d).map((x) => this.revisionArn(svc, x.id)),
+      targetRevisionArn: d.revisionArn,
+      sourceRevisionArns: [...new Set(svc.deployments.filter((x) => x !== d).map((x) => x.revisionArn))],
       strategy: svc.deploymentConfig.strategy,
       bakeTimeInMinutes: svc.deploymentConfig.bakeTimeInMinutes,
       createdAt: at,

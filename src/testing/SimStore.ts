@@ -4,6 +4,7 @@
  */
 import type { RegisterTaskDefinitionRequest, Tag } from "@aws-sdk/client-ecs"
 import { imageTag } from "./SimBehaviour.js"
+import type { SimLatitude } from "./SimChoices.js"
 import { awsError, shortName } from "./SimFaults.js"
 import {
   clone,
@@ -27,7 +28,7 @@ export class SimStore {
   lastNow = Number.NEGATIVE_INFINITY
   private counter = 0
 
-  constructor(readonly accountId: string, readonly defaultRegion: string) {}
+  constructor(readonly accountId: string, readonly defaultRegion: string, readonly latitude: SimLatitude) {}
 
   /** A fresh number for ids (tasks, deployments, events, credentials). */
   next(): number {

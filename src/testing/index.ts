@@ -23,7 +23,8 @@ export {
 } from "./SimBehaviour.js"
 export { handleControl } from "./SimControl.js"
 export { awsError, type FailNextSpec, SimAwsError, statusOf } from "./SimFaults.js"
-export { parseVersionUrl, type SimLayerOptions, Simulator, simulatorServices, versionServerHeader } from "./SimLayers.js"
+export { makeSimAwsClients, type SimClientsOptions } from "./SimClients.js"
+export { parseVersionUrl, type SimLayerOptions, Simulator, versionServerHeader } from "./SimLayers.js"
 export {
   type AddRuleSpec,
   type AddServiceSpec,

@@ -82,6 +82,7 @@ const layers = (world: World, region: string | null = "us-east-1") =>
           world.calls.push(`listTasks ${ref.service}`)
           return (world.tasks[`${ref.region}/${ref.cluster}/${ref.service}`] ?? []).map((t) => t.taskArn)
         }),
+      listTasksPage: () => Effect.die("status lists every task"),
       describeTasks: (_cluster, arns) =>
         Effect.sync(() => {
           world.calls.push(`describeTasks ${arns.length}`)

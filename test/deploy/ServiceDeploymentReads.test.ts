@@ -7,11 +7,18 @@ import { Ecs } from "../../src/ports/Ecs.js"
 import type { SimCall } from "../../src/testing/index.js"
 import { configFor, makeWorld, runWithClock, SHA, svc } from "../support/world.js"
 
-const reads = ["DescribeServices", "ListTasks", "DescribeTasks", "DescribeServiceDeployments", "ListServiceDeployments"]
+const reads = [
+  "DescribeServices",
+  "ListTasks",
+  "DescribeTasks",
+  "DescribeServiceDeployments",
+  "ListServiceDeployments",
+  "DescribeServiceRevisions"
+]
 
-/** The cluster a read is about: its `cluster`, or the cluster in its service deployment ARNs. */
+/** The cluster a read is about: its `cluster`, or the cluster in its service deployment (or revision) ARNs. */
 const clusterOf = (c: SimCall): string => {
-  const arns = c.params["serviceDeploymentArns"] as ReadonlyArray<string> | undefined
+  const arns = (c.params["serviceDeploymentArns"] ?? c.params["serviceRevisionArns"]) as ReadonlyArray<string> | undefined
   const cluster = arns === undefined ? String(c.params["cluster"]) : arns[0]!.split("/")[1]!
   return `${c.region}|${cluster.split("/").pop()}`
 }

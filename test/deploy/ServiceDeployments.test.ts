@@ -5,6 +5,7 @@ import { assessFollowed, assessRollback, stageText } from "../../src/deploy/Foll
 import { type Followed, gateOf } from "../../src/deploy/Following.js"
 import { restoreWayOf } from "../../src/deploy/RestoreWay.js"
 import type { ServiceState } from "../../src/ports/Ecs.js"
+import { AwsCallError } from "../../src/ports/Errors.js"
 import {
   type DeploymentModel,
   extraMinutes,
@@ -69,29 +70,40 @@ describe("deadlines", () => {
 })
 
 describe("finding the deployment an update started", () => {
+  // Revision ids unrelated to deployment ids, the list in no order: only the revisions' task definitions count.
   const briefs = [
-    { arn: "a", status: "IN_PROGRESS", createdAt: 200, targetServiceRevisionArn: "x:service-revision/c/web/22" },
-    { arn: "b", status: "SUCCESSFUL", createdAt: 100, targetServiceRevisionArn: "x:service-revision/c/web/11" }
+    { arn: "old", status: "SUCCESSFUL", createdAt: 100, targetServiceRevisionArn: "rev/7f3a" },
+    { arn: "mine", status: "IN_PROGRESS", createdAt: 200, targetServiceRevisionArn: "rev/0b21" },
+    { arn: "redeploy", status: "IN_PROGRESS", createdAt: 300, targetServiceRevisionArn: "rev/99c0" },
+    { arn: "unknown", status: "PENDING", createdAt: 400, targetServiceRevisionArn: "rev/none" },
+    { arn: "no-revision", status: "PENDING", createdAt: 500 }
   ]
+  const revisions = new Map([["rev/7f3a", "td:1"], ["rev/0b21", "td:2"], ["rev/99c0", "td:3"]])
   it.each([
-    ["ecs-svc/22", 150, "a"],
-    ["ecs-svc/11", 50, "b"],
-    ["ecs-svc/33", 150, undefined],
-    [undefined, 150, "a"]
-  ])("deployment %s updated at %i: %s", (id, at, want) => {
-    expect(startedServiceDeployment(briefs, id, at)?.arn).toBe(want)
+    ["td:2", briefs, "mine"],
+    ["td:1", briefs, "old"],
+    ["td:4", briefs, undefined],
+    // Listed in any order: the newest by createdAt of those running the task definition.
+    ["td:2", [...briefs].reverse(), "mine"],
+    ["td:2", [briefs[1]!, { ...briefs[1]!, arn: "newer", createdAt: 250 }], "newer"],
+    ["td:2", [{ ...briefs[1]!, arn: "newer", createdAt: 250 }, briefs[1]!], "newer"],
+    ["td:2", [], undefined]
+  ])("for %s: %s", (taskDefinition, listed, want) => {
+    expect(startedServiceDeployment(listed, revisions, taskDefinition)?.arn).toBe(want)
   })
 })
 
 describe("not offered", () => {
+  const e = (code: string, status?: number) => new AwsCallError({ operation: "ListServiceDeployments", region: "r", code, detail: "x", httpStatus: status })
   it.each([
-    ["UnknownOperationException", true],
-    ["AccessDeniedException", true],
-    ["UnsupportedFeatureException", true],
-    ["InvalidAction", true],
-    ["ThrottlingException", false],
-    ["ServerException", false]
-  ])("%s: %s", (code, want) => expect(notOffered(code)).toBe(want))
+    ["UnknownOperationException", 400, true],
+    ["AccessDeniedException", 400, true],
+    ["NotImplemented", undefined, true],
+    ["InvalidAction", 400, true],
+    ["UnsupportedFeatureException", 400, false],
+    ["ThrottlingException", 400, false],
+    ["ServerException", 500, false]
+  ])("%s (%s): %s", (code, status, want) => expect(notOffered(e(code, status))).toBe(want))
 })
 
 describe("the version check's gate", () => {
@@ -133,7 +145,16 @@ describe("judging a followed service", () => {
   const both = state([dep("d2", "td:2"), dep("d1", "td:1", "ACTIVE")])
   it.each([
     [alone, sd({ status: "ROLLBACK_SUCCESSFUL", statusReason: "alarm" }), "Failed", /rolled back by ECS .*alarm/],
-    [alone, sd({ status: "STOPPED" }), "Failed", /rolled back by ECS/],
+    // A stop is not a rollback: the breaker or an alarm without rollback, a person.
+    [alone, sd({ status: "STOPPED", statusReason: "circuit breaker" }), "Failed", /^stopped by ECS, not rolled back \(STOPPED\): circuit breaker/],
+    [alone, sd({ status: "STOP_REQUESTED" }), "Failed", /^stopped by ECS/],
+    // Stopped because a newer deployment replaced it.
+    [
+      state([{ ...dep("d3", "td:3"), createdAt: 20 }, { ...dep("d2", "td:2", "ACTIVE"), createdAt: 10 }]),
+      sd({ status: "STOPPED" }),
+      "Failed",
+      /primary deployment is d3 \(td:3\), not d2/
+    ],
     [alone, sd({ status: "SUCCESSFUL" }), "Drained", /SUCCESSFUL/],
     [both, sd({ status: "SUCCESSFUL" }), "Waiting", /DescribeServices/],
     [both, sd({ lifecycleStage: "BAKE_TIME" }), "Waiting", /stage/]
@@ -147,9 +168,15 @@ describe("judging a followed service", () => {
     [sd({ status: "ROLLBACK_IN_PROGRESS" }), state([dep("d1", "td:1")]), "Waiting"],
     [sd({ status: "ROLLBACK_SUCCESSFUL" }), state([dep("d1", "td:1")]), "Drained"],
     [sd({ status: "ROLLBACK_FAILED" }), state([dep("d1", "td:1")]), "Failed"],
+    [sd({ status: "STOPPED" }), state([dep("d1", "td:1")]), "Failed"],
     [sd({ status: "SUCCESSFUL" }), state([dep("d2", "td:2")]), "Failed"]
   ])("a rollback %#: %s", (d, s, tag) => {
     expect(assessRollback(s, { taskDefinition: "td:1" }, d, true)._tag).toBe(tag)
+  })
+
+  it("ECS's rollback failing is a failure of its own kind: gehen then restores the service itself", () => {
+    const a = assessRollback(state([dep("d1", "td:1")]), { taskDefinition: "td:1" }, sd({ status: "ROLLBACK_FAILED", statusReason: "tasks failed" }), true)
+    expect(a).toMatchObject({ _tag: "Failed", reason: "ecs-rollback-failed", detail: "ECS's rollback failed (ROLLBACK_FAILED): tasks failed" })
   })
 
   it("baking, minutes of the bake time", () => {

@@ -18,7 +18,8 @@ const service = (key: string): Change => ({
   plan: {} as ServicePlan,
   newTaskDefinition: "new",
   state: "applied",
-  deployment: undefined
+  deployment: undefined,
+  restoreTo: "old"
 })
 const rule = (key: string, state: "intended" | "applied" = "applied"): Change => ({
   kind: "scheduled-task",
@@ -131,6 +132,52 @@ describe("judgeTargets", () => {
     ).toEqual({ api: v("rolled-back", "interrupted: not confirmed"), web: v("skipped", "interrupted before its turn"), nightly: v("skipped", "interrupted before its turn") })
     const leave: RunEnd = { _tag: "Interrupted", leave: true, blame: new Map() }
     expect(judge(leave, [service("api")])["api"]).toEqual(v("skipped", "interrupted; left on the new version, not confirmed"))
+  })
+
+  it.each([
+    // Deployed, or old tasks lingering elsewhere: it ran the sha before, no call made.
+    [{ _tag: "Deployed" } as RunEnd, {}, v("unchanged")],
+    [{ _tag: "TimedOut", message: "late", lingering: new Map([["web", "old 1 running"]]) } as RunEnd, {}, v("unchanged")],
+    // Its own old tasks linger: timed-out, not unchanged.
+    [{ _tag: "TimedOut", message: "late", lingering: new Map([["api", "old 1 running"]]) } as RunEnd, {}, v("timed-out", "old tasks still running: old 1 running")],
+    // Another target failed: it was not this run's change, it stays.
+    [failed({ web: "x" }), {}, v("unchanged")],
+    // It failed itself, with nothing known to go back to: a person must look.
+    [
+      failed({ api: "task t is UNHEALTHY" }),
+      {},
+      v("rollback-failed", "task t is UNHEALTHY; it ran this version before the run started; nothing is known to put it back to")
+    ],
+    [{ _tag: "Interrupted", leave: false, blame: new Map() } as RunEnd, {}, v("unchanged")]
+  ] as const)("an unchanged target (%#)", (end, _, want) => {
+    const verdicts = judgeTargets({
+      targets,
+      end,
+      changes: new Map(),
+      restores: new Map(),
+      confirmations: new Map(),
+      untouched: new Set(),
+      unchanged: new Set(["api"])
+    })
+    expect(verdicts.get("api")).toEqual(want)
+  })
+
+  it("an adopted deployment (a cut-short run's) is restored like a change when the run fails, and unchanged when it deploys", () => {
+    const adopted: Change = { ...service("api"), adopted: true } as Change
+    const input = (end: RunEnd, restores: Record<string, RestoreResult> = {}, confirmations: Record<string, Confirmation> = {}) =>
+      judgeTargets({
+        targets,
+        end,
+        changes: new Map([["api", adopted]]),
+        restores: new Map(Object.entries(restores)),
+        confirmations: new Map(Object.entries(confirmations)),
+        untouched: new Set(),
+        unchanged: new Set(["api"])
+      }).get("api")
+    expect(input({ _tag: "Deployed" })).toEqual(v("unchanged"))
+    expect(input(failed({ api: "UNHEALTHY" }), { api: restored }, { api: confirmed })).toEqual(v("rolled-back", "UNHEALTHY"))
+    expect(input(failed({ web: "x" }), { api: restored }, { api: confirmed })).toEqual(v("rolled-back"))
+    expect(input(failed({ api: "UNHEALTHY" }))).toEqual(v("rollback-failed", "UNHEALTHY; restore not issued"))
   })
 
   it("a change with no restore issued is rollback-failed", () => {

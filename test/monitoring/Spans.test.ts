@@ -8,6 +8,7 @@ import { configFor, makeWorld, runWithClock, SHA } from "../support/world.js"
 
 interface Recorded {
   readonly name: string
+  readonly kind: Tracer.SpanKind
   readonly spanId: string
   readonly parentId: string | undefined
   readonly attributes: Map<string, unknown>
@@ -25,6 +26,7 @@ const collecting = () => {
     span(name, parent, context: Context.Context<never>, links, startTime, kind) {
       const recorded: Recorded = {
         name,
+        kind,
         spanId: `s${++next}`,
         parentId: Option.getOrUndefined(Option.map(parent, (p) => p.spanId)),
         attributes: new Map(),
@@ -84,9 +86,20 @@ describe("the run's spans", () => {
         "gehen.exit_code": 0,
         "gehen.targets.deployed": 3
       })
-      expect(t.children(root!).map((s) => s.name).sort()).toEqual(["api (prod-a)", "nightly (scheduled task)", "plan", "worker (prod-b)"])
+      // Besides its targets and the plan, the root holds the AWS calls of the polls that several services share.
+      const awsCall = (name: string) => /^(ECS|EventBridge|STS)\./.test(name)
+      expect(t.children(root!).map((s) => s.name).filter((n) => !awsCall(n)).sort()).toEqual([
+        "api (prod-a)",
+        "nightly (scheduled task)",
+        "plan",
+        "worker (prod-b)"
+      ])
+      expect(new Set(t.children(root!).map((s) => s.name).filter(awsCall))).toEqual(new Set(["ECS.DescribeServices"]))
       const api = t.named("api (prod-a)")[0]!
       expect(t.children(api).map((s) => s.name)).toEqual(["register", "update", "version-check", "drain"])
+      // A target's own calls nest under the phase that made them, as client spans.
+      const update = t.children(api).find((s) => s.name === "update")!
+      expect(t.children(update).map((s) => [s.name, s.kind])).toEqual([["ECS.UpdateService", "client"]])
       expect(api.attributes.get("gehen.target.outcome")).toBe("deployed")
       for (const phase of t.children(api)) {
         expect(phase.attributes.get("gehen.phase.status")).toBe("succeeded")

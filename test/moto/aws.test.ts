@@ -423,8 +423,8 @@ describe("EcsLive against moto", () => {
       const ecs = yield* Ecs
       const listed = yield* Effect.flip(ecs.listServiceDeployments({ region: REGION, cluster: "prod", service: "web" }))
       const described = yield* Effect.flip(ecs.describeServiceDeployments(REGION, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/x`]))
-      expect(notOffered(listed.code)).toBe(true)
-      expect(notOffered(described.code)).toBe(true)
+      expect(notOffered(listed)).toBe(true)
+      expect(notOffered(described)).toBe(true)
     }).pipe(Effect.provide(live()), Effect.scoped))
 
   it.live("aborts the HTTP request when the call is interrupted", () =>

@@ -301,20 +301,36 @@ describe("calls that land but answer late or with an error", () => {
     withWeb((sim) =>
       Effect.gen(function*() {
         const v2 = yield* register("web", "v2")
-        yield* sim.failNext({ operation: "UpdateService", service: "web", answerAfterSeconds: 30 })
+        yield* sim.failNext({ operation: "UpdateService", service: "web", answerAfterSeconds: 15 })
         const fiber = yield* Effect.fork((yield* Ecs).updateService(web, v2))
         yield* TestClock.adjust("1 second")
         expect((yield* sim.service("main", "web"))?.taskDefinition).toBe(v2)
-        expect(yield* sim.calls("UpdateService")).toMatchObject([{ at: 0, answeredAfterMs: 30_000 }])
-        yield* TestClock.adjust("28 seconds")
+        expect(yield* sim.calls("UpdateService")).toMatchObject([{ at: 0, answeredAfterMs: 15_000 }])
+        yield* TestClock.adjust("13 seconds")
         expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
         yield* TestClock.adjust("1 second")
         const started = yield* Fiber.join(fiber)
         expect(started.createdAt).toBe(0)
         // By now the rollout it started has completed.
+        yield* TestClock.adjust("30 seconds")
         expect((yield* sim.service("main", "web"))?.deployments).toMatchObject([{ id: started.id, rolloutState: "COMPLETED" }])
         // Only the next matching call was late.
         yield* (yield* Ecs).updateService(web, v2)
+      })
+    ))
+
+  it.effect("an answer later than the request deadline: the attempt fails with TimeoutError (no status), the call applied", () =>
+    withWeb((sim) =>
+      Effect.gen(function*() {
+        const v2 = yield* register("web", "v2")
+        yield* sim.failNext({ operation: "UpdateService", service: "web", answerAfterSeconds: 3600 })
+        const fiber = yield* Effect.fork(Effect.either((yield* Ecs).updateService(web, v2)))
+        yield* TestClock.adjust("19 seconds")
+        expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+        yield* TestClock.adjust("1 second")
+        const answer = yield* Fiber.join(fiber)
+        expect(Either.isLeft(answer) && answer.left).toMatchObject({ code: "TimeoutError", httpStatus: undefined, attempts: 1, reason: "no-answer" })
+        expect((yield* sim.service("main", "web"))?.taskDefinition).toBe(v2)
       })
     ))
 

@@ -236,17 +236,20 @@ describe("simulator model and layers", () => {
     ))
 
   it.effect("ports answer like AWS: missing service, empty and oversized lists, task definitions", () =>
-    withWorld(() =>
+    withWorld((sim) =>
       Effect.gen(function*() {
         const ecs = yield* Ecs
         const lookups = yield* ecs.describeServices(web, ["nope", "web"])
         expect(lookups.map((l) => l._tag)).toEqual(["Missing", "Found"])
         expect(lookups[0]).toMatchObject({ name: "nope", reason: "MISSING" })
 
-        const empty = yield* Effect.either(ecs.describeTasks(web, []))
-        expect(Either.isLeft(empty) && empty.left.code).toBe("InvalidParameterException")
-        const tooMany = yield* Effect.either(ecs.describeServices(web, Array.from({ length: 11 }, (_, i) => `s${i}`)))
-        expect(Either.isLeft(tooMany) && tooMany.left.code).toBe("InvalidParameterException")
+        // The live adapter never sends an empty list (AWS rejects it), and chunks names by 10.
+        yield* sim.clearCalls()
+        expect(yield* ecs.describeTasks(web, [])).toEqual([])
+        expect(yield* sim.calls("DescribeTasks")).toEqual([])
+        const eleven = yield* ecs.describeServices(web, Array.from({ length: 11 }, (_, i) => `s${i}`))
+        expect(eleven.map((l) => l._tag)).toEqual(Array.from({ length: 11 }, () => "Missing"))
+        expect((yield* sim.calls("DescribeServices")).map((c) => (c.params["services"] as Array<string>).length)).toEqual([10, 1])
         const noService = yield* Effect.either(ecs.updateService({ ...web, service: "ghost" }, "web:1"))
         expect(Either.isLeft(noService) && noService.left.code).toBe("ServiceNotFoundException")
         const noCluster = yield* Effect.either(ecs.listTasks({ ...web, cluster: "ghost" }))
@@ -284,7 +287,8 @@ describe("simulator model and layers", () => {
         expect(tasks).toHaveLength(150)
         expect((yield* sim.calls("ListTasks")).map((c) => c.params["nextToken"] === undefined)).toEqual([true, false])
         expect((yield* sim.calls("DescribeTasks")).map((c) => (c.params["tasks"] as Array<string>).length)).toEqual([100, 50])
-      })
+      }),
+    { choices: { pageSize: "full" } }
     ))
 
   it.effect("call record and mutating calls", () =>

@@ -141,7 +141,7 @@ describe("simulator over HTTP with the real SDK clients", () => {
 
   it.scoped("ListTasks pages across more than 100 tasks; DescribeTasks; DescribeServices failures", () =>
     Effect.gen(function*() {
-      const { server, sim, v1 } = yield* world()
+      const { server, sim, v1 } = yield* world({ choices: { pageSize: "full", listOrder: "oldest-first" } })
       yield* sim.addService({ cluster: "main", name: "big", taskDefinition: v1, desiredCount: 230 })
       const ecs = new ECSClient(base(server.url))
       const pages: Array<number> = []
@@ -167,6 +167,30 @@ describe("simulator over HTTP with the real SDK clients", () => {
       const services = yield* send(() => ecs.send(new DescribeServicesCommand({ cluster: "main", services: ["web", "ghost"] })))
       expect(services.services?.map((s) => s.serviceName)).toEqual(["web"])
       expect(services.failures).toEqual([{ arn: "arn:aws:ecs:us-east-1:123456789012:service/main/ghost", reason: "MISSING" }])
+      ecs.destroy()
+    }))
+
+  it.scoped.each([1, 2, 3, 4, 5, 6])("seed %i: pages of any size from 1 up, in one order across pages, every task once", (seed) =>
+    Effect.gen(function*() {
+      const { server, sim, v1 } = yield* world({ seed, choices: { pageSize: "any", listOrder: "shuffled" } })
+      yield* sim.addService({ cluster: "main", name: "big", taskDefinition: v1, desiredCount: 120 })
+      const ecs = new ECSClient(base(server.url))
+      const pages: Array<number> = []
+      const arns: Array<string> = []
+      let token: string | undefined
+      do {
+        const next = token
+        const page = yield* send(() =>
+          ecs.send(new ListTasksCommand({ cluster: "main", serviceName: "big", maxResults: 50, ...(next === undefined ? {} : { nextToken: next }) }))
+        )
+        pages.push(page.taskArns?.length ?? 0)
+        arns.push(...(page.taskArns ?? []))
+        token = page.nextToken
+      } while (token !== undefined)
+      expect(pages.every((n) => n >= 1 && n <= 50)).toBe(true)
+      expect(pages.some((n) => n < 50)).toBe(true)
+      expect(arns).toHaveLength(120)
+      expect(new Set(arns).size).toBe(120)
       ecs.destroy()
     }))
 

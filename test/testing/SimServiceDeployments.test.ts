@@ -26,8 +26,10 @@ const startV2 = Effect.gen(function*() {
   const ecs = yield* Ecs
   const arn = yield* ecs.registerTaskDefinition("us-east-1", def("v2"))
   const started = yield* ecs.updateService(web, arn)
-  const [brief] = yield* ecs.listServiceDeployments(web)
-  expect(brief?.targetServiceRevisionArn?.endsWith(`/${started.id?.split("/").pop()}`)).toBe(true)
+  const listed = yield* ecs.listServiceDeployments(web)
+  const brief = [...listed.deployments].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]
+  const [revision] = yield* ecs.describeServiceRevisions("us-east-1", [brief!.targetServiceRevisionArn!])
+  expect(revision?.taskDefinition).toBe(arn)
   expect(started.serviceDeploymentArn).toBe(brief?.arn)
   return brief!.arn
 })
