@@ -291,7 +291,7 @@ export const deploy = (
  */
 export const revert = (
   config: GehenConfig,
-  options: DeployOptions & RevertOptions
+  options: Omit<DeployOptions, "gitsha"> & RevertOptions
 ): Effect.Effect<RunReport, DeployError, DeployServices> =>
   run(config, { ...options, gitsha: options.to ?? "previous" }, planRevert(config, options), "gehen rollback")
 

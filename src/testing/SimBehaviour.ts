@@ -40,6 +40,8 @@ export interface Behaviour {
    * starts; with the service's alarms set to roll back, ECS rolls the deployment back.
    */
   readonly alarmAfter?: number
+  /** ECS's own rollback of this deployment fails: a traffic-shifting one ends ROLLBACK_FAILED. */
+  readonly rollbackFails?: boolean
 }
 
 export interface Timings {
@@ -76,6 +78,7 @@ export const defaultTimings: { readonly [K in BehaviourKind]: Timings } = {
 export interface ResolvedBehaviour extends Timings {
   readonly kind: BehaviourKind
   readonly alarmAfter: number | undefined
+  readonly rollbackFails: boolean
 }
 
 export const resolveBehaviour = (b: Behaviour | BehaviourKind | undefined): ResolvedBehaviour => {
@@ -93,7 +96,8 @@ export const resolveBehaviour = (b: Behaviour | BehaviourKind | undefined): Reso
     // A container cannot exit before it starts.
     crashAfter: Math.max(startAfter, spec.crashAfter ?? d.crashAfter),
     healthCheck: spec.healthCheck ?? d.healthCheck,
-    alarmAfter: spec.alarmAfter === undefined ? undefined : Math.max(0, spec.alarmAfter)
+    alarmAfter: spec.alarmAfter === undefined ? undefined : Math.max(0, spec.alarmAfter),
+    rollbackFails: spec.rollbackFails ?? false
   }
 }
 

@@ -19,6 +19,10 @@ export interface CircuitBreakerFlags {
   readonly enable: boolean
   /** A FAILED deployment is rolled back to the previous task definition (only with `enable`). */
   readonly rollback: boolean
+  /** thresholdConfiguration; absent: ECS's default, BOUNDED_PERCENT 50. */
+  readonly threshold?: { readonly type: "COUNT" | "BOUNDED_PERCENT" | "UNBOUNDED_PERCENT"; readonly value: number } | undefined
+  /** Whether a task reaching a healthy state resets the failure count (ECS's default: true). */
+  readonly resetOnHealthyTask?: boolean | undefined
 }
 
 export const essentialExitReason = "Essential container in task exited"
@@ -51,6 +55,8 @@ export interface DeploymentRec {
   status: "PRIMARY" | "ACTIVE"
   desiredCount: number
   failedTasks: number
+  /** When its failure count last rose (a healthy task since then resets it, unless the breaker says not to). */
+  lastFailureAt?: number | undefined
   rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED"
   rolloutStateReason: string
   readonly behaviour: ResolvedBehaviour
@@ -227,11 +233,16 @@ export const taskCounts = (
 }
 
 /**
- * The deployment circuit breaker's failed-task threshold: half the desired count,
- * at least 3 and at most 200 (ECS's default BOUNDED_PERCENT 50).
+ * The deployment circuit breaker's failed-task threshold (ThresholdConfiguration): COUNT
+ * is the value itself; the percentages multiply the desired count, BOUNDED_PERCENT kept
+ * within 3..200. ECS's default is BOUNDED_PERCENT 50.
  */
-export const circuitBreakerThreshold = (desiredCount: number): number =>
-  Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)))
+export const circuitBreakerThreshold = (desiredCount: number, threshold?: CircuitBreakerFlags["threshold"]): number => {
+  const t = threshold ?? { type: "BOUNDED_PERCENT", value: 50 }
+  if (t.type === "COUNT") return t.value
+  const n = Math.ceil((desiredCount * t.value) / 100)
+  return t.type === "BOUNDED_PERCENT" ? Math.min(200, Math.max(3, n)) : n
+}
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 

@@ -287,12 +287,24 @@ export class SimRollouts implements RolloutOps {
     this.event(svc, at, `(service ${svc.name}) has reached a steady state.`)
   }
 
+  /** One more failed task; a task of the deployment that turned HEALTHY since the last failure reset the count first. */
+  private countFailure(svc: ServiceRec, d: DeploymentRec, at: number): void {
+    const since = d.lastFailureAt ?? Number.NEGATIVE_INFINITY
+    const healthySince = svc.tasks.some((t) =>
+      t.deploymentId === d.id && t.health === "HEALTHY" && t.healthAt !== undefined && t.healthAt > since && t.healthAt <= at &&
+      (t.stopAt === undefined || t.healthAt < t.stopAt)
+    )
+    if (healthySince && svc.circuitBreaker.resetOnHealthyTask !== false) d.failedTasks = 0
+    d.failedTasks++
+    d.lastFailureAt = at
+    d.updatedAt = at
+  }
+
   /** unhealthy: ECS stops a task failing its health check and starts a replacement. */
   private onUnhealthy(svc: ServiceRec, d: DeploymentRec, task: TaskRec, at: number): void {
     if (!isLive(task, at) || d.status !== "PRIMARY") return
     this.stopTask(task, at, at, "Task failed container health checks")
-    d.failedTasks++
-    d.updatedAt = at
+    this.countFailure(svc, d, at)
     this.event(svc, at, `(service ${svc.name}) (task ${task.id}) failed container health checks.`)
     this.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
     if (d.rolloutState === "IN_PROGRESS") this.launchMany(svc, d, at, 1)
@@ -305,13 +317,12 @@ export class SimRollouts implements RolloutOps {
    */
   private onCrash(svc: ServiceRec, d: DeploymentRec, task: TaskRec, at: number): void {
     if (task.stopAt !== at || task.stoppedReason !== essentialExitReason) return
-    d.failedTasks++
-    d.updatedAt = at
+    this.countFailure(svc, d, at)
     this.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
     if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
     if (
       d.behaviour.kind === "crash-loop" && svc.circuitBreaker.enable &&
-      d.failedTasks >= circuitBreakerThreshold(svc.desiredCount)
+      d.failedTasks >= circuitBreakerThreshold(svc.desiredCount, svc.circuitBreaker.threshold)
     ) {
       this.failDeployment(svc, d, at)
     } else {

@@ -30,7 +30,15 @@ export interface AddServiceSpec {
    * deploymentConfiguration.deploymentCircuitBreaker: a boolean sets both flags; as an
    * object `enable` defaults to true and `rollback` to `enable`. Default: both on.
    */
-  readonly circuitBreaker?: boolean | { readonly enable?: boolean | undefined; readonly rollback?: boolean | undefined } | undefined
+  readonly circuitBreaker?:
+    | boolean
+    | {
+      readonly enable?: boolean | undefined
+      readonly rollback?: boolean | undefined
+      readonly threshold?: CircuitBreakerFlags["threshold"]
+      readonly resetOnHealthyTask?: boolean | undefined
+    }
+    | undefined
   /** Default ECS. CODE_DEPLOY and EXTERNAL services refuse an UpdateService with a task definition. */
   readonly deploymentController?: DeploymentControllerType | undefined
   /** This service's DescribeServices lag (see SimModelOptions.describeLagSeconds). */
@@ -81,7 +89,12 @@ const deploymentConfigOf = (spec: DeploymentSpec | undefined): SimDeploymentConf
 const breakerFlags = (spec: AddServiceSpec["circuitBreaker"]): CircuitBreakerFlags => {
   if (spec === undefined || typeof spec === "boolean") return { enable: spec ?? true, rollback: spec ?? true }
   const enable = spec.enable ?? true
-  return { enable, rollback: spec.rollback ?? enable }
+  return {
+    enable,
+    rollback: spec.rollback ?? enable,
+    ...(spec.threshold === undefined ? {} : { threshold: spec.threshold }),
+    ...(spec.resetOnHealthyTask === undefined ? {} : { resetOnHealthyTask: spec.resetOnHealthyTask })
+  }
 }
 
 /** Adds the service (and its cluster when missing) with one COMPLETED deployment; answers its ARN. Throws on a bad spec. */

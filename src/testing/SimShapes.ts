@@ -83,7 +83,12 @@ export const toService = (svc: ServiceRec, now: number, lat?: SimLatitude): Serv
 export const toDeploymentConfiguration = (svc: ServiceRec): DeploymentConfiguration => {
   const c = svc.deploymentConfig
   const out: DeploymentConfiguration = {
-    deploymentCircuitBreaker: { enable: svc.circuitBreaker.enable, rollback: svc.circuitBreaker.rollback },
+    deploymentCircuitBreaker: {
+      enable: svc.circuitBreaker.enable,
+      rollback: svc.circuitBreaker.rollback,
+      ...(svc.circuitBreaker.threshold === undefined ? {} : { thresholdConfiguration: { ...svc.circuitBreaker.threshold } }),
+      ...(svc.circuitBreaker.resetOnHealthyTask === undefined ? {} : { resetOnHealthyTask: svc.circuitBreaker.resetOnHealthyTask })
+    },
     maximumPercent: 200,
     minimumHealthyPercent: 100,
     strategy: c.strategy

@@ -273,6 +273,10 @@ export class SimShifts {
     this.ops.event(svc, at, `(service ${svc.name}) service deployment ${sd.arn} rolling back: ${reason}`)
     this.ops.schedule(svc, at + rollbackMs, (t) => {
       if (sd.status !== "ROLLBACK_IN_PROGRESS") return
+      if (green?.behaviour.rollbackFails === true) {
+        // The blue tasks did not come back either: the service is left to whoever deploys next.
+        return this.finish(sd, t, "ROLLBACK_FAILED", `The rollback failed: ${reason}`)
+      }
       if (blue !== undefined) {
         svc.deployments = [blue]
         blue.rolloutState = "COMPLETED"

@@ -39,6 +39,7 @@ export {
   SimModel,
   type SimModelOptions
 } from "./SimModel.js"
+export { choicesFor, type SimChoices } from "./SimChoices.js"
 export { circuitBreakerThreshold } from "./SimRecords.js"
 export { handleRequest, type SimServer, SimServerError, type SimServerOptions, startSimServer, startSimServerPromise } from "./SimServer.js"
 export { type CallMeta, fromModel, makeSimulator, type SimulatorApi, type SimulatorOptions } from "./Simulator.js"

@@ -24,7 +24,7 @@ describe("gehen rollback", () => {
   it.effect("puts every target back on the revision before its latest change, and checks the old version serves", () =>
     Effect.gen(function*() {
       const { config, w } = yield* deployed()
-      const report = succeeded((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit)
+      const report = succeeded((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit)
       expect(report.gitsha).toBe("previous")
       expect([...report.services, ...report.scheduledTasks].map((t) => [t.name, t.outcome])).toEqual([
         ["api", "deployed"],
@@ -53,7 +53,7 @@ describe("gehen rollback", () => {
       succeeded((yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))).exit)
       expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toMatch(/api:3$/)
       yield* w.sim.clearCalls()
-      succeeded((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit)
+      succeeded((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit)
       expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
       expect(yield* w.sim.calls("DescribeServiceRevisions")).toHaveLength(1)
     }))
@@ -62,7 +62,7 @@ describe("gehen rollback", () => {
     Effect.gen(function*() {
       const { config, w } = yield* deployed()
       yield* w.sim.failNext({ operation: "ListServiceDeployments", times: 10, code: "UnknownOperationException", message: "no" })
-      succeeded((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit)
+      succeeded((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit)
       expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
       expect(yield* w.sim.calls("ListTaskDefinitions")).not.toHaveLength(0)
     }))
@@ -70,7 +70,7 @@ describe("gehen rollback", () => {
   it.effect("--to <sha> picks the newest ACTIVE revision running that tag", () =>
     Effect.gen(function*() {
       const { config, w } = yield* deployed()
-      const report = succeeded((yield* runWithClock(revert(config, { gitsha: OLD, to: OLD }).pipe(Effect.provide(w.layer)))).exit)
+      const report = succeeded((yield* runWithClock(revert(config, { to: OLD }).pipe(Effect.provide(w.layer)))).exit)
       expect(report.gitsha).toBe(OLD)
       expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
     }))
@@ -79,11 +79,11 @@ describe("gehen rollback", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       const config = configFor(w.clusterB)
-      const none = failureOf((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit) as PlanError
+      const none = failureOf((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit) as PlanError
       expect(none._tag).toBe("PlanError")
       expect(none.message).toMatch(/no earlier ACTIVE revision of api runs other images than api:1/)
       const missing = failureOf(
-        (yield* runWithClock(revert(config, { gitsha: "nope123", to: "nope123" }).pipe(Effect.provide(w.layer)))).exit
+        (yield* runWithClock(revert(config, { to: "nope123" }).pipe(Effect.provide(w.layer)))).exit
       ) as PlanError
       expect(missing.message).toMatch(/no ACTIVE revision of api runs nope123/)
       expect(yield* w.sim.mutatingCalls()).toEqual([])
@@ -96,7 +96,7 @@ describe("gehen rollback", () => {
           ? { kind: "unhealthy", startAfter: 5, healthyAfter: 15, replaceAfter: 5 }
           : { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 }
       )
-      const error = failureOf((yield* runWithClock(revert(config, { gitsha: "previous" }).pipe(Effect.provide(w.layer)))).exit) as DeployFailed
+      const error = failureOf((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit) as DeployFailed
       expect(error.report.exitCode).toBe(1)
       expect(error.report.services.map((s) => s.outcome)).toEqual(["rolled-back", "rolled-back"])
       // Back on what it ran before the rollback was tried: the sha.

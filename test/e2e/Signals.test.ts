@@ -85,7 +85,8 @@ describe.concurrent("signals and pipes", () => {
     // The services' restores keep failing (and being retried); the rule's goes through.
     await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" }))
     cli.child.kill("SIGINT")
-    await new Promise((r) => setTimeout(r, 500))
+    // The second signal once the rule's restore went through (it is then not "not issued").
+    await waitFor(() => /rule nightly runs report:1 again/.test(cli.output()))
     cli.child.kill("SIGINT")
     const run = await cli.done
     expect(run.code).toBe(130)

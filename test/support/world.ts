@@ -103,11 +103,14 @@ export const behaviours = (byTag: Readonly<Record<string, Behaviour | BehaviourK
 
 /**
  * A fresh simulator with the world seeded, plus its layers and a progress collector.
- * Behaviours by image tag, or any picker.
+ * Behaviours by image tag, or any picker; `seed` picks the answers AWS leaves open.
  */
-export const makeWorld = (byTag: Readonly<Record<string, Behaviour | BehaviourKind>> | BehaviourPicker = {}) =>
+export const makeWorld = (
+  byTag: Readonly<Record<string, Behaviour | BehaviourKind>> | BehaviourPicker = {},
+  options: { readonly seed?: number | undefined } = {}
+) =>
   Effect.gen(function*() {
-    const sim = yield* Simulator.make({ behaviour: typeof byTag === "function" ? byTag : behaviours(byTag) })
+    const sim = yield* Simulator.make({ behaviour: typeof byTag === "function" ? byTag : behaviours(byTag), seed: options.seed })
     const seeded = yield* seedWorld(sim)
     const events: Array<ProgressEvent> = []
     const layer = Layer.merge(Simulator.layer(sim, { region: "us-east-1" }), Progress.collect(events))

@@ -246,7 +246,18 @@ describe("crash loops", () => {
     ))
 
   it("the threshold is half the desired count, at least 3 and at most 200", () => {
-    expect([0, 1, 2, 6, 7, 10, 399, 400, 1000].map(circuitBreakerThreshold)).toEqual([3, 3, 3, 3, 4, 5, 200, 200, 200])
+    expect([0, 1, 2, 6, 7, 10, 399, 400, 1000].map((n) => circuitBreakerThreshold(n))).toEqual([3, 3, 3, 3, 4, 5, 200, 200, 200])
+  })
+
+  it.each([
+    [{ type: "COUNT", value: 10 }, 2, 10],
+    [{ type: "COUNT", value: 1 }, 50, 1],
+    [{ type: "BOUNDED_PERCENT", value: 20 }, 5, 3],
+    [{ type: "BOUNDED_PERCENT", value: 20 }, 2000, 200],
+    [{ type: "UNBOUNDED_PERCENT", value: 20 }, 2000, 400],
+    [{ type: "UNBOUNDED_PERCENT", value: 50 }, 2, 1]
+  ] as const)("a configured threshold %o at %i desired: %i", (threshold, desired, want) => {
+    expect(circuitBreakerThreshold(desired, threshold)).toBe(want)
   })
 
   it.effect("the older behaviours keep working, circuit-breaker among them", () =>
