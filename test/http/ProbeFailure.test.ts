@@ -4,7 +4,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { type Duration, Effect, Layer } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
@@ -150,7 +150,7 @@ const overFetch = Layer.provide(FetchHttpClient.layer, Layer.succeed(FetchHttpCl
 
 const clients = [["Node's fetch", overFetch], ["undici", NodeHttpClient.layer]] as const
 
-const probeWith = (client: (typeof clients)[number][1], url: string, timeout = "10 seconds") =>
+const probeWith = (client: (typeof clients)[number][1], url: string, timeout: Duration.DurationInput = "10 seconds") =>
   makeVersionProbe({ timeout }).pipe(Effect.flatMap((p) => p.probe(url)), Effect.provide(client))
 
 const causeOf = (result: ProbeResult) => {
