@@ -132,8 +132,9 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     if (first === "help") {
       const about = args[1]
       if (about === undefined) return { _tag: "Help", command: undefined }
-      if ((commands as ReadonlyArray<string>).includes(about) && args.length === 2) return { _tag: "Help", command: about as CommandName }
-      return usageError(`unexpected argument "${about}" after help`, undefined)
+      const known = (commands as ReadonlyArray<string>).includes(about)
+      if (known && args.length === 2) return { _tag: "Help", command: about as CommandName }
+      return usageError(`unexpected argument "${known ? args[2] : about}" after help${known ? ` ${about}` : ""}`, undefined)
     }
     if (first === "version") {
       const extra = args[1]

@@ -54,6 +54,7 @@ describe("usage mistakes name the nearest valid word and point to --help", () =>
     [["versoin"], error(`gehen: unknown command "versoin" (did you mean "version"?); see gehen --help`)],
     [["version", "x"], error(`gehen: unexpected argument "x" after version; see gehen --help`)],
     [["help", "dploy"], error(`gehen: unexpected argument "dploy" after help; see gehen --help`)],
+    [["help", "deploy", "--x"], error(`gehen: unexpected argument "--x" after help deploy; see gehen --help`)],
     [["deploy", "--gitsha", "x", "--olny", "api"], error("gehen: unknown option --olny for gehen deploy (did you mean --only?); see gehen deploy --help")],
     [["status", "--only"], error("gehen: --only needs a value: key[,key...]; see gehen status --help")],
     [["status", "--only", ","], error(`gehen: --only ",": expected key[,key...]; see gehen status --help`)]
