@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { VERSION } from "../src/cli/Cli.js"
-import { RunReport } from "../src/report/Report.js"
+import { PlanReport, RunReport } from "../src/report/Report.js"
 import { StatusReport } from "../src/status/Status.js"
 import { cli, configText } from "./support/inProcess.js"
 import { OLD, SHA } from "./support/world.js"
@@ -251,5 +251,146 @@ describe("GitHub Actions", () => {
       expect(md).toMatch(/\| service api \| prod-a \| us-east-1 \|.*rolled back/)
       expect(md).toContain("```mermaid")
       expect(md).toContain("gantt")
+    }))
+})
+
+describe("--only key[,key...]: the other targets are neither read nor changed", () => {
+  it.effect("deploy --only api: only api is planned, updated and reported; worker and nightly are never described", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--only", "api", "--output", "json"])
+      expect(r.code).toBe(0)
+      const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
+      expect(report.services.map((s) => s.name)).toEqual(["api"])
+      expect(report.scheduledTasks).toEqual([])
+      const calls = yield* r.sim.calls()
+      expect(calls.filter((c) => c.operation === "UpdateService").map((c) => c.params["service"])).toEqual(["api"])
+      expect(calls.map((c) => c.operation)).not.toContain("ListTargetsByRule")
+      expect(calls.map((c) => c.operation)).not.toContain("PutTargets")
+      // Not a read names them.
+      expect(JSON.stringify(calls)).not.toMatch(/worker|nightly|report|prod-b/)
+    }))
+
+  it.effect("deploy --only nightly,worker --dry-run: the plan describes those two only, in file order", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--only", "nightly,worker", "--dry-run"])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain("scheduled task nightly")
+      expect(r.stdout).toMatch(/worker/)
+      expect(r.stdout).not.toMatch(/\bapi\b/)
+      expect(yield* r.sim.mutatingCalls()).toEqual([])
+      expect(JSON.stringify(yield* r.sim.calls())).not.toMatch(/"api"|prod-a"|api:1/)
+    }))
+
+  it.effect("rollback --only nightly reads nightly alone", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["rollback", "--path", "$PATH", "--only", "nightly", "--dry-run", "--output", "json"])
+      // Nothing earlier to go back to in this world: the plan stops, about nightly only.
+      expect(r.code).toBe(1)
+      const plan = Schema.decodeUnknownSync(PlanReport)(JSON.parse(r.stdout))
+      expect(plan.problems.map((p) => p.target)).toEqual(["scheduled task nightly"])
+      const calls = yield* r.sim.calls()
+      expect(calls.map((c) => c.operation)).not.toContain("DescribeServices")
+      expect(JSON.stringify(calls)).not.toMatch(/"api"|worker/)
+    }))
+
+  it.effect("an unknown key is a usage error naming the nearest key: exit 1, no AWS call, an error report", () =>
+    Effect.gen(function*() {
+      const summary = join(mkdtempSync(join(tmpdir(), "gehen-only-")), "summary.md")
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--only", "api,wroker", "--output", "json"], {
+        env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }
+      })
+      expect(r.code).toBe(1)
+      const message = /gehen: --only: no service or scheduled task "wroker" \(did you mean "worker"\?\) in .*gehen\.yml; its keys: api, worker, nightly; see gehen deploy --help/
+      expect(r.stderr).toMatch(message)
+      expect(r.stderr).toMatch(/::error title=gehen::--only: no service or scheduled task "wroker"/)
+      const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
+      expect(report).toMatchObject({ outcome: "error", exitCode: 1, gitsha: SHA, services: [], scheduledTasks: [] })
+      expect(report.problems).toHaveLength(1)
+      expect(readFileSync(summary, "utf8")).toContain("the command line was refused")
+      expect(yield* r.sim.calls()).toEqual([])
+      // The same with --dry-run: a usage error is not a plan.
+      const dry = yield* cli(["rollback", "--path", "$PATH", "--only", "nigthly", "--dry-run", "--output", "json"])
+      expect(dry.code).toBe(1)
+      expect(dry.stderr).toContain(`(did you mean "nightly"?)`)
+      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(dry.stdout)).outcome).toBe("error")
+    }))
+})
+
+describe("the command line's gaps", () => {
+  it.effect("Go's --dry-run=false deploys; --dry-run=true only plans", () =>
+    Effect.gen(function*() {
+      const real = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--dry-run=false"])
+      expect(real.code).toBe(0)
+      expect(real.stderr).toContain("deployed and drained")
+      const planned = yield* cli(["-gitsha", SHA, "-path", "$PATH", "-dry-run=true"])
+      expect(planned.code).toBe(0)
+      expect(planned.stdout).toContain(`gehen plan for ${SHA}`)
+      expect(yield* planned.sim.mutatingCalls()).toEqual([])
+    }))
+
+  it.effect("gehen version prints what gehen --version prints", () =>
+    Effect.gen(function*() {
+      const word = yield* cli(["version"])
+      const flag = yield* cli(["--version"])
+      expect(word.code).toBe(0)
+      expect(word.stdout).toBe(flag.stdout)
+      expect(word.stdout).toBe(VERSION)
+    }))
+
+  it.effect("--help names GEHEN_GITSHA, the version command and --only", () =>
+    Effect.gen(function*() {
+      const top = yield* cli(["--help"])
+      expect(top.stdout).toMatch(/GEHEN_GITSHA +The version to deploy when --gitsha is not given/)
+      expect(top.stdout).toMatch(/^ {2}version +Print the version$/m)
+      for (const command of ["deploy", "rollback", "status"]) {
+        expect((yield* cli([command, "--help"])).stdout).toMatch(/--only <key>\[,<key>\.\.\.\] +Only these services and scheduled tasks/)
+      }
+    }))
+
+  it.effect("--completions: a script for a shell; a missing or unknown shell is a gehen: usage error, with a report under --output json", () =>
+    Effect.gen(function*() {
+      const bash = yield* cli(["--completions", "bash"])
+      expect(bash.code).toBe(0)
+      expect(bash.stdout).toContain("_gehen_bash_completions")
+      const none = yield* cli(["--completions"])
+      expect(none.code).toBe(1)
+      expect(none.stderr).toBe("gehen: --completions needs a shell: bash, zsh, fish or sh; see gehen --help")
+      expect(none.stdout).toBe("")
+      const json = yield* cli(["--completions", "pwsh", "--output", "json"])
+      expect(json.code).toBe(1)
+      expect(json.stderr).toMatch(/^gehen: --completions "pwsh": expected bash, zsh, fish or sh/)
+      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(json.stdout)).outcome).toBe("error")
+    }))
+
+  it.effect("--gitsha -bad gets the tag rule, not \"no version to deploy\"", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["deploy", "--gitsha", "-bad", "--path", "$PATH", "--output", "json"])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/^gehen: --gitsha "-bad": expected a Docker image tag: .*not starting with \. or -; see gehen deploy --help$/)
+      const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
+      expect(report).toMatchObject({ outcome: "error", gitsha: "-bad" })
+      expect(yield* r.sim.calls()).toEqual([])
+    }))
+
+  it.effect("--output json prints a report for a missing --gitsha, a flag typo and a missing --path file", () =>
+    Effect.gen(function*() {
+      const noSha = yield* cli(["deploy", "--path", "$PATH", "--output", "json"])
+      expect(noSha.code).toBe(1)
+      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(noSha.stdout))).toMatchObject({
+        outcome: "error",
+        exitCode: 1,
+        gitsha: "",
+        error: "no version to deploy: pass --gitsha <sha> or set GEHEN_GITSHA; see gehen deploy --help"
+      })
+      const typo = yield* cli(["rollback", "--pth", "$PATH", "--output", "json"])
+      expect(typo.code).toBe(1)
+      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(typo.stdout))).toMatchObject({
+        outcome: "error",
+        gitsha: "previous",
+        problems: [{ target: null, problem: "unknown option --pth for gehen rollback (did you mean --path?); see gehen rollback --help" }]
+      })
+      const noFile = yield* cli(["deploy", "--gitsha", SHA, "--path", "/nonexistent/gehen.yml", "--output", "json"])
+      expect(noFile.code).toBe(1)
+      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(noFile.stdout)).problems[0]?.problem).toContain("/nonexistent/gehen.yml")
     }))
 })

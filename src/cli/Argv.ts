@@ -1,9 +1,14 @@
 /**
  * The command line as gehen reads it before @effect/cli parses it: the original Gehen's
- * Go-style flags (`-gitsha X`, `-gitsha=X`, no subcommand) mapped onto the commands,
- * help and version answered here, and usage mistakes named with the nearest valid word.
- * Pure and light: `--help` and `--version` load nothing else.
+ * Go-style flags (`-gitsha X`, `-gitsha=X`, `-dry-run=false`, no subcommand) mapped onto
+ * the commands, help, the version and completions answered here, and usage mistakes
+ * named with the nearest valid word. Pure and light: `--help` and `--version` load
+ * nothing else.
  */
+import { validateGitSha } from "../domain/GitSha.js"
+import { nearest } from "../config/Suggest.js"
+
+export { nearest }
 
 export type CommandName = "deploy" | "rollback" | "status"
 
@@ -11,12 +16,17 @@ interface OptionSpec {
   readonly name: string
   /** The values it takes; undefined for a flag. */
   readonly takes?: "value" | ReadonlyArray<string>
+  /** Given more than once, its values add up (`--only a --only b`). */
+  readonly repeatable?: boolean
 }
+
+const only: OptionSpec = { name: "only", takes: "value", repeatable: true }
 
 export const commandOptions: { readonly [C in CommandName]: ReadonlyArray<OptionSpec> } = {
   deploy: [
     { name: "gitsha", takes: "value" },
     { name: "path", takes: "value" },
+    only,
     { name: "dry-run" },
     { name: "force" },
     { name: "output", takes: ["text", "json"] },
@@ -24,6 +34,7 @@ export const commandOptions: { readonly [C in CommandName]: ReadonlyArray<Option
   ],
   rollback: [
     { name: "path", takes: "value" },
+    only,
     { name: "to", takes: "value" },
     { name: "dry-run" },
     { name: "output", takes: ["text", "json"] },
@@ -31,43 +42,27 @@ export const commandOptions: { readonly [C in CommandName]: ReadonlyArray<Option
   ],
   status: [
     { name: "path", takes: "value" },
+    only,
     { name: "output", takes: ["text", "json"] }
   ]
 }
 
 const commands: ReadonlyArray<CommandName> = ["deploy", "rollback", "status"]
+/** Words that are no command of their own but are answered here. */
+const words = [...commands, "version", "help"]
+
+export const completionShells = ["bash", "zsh", "fish", "sh"] as const
 
 export type Invocation =
   /** Hand these arguments to @effect/cli. */
   | { readonly _tag: "Run"; readonly command: CommandName; readonly args: ReadonlyArray<string> }
   | { readonly _tag: "Help"; readonly command: CommandName | undefined }
   | { readonly _tag: "Version" }
+  /** `--completions <shell>`, as @effect/cli takes it. */
   | { readonly _tag: "Completions"; readonly args: ReadonlyArray<string> }
   /** No arguments at all: the original refused to run without a sha. */
   | { readonly _tag: "Usage" }
   | { readonly _tag: "UsageError"; readonly message: string }
-
-const editDistance = (a: string, b: string): number => {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)))
-    }
-    prev = row
-  }
-  return prev[b.length] ?? 0
-}
-
-/** The known word closest to `word`, when it is close enough to be a typo of it. */
-export const nearest = (word: string, known: ReadonlyArray<string>): string | undefined => {
-  const squash = (s: string) => s.toLowerCase().replace(/[-_]/g, "")
-  const scored = known
-    .map((k) => ({ k, d: squash(k) === squash(word) ? 0 : editDistance(word.toLowerCase(), k) }))
-    .filter(({ d, k }) => d <= Math.max(1, Math.floor(Math.max(k.length, word.length) / 3)))
-    .sort((x, y) => x.d - y.d)
-  return scored[0]?.k
-}
 
 const helpOf = (command: CommandName | undefined) => (command === undefined ? "gehen --help" : `gehen ${command} --help`)
 
@@ -81,6 +76,47 @@ const FLAG = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/s
 
 const NO_VERSION = "no version to deploy: pass --gitsha <sha> or set GEHEN_GITSHA"
 
+// Go's strconv.ParseBool, which the original's flag package used for `-flag=value`.
+const TRUE = ["1", "t", "T", "TRUE", "true", "True"]
+const FALSE = ["0", "f", "F", "FALSE", "false", "False"]
+
+/** The words that end the value of a flag: help, the version, and the command's own options. */
+const isOptionWord = (arg: string, options: ReadonlyArray<OptionSpec>): boolean => {
+  const match = FLAG.exec(arg)
+  if (match === null) return false
+  // `--anything` is a flag; a single-dash word is a value unless it names an option
+  // (`-gitsha -path x` is missing its sha, `--gitsha -bad` is a bad sha).
+  if (arg.startsWith("--")) return true
+  const name = match[1]!
+  return ["help", "h", "version", "v"].includes(name) || options.some((o) => o.name === name)
+}
+
+/** The tag rule of `--gitsha` (and `--to`), in the flag's own name. */
+const tagProblem = (name: string, value: string): string | undefined => {
+  const checked = validateGitSha(value)
+  return checked._tag === "Right" ? undefined : checked.left.message.replace(/^--gitsha/, `--${name}`)
+}
+
+/** `--completions <shell>` (or `=<shell>`), alone on the command line. */
+const readCompletions = (args: ReadonlyArray<string>, i: number, inline: string | undefined): Invocation => {
+  const shell = inline ?? args[i + 1]
+  const rest = args.slice(inline === undefined ? i + 2 : i + 1)
+  const expected = `${completionShells.slice(0, -1).join(", ")} or ${completionShells[completionShells.length - 1]}`
+  if (shell === undefined || shell === "" || (inline === undefined && FLAG.test(shell))) {
+    return usageError(`--completions needs a shell: ${expected}`, undefined)
+  }
+  if (!(completionShells as ReadonlyArray<string>).includes(shell)) {
+    const guess = nearest(shell, completionShells)
+    return usageError(
+      `--completions ${JSON.stringify(shell)}: expected ${expected}${guess === undefined ? "" : ` (did you mean ${guess}?)`}`,
+      undefined
+    )
+  }
+  const extra = [...args.slice(0, i), ...rest][0]
+  if (extra !== undefined) return usageError(`--completions takes only a shell, not "${extra}"`, undefined)
+  return { _tag: "Completions", args: ["--completions", shell] }
+}
+
 /**
  * Reads `args` (argv without node and the script). `env` gives GEHEN_GITSHA, the
  * fallback of `--gitsha`.
@@ -93,15 +129,26 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
   let i = 0
   const first = args[0]!
   if (!first.startsWith("-")) {
-    if (first === "help") return { _tag: "Help", command: undefined }
+    if (first === "help") {
+      const about = args[1]
+      if (about === undefined) return { _tag: "Help", command: undefined }
+      const known = (commands as ReadonlyArray<string>).includes(about)
+      if (known && args.length === 2) return { _tag: "Help", command: about as CommandName }
+      return usageError(`unexpected argument "${known ? args[2] : about}" after help${known ? ` ${about}` : ""}`, undefined)
+    }
+    if (first === "version") {
+      const extra = args[1]
+      return extra === undefined ? { _tag: "Version" } : usageError(`unexpected argument "${extra}" after version`, undefined)
+    }
     if (!(commands as ReadonlyArray<string>).includes(first)) {
-      const guess = nearest(first, commands)
+      const guess = nearest(first, words)
       return usageError(`unknown command "${first}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`, undefined)
     }
     command = first as CommandName
     i = 1
   }
-  const seen = new Map<string, string | true>()
+  const seen = new Map<string, string | boolean>()
+  const repeated = new Map<string, Array<string>>()
   for (; i < args.length; i++) {
     const arg = args[i]!
     if (arg === "--") {
@@ -110,7 +157,7 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     }
     const match = FLAG.exec(arg)
     if (match === null) {
-      if (command === undefined && (commands as ReadonlyArray<string>).includes(arg)) {
+      if (command === undefined && (words as ReadonlyArray<string>).includes(arg)) {
         return usageError(`put the command first: gehen ${arg} [options]`, undefined)
       }
       return usageError(`unexpected argument "${arg}"`, command)
@@ -122,7 +169,7 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
       if (command === undefined) return { _tag: "Version" }
       return usageError(`--version is not an option of gehen ${command}`, command)
     }
-    if (name === "completions" && command === undefined) return { _tag: "Completions", args }
+    if (name === "completions" && command === undefined) return readCompletions(args, i, inline)
     // Without a command, the original's flags mean deploy.
     const options = commandOptions[command ?? "deploy"]
     const spec = options.find((o) => o.name === name)
@@ -135,31 +182,49 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
       )
     }
     if (spec.takes === undefined) {
-      if (inline !== undefined) return usageError(`--${name} takes no value`, command)
-      seen.set(name, true)
-      rest.push(`--${name}`)
+      // Go's `-flag=true` / `-flag=false`; a bare `-flag` is true.
+      const on = inline === undefined || TRUE.includes(inline)
+      if (inline !== undefined && !on && !FALSE.includes(inline)) {
+        return usageError(`--${name}=${inline}: a flag takes true or false, or no value`, command)
+      }
+      if (seen.has(name)) return usageError(`--${name} given twice`, command)
+      seen.set(name, on)
+      if (on) rest.push(`--${name}`)
       continue
     }
     let value = inline
     if (value === undefined) {
       const next = args[i + 1]
       // A missing value (e.g. an unset shell variable) must not swallow the next flag.
-      if (next !== undefined && !FLAG.test(next)) {
+      if (next !== undefined && !isOptionWord(next, options)) {
         value = next
         i++
       }
     }
     if (value === undefined || value === "") {
       if (name === "gitsha") return usageError(NO_VERSION, "deploy")
-      return usageError(`--${name} needs a value${Array.isArray(spec.takes) ? `: ${spec.takes.join(" or ")}` : ""}`, command)
+      const form = spec.repeatable === true ? ": key[,key...]" : Array.isArray(spec.takes) ? `: ${spec.takes.join(" or ")}` : ""
+      return usageError(`--${name} needs a value${form}`, command)
     }
     if (Array.isArray(spec.takes) && !spec.takes.includes(value)) {
       return usageError(`--${name} ${JSON.stringify(value)}: expected ${spec.takes.join(" or ")}`, command)
+    }
+    if (name === "gitsha" || name === "to") {
+      const problem = tagProblem(name, value)
+      if (problem !== undefined) return usageError(problem, command ?? "deploy")
+    }
+    if (spec.repeatable === true) {
+      const keys = value.split(",").map((k) => k.trim()).filter((k) => k !== "")
+      if (keys.length === 0) return usageError(`--${name} ${JSON.stringify(value)}: expected key[,key...]`, command)
+      repeated.set(name, [...(repeated.get(name) ?? []), ...keys])
+      seen.set(name, true)
+      continue
     }
     if (seen.has(name)) return usageError(`--${name} given twice`, command)
     seen.set(name, value)
     rest.push(`--${name}`, value)
   }
+  for (const [name, values] of repeated) rest.push(`--${name}`, [...new Set(values)].join(","))
   const resolved = command ?? "deploy"
   if (command === undefined && seen.size === 0) return { _tag: "Usage" }
   if (resolved === "deploy" && !seen.has("gitsha")) {
@@ -167,4 +232,43 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     if (fallback === undefined || fallback.trim() === "") return usageError(NO_VERSION, "deploy")
   }
   return { _tag: "Run", command: resolved, args: [resolved, ...rest] }
+}
+
+// ---------------------------------------------------------------------------
+// What a refused command line still tells: the command and whether JSON was asked for
+// ---------------------------------------------------------------------------
+
+/** What a command line that may be broken says about the report it wants. */
+export interface Intent {
+  /** The command it names or means; `deploy` for the original's form, undefined when none can be told. */
+  readonly command: CommandName | undefined
+  /** `--output json` (`-output json`, `--output=json`) anywhere on it. */
+  readonly json: boolean
+  /** The version it is about: `--gitsha`, else GEHEN_GITSHA (deploy); `--to` (rollback). */
+  readonly version: string | undefined
+}
+
+/** A forgiving scan of argv, for the report of a usage error. */
+export const intentOf = (args: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>): Intent => {
+  const valueOf = (name: string): string | undefined => {
+    for (let i = 0; i < args.length; i++) {
+      const match = FLAG.exec(args[i]!)
+      if (match === null || match[1] !== name) continue
+      if (match[2] !== undefined) return match[2]
+      const next = args[i + 1]
+      return next === undefined || next.startsWith("--") ? undefined : next
+    }
+    return undefined
+  }
+  const first = args[0]
+  const named = first !== undefined && (commands as ReadonlyArray<string>).includes(first) ? (first as CommandName) : undefined
+  const flagsOnly = first !== undefined && first.startsWith("-") && !args.some((a) => /^--?completions(=|$)/.test(a))
+  const command = named ?? (flagsOnly ? "deploy" : undefined)
+  const fallback = env["GEHEN_GITSHA"]
+  const version = command === "rollback"
+    ? valueOf("to")
+    : command === "deploy"
+    ? valueOf("gitsha") ?? (fallback === undefined || fallback.trim() === "" ? undefined : fallback)
+    : undefined
+  return { command, json: valueOf("output") === "json", version }
 }

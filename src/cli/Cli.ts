@@ -4,7 +4,7 @@ import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { VERSION } from "../Version.js"
-import { readArgv } from "./Argv.js"
+import { intentOf, readArgv } from "./Argv.js"
 import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
@@ -26,17 +26,24 @@ const outputOption = Options.choice("output", ["text", "json"]).pipe(
   Options.withDefault("text" as const)
 )
 
+// Comma-separated gehen.yml keys; Argv has joined repeated flags into one.
+const onlyOption = Options.text("only").pipe(
+  Options.withDescription("Act on these gehen.yml keys only (services and scheduled tasks), comma-separated"),
+  Options.optional
+)
+
 const onInterruptOption = Options.choice("on-interrupt", ["rollback", "leave"]).pipe(
   Options.withDescription("On SIGINT/SIGTERM/SIGHUP: roll back what changed (default) or leave it"),
   Options.withDefault("rollback" as const)
 )
 
-// gehen deploy --gitsha <sha> [--path gehen.yml] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
+// gehen deploy --gitsha <sha> [--path gehen.yml] [--only key,...] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
 const deployCommand = Command.make(
   "deploy",
   {
     gitsha: gitshaOption,
     path: pathOption,
+    only: onlyOption,
     dryRun: Options.boolean("dry-run").pipe(
       Options.withDescription("Only read: print what would change, change nothing")
     ),
@@ -49,11 +56,12 @@ const deployCommand = Command.make(
   (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))
 ).pipe(Command.withDescription("Deploy a Git SHA to the services and scheduled tasks of gehen.yml"))
 
-// gehen rollback [--path gehen.yml] [--to <sha>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
+// gehen rollback [--path gehen.yml] [--only key,...] [--to <sha>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
 const rollbackCommand = Command.make(
   "rollback",
   {
     path: pathOption,
+    only: onlyOption,
     to: Options.text("to").pipe(Options.withDescription("Return to the newest revision running this tag"), Options.optional),
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only read: print the plan, change nothing")),
     output: outputOption,
@@ -62,10 +70,10 @@ const rollbackCommand = Command.make(
   (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.rollbackHandler(args))
 ).pipe(Command.withDescription("Put every target back on the revision it ran before its latest change"))
 
-// gehen status [--path gehen.yml] [--output text|json]
+// gehen status [--path gehen.yml] [--only key,...] [--output text|json]
 const statusCommand = Command.make(
   "status",
-  { path: pathOption, output: outputOption },
+  { path: pathOption, only: onlyOption, output: outputOption },
   (args) => Effect.flatMap(Effect.promise(() => import("./StatusCommand.js")), (m) => m.statusHandler(args))
 ).pipe(Command.withDescription("Show what the services and scheduled tasks of gehen.yml run now (read-only)"))
 
@@ -96,6 +104,25 @@ const annotate = (env: Readonly<Record<string, string | undefined>>, message: st
 }
 
 /**
+ * A refused command line: the message on stderr (an annotation and a job summary section
+ * on GitHub Actions) and, when `--output json` is anywhere on it, the report of the
+ * refusal on stdout; exit 1.
+ */
+const refuseUsage = (argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>, message: string) => {
+  const intent = intentOf(argv.slice(2), env)
+  return Console.error(message).pipe(
+    Effect.zipRight(annotate(env, message)),
+    Effect.zipRight(
+      intent.json
+        ? Effect.flatMap(Effect.promise(() => import("./ErrorReport.js")), (m) =>
+          Console.log(JSON.stringify(m.usageErrorReport(intent, message, Date.now()), null, 2)))
+        : Effect.void
+    ),
+    Effect.as(1)
+  )
+}
+
+/**
  * Runs the CLI on an argv array (`["node", "gehen", "deploy", ...]`) and answers its
  * exit code: 0 deployed, 1 failed and put back, 2 drained late, 3 a restore did not
  * hold, 130 interrupted. Help, the version and usage mistakes are answered here;
@@ -114,13 +141,21 @@ export const runCli = (argv: ReadonlyArray<string>) =>
       case "Usage":
         return Effect.as(Console.error(usageText()), 1)
       case "UsageError":
-        return Console.error(invocation.message).pipe(Effect.zipRight(annotate(env.env, invocation.message)), Effect.as(1))
+        return refuseUsage(argv, env.env, invocation.message)
       case "Completions":
       case "Run":
         return cli([argv[0] ?? "node", argv[1] ?? "gehen", ...invocation.args]).pipe(
           colour ? (run) => run : withoutColorOnStdout,
           Effect.as(0),
-          Effect.catchAll((e) => Effect.succeed(e instanceof CliExit ? e.code : 1))
+          Effect.catchAll((e) =>
+            e instanceof CliExit
+              ? Effect.succeed(e.code)
+              // The command line was checked above; @effect/cli refusing it anyway is still a usage error.
+              : refuseUsage(argv, env.env, `gehen: the command line was refused (${describe(e)}); see gehen --help`)
+          )
         )
     }
   })
+
+const describe = (e: unknown): string =>
+  typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" ? e._tag : String(e)

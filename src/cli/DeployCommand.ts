@@ -4,15 +4,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type ConfigError, type GehenConfig, loadConfig, regionOfCluster } from "../config/Config.js"
+import { type ConfigError, type GehenConfig, loadConfig } from "../config/Config.js"
+import { onlyKeys, selectTargets } from "../config/Only.js"
 import { deploy, plan, revert } from "../deploy/Deploy.js"
 import { planRevert } from "../deploy/RevertPlan.js"
 import { planReport } from "../deploy/Plan.js"
 import { reportWithoutPlan } from "../deploy/RunReport.js"
 import { validateGitSha } from "../domain/GitSha.js"
-import { Identity } from "../ports/Identity.js"
 import { Progress } from "../ports/Progress.js"
-import { DefaultRegion } from "../ports/Region.js"
 import { type DeployedAs, exitCodeOf, type PlanReport, type Problem, type RunReport } from "../report/Report.js"
 import { type AnnotationPlace, errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
@@ -20,12 +19,16 @@ import { CliEnvironment } from "./Environment.js"
 import { makeProgress, writeStepSummary } from "./Output.js"
 import { pendingRestores } from "./PendingRestores.js"
 import { colorWanted, makeStyle } from "./Style.js"
+import { runErrorReport } from "./ErrorReport.js"
+import { asWhom, whoAmI } from "./WhoAmI.js"
 import { formatPlan, formatSummary } from "./Summary.js"
 import { startMonitoring } from "../monitoring/Monitoring.js"
 
 interface RunArgs {
   /** Absent: the default gehen.yml. */
   readonly path: Option.Option<string>
+  /** `--only`: comma-separated gehen.yml keys; absent: every target. */
+  readonly only?: Option.Option<string> | undefined
   readonly dryRun: boolean
   readonly output: "text" | "json"
   readonly onInterrupt: "rollback" | "leave"
@@ -61,22 +64,6 @@ const problemsOf = (error: { readonly _tag: string; readonly message: string } &
 
 const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
 
-/**
- * The region STS is asked in: the standard chain's, else the first region the file
- * names. A target that needs the standard chain's region when there is none is bad
- * input: MissingRegion, before any call.
- */
-const identityRegion = (config: GehenConfig) =>
-  Effect.flatMap(DefaultRegion, (region) => {
-    const named = [
-      ...config.services.flatMap((s) => Option.toArray(regionOfCluster(s.cluster))),
-      ...config.scheduledTasks.flatMap((t) => (t.region === undefined ? [] : [t.region]))
-    ]
-    const needsDefault = config.services.some((s) => Option.isNone(regionOfCluster(s.cluster))) ||
-      config.scheduledTasks.some((t) => t.region === undefined)
-    return needsDefault || named[0] === undefined ? region.get : Effect.orElseSucceed(region.get, () => named[0]!)
-  })
-
 /** `gehen deploy`: validate input, learn whom it deploys as, plan, then deploy (or print the plan). */
 export const deployHandler = (args: DeployArgs) => handle(args, { _tag: "Deploy", gitsha: args.gitsha, force: args.force })
 
@@ -99,7 +86,7 @@ const handle = (args: RunArgs, mode: Mode) =>
      * Stops before any change: every problem on stderr (and as a GitHub annotation), the
      * report on stdout with `--output json`, the step summary; exit 1.
      */
-    const refuse = (found: ReadonlyArray<Found>, config?: GehenConfig, deployedAs?: DeployedAs) =>
+    const refuse = (found: ReadonlyArray<Found>, config?: GehenConfig, deployedAs?: DeployedAs, usage = false) =>
       Effect.gen(function*() {
         for (const p of found) {
           yield* Console.error(style.red(`gehen: ${problemLine(p)}`))
@@ -107,15 +94,18 @@ const handle = (args: RunArgs, mode: Mode) =>
         }
         const problems: ReadonlyArray<Problem> = found.map(({ problem, target }) => ({ target, problem }))
         const error = problems.length === 1 ? problemLine(problems[0]!) : `${problems.length} problems stopped the run; nothing was changed`
-        const report = reportWithoutPlan(name, config?.updateStrategy ?? "current", {
-          startedAt,
-          endedAt: Date.now(),
-          outcome: "failed",
-          error,
-          problems,
-          deployedAs
-        })
-        if (args.dryRun) {
+        // A usage error (outcome error) is reported the same with or without --dry-run.
+        const report = usage
+          ? runErrorReport(name, problems, { startedAt, endedAt: Date.now() }, config?.updateStrategy)
+          : reportWithoutPlan(name, config?.updateStrategy ?? "current", {
+            startedAt,
+            endedAt: Date.now(),
+            outcome: "failed",
+            error,
+            problems,
+            deployedAs
+          })
+        if (args.dryRun && !usage) {
           yield* printJson({
             schemaVersion: 1,
             dryRun: true,
@@ -135,23 +125,26 @@ const handle = (args: RunArgs, mode: Mode) =>
       })
 
     const sha = mode._tag === "Deploy" || mode.to !== undefined ? validateGitSha(name) : Either.right(name)
-    if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }])
+    if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }], undefined, undefined, true)
     const path = Option.getOrElse(args.path, () => "gehen.yml")
-    const config = yield* Effect.either(loadConfig(path, { defaulted: Option.isNone(args.path) }))
-    if (Either.isLeft(config)) return yield* refuse(problemsOf(config.left))
+    const file = yield* Effect.either(loadConfig(path, { defaulted: Option.isNone(args.path) }))
+    if (Either.isLeft(file)) return yield* refuse(problemsOf(file.left))
+    // `--only`: what is left out is neither read nor changed, so the rest never sees it.
+    const config = selectTargets(file.right, onlyKeys(Option.toArray(args.only ?? Option.none())))
+    if (Either.isLeft(config)) {
+      const command = mode._tag === "Deploy" ? "deploy" : "rollback"
+      const problem = `${config.left.message}; see gehen ${command} --help`
+      return yield* refuse([{ target: null, problem }], file.right, undefined, true)
+    }
     // Built once for the whole command: one set of clients, one credential resolution, one AssumeRole.
     const aws = yield* Layer.build(env.aws(config.right, sha.right))
 
     // Credentials once, before the plan: a missing profile or an expired SSO session is one
     // clear message here, not an SDK error per target later.
-    const who = yield* Effect.either(
-      Effect.flatMap(identityRegion(config.right), (region) => Effect.flatMap(Identity, (id) => id.whoAmI(region))).pipe(
-        Effect.provide(aws)
-      )
-    )
+    const who = yield* Effect.either(whoAmI(config.right).pipe(Effect.provide(aws)))
     if (Either.isLeft(who)) return yield* refuse(problemsOf(who.left), config.right)
     const deployedAs: DeployedAs = who.right
-    yield* Console.error(style.dim(`gehen: ${sha.right} as ${deployedAs.arn} (account ${deployedAs.account})`))
+    yield* Console.error(style.dim(`gehen: ${sha.right} ${asWhom(deployedAs)}`))
 
     if (args.dryRun) {
       const planned = yield* Effect.either(

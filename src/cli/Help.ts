@@ -32,30 +32,36 @@ const top = (style: HelpStyle, version: string): ReadonlyArray<string> => [
   ...section(style, "Commands:", table([
     ["deploy", "Deploy a git sha to the services and scheduled tasks of gehen.yml"],
     ["rollback", "Put them back on the revision they ran before their latest change (or --to <sha>)"],
-    ["status", "Show what the services and scheduled tasks of gehen.yml run now (read-only)"]
+    ["status", "Show what the services and scheduled tasks of gehen.yml run now (read-only)"],
+    ["version", "Print the version"]
   ])),
   ...section(style, "Options:", table([
     ["-h, --help", "Show this help; gehen <command> --help shows a command's options"],
     ["--version", "Print the version"],
     ["--completions <shell>", "Print a completion script for bash, zsh, fish or sh"]
   ])),
+  ...section(style, "Environment:", table([
+    ["GEHEN_GITSHA", "The version to deploy when --gitsha is not given"]
+  ])),
   ...section(style, "Examples:", [
     "  gehen deploy --gitsha \"$GITHUB_SHA\"",
-    "  gehen deploy --gitsha abc1234 --path deploy/gehen.yml --dry-run",
+    "  gehen deploy --gitsha abc1234 --path deploy/gehen.yml --only api,worker --dry-run",
     "  gehen status --output json"
   ]),
   ...section(style, "Exit codes (deploy):", EXIT_CODES)
 ]
 
 const deploy = (style: HelpStyle): ReadonlyArray<string> => [
-  `${style.bold("Usage:")} gehen deploy --gitsha <sha> [--path <file>] [--dry-run] [--force] [--output text|json] [--on-interrupt rollback|leave]`,
+  `${style.bold("Usage:")} gehen deploy --gitsha <sha> [--path <file>] [--only <keys>] [--dry-run] [--force] [--output text|json]`,
+  "                    [--on-interrupt rollback|leave]",
   "",
   "Registers task-definition revisions whose images carry the sha, updates the services and scheduled",
   "tasks, waits until the new version serves and the old tasks have drained; rolls everything back if not.",
   ...section(style, "Options:", table([
     ["--gitsha <sha>", "The version to deploy: the new revisions' image tag. Required. Env: GEHEN_GITSHA"],
     ["--path <file>", "The config file. Default: gehen.yml"],
-    ["--dry-run", "Only read: print the plan on stdout, change nothing. Default: off"],
+    ["--only <key>[,<key>...]", "Only these services and scheduled tasks (gehen.yml keys); the rest is not read. Default: all"],
+    ["--dry-run", "Only read: print the plan on stdout, change nothing (--dry-run=false: off). Default: off"],
     ["--force", "Redeploy targets that already run the sha (else they are left unchanged, only checked). Default: off"],
     ["--output text|json", "json: also print the run report on stdout. Default: text"],
     ["--on-interrupt rollback|leave", "On a signal: put back what changed, or leave it. Default: rollback"],
@@ -64,18 +70,20 @@ const deploy = (style: HelpStyle): ReadonlyArray<string> => [
   ...section(style, "Examples:", [
     "  gehen deploy --gitsha \"$GITHUB_SHA\"",
     "  GEHEN_GITSHA=abc1234 gehen deploy --path deploy/gehen.yml --output json > report.json",
-    "  gehen deploy --gitsha abc1234 --dry-run"
+    "  gehen deploy --gitsha abc1234 --only api --dry-run"
   ]),
   ...section(style, "Exit codes:", EXIT_CODES)
 ]
 
 const rollback = (style: HelpStyle): ReadonlyArray<string> => [
-  `${style.bold("Usage:")} gehen rollback [--path <file>] [--to <sha>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]`,
+  `${style.bold("Usage:")} gehen rollback [--path <file>] [--only <keys>] [--to <sha>] [--dry-run] [--output text|json]`,
+  "                      [--on-interrupt rollback|leave]",
   "",
   "Puts every service and scheduled task of gehen.yml back on the revision it ran before its latest change,",
   "found from ECS itself (the newest earlier ACTIVE revision whose images differ), then checks it as deploy does.",
   ...section(style, "Options:", table([
     ["--path <file>", "The config file. Default: gehen.yml"],
+    ["--only <key>[,<key>...]", "Only these services and scheduled tasks (gehen.yml keys); the rest is not read. Default: all"],
     ["--to <sha>", "Return to the newest ACTIVE revision whose images carry this tag. Default: the one before"],
     ["--dry-run", "Only read: print the plan on stdout, change nothing. Default: off"],
     ["--output text|json", "json: also print the run report on stdout. Default: text"],
@@ -84,18 +92,20 @@ const rollback = (style: HelpStyle): ReadonlyArray<string> => [
   ])),
   ...section(style, "Examples:", [
     "  gehen rollback --dry-run",
+    "  gehen rollback --only api",
     "  gehen rollback --to abc1234 --output json > report.json"
   ]),
   ...section(style, "Exit codes:", EXIT_CODES)
 ]
 
 const status = (style: HelpStyle): ReadonlyArray<string> => [
-  `${style.bold("Usage:")} gehen status [--path <file>] [--output text|json]`,
+  `${style.bold("Usage:")} gehen status [--path <file>] [--only <keys>] [--output text|json]`,
   "",
-  "Shows what every service and scheduled task of gehen.yml runs now: tags, deployments, unhealthy tasks.",
-  "Changes nothing.",
+  "Shows what every service and scheduled task of gehen.yml runs now: tags, deployments, unhealthy tasks,",
+  "and whom it read as. Changes nothing.",
   ...section(style, "Options:", table([
     ["--path <file>", "The config file. Default: gehen.yml"],
+    ["--only <key>[,<key>...]", "Only these services and scheduled tasks (gehen.yml keys); the rest is not read. Default: all"],
     ["--output text|json", "json: the status report as one JSON document. Default: text"],
     ["-h, --help", "Show this help"]
   ])),

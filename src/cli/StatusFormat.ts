@@ -9,6 +9,7 @@ import type {
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { latestText, modelText } from "../report/ModelReport.js"
 import type { Style } from "./Style.js"
+import { asWhom } from "./WhoAmI.js"
 
 const tagList = (tags: ReadonlyArray<string>) => (tags.length === 0 ? "no tag" : tags.join(", "))
 
@@ -61,10 +62,11 @@ const ruleLine = (style: Style, t: ScheduledTaskStatus): string => {
     : unreadLine(style, who, t)
 }
 
-/** `gehen status` as text: one block per scheduled task and service, read or not. */
+/** `gehen status` as text: whom it read as, then one block per scheduled task and service, read or not. */
 export const formatStatus = (style: Style, report: StatusReport): string =>
   [
-    style.bold(`gehen status at ${report.at}`),
+    style.bold(`gehen status at ${report.at}`) +
+    (report.deployedAs === undefined || report.deployedAs === null ? "" : ` ${style.dim(asWhom(report.deployedAs))}`),
     ...report.scheduledTasks.map((t) => ruleLine(style, t)),
     ...report.services.flatMap((s) => serviceLines(style, s))
   ].join("\n")

@@ -16,7 +16,8 @@ const HEADLINE: Record<RunOutcome, string> = {
   failed: "❌ deploy failed, rolled back",
   "rollback-failed": "🚨 deploy failed and the rollback did not complete: look now",
   "timed-out": "⏱️ timed out waiting for old tasks to drain",
-  interrupted: "⚠️ interrupted"
+  interrupted: "⚠️ interrupted",
+  error: "❌ the command line was refused"
 }
 
 const OUTCOME: Record<TargetOutcome, string> = {

@@ -51,7 +51,8 @@ const HEADLINE: Record<RunReport["outcome"], string> = {
   failed: "deploy FAILED; every change was put back",
   "rollback-failed": "deploy FAILED and NOT everything was put back",
   "timed-out": "timed out waiting for old tasks to drain (the new version runs; not rolled back)",
-  interrupted: "interrupted"
+  interrupted: "interrupted",
+  error: "the command line was refused; nothing was read or changed"
 }
 
 /** The closing summary: one line per service and scheduled task, then the exit code. */

@@ -6,8 +6,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
+import { type ProbeFailure, type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
 import { versionOfServer } from "../domain/ServedVersion.js"
+import { classifyRequestError, noAnswer, probeFailure } from "./ProbeFailure.js"
 
 export { versionOfServer }
 
@@ -26,7 +27,8 @@ const DEFAULT_MAX_REDIRECTS = 10
 // How much of a body a reason quotes.
 const SNIPPET_CHARS = 200
 
-const notReady = (reason: string): ProbeResult => ({ _tag: "NotReady", reason })
+/** Not ready, for a classified cause: its words are the reason every output shows. */
+const notReady = (cause: ProbeFailure): ProbeResult => ({ _tag: "NotReady", reason: cause.message, cause })
 
 const isHttpUrl = (url: string): boolean => {
   try {
@@ -59,10 +61,13 @@ const snippet = (body: string): string => {
   return text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text
 }
 
-const describeError = (error: HttpClientError.HttpClientError): string => {
+/** Why a request (or the hop of a redirect that failed) got no answer to read. */
+const failureOf = (error: HttpClientError.HttpClientError): ProbeFailure => {
+  if (error._tag === "RequestError" && error.reason === "Transport") return classifyRequestError(error.cause, error.request.url)
+  // Not the network: a redirect off http(s), an answer that could not be read.
   const cause = error.cause
   const detail = error.description ?? (cause instanceof Error ? cause.message : "no detail")
-  return `${error.reason === "Transport" ? "request failed" : error.reason}: ${detail}`
+  return probeFailure("other", `${error.reason}: ${detail}`)
 }
 
 /**
@@ -90,35 +95,43 @@ export const makeVersionProbe = (
     const answer = (res: HttpClientResponse.HttpClientResponse): Effect.Effect<ProbeResult> => {
       if (res.status !== 200) {
         return boundedText(res, maxBodyBytes).pipe(
-          Effect.map((body) => notReady(`HTTP ${res.status}${body.trim() === "" ? "" : `: ${snippet(body)}`}`))
+          Effect.map((body) =>
+            notReady(
+              probeFailure("http-status", `HTTP ${res.status}${body.trim() === "" ? "" : `: ${snippet(body)}`}`, {
+                status: res.status
+              })
+            )
+          )
         )
       }
       const server = res.headers["server"]
-      if (server === undefined || server === "") return Effect.succeed(notReady("no Server header"))
+      if (server === undefined || server === "") return Effect.succeed(notReady(probeFailure("no-version", "no Server header")))
       const version = versionOfServer(server)
       return Effect.succeed(
         version === undefined
-          ? notReady(`Server header "${server}" has no version (expected <name>-<version>)`)
+          ? notReady(probeFailure("no-version", `Server header "${server}" has no version (expected <name>-<version>)`))
           : { _tag: "Served", version, server }
       )
     }
 
     const probe = (url: string): Effect.Effect<ProbeResult> => {
-      if (!isHttpUrl(url)) return Effect.succeed(notReady(`not an http(s) url: ${url}`))
+      if (!isHttpUrl(url)) return Effect.succeed(notReady(probeFailure("other", `not an http(s) url: ${url}`)))
       return client.get(url).pipe(
         Effect.flatMap(answer),
         // The scope ends the response: an unread or partly read body is not kept open.
         Effect.scoped,
-        Effect.catchAll((error) => Effect.succeed(notReady(describeError(error)))),
+        Effect.catchAll((error) => Effect.succeed(notReady(failureOf(error)))),
         Effect.timeoutTo({
           duration: timeout,
           onSuccess: (result) => result,
-          onTimeout: () => notReady(`no answer within ${Duration.format(timeout)}`)
+          onTimeout: () => notReady(noAnswer(url, Duration.format(timeout)))
         }),
         // The probe's span: its HTTP requests (redirects included) are client spans under it.
         Effect.tap((result) =>
           Effect.annotateCurrentSpan(
-            result._tag === "Served" ? { "gehen.served_version": result.version } : { "gehen.not_ready": result.reason }
+            result._tag === "Served"
+              ? { "gehen.served_version": result.version }
+              : { "gehen.not_ready": result.reason, ...(result.cause === undefined ? {} : { "gehen.not_ready.cause": result.cause.reason }) }
           )
         ),
         Effect.withSpan("version probe", { attributes: { "url.full": url }, captureStackTrace: false })

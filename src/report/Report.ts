@@ -23,9 +23,10 @@ export type TargetOutcome = typeof TargetOutcome.Type
 /**
  * deployed; failed (everything changed was restored and confirmed); rollback-failed (a
  * restore was not issued, failed or not confirmed); timed-out (new version live, old
- * tasks linger); interrupted.
+ * tasks linger); interrupted; error (the command line was refused: nothing was read or
+ * changed, the problems say why).
  */
-export const RunOutcome = Schema.Literal("deployed", "failed", "rollback-failed", "timed-out", "interrupted")
+export const RunOutcome = Schema.Literal("deployed", "failed", "rollback-failed", "timed-out", "interrupted", "error")
 export type RunOutcome = typeof RunOutcome.Type
 
 export const PhaseName = Schema.Literal(
@@ -141,6 +142,8 @@ export const exitCodeOf = (outcome: RunOutcome): number => {
       return 3
     case "interrupted":
       return 130
+    case "error":
+      return 1
   }
 }
 

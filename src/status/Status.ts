@@ -3,7 +3,6 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig } from "../config/Config.js"
 import { describeTaskDefinitionOnce, Ecs } from "../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
@@ -12,167 +11,20 @@ import { DefaultRegion, regionFor } from "../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "../deploy/ServiceStates.js"
 import { GetServiceDeployment, makeServiceDeploymentsResolver } from "../deploy/ServiceDeploymentStates.js"
-import {
-  DeploymentModelReport,
-  LatestServiceDeployment,
-  latestReport,
-  modelReport
-} from "../report/ModelReport.js"
+import { latestReport, modelReport } from "../report/ModelReport.js"
 import type { ServiceRef } from "../domain/Targets.js"
+import {
+  type DeploymentStatus,
+  type FoundScheduledTask,
+  type FoundService,
+  readOutcome,
+  type ScheduledTaskStatus,
+  type ServiceStatus,
+  type StatusImage,
+  type StatusReport
+} from "./StatusReport.js"
 
-// ---------------------------------------------------------------------------
-// The report (`gehen status --output json`)
-// ---------------------------------------------------------------------------
-
-export const StatusImage = Schema.Struct({
-  container: Schema.String,
-  image: Schema.NullOr(Schema.String),
-  tag: Schema.NullOr(Schema.String)
-})
-export type StatusImage = typeof StatusImage.Type
-
-export const DeploymentStatus = Schema.Struct({
-  id: Schema.String,
-  /** PRIMARY, ACTIVE or INACTIVE. */
-  status: Schema.String,
-  taskDefinition: Schema.String,
-  desiredCount: Schema.Number,
-  runningCount: Schema.Number,
-  pendingCount: Schema.Number,
-  failedTasks: Schema.Number,
-  rolloutState: Schema.NullOr(Schema.String),
-  rolloutStateReason: Schema.NullOr(Schema.String),
-  images: Schema.Array(StatusImage),
-  /** Tags of the containers gehen manages (`containers`, or all), deduplicated. */
-  tags: Schema.Array(Schema.String)
-})
-export type DeploymentStatus = typeof DeploymentStatus.Type
-
-export const UnhealthyTask = Schema.Struct({
-  taskArn: Schema.String,
-  taskDefinition: Schema.String,
-  lastStatus: Schema.String
-})
-export type UnhealthyTask = typeof UnhealthyTask.Type
-
-// Every entry names its target as the run report does: `kind`, `name`, `cluster` (null
-// for a scheduled task) and `region`; `state` says whether it was read.
-
-export const FoundService = Schema.Struct({
-  kind: Schema.Literal("service"),
-  state: Schema.Literal("found"),
-  name: Schema.String,
-  cluster: Schema.String,
-  region: Schema.String,
-  /** ACTIVE, DRAINING or INACTIVE. */
-  serviceStatus: Schema.String,
-  taskDefinition: Schema.String,
-  desiredCount: Schema.Number,
-  runningCount: Schema.Number,
-  pendingCount: Schema.Number,
-  /** Tags running now: those of the deployments with running tasks, newest deployment first. */
-  tags: Schema.Array(Schema.String),
-  deployments: Schema.Array(DeploymentStatus),
-  taskCount: Schema.Number,
-  unhealthyTasks: Schema.Array(UnhealthyTask),
-  /** The newest service events, newest first. */
-  recentEvents: Schema.Array(Schema.String),
-  /** How ECS deploys it: controller, strategy, bake time, steps, circuit breaker, alarms, lifecycle hooks. */
-  deployment: Schema.optionalWith(DeploymentModelReport, { exact: true }),
-  /** Its current service deployment (null where ECS names none or the API is not offered). */
-  latestServiceDeployment: Schema.optionalWith(Schema.NullOr(LatestServiceDeployment), { exact: true })
-})
-export type FoundService = typeof FoundService.Type
-
-/** The service, or its cluster, does not exist. */
-export const MissingService = Schema.Struct({
-  kind: Schema.Literal("service"),
-  state: Schema.Literal("missing"),
-  name: Schema.String,
-  cluster: Schema.String,
-  region: Schema.String,
-  reason: Schema.String
-})
-export type MissingService = typeof MissingService.Type
-
-/** The service could not be read: access denied, throttled, another AWS error. */
-export const ServiceProblem = Schema.Struct({
-  kind: Schema.Literal("service"),
-  state: Schema.Literal("problem"),
-  name: Schema.String,
-  cluster: Schema.String,
-  region: Schema.String,
-  reason: Schema.String
-})
-export type ServiceProblem = typeof ServiceProblem.Type
-
-export const ServiceStatus = Schema.Union(FoundService, MissingService, ServiceProblem)
-export type ServiceStatus = typeof ServiceStatus.Type
-
-export const FoundScheduledTask = Schema.Struct({
-  kind: Schema.Literal("scheduled-task"),
-  state: Schema.Literal("found"),
-  /** The EventBridge rule's name. */
-  name: Schema.String,
-  cluster: Schema.Null,
-  region: Schema.String,
-  taskDefinition: Schema.String,
-  images: Schema.Array(StatusImage),
-  tags: Schema.Array(Schema.String)
-})
-export type FoundScheduledTask = typeof FoundScheduledTask.Type
-
-/** The rule does not exist (in its region, on its event bus). */
-export const MissingScheduledTask = Schema.Struct({
-  kind: Schema.Literal("scheduled-task"),
-  state: Schema.Literal("missing"),
-  name: Schema.String,
-  cluster: Schema.Null,
-  region: Schema.String,
-  reason: Schema.String
-})
-export type MissingScheduledTask = typeof MissingScheduledTask.Type
-
-/**
- * The rule could not be read (access denied, another AWS error), or it is no rule gehen
- * deploys: not exactly one target, or a target that is not an ECS task.
- */
-export const ScheduledTaskProblem = Schema.Struct({
-  kind: Schema.Literal("scheduled-task"),
-  state: Schema.Literal("problem"),
-  name: Schema.String,
-  cluster: Schema.Null,
-  region: Schema.String,
-  reason: Schema.String
-})
-export type ScheduledTaskProblem = typeof ScheduledTaskProblem.Type
-
-export const ScheduledTaskStatus = Schema.Union(FoundScheduledTask, MissingScheduledTask, ScheduledTaskProblem)
-export type ScheduledTaskStatus = typeof ScheduledTaskStatus.Type
-
-/**
- * What runs now, per service and scheduled task of a gehen.yml; read-only. Every target
- * has an entry, whatever happened to the others. Schema version 2: scheduled tasks are
- * `name` (was `rule`), entries carry `kind` and `cluster`, a target that could not be
- * read is `missing` or `problem` with a `reason`.
- */
-export const StatusReport = Schema.Struct({
-  schemaVersion: Schema.Literal(2),
-  /** When it was read (ISO 8601). */
-  at: Schema.String,
-  services: Schema.Array(ServiceStatus),
-  scheduledTasks: Schema.Array(ScheduledTaskStatus)
-})
-export type StatusReport = typeof StatusReport.Type
-
-/** An entry of a target that was not read: missing, or a problem. */
-export type UnreadTarget = MissingService | ServiceProblem | MissingScheduledTask | ScheduledTaskProblem
-
-/** The targets that are missing or could not be read, scheduled tasks first (as printed). */
-export const unreadTargets = (report: StatusReport): ReadonlyArray<UnreadTarget> => [
-  ...report.scheduledTasks.filter((t): t is MissingScheduledTask | ScheduledTaskProblem => t.state !== "found"),
-  ...report.services.filter((s): s is MissingService | ServiceProblem => s.state !== "found")
-]
+export * from "./StatusReport.js"
 
 // ---------------------------------------------------------------------------
 // The program
@@ -327,7 +179,8 @@ export const status = (
         if (Either.isLeft(found)) return yield* problem(found.left)
         const { taskDefinition } = found.right
         const images = yield* imagesOf(region, taskDefinition)
-        return { ...where, state: "found", taskDefinition, images, tags: tagsOf(images, undefined) }
+        // As for services: the tags of the containers gehen manages (`containers:`), not a sidecar's.
+        return { ...where, state: "found", taskDefinition, images, tags: tagsOf(images, task.containers) }
       })
       return Effect.catchTag(read, "Unread", (e): Effect.Effect<ScheduledTaskStatus> =>
         Effect.succeed({ ...where, state: e.state, reason: e.reason }))
@@ -338,5 +191,6 @@ export const status = (
       Effect.forEach(rules, ruleStatus, { concurrency: config.concurrency }),
       Effect.forEach(services, serviceStatus, { concurrency: config.concurrency, batching: true })
     ], { concurrency: 2 })
-    return { schemaVersion: 2, at, services: serviceEntries, scheduledTasks }
+    const read = { services: serviceEntries, scheduledTasks }
+    return { schemaVersion: 2, at, ...readOutcome(read), error: null, problems: [], ...read }
   })

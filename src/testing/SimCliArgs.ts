@@ -26,6 +26,8 @@ export interface SimCliOptions {
 export type SimInvocation =
   | { readonly _tag: "Run"; readonly options: SimCliOptions }
   | { readonly _tag: "Help" }
+  /** `--version` (or `version`): the package's version, as `gehen --version` prints it. */
+  | { readonly _tag: "Version" }
   | { readonly _tag: "UsageError"; readonly message: string }
 
 export const defaultTag = "0000000"
@@ -55,6 +57,7 @@ Options:
   --background               serve from a detached process and exit once it listens; adds
                              GEHEN_SIM_PID to the exports (eval "$(gehen-sim --background ...)")
   -h, --help                 this help
+  -v, --version              print the version (gehen-sim version does too)
 
 Examples:
   gehen-sim --from gehen.yml --rewrite-urls rehearsal.yml --behaviour api=unhealthy
@@ -75,7 +78,8 @@ const optionSpec = {
   "rollout-seconds": { type: "string" },
   "rewrite-urls": { type: "string" },
   background: { type: "boolean" },
-  help: { type: "boolean", short: "h" }
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" }
 } as const
 
 const optionNames = Object.keys(optionSpec)
@@ -111,6 +115,9 @@ const usageError = (text: string): SimInvocation => ({ _tag: "UsageError", messa
 
 /** Reads argv (without node and the script). */
 export const readSimArgs = (args: ReadonlyArray<string>): SimInvocation => {
+  if (args[0] === "version") {
+    return args.length === 1 ? { _tag: "Version" } : usageError(`unexpected argument ${JSON.stringify(args[1])} after version`)
+  }
   const parse = (a: Array<string>) => parseArgs({ args: a, options: optionSpec, strict: true, allowPositionals: false })
   let values: ReturnType<typeof parse>["values"]
   try {
@@ -119,6 +126,7 @@ export const readSimArgs = (args: ReadonlyArray<string>): SimInvocation => {
     return usageError(usageOf(e))
   }
   if (values.help === true) return { _tag: "Help" }
+  if (values.version === true) return { _tag: "Version" }
 
   const portText = values.port ?? "0"
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN

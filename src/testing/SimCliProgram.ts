@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { resolve } from "node:path"
 import { loadConfig } from "../config/Config.js"
+import { VERSION } from "../Version.js"
 import type { GehenConfig } from "../config/Types.js"
 import { type SimInvocation, simHelp, type SimCliOptions } from "./SimCliArgs.js"
 import { rehearsalPicker, resolveBehaviours } from "./SimCliBehaviours.js"
@@ -112,6 +113,8 @@ export const runSimCli = (invocation: SimInvocation, io: SimCliIo): Effect.Effec
   switch (invocation._tag) {
     case "Help":
       return Effect.as(io.stdout(simHelp), 0)
+    case "Version":
+      return Effect.as(io.stdout(`${VERSION}\n`), 0)
     case "UsageError":
       return Effect.as(io.stderr(`${invocation.message}\n`), 1)
     case "Run":

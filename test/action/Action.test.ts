@@ -280,11 +280,12 @@ describe.concurrent("the action's run step against the simulator", () => {
     expect(await s.calls()).toEqual([])
   })
 
-  it("no report (a usage error): outcome error, gehen's exit code and annotation", async () => {
+  it("a usage error: outcome error, gehen's exit code and annotation, and gehen's error report", async () => {
     const s = await setupDeploy(worlds)
     const run = await runStep(s.dir, s.env, { args: "--dryrun" })
     expect(run.code).toBe(1)
-    expect(run.outputs).toEqual({ outcome: "error", "exit-code": "1", report: "" })
+    expect(run.outputs).toMatchObject({ outcome: "error", "exit-code": "1" })
+    expect(JSON.parse(readFileSync(run.outputs["report"]!, "utf8"))).toMatchObject({ outcome: "error", exitCode: 1 })
     expect(run.stderr).toMatch(/^::error .*--dry-run/m)
   })
 })

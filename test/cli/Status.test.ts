@@ -19,6 +19,7 @@ import { VersionProbe } from "../../src/ports/VersionProbe.js"
 import { status, StatusReport, unreadTargets } from "../../src/status/Status.js"
 import { Simulator, type SimulatorApi } from "../../src/testing/index.js"
 import { makeCapture } from "../support/capture.js"
+import { cli } from "../support/inProcess.js"
 import { behaviours, OLD, rule, runWithClock, seedWorld, svc } from "../support/world.js"
 
 // A tiny in-memory AWS: just what `status` reads.
@@ -277,6 +278,36 @@ describe("status", () => {
       ])
     }))
 
+  it.effect("a scheduled task's tags are those of its containers: list, not a sidecar's", () =>
+    Effect.gen(function*() {
+      const world = makeWorld()
+      world.taskDefinitions[east("nightly", 4)] = taskDef(east("nightly", 4), { job: "repo/job:def5678", datadog: "datadog/agent:7" })
+      const targeted = yield* status(config({ scheduledTasks: [rule("nightly", { containers: ["job"] })] })).pipe(
+        Effect.provide(layers(world))
+      )
+      expect(targeted.scheduledTasks[0]).toMatchObject({
+        state: "found",
+        // Every image is shown; only the targeted container's tag is what it runs.
+        images: [
+          { container: "job", image: "repo/job:def5678", tag: "def5678" },
+          { container: "datadog", image: "datadog/agent:7", tag: "7" }
+        ],
+        tags: ["def5678"]
+      })
+      const all = yield* status(config({ scheduledTasks: [rule("nightly")] })).pipe(Effect.provide(layers(world)))
+      expect(all.scheduledTasks[0]).toMatchObject({ tags: ["def5678", "7"] })
+    }))
+
+  it.effect("says how it ended: found (exit 0) when every target was read, else incomplete (exit 1)", () =>
+    Effect.gen(function*() {
+      const good = yield* status(config({ services: [svc("api", "prod")], scheduledTasks: [rule("nightly")] })).pipe(
+        Effect.provide(layers(makeWorld()))
+      )
+      expect(good).toMatchObject({ outcome: "found", exitCode: 0, error: null, problems: [] })
+      const bad = yield* status(fullConfig).pipe(Effect.provide(layers(makeWorld())))
+      expect(bad).toMatchObject({ outcome: "incomplete", exitCode: 1, error: null, problems: [] })
+    }))
+
   it.effect("reports a failed read after the service was found as a problem, naming the task definition", () =>
     Effect.gen(function*() {
       const world = makeWorld()
@@ -437,6 +468,17 @@ const denySecret = (sim: SimulatorApi) =>
     })
   })
 
+const goodFile = (clusterB: string) => `
+services:
+  api:
+    cluster: prod-a
+  worker:
+    cluster: ${clusterB}
+    containers: [worker]
+scheduledTasks:
+  nightly:
+`
+
 describe("gehen status (CLI)", () => {
   it.effect("reports every target whatever fails, exits 1 and says how many could not be read", () =>
     Effect.gen(function*() {
@@ -472,6 +514,99 @@ describe("gehen status (CLI)", () => {
         ["service", "api", "nowhere", "missing"]
       ])
       expect(yield* json.sim.mutatingCalls()).toStrictEqual([])
+    }))
+
+  it.effect("shows whom it read as: in the text's first line and the report's deployedAs", () =>
+    Effect.gen(function*() {
+      const text = yield* runStatus([], goodFile)
+      expect(text.code).toBe(0)
+      expect(text.stdout.split("\n")[0]).toMatch(
+        /^gehen status at \S+ as arn:aws:iam::123456789012:user\/deployer \(account 123456789012\)$/
+      )
+      const json = yield* runStatus(["--output", "json"], goodFile)
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect(report).toMatchObject({
+        outcome: "found",
+        exitCode: 0,
+        error: null,
+        problems: [],
+        deployedAs: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer" }
+      })
+      // Asked once, before any target is read.
+      const calls = yield* json.sim.calls()
+      expect(calls[0]?.operation).toBe("GetCallerIdentity")
+      expect(calls.filter((c) => c.operation === "GetCallerIdentity")).toHaveLength(1)
+    }))
+
+  it.effect("honours containers: for a scheduled task: a sidecar's tag is not what it runs", () =>
+    Effect.gen(function*() {
+      const withSidecar = (sim: SimulatorApi) =>
+        Effect.gen(function*() {
+          const td = yield* sim.seedTaskDefinition("us-east-1", {
+            family: "cleanup",
+            containerDefinitions: [
+              { name: "cleanup", image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/cleanup:${OLD}`, memory: 128 },
+              { name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0", memory: 64 }
+            ]
+          })
+          const nightly = yield* sim.rule("us-east-1", "nightly")
+          yield* sim.addRule({
+            name: "cleanup",
+            region: "us-east-1",
+            target: { ...nightly!.targets[0]!, Id: "cleanup", EcsParameters: { ...nightly!.targets[0]!.EcsParameters, TaskDefinitionArn: td } }
+          })
+        })
+      const file = () => "scheduledTasks:\n  cleanup:\n    containers: [cleanup]\n"
+      const text = yield* runStatus([], file, withSidecar)
+      expect(text.code).toBe(0)
+      expect(text.stdout).toContain(`scheduled task cleanup (us-east-1): runs cleanup:1, ${OLD}`)
+      expect(text.stdout).not.toContain("2.31.0")
+      const json = yield* runStatus(["--output", "json"], file, withSidecar)
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect(report.scheduledTasks[0]).toMatchObject({ name: "cleanup", state: "found", tags: [OLD] })
+    }))
+
+  it.effect("--only reads only those keys: the other targets are not even described", () =>
+    Effect.gen(function*() {
+      const json = yield* runStatus(["--only", "worker", "--output", "json"], goodFile)
+      expect(json.code).toBe(0)
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(json.stdout))
+      expect(report.services.map((s) => s.name)).toStrictEqual(["worker"])
+      expect(report.scheduledTasks).toStrictEqual([])
+      const calls = yield* json.sim.calls()
+      expect(calls.map((c) => c.operation)).not.toContain("ListTargetsByRule")
+      expect(JSON.stringify(calls)).not.toMatch(/api|nightly|report/)
+      expect(JSON.stringify(calls)).toContain("worker")
+    }))
+
+  it.effect("stops before reading, with the report's error form: an unknown --only key, a missing --path file, a config error", () =>
+    Effect.gen(function*() {
+      const unknown = yield* runStatus(["--only", "wroker", "--output", "json"], goodFile)
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toMatch(/^gehen: --only: no service or scheduled task "wroker" \(did you mean "worker"\?\) in .*gehen\.yml; its keys: api, worker, nightly; see gehen status --help$/)
+      const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(unknown.stdout))
+      expect(report).toMatchObject({ outcome: "error", exitCode: 1, deployedAs: null, services: [], scheduledTasks: [] })
+      expect(report.problems?.[0]?.problem).toMatch(/^--only: no service or scheduled task "wroker"/)
+      expect(yield* unknown.sim.calls()).toStrictEqual([])
+
+      const missing = yield* cli(["status", "--path", "/nonexistent/gehen.yml", "--output", "json"])
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toBe("gehen: /nonexistent/gehen.yml: expected a readable gehen config file, got no such file")
+      const gone = Schema.decodeUnknownSync(StatusReport)(JSON.parse(missing.stdout))
+      expect(gone).toMatchObject({ outcome: "error", exitCode: 1, error: "/nonexistent/gehen.yml: expected a readable gehen config file, got no such file" })
+      expect(yield* missing.sim.calls()).toStrictEqual([])
+      // A flag given twice is a usage error: the same error form.
+      const twice = yield* runStatus(["--path", "other.yml", "--output", "json"], goodFile)
+      expect(twice.code).toBe(1)
+      expect(Schema.decodeUnknownSync(StatusReport)(JSON.parse(twice.stdout)).error).toBe("--path given twice; see gehen status --help")
+
+      const bad = yield* runStatus(["--output", "json"], () => "services:\n  api:\n    cluster: prod-a\n    url: ftp://x\ntimeoutMinute: 3\n")
+      expect(bad.code).toBe(1)
+      const errors = Schema.decodeUnknownSync(StatusReport)(JSON.parse(bad.stdout))
+      expect(errors.outcome).toBe("error")
+      expect(errors.problems).toHaveLength(2)
+      expect(errors.error).toBe("2 problems stopped the command; nothing was read")
+      expect(yield* bad.sim.calls()).toStrictEqual([])
     }))
 
   it.effect("exit 0 and nothing on stderr when every target was read and found", () =>

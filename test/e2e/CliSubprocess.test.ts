@@ -1,7 +1,15 @@
 // The real CLI (the bundle `npm ci` builds) as a subprocess, over HTTP, against the
 // project's simulator: the AWS SDK clients, credentials, retries and signals are all real.
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
+import { writeFileSync } from "node:fs"
+import * as https from "node:https"
+import * as net from "node:net"
+import type { AddressInfo } from "node:net"
+import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { VERSION } from "../../src/Version.js"
+import { RunReport } from "../../src/report/Report.js"
+import { issueCertificate } from "../support/certificates.js"
 import { cliEnv, runCliProcess, setupDeploy, startCli, writeConfig } from "../support/subprocess.js"
 import { SHA } from "../support/world.js"
 
@@ -174,5 +182,98 @@ describe("large reports", () => {
     expect(run.stdout.length).toBeGreaterThan(200_000)
     const report = JSON.parse(run.stdout) as { services: Array<unknown> }
     expect(report.services).toHaveLength(200)
+  })
+})
+
+describe("a version url that cannot be reached names its cause, in the same words everywhere", () => {
+  it("refused and a TLS complaint: in progress, the summary, the JSON report and the annotations", async () => {
+    const s = await setup()
+    // Nothing listens on this port.
+    const closed = net.createServer()
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
+    const refusedPort = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    // A certificate from a CA gehen trusts (NODE_EXTRA_CA_CERTS), but for another name.
+    const ca = issueCertificate({ subject: "gehen test CA", ca: true })
+    const leaf = issueCertificate({ subject: "worker.internal", hosts: ["worker.internal"], issuer: ca })
+    const tls = https.createServer({ cert: leaf.cert, key: leaf.key }, (_q, res) => res.writeHead(200, { Server: `worker-${SHA}` }).end())
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve))
+    worlds.push({ close: () => new Promise<void>((resolve) => tls.close(() => resolve())) })
+    const tlsPort = (tls.address() as AddressInfo).port
+    const caFile = join(s.dir, "ca.pem")
+    writeFileSync(caFile, ca.cert)
+    const { path } = writeConfig(`
+services:
+  api:
+    cluster: prod-a
+    url: http://127.0.0.1:${refusedPort}/version
+  worker:
+    cluster: ${s.world.clusterB}
+    containers: [worker]
+    url: https://127.0.0.1:${tlsPort}/version
+timeoutMinutes: 0.05
+checkIntervalSeconds: 0.2
+`)
+    const run = await runCliProcess(
+      ["deploy", "--gitsha", SHA, "--path", path, "--output", "json"],
+      { ...s.env, GITHUB_ACTIONS: "true", NODE_EXTRA_CA_CERTS: caFile }
+    )
+    if (process.env["GEHEN_SHOW"] === "1") console.log(run.stderr, run.stdout)
+    // The urls never answer, so neither does the old version: the restores are not confirmed.
+    expect(run.code).toBe(3)
+    const refused = `connection refused by 127.0.0.1:${refusedPort} (ECONNREFUSED)`
+    const tlsWords = new RegExp(
+      `TLS: Hostname/IP does not match certificate's altnames: IP: 127\\.0\\.0\\.1 is not in the cert's list:? ?\\(ERR_TLS_CERT_ALTNAME_INVALID\\) at 127\\.0\\.0\\.1:${tlsPort}`
+    )
+    const lines = run.stderr.split("\n")
+    const summaryAt = lines.findIndex((l) => l.includes("deploy FAILED"))
+    expect(summaryAt).toBeGreaterThan(0)
+    const progress = lines.slice(0, summaryAt).filter((l) => !l.startsWith("::error"))
+    const annotations = lines.filter((l) => l.startsWith("::error"))
+    const summary = lines.slice(summaryAt).filter((l) => !l.startsWith("::"))
+    const report = JSON.parse(run.stdout) as { outcome: string; error: string; services: ReadonlyArray<{ name: string; error: string | null }> }
+    expect(report.outcome).toBe("rollback-failed")
+    for (const where of [progress, summary, annotations, [report.error]]) {
+      expect(where.some((l) => l.includes(refused))).toBe(true)
+      expect(where.some((l) => tlsWords.test(l))).toBe(true)
+    }
+    // The progress line of each service says it was not ready, and why.
+    expect(progress.some((l) => l.includes(`not ready: ${refused}`))).toBe(true)
+  })
+})
+
+describe("the command line's edges, as a subprocess", () => {
+  it("gehen version prints what gehen --version prints", async () => {
+    const env = cliEnv("http://127.0.0.1:9", writeConfig("").dir)
+    const [version, flag] = await Promise.all([runCliProcess(["version"], env), runCliProcess(["--version"], env)])
+    expect(version.code).toBe(0)
+    expect(version.stdout).toBe(flag.stdout)
+    expect(version.stdout.trim()).toBe(VERSION)
+  })
+
+  it("--output json prints an error report for every usage error, each starting with gehen: on stderr", async () => {
+    const { dir } = writeConfig("")
+    const env = cliEnv("http://127.0.0.1:9", dir)
+    const cases: ReadonlyArray<[ReadonlyArray<string>, RegExp]> = [
+      [["deploy", "--output", "json"], /^gehen: no version to deploy/],
+      [["deploy", "--gitsha", "-bad", "--output", "json"], /^gehen: --gitsha "-bad": expected a Docker image tag/],
+      [["deploy", "--gitsha", SHA, "--dryrun", "--output=json"], /^gehen: unknown option --dryrun .*did you mean --dry-run/],
+      [["deplyo", "-output", "json"], /^gehen: unknown command "deplyo" \(did you mean "deploy"\?\)/],
+      [["--completions", "--output", "json"], /^gehen: --completions needs a shell/],
+      [["rollback", "--to", ".x", "--output", "json"], /^gehen: --to "\.x"/]
+    ]
+    const runs = await Promise.all(cases.map(([args]) => runCliProcess(args, env)))
+    cases.forEach(([args, message], i) => {
+      const run = runs[i]!
+      expect(run.code, args.join(" ")).toBe(1)
+      expect(run.stderr).toMatch(message)
+      const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(run.stdout))
+      expect(report.outcome).toBe("error")
+      expect(report.exitCode).toBe(1)
+      expect(report.problems).toHaveLength(1)
+      expect(`gehen: ${report.problems[0]!.problem}`).toMatch(message)
+    })
+    // Without --output json, stdout stays empty.
+    expect((await runCliProcess(["deploy", "--dryrun"], env)).stdout).toBe("")
   })
 })

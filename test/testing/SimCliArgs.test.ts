@@ -70,6 +70,14 @@ describe("gehen-sim flags", () => {
     expect(readSimArgs(["-h", "--port", "x"])._tag).toBe("Help")
   })
 
+  it("--version, -v and version ask for the version; version takes nothing after it", () => {
+    expect(readSimArgs(["--version"])).toEqual({ _tag: "Version" })
+    expect(readSimArgs(["-v"])).toEqual({ _tag: "Version" })
+    expect(readSimArgs(["version"])).toEqual({ _tag: "Version" })
+    expect(mistake(["version", "--port", "1"])).toBe(`gehen-sim: unexpected argument "--port" after version; see gehen-sim --help`)
+    expect(mistake(["--verison"])).toMatch(/unknown option --verison \(did you mean --version\?\)/)
+  })
+
   it("each mistake is one gehen-sim: line that points to --help", () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["--behavour", "api=stuck"], "unknown option --behavour (did you mean --behaviour?)"],

@@ -8,6 +8,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { readExports } from "../../src/testing/SimCliOutput.js"
 import { runCliProcess } from "../support/subprocess.js"
+import { VERSION } from "../../src/Version.js"
 
 // The CLI bundle's sibling: test/globalSetup.ts rebuilds both when src/ changes.
 const SIM = join(import.meta.dirname, "..", "..", "dist", "cli", "gehen-sim.cjs")
@@ -169,6 +170,18 @@ checkIntervalSeconds: 0.2
       expect(await run.done).toEqual({ code: 1, signal: null })
       expect(stdout).toBe("")
       expect(run.stderr()).toMatch(/^gehen-sim: /)
+    }
+  })
+
+  it("--version, -v and version print the package's version, as gehen --version does, and exit 0", async () => {
+    const dir = workDir("")
+    for (const args of [["--version"], ["-v"], ["version"]]) {
+      const run = startSim(args, dir)
+      let stdout = ""
+      run.child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()))
+      expect(await run.done).toEqual({ code: 0, signal: null })
+      expect(stdout).toBe(`${VERSION}\n`)
+      expect(run.stderr()).toBe("")
     }
   })
 })
