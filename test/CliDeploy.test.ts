@@ -379,14 +379,16 @@ describe("the command line's gaps", () => {
       expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(noSha.stdout))).toMatchObject({
         outcome: "error",
         exitCode: 1,
-        gitsha: "",
+        command: "deploy",
+        gitsha: null,
         error: "no version to deploy: pass --gitsha <sha> or set GEHEN_GITSHA; see gehen deploy --help"
       })
       const typo = yield* cli(["rollback", "--pth", "$PATH", "--output", "json"])
       expect(typo.code).toBe(1)
       expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(typo.stdout))).toMatchObject({
         outcome: "error",
-        gitsha: "previous",
+        command: "rollback",
+        gitsha: null,
         problems: [{ target: null, problem: "unknown option --pth for gehen rollback (did you mean --path?); see gehen rollback --help" }]
       })
       const noFile = yield* cli(["deploy", "--gitsha", SHA, "--path", "/nonexistent/gehen.yml", "--output", "json"])

@@ -4,7 +4,7 @@ import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { deploy, type DeployFailed, type DeployTimedOut } from "../src/deploy/Deploy.js"
 import type { PlanError } from "../src/deploy/Plan.js"
 import type { RunReport, TargetReport } from "../src/report/Report.js"
-import { configFor, failureOf, makeWorld, OLD, rule, runWithClock, SHA, svc } from "./support/world.js"
+import { ACCOUNT, configFor, failureOf, makeWorld, OLD, rule, runWithClock, SHA, svc } from "./support/world.js"
 
 const byName = (report: RunReport, name: string): TargetReport =>
   [...report.services, ...report.scheduledTasks].find((t) => t.name === name)!
@@ -16,7 +16,8 @@ describe("deploy", () => {
   it.effect("deploys 2 services in 2 clusters and a scheduled task, then waits for the old tasks to drain", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const deployedAs = { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/gehen-${SHA}` }
+      const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA, deployedAs }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       const report = (exit as Exit.Success<RunReport, never>).value
       expect(report.outcome).toBe("deployed")
@@ -29,7 +30,13 @@ describe("deploy", () => {
       expect(api?.deployments).toHaveLength(1)
       const apiTd = yield* w.sim.taskDefinition(api!.taskDefinition!, "us-east-1")
       expect(imageOf(apiTd?.taskDefinition, "app")).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${SHA}`)
-      expect(apiTd?.tags).toEqual([{ key: "team", value: "core" }])
+      // Its own tags carried over; the release history's added: the sha, then (confirmed) when and by whom.
+      expect(apiTd?.tags).toEqual([
+        { key: "team", value: "core" },
+        { key: "gehen:sha", value: SHA },
+        { key: "gehen:released", value: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+        { key: "gehen:by", value: deployedAs.arn }
+      ])
       expect(apiTd?.taskDefinition.runtimePlatform).toEqual({ cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" })
       const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
       const workerTd = yield* w.sim.taskDefinition(worker!.taskDefinition!, "us-west-2")

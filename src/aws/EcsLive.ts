@@ -75,6 +75,8 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       StopServiceDeploymentCommand,
       ContinueServiceDeploymentCommand,
       ListTasksCommand,
+      TagResourceCommand,
+      DeregisterTaskDefinitionCommand,
       paginateListTaskDefinitions,
       paginateListTasks
     } = yield* Effect.promise(() => import("@aws-sdk/client-ecs"))
@@ -110,6 +112,23 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const arn = out.taskDefinition?.taskDefinitionArn
         if (arn === undefined) return yield* emptyAnswer("RegisterTaskDefinition", region, "taskDefinitionArn")
         return arn
+      })
+
+    const tagTaskDefinition: EcsApi["tagTaskDefinition"] = (region, arn, tags) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        yield* awsCall("TagResource", region, (abortSignal) =>
+          client.send(
+            new TagResourceCommand({ resourceArn: arn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+            { abortSignal }
+          ))
+      })
+
+    const deregisterTaskDefinition: EcsApi["deregisterTaskDefinition"] = (region, arn) =>
+      Effect.gen(function*() {
+        const client = yield* clients.ecs(region)
+        yield* awsCall("DeregisterTaskDefinition", region, (abortSignal) =>
+          client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal }))
       })
 
     const updateService: EcsApi["updateService"] = (service, taskDefinitionArn) =>
@@ -259,6 +278,8 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       describeTaskDefinition,
       listTaskDefinitions,
       registerTaskDefinition,
+      tagTaskDefinition,
+      deregisterTaskDefinition,
       updateService,
       listTasks,
       listTasksPage,

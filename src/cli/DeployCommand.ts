@@ -79,8 +79,9 @@ const handle = (args: RunArgs, mode: Mode) =>
     const githubActions = env.env["GITHUB_ACTIONS"] === "true"
     const printJson = (report: RunReport | PlanReport) => (json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void)
     const startedAt = Date.now()
-    // The version the run is about: the sha deployed, or the one returned to.
-    const name = mode._tag === "Deploy" ? mode.gitsha : mode.to ?? "previous"
+    // The version the run is about: the sha deployed, or the one returned to (none: each target's previous release).
+    const name = mode._tag === "Deploy" ? mode.gitsha : mode.to ?? null
+    const command = mode._tag === "Deploy" ? "deploy" as const : "rollback" as const
 
     /**
      * Stops before any change: every problem on stderr (and as a GitHub annotation), the
@@ -96,8 +97,9 @@ const handle = (args: RunArgs, mode: Mode) =>
         const error = problems.length === 1 ? problemLine(problems[0]!) : `${problems.length} problems stopped the run; nothing was changed`
         // A usage error (outcome error) is reported the same with or without --dry-run.
         const report = usage
-          ? runErrorReport(name, problems, { startedAt, endedAt: Date.now() }, config?.updateStrategy)
+          ? runErrorReport(command, name, problems, { startedAt, endedAt: Date.now() }, config?.updateStrategy)
           : reportWithoutPlan(name, config?.updateStrategy ?? "current", {
+            command,
             startedAt,
             endedAt: Date.now(),
             outcome: "failed",
@@ -109,6 +111,7 @@ const handle = (args: RunArgs, mode: Mode) =>
           yield* printJson({
             schemaVersion: 1,
             dryRun: true,
+            command,
             gitsha: name,
             updateStrategy: report.updateStrategy,
             exitCode: 1,
@@ -124,7 +127,7 @@ const handle = (args: RunArgs, mode: Mode) =>
         return yield* Effect.fail(new CliExit({ code: 1 }))
       })
 
-    const sha = mode._tag === "Deploy" || mode.to !== undefined ? validateGitSha(name) : Either.right(name)
+    const sha = name !== null ? Either.map(validateGitSha(name), (v): string | null => v) : Either.right(null)
     if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }], undefined, undefined, true)
     const path = Option.getOrElse(args.path, () => "gehen.yml")
     const file = yield* Effect.either(loadConfig(path, { defaulted: Option.isNone(args.path) }))
@@ -132,37 +135,36 @@ const handle = (args: RunArgs, mode: Mode) =>
     // `--only`: what is left out is neither read nor changed, so the rest never sees it.
     const config = selectTargets(file.right, onlyKeys(Option.toArray(args.only ?? Option.none())))
     if (Either.isLeft(config)) {
-      const command = mode._tag === "Deploy" ? "deploy" : "rollback"
       const problem = `${config.left.message}; see gehen ${command} --help`
       return yield* refuse([{ target: null, problem }], file.right, undefined, true)
     }
     // Built once for the whole command: one set of clients, one credential resolution, one AssumeRole.
-    const aws = yield* Layer.build(env.aws(config.right, sha.right))
+    const aws = yield* Layer.build(env.aws(config.right, sha.right ?? command))
 
     // Credentials once, before the plan: a missing profile or an expired SSO session is one
     // clear message here, not an SDK error per target later.
     const who = yield* Effect.either(whoAmI(config.right).pipe(Effect.provide(aws)))
     if (Either.isLeft(who)) return yield* refuse(problemsOf(who.left), config.right)
     const deployedAs: DeployedAs = who.right
-    yield* Console.error(style.dim(`gehen: ${sha.right} ${asWhom(deployedAs)}`))
+    yield* Console.error(style.dim(`gehen: ${sha.right ?? command} ${asWhom(deployedAs)}`))
 
     if (args.dryRun) {
       const planned = yield* Effect.either(
-        (mode._tag === "Deploy" ? plan(config.right, sha.right, { force: mode.force }) : planRevert(config.right, mode)).pipe(
+        (mode._tag === "Deploy" ? plan(config.right, mode.gitsha, { force: mode.force }) : planRevert(config.right, mode)).pipe(
           Effect.provide(aws)
         )
       )
       if (Either.isLeft(planned)) return yield* refuse(problemsOf(planned.left), config.right, deployedAs)
       // The plan is the command's answer: stdout, unless the JSON plan is.
-      const text = formatPlan(style, planned.right)
+      const text = formatPlan(style, planned.right, command)
       yield* json ? Console.error(text) : Console.log(text)
-      yield* printJson(planReport(planned.right, deployedAs))
+      yield* printJson(planReport(planned.right, deployedAs, command))
       return
     }
 
     // Monitoring (src/monitoring): Datadog, Sentry, OpenTelemetry, each only when its variable is set;
     // it sees the run's progress and final report, and flushes when this command ends, however it ends.
-    const monitoring = yield* startMonitoring({ env: env.env, gitsha: sha.right, writeStderr: env.writeStderr })
+    const monitoring = yield* startMonitoring({ env: env.env, gitsha: sha.right ?? command, writeStderr: env.writeStderr })
     const output = yield* makeProgress(env, style)
     const summarize = (report: RunReport) =>
       output.finish.pipe(
@@ -176,9 +178,9 @@ const handle = (args: RunArgs, mode: Mode) =>
     const progress: Progress["Type"] = {
       emit: (event) => Effect.zipRight(Effect.sync(() => pendingRestores.observe(event)), output.progress.emit(event))
     }
-    const options = { gitsha: sha.right, onInterrupt: args.onInterrupt, onInterruptedReport: summarize, deployedAs }
+    const options = { onInterrupt: args.onInterrupt, onInterruptedReport: summarize, deployedAs }
     const result = yield* (mode._tag === "Deploy"
-      ? deploy(config.right, { ...options, force: mode.force })
+      ? deploy(config.right, { ...options, gitsha: mode.gitsha, force: mode.force })
       : revert(config.right, { ...options, to: mode.to })).pipe(
       monitoring.watch,
       Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
@@ -193,7 +195,13 @@ const handle = (args: RunArgs, mode: Mode) =>
     }
     yield* output.finish
     yield* monitoring.report(
-      reportWithoutPlan(name, config.right.updateStrategy, { startedAt, endedAt: Date.now(), outcome: "failed", error: error.message })
+      reportWithoutPlan(name, config.right.updateStrategy, {
+        command,
+        startedAt,
+        endedAt: Date.now(),
+        outcome: "failed",
+        error: error.message
+      })
     )
     return yield* refuse(problemsOf(error), config.right, deployedAs)
   }).pipe(Effect.scoped)

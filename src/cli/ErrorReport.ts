@@ -14,13 +14,15 @@ const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target
 
 /** The run report of a deploy or rollback refused before it read anything: outcome error, exit 1. */
 export const runErrorReport = (
-  gitsha: string,
+  command: RunReport["command"],
+  gitsha: string | null,
   problems: ReadonlyArray<Problem>,
   times: { readonly startedAt: number; readonly endedAt: number },
   updateStrategy = "current"
 ): RunReport => ({
   schemaVersion: 1,
-  gitsha,
+  command,
+  gitsha: gitsha === "" ? null : gitsha,
   updateStrategy,
   outcome: "error",
   exitCode: 1,
@@ -44,6 +46,5 @@ export const usageErrorReport = (
 ): RunReport | StatusReport => {
   const problems = [usageProblem(message)]
   if (intent.command === "status") return statusErrorReport(new Date(now).toISOString(), problems)
-  const version = intent.version ?? (intent.command === "rollback" ? "previous" : "")
-  return runErrorReport(version, problems, { startedAt: now, endedAt: now })
+  return runErrorReport(intent.command === "rollback" ? "rollback" : "deploy", intent.version ?? null, problems, { startedAt: now, endedAt: now })
 }

@@ -1,7 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
-import type { PhaseTiming, RunOutcome, RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
+import { type PhaseTiming, type RunOutcome, type RunReport, type TargetOutcome, type TargetReport, versionText } from "../report/Report.js"
 import { phaseWording } from "../report/Phases.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 
@@ -15,6 +15,7 @@ const HEADLINE: Record<RunOutcome, string> = {
   deployed: "✅ deployed and drained",
   failed: "❌ deploy failed, rolled back",
   "rollback-failed": "🚨 deploy failed and the rollback did not complete: look now",
+  superseded: "🚨 another writer deployed over this run: look now",
   "timed-out": "⏱️ timed out waiting for old tasks to drain",
   interrupted: "⚠️ interrupted",
   error: "❌ the command line was refused"
@@ -27,7 +28,8 @@ const OUTCOME: Record<TargetOutcome, string> = {
   "timed-out": "⏱️ timed out draining",
   skipped: "⏭️ skipped",
   failed: "❌ failed",
-  unchanged: "✅ unchanged"
+  unchanged: "✅ unchanged",
+  superseded: "🚨 SUPERSEDED"
 }
 
 
@@ -125,7 +127,7 @@ export const stepSummaryMarkdown = (report: RunReport): string => {
   const targets = [...report.scheduledTasks, ...report.services]
   const took = duration(Date.parse(report.endedAt) - Date.parse(report.startedAt))
   const lines = [
-    `### gehen: ${HEADLINE[report.outcome]} for ${code(report.gitsha)} (exit ${report.exitCode})`,
+    `### gehen: ${HEADLINE[report.outcome]} for ${code(versionText(report))} (exit ${report.exitCode})`,
     "",
     `Update strategy ${code(report.updateStrategy)}, ${took}.`,
     ""

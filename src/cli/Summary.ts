@@ -1,5 +1,5 @@
 import type { DeployPlan, Revision } from "../deploy/Plan.js"
-import type { RunReport, TargetOutcome, TargetReport } from "../report/Report.js"
+import { type RunReport, type TargetOutcome, type TargetReport, versionText } from "../report/Report.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { modelReport, modelText } from "../report/ModelReport.js"
 import type { Style } from "./Style.js"
@@ -11,7 +11,8 @@ const OUTCOME_TEXT: Record<TargetOutcome, string> = {
   "timed-out": "timed out draining",
   skipped: "skipped",
   failed: "failed",
-  unchanged: "unchanged"
+  unchanged: "unchanged",
+  superseded: "SUPERSEDED"
 }
 
 const paint = (style: Style, outcome: TargetOutcome) =>
@@ -50,6 +51,7 @@ const HEADLINE: Record<RunReport["outcome"], string> = {
   deployed: "deployed and drained",
   failed: "deploy FAILED; every change was put back",
   "rollback-failed": "deploy FAILED and NOT everything was put back",
+  superseded: "deploy FAILED: another writer deployed over part of it (left to it, not rolled back)",
   "timed-out": "timed out waiting for old tasks to drain (the new version runs; not rolled back)",
   interrupted: "interrupted",
   error: "the command line was refused; nothing was read or changed"
@@ -60,12 +62,12 @@ export const formatSummary = (style: Style, report: RunReport): string => {
   const colour = report.outcome === "deployed" ? style.green : report.outcome === "timed-out" ? style.yellow : style.red
   const lines = [
     "",
-    style.bold(`gehen: ${colour(HEADLINE[report.outcome])} for ${report.gitsha} (exit ${report.exitCode})`),
+    style.bold(`gehen: ${colour(HEADLINE[report.outcome])} for ${versionText(report)} (exit ${report.exitCode})`),
     ...(report.error === null ? [] : [`  ${report.error}`]),
     ...report.scheduledTasks.flatMap((t) => line(style, t)),
     ...report.services.flatMap((t) => line(style, t))
   ]
-  const troubled = [...report.services, ...report.scheduledTasks].filter((t) => t.outcome === "rollback-failed")
+  const troubled = [...report.services, ...report.scheduledTasks].filter((t) => t.outcome === "rollback-failed" || t.outcome === "superseded")
   if (troubled.length > 0) {
     const byHand = troubled.filter((t) => t.manualCommand !== null).length
     lines.push(style.red(style.bold(
@@ -80,12 +82,24 @@ export const formatSummary = (style: Style, report: RunReport): string => {
   return lines.join("\n")
 }
 
-const revisionText = (revision: Revision) =>
-  revision._tag === "Existing" ? `use ${shortName(revision.arn)} as it is` : `register a new revision of ${shortName(revision.baseArn)}`
+const revisionText = (revision: Revision, rollback: boolean) =>
+  revision._tag === "Existing"
+    ? rollback ? `go back to ${shortName(revision.arn)}` : `reuse ${shortName(revision.arn)} (registered before, it runs the sha)`
+    : `register a new revision of ${shortName(revision.baseArn)}`
 
-/** `--dry-run`: what a deploy would do, per target. */
-export const formatPlan = (style: Style, plan: DeployPlan): string => {
-  const lines = [style.bold(`gehen plan for ${plan.gitsha} (updateStrategy: ${plan.updateStrategy}); no change was made`)]
+/** Where a rollback's choice came from, in the plan. */
+const sourceText = (source: string | undefined) => (source === undefined ? "" : ` (from the ${source})`)
+
+/** `--dry-run`: what a deploy (or `gehen rollback`) would do, per target. */
+export const formatPlan = (style: Style, plan: DeployPlan, command: "deploy" | "rollback" = "deploy"): string => {
+  const rollback = command === "rollback"
+  const lines = [
+    style.bold(
+      rollback
+        ? `gehen rollback plan (${plan.gitsha === "" ? "each target to the release before the one it runs" : `to ${plan.gitsha}`}); no change was made`
+        : `gehen plan for ${plan.gitsha} (updateStrategy: ${plan.updateStrategy}); no change was made`
+    )
+  ]
   const images = (list: ReadonlyArray<{ container: string; previous: string | null; next: string | null }>) =>
     list.some((i) => i.previous !== i.next)
       ? list.filter((i) => i.previous !== i.next).map((i) => `      ${i.container}: ${i.previous} -> ${style.green(i.next ?? "")}`)
@@ -95,10 +109,10 @@ export const formatPlan = (style: Style, plan: DeployPlan): string => {
     lines.push(
       `    ${
         t.unchanged
-          ? "unchanged: it runs the sha already"
+          ? rollback ? `unchanged: it runs its choice already${sourceText(t.revertSource)}` : "unchanged: it runs the sha already"
           : t.revision._tag === "None"
           ? "leave as it is"
-          : revisionText(t.revision.value) + ", then point the rule at it"
+          : revisionText(t.revision.value, rollback) + sourceText(t.revertSource) + ", then point the rule at it"
       }`
     )
     lines.push(...images(t.revision._tag === "None" ? [] : t.images))
@@ -110,8 +124,10 @@ export const formatPlan = (style: Style, plan: DeployPlan): string => {
       : s.action._tag === "Redeploy"
       ? `force a new deployment of ${shortName(s.currentTaskDefinition)}`
       : s.action._tag === "Unchanged"
-      ? "unchanged: it runs the sha already (--force redeploys it); only the checks"
-      : `${revisionText(s.action.revision)}, then update the service`
+      ? rollback
+        ? `unchanged: it runs its choice already${sourceText(s.revertSource)}; only the checks`
+        : "unchanged: it runs the sha already (--force redeploys it); only the checks"
+      : `${revisionText(s.action.revision, rollback)}${sourceText(s.revertSource)}, then update the service`
     lines.push(`    ${action}${s.url === undefined ? "" : `; check ${s.url}`}`)
     lines.push(`    deployed by ECS: ${modelText(modelReport(s.controller, s.model))}; drain deadline ${s.drainDeadlineMinutes} min`)
     lines.push(...images(s.action._tag === "Update" ? s.images : []))

@@ -92,14 +92,23 @@ export const applyScheduledTasks = (
       }
       const revision = task.revision.value
       const fail = (cause: AwsCallError | PutTargetsRejected) => new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause })
-      yield* journal.start(target, "register", `registering a revision of ${shortName(task.currentTaskDefinition)}`)
-      const arn = yield* register(task.region, revision).pipe(
-        journal.inPhase(target, "register"),
-        Effect.tapError((e) => journal.end(target, "register", "failed", e.message)),
-        Effect.mapError(fail)
+      let arn: string
+      if (revision._tag === "Register") {
+        yield* journal.start(target, "register", `registering a revision of ${shortName(task.currentTaskDefinition)}`)
+        arn = yield* register(task.region, revision).pipe(
+          journal.inPhase(target, "register"),
+          Effect.tapError((e) => journal.end(target, "register", "failed", e.message)),
+          Effect.mapError(fail)
+        )
+        yield* journal.end(target, "register", "succeeded", `registered ${shortName(arn)}`)
+      } else {
+        arn = revision.arn
+      }
+      yield* journal.start(
+        target,
+        "update",
+        `pointing rule ${task.rule} at ${shortName(arn)}${revision._tag === "Existing" ? " (reusing it)" : ""}`
       )
-      yield* journal.end(target, "register", "succeeded", `registered ${shortName(arn)}`)
-      yield* journal.start(target, "update", `pointing rule ${task.rule} at ${shortName(arn)}`)
       const key = targetKey(target)
       const next = { ...task.ecsTarget, EcsParameters: { ...task.ecsTarget.EcsParameters, TaskDefinitionArn: arn } }
       yield* ledger.intend({ kind: "scheduled-task", key, plan: task, newTaskDefinition: arn, state: "intended" })
@@ -145,7 +154,9 @@ export const applyServices = (
           "update",
           svc.action._tag === "Redeploy"
             ? `forcing a new deployment of ${shortName(arn)}`
-            : `updating from ${shortName(svc.currentTaskDefinition)} to ${shortName(arn)}`
+            : `updating from ${shortName(svc.currentTaskDefinition)} to ${shortName(arn)}${
+              svc.action._tag === "Update" && svc.action.revision._tag === "Existing" ? " (reusing it)" : ""
+            }`
         )
         const key = targetKey(target)
         yield* ledger.intend({

@@ -26,6 +26,7 @@ import { phaseDeadlines } from "./Deadlines.js"
 import { planRevert, type RevertOptions } from "./RevertPlan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
 import { runEndAttributes, runStartAttributes } from "./Spans.js"
+import { marksNow, writeHistory } from "./History.js"
 import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
 import { versionCheck, VersionCheckTimedOut } from "./VersionCheck.js"
 
@@ -193,6 +194,7 @@ const execute = (
   journal: Journal,
   startedAt: number,
   options: DeployOptions,
+  command: Command,
   restore: Restore
 ): Effect.Effect<RunReport, DeployFailed | DeployTimedOut, DeployServices> =>
   Effect.gen(function*() {
@@ -245,8 +247,14 @@ const execute = (
       : changes.size > 0
       ? "interrupted: changes were rolled back (not confirmed)"
       : "interrupted before any change"
+    // A deploy's end goes into the release history (tags); a rollback's does not.
+    if (command === "deploy") {
+      const marks = yield* marksNow({ plan: thePlan, changes, verdicts, end: finalEnd, by: options.deployedAs?.arn })
+      yield* Effect.interruptible(writeHistory(marks, journal, config.concurrency)).pipe(Effect.exit)
+    }
     yield* journal.finish(verdicts)
     const report = buildReport(thePlan, changes, verdicts, journal, {
+      command,
       startedAt,
       endedAt: yield* Clock.currentTimeMillis,
       outcome,
@@ -280,7 +288,7 @@ export const deploy = (
   config: GehenConfig,
   options: DeployOptions
 ): Effect.Effect<RunReport, DeployError, DeployServices> =>
-  run(config, options, makePlan(config, options.gitsha, { force: options.force }), "gehen deploy")
+  run(config, options, makePlan(config, options.gitsha, { force: options.force }), "deploy")
 
 /**
  * `gehen rollback`: every target back on the revision it ran before its latest change
@@ -293,13 +301,16 @@ export const revert = (
   config: GehenConfig,
   options: Omit<DeployOptions, "gitsha"> & RevertOptions
 ): Effect.Effect<RunReport, DeployError, DeployServices> =>
-  run(config, { ...options, gitsha: options.to ?? "previous" }, planRevert(config, options), "gehen rollback")
+  run(config, { ...options, gitsha: options.to ?? "" }, planRevert(config, options), "rollback")
+
+/** The command a run serves: a deploy, or `gehen rollback`. */
+type Command = "deploy" | "rollback"
 
 const run = (
   config: GehenConfig,
   options: DeployOptions,
   planned: Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion>,
-  spanName: string
+  command: Command
 ): Effect.Effect<RunReport, DeployError, DeployServices> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
@@ -326,6 +337,7 @@ const run = (
         if (options.onInterruptedReport) {
           yield* options.onInterruptedReport(
             reportWithoutPlan(options.gitsha, config.updateStrategy, {
+              command,
               startedAt,
               endedAt: yield* Clock.currentTimeMillis,
               outcome: "interrupted",
@@ -337,11 +349,11 @@ const run = (
         return yield* Effect.failCause(thePlan.cause)
       }
       yield* journal.end(undefined, "plan", "succeeded", "plan ready, no change made yet")
-      return yield* execute(config, thePlan.value, journal, startedAt, options, restore)
+      return yield* execute(config, thePlan.value, journal, startedAt, options, command, restore)
     })
   ).pipe(
     // The run's trace: its root span, a child of the caller's span (TRACEPARENT, for the CLI).
-    Effect.withSpan(spanName, {
+    Effect.withSpan(`gehen ${command}`, {
       kind: "internal",
       attributes: runStartAttributes(options.gitsha, config.updateStrategy, config.services.length, config.scheduledTasks.length)
     })

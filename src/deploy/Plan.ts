@@ -9,6 +9,7 @@ import {
   type DescribedTaskDefinition,
   describeTaskDefinitionOnce,
   type Ecs,
+  type Deployment,
   type ServiceLookup,
   type ServiceState,
   type StartedDeployment
@@ -21,7 +22,8 @@ import type { DeployedAs, ImageReport, PlanReport } from "../report/Report.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import { type RuleRef, type ServiceRef, type TargetId, targetKey } from "../domain/Targets.js"
-import { familyOf } from "../domain/TaskDefinitionArn.js"
+import { type ReleaseTags, releaseTagsOf } from "../domain/Releases.js"
+import { familyOf, shortName } from "../domain/TaskDefinitionArn.js"
 import type { ImageChange } from "../domain/TaskDefinitionCopy.js"
 import {
   imagesOf,
@@ -37,6 +39,13 @@ export type ServiceTarget = Extract<TargetId, { kind: "service" }>
 export type ScheduledTaskTarget = Extract<TargetId, { kind: "scheduled-task" }>
 
 export type { Revision }
+
+/** Where `gehen rollback` found the revision a target returns to. */
+export type RevertSource =
+  | "release history"
+  | "ECS deployment history"
+  | "family scan"
+  | "an ACTIVE revision running it (never released by gehen)"
 
 /** A deployment toward the sha still rolling out when the run starts, and what the service ran before it. */
 export interface InFlight {
@@ -69,6 +78,8 @@ export interface ServicePlan {
     | { readonly _tag: "Unchanged"; readonly inFlight?: InFlight | undefined }
   readonly changes: ReadonlyArray<ImageChange>
   readonly images: ReadonlyArray<ImageReport>
+  /** What the revision it runs now says of its releases (its gehen tags). */
+  readonly currentRelease: ReleaseTags
   /** Tags the rolled-back service may serve: the previous tags of its changed containers. */
   readonly previousTags: ReadonlyArray<string>
   /** The versions its url must serve once the run is done (the sha; for `gehen rollback`, the tag it returns to). */
@@ -83,6 +94,8 @@ export interface ServicePlan {
   readonly drainDeadlineMinutes: number
   /** Its current service deployment, as DescribeServices names it. */
   readonly currentServiceDeployment?: string | undefined
+  /** `gehen rollback`: where the revision it returns to was found. */
+  readonly revertSource?: RevertSource | undefined
 }
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
@@ -104,6 +117,12 @@ export interface ScheduledTaskPlan {
   readonly unchanged: boolean
   readonly changes: ReadonlyArray<ImageChange>
   readonly images: ReadonlyArray<ImageReport>
+  /** What the revision it runs now says of its releases (its gehen tags). */
+  readonly currentRelease: ReleaseTags
+  /** The tags its targeted containers run now. */
+  readonly previousTags: ReadonlyArray<string>
+  /** `gehen rollback`: where the revision it returns to was found. */
+  readonly revertSource?: RevertSource | undefined
 }
 
 export interface DeployPlan {
@@ -115,15 +134,35 @@ export interface DeployPlan {
 
 /** The plan found problems in the input or in what AWS answered; nothing was changed. */
 export class PlanError extends Data.TaggedError("PlanError")<{
-  readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string }>
+  /** `busy`: another writer's deployment is rolling out there (`--wait` waits for it). */
+  readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string; readonly busy?: boolean | undefined }>
 }> {
+  /** Every problem is another writer's deployment in progress: waiting may clear them. */
+  get onlyBusy(): boolean {
+    return this.problems.length > 0 && this.problems.every((p) => p.busy === true)
+  }
   override get message() {
     const lines = this.problems.map((p) => `  ${p.target}: ${p.problem}`)
     return `cannot deploy, nothing was changed:\n${lines.join("\n")}`
   }
 }
 
-class Problem extends Data.TaggedError("Problem")<{ readonly target: string; readonly problem: string }> {}
+class Problem extends Data.TaggedError("Problem")<{
+  readonly target: string
+  readonly problem: string
+  readonly busy?: boolean | undefined
+}> {}
+
+/**
+ * A deployment of the service rolling out now, by whoever started it: the rollout in
+ * progress, or more than one deployment (one still draining, a blue/green shift). A
+ * primary whose rollout FAILED is not in progress: ECS gave up on it.
+ */
+export const deploymentInProgress = (state: ServiceState): Deployment | undefined => {
+  const primary = state.deployments.find((d) => d.status === "PRIMARY")
+  if (primary === undefined || primary.rolloutState === "FAILED") return undefined
+  return primary.rolloutState === "IN_PROGRESS" || state.deployments.length > 1 ? primary : undefined
+}
 
 const describeProblem = (what: string, e: AwsCallError) =>
   e.code === "ClientException" && /task definition/i.test(e.detail)
@@ -147,6 +186,12 @@ const sameTargets = (entries: ReadonlyArray<{ readonly label: string; readonly k
     }
     return [{ target: label, problem: `names the same target as ${earlier} (${key}); keep one entry` }]
   })
+}
+
+/** The tags a revision's targeted containers run, for messages. */
+const tagsText = (td: DescribedTaskDefinition, containers: ReadonlyArray<string> | undefined): string => {
+  const tags = previousTagsOf(td, containers, [])
+  return tags.length === 0 ? "no tag" : `running ${tags.join(", ")}`
 }
 
 const serviceLabel = (svc: ServiceConfig) =>
@@ -282,6 +327,20 @@ export const makePlan = (
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
           Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
         )
+        // One writer at a time: a deployment toward another version is someone else's (one toward this sha is adopted).
+        const rolling = deploymentInProgress(state)
+        if (rolling !== undefined && strategy !== "none" && !(rolling.taskDefinition === currentArn && runsSha(current, svc.containers, gitsha))) {
+          const since = rolling.createdAt === undefined ? "" : ` since ${new Date(rolling.createdAt).toISOString()}`
+          return yield* Effect.fail(
+            new Problem({
+              target: label,
+              problem: `a deployment toward another version is rolling out: ${rolling.id} of ${shortName(rolling.taskDefinition)} ` +
+                `(${tagsText(current, svc.containers)})${since}, started by another run or a person; ` +
+                "wait for it (--wait) or stop it, then run again",
+              busy: true
+            })
+          )
+        }
         const decided = yield* decide(label, region, currentArn, current, svc.containers)
         const inFlight = decided.unchanged ? yield* inFlightOf(label, region, state, svc.containers) : undefined
         const planned = decided.planned
@@ -301,6 +360,7 @@ export const makePlan = (
           action,
           changes: planned?.changes ?? [],
           images: imagesOf(current, planned?.input),
+          currentRelease: releaseTagsOf(current.tags),
           previousTags: previousTagsOf(current, svc.containers, planned?.changes ?? []),
           expected: [gitsha],
           model: state.deploymentModel ?? rollingModel,
@@ -353,7 +413,9 @@ export const makePlan = (
           untouched,
           unchanged,
           changes,
-          images: imagesOf(current, planned?.input)
+          images: imagesOf(current, planned?.input),
+          currentRelease: releaseTagsOf(current.tags),
+          previousTags: previousTagsOf(current, task.containers, changes)
         } satisfies ScheduledTaskPlan
       })
 
@@ -391,7 +453,9 @@ export const makePlan = (
     if (missingRegion) return yield* Effect.fail(missingRegion)
     if (failures.length > 0) {
       return yield* Effect.fail(
-        new PlanError({ problems: failures.map((f) => f as Problem).map(({ problem, target }) => ({ target, problem })) })
+        new PlanError({
+          problems: failures.map((f) => f as Problem).map(({ busy, problem, target }) => ({ target, problem, ...(busy === true ? { busy } : {}) }))
+        })
       )
     }
     return {
@@ -403,10 +467,11 @@ export const makePlan = (
   })
 
 /** The plan as data to print: names, revisions and images only, never task-definition content. */
-export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs): PlanReport => ({
+export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs, command: PlanReport["command"] = "deploy"): PlanReport => ({
   schemaVersion: 1,
   dryRun: true,
-  gitsha: plan.gitsha,
+  command,
+  gitsha: plan.gitsha === "" ? null : plan.gitsha,
   updateStrategy: plan.updateStrategy,
   exitCode: 0,
   problems: [],

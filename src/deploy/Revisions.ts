@@ -2,6 +2,7 @@ import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from "@a
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { tagOf } from "../domain/ImageRef.js"
+import { isGehenTag, registeredTags, SHA_TAG } from "../domain/Releases.js"
 import { type ImageChange, retag, toRegisterInput } from "../domain/TaskDefinitionCopy.js"
 import type { DescribedTaskDefinition } from "../ports/Ecs.js"
 import type { ImageReport } from "../report/Report.js"
@@ -51,14 +52,17 @@ export const planRevision = (
   }
   return Either.match(retag(toRegisterInput(base), gitsha, containers), {
     onLeft: (e) => Either.left(e.message),
-    onRight: ({ changes, input }) =>
-      Either.right({
+    onRight: ({ changes, input: retagged }) => {
+      // The copy carries the old revision's own tags and the sha it is for; gehen's history tags stay behind.
+      const input = { ...retagged, tags: registeredTags(retagged.tags ?? [], gitsha) }
+      return Either.right({
         changes,
         input,
         revision: changes.length === 0
           ? { _tag: "Existing", arn: baseArn }
           : { _tag: "Register", baseArn, input, key: `${region}|${baseArn}|${(containers ?? ["*"]).join(",")}` }
       })
+    }
   })
 }
 
@@ -115,4 +119,11 @@ const canonical = (value: unknown): string =>
  * registering the same definition again.
  */
 export const sameDefinition = (described: DescribedTaskDefinition, input: RegisterTaskDefinitionCommandInput): boolean =>
-  canonical(toRegisterInput(described)) === canonical(input)
+  canonical(withoutHistory(toRegisterInput(described))) === canonical(withoutHistory(input))
+
+/** The input without the release history's tags (released, by, failed): they come after registration. */
+const withoutHistory = (input: RegisterTaskDefinitionCommandInput): RegisterTaskDefinitionCommandInput => {
+  const tags = (input.tags ?? []).filter((t) => t.key === SHA_TAG || !isGehenTag(t.key))
+  const { tags: _, ...rest } = input
+  return tags.length === 0 ? rest : { ...rest, tags }
+}

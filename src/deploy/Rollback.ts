@@ -10,7 +10,8 @@ import * as Ref from "effect/Ref"
 import { type RuleRef, type ServiceRef, targetKey } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { Ecs } from "../ports/Ecs.js"
-import { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
 import { type DrainFailed, type DrainFailure, type DrainItem, drainChecks, watchForFailures } from "./DrainCheck.js"
 import type { Journal } from "./Journal.js"
@@ -101,16 +102,52 @@ const restoreByUpdate = (
   })
 
 /**
+ * Another writer's deployment replaced the change since (a newer primary deployment of
+ * another task definition than the run's two; the rule's target moved on): the change is
+ * left to it, never put back over it. Answers who replaced it. A failed read, or a stale
+ * one (older than the run's own deployment), says no.
+ */
+const supersededBy = (change: Change, resolver: ServiceStatesResolver): Effect.Effect<Option.Option<string>, never, ScheduledTasks> =>
+  Effect.gen(function*() {
+    if (change.kind === "service") {
+      const lookup = yield* Effect.either(Effect.request(GetServiceState({ ref: change.plan.ref }), resolver))
+      if (Either.isLeft(lookup) || lookup.right._tag !== "Found") return Option.none()
+      const primary = lookup.right.state.deployments.find((d) => d.status === "PRIMARY")
+      const ours = change.deployment
+      const since = ours?.createdAt ?? ours?.requestedAt
+      if (primary === undefined || primary.id === ours?.id || since === undefined || (primary.createdAt ?? 0) <= since) return Option.none()
+      if (primary.taskDefinition === change.newTaskDefinition || primary.taskDefinition === change.restoreTo) return Option.none()
+      return Option.some(`deployment ${primary.id} of ${shortName(primary.taskDefinition)}`)
+    }
+    const targets = yield* Effect.either((yield* ScheduledTasks).targetsOf(change.plan.ruleRef))
+    if (Either.isLeft(targets)) return Option.none()
+    const now = ecsTargetOf(targets.right)
+    if (Either.isLeft(now)) return Option.none()
+    const td = now.right.taskDefinition
+    return td === change.newTaskDefinition || td === change.plan.currentTaskDefinition
+      ? Option.none()
+      : Option.some(`the rule pointed at ${shortName(td)}`)
+  })
+
+/**
  * Issues the restore of one change. A service goes back with UpdateService to the task
- * definition it ran (a redeploy has none to go back to); a rule gets its target back.
+ * definition it ran (a redeploy has none to go back to); a rule gets its target back. A
+ * change another writer has replaced since is left to it.
  */
 const restoreOne = (
   change: Change,
   journal: Journal,
-  followed: ReadonlyMap<string, Followed>
+  followed: ReadonlyMap<string, Followed>,
+  resolver: ServiceStatesResolver
 ): Effect.Effect<Issued, never, Ecs | ScheduledTasks> =>
   Effect.gen(function*() {
     const { target } = change.plan
+    const replaced = yield* supersededBy(change, resolver)
+    if (Option.isSome(replaced)) {
+      const reason = `replaced by ${replaced.value} since: another writer deployed over this run; left to it`
+      yield* journal.end(target, "rollback", "skipped", reason)
+      return { result: { _tag: "Superseded", by: replaced.value } }
+    }
     if (change.kind === "service") {
       const { plan } = change
       const way = restoreWayOf(plan.model, followed.get(change.key))
@@ -149,6 +186,8 @@ const previousTags = (change: Extract<Change, { kind: "service" }>): ReadonlyArr
   change.adopted === true && change.plan.action._tag === "Unchanged" && change.plan.action.inFlight !== undefined
     ? change.plan.action.inFlight.previousTags
     : change.plan.previousTags
+
+type ServiceStatesResolver = Effect.Effect.Success<typeof makeServiceStatesResolver>
 
 type Restored = { readonly change: Extract<Change, { kind: "service" }>; readonly issued: Issued }
 
@@ -255,9 +294,12 @@ export const rollback = (
     Effect.gen(function*() {
       const all = [...changes.values()]
       const followed = options.followed ?? new Map<string, Followed>()
+      const resolver = yield* makeServiceStatesResolver
       const issued = new Map(
-        (yield* Effect.forEach(all, (change) => restoreOne(change, options.journal, followed), { concurrency: options.concurrency }))
-          .map((x, i) => [all[i]!.key, x] as const)
+        (yield* Effect.forEach(all, (change) => restoreOne(change, options.journal, followed, resolver), {
+          concurrency: options.concurrency,
+          batching: true
+        })).map((x, i) => [all[i]!.key, x] as const)
       )
       // What the confirmation saw so far, kept when a signal cuts it short.
       const seen = yield* Ref.make<ReadonlyMap<string, Confirmation>>(new Map())

@@ -7,6 +7,7 @@ import type { Changes } from "./Ledger.js"
 import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "./Plan.js"
 import type { Verdict } from "./Verdicts.js"
 import {
+  type CommandName,
   type DeployedAs,
   exitCodeOf,
   type Problem,
@@ -22,6 +23,7 @@ const tagsOf = (images: TargetReport["images"], pick: "previous" | "next") =>
   [...new Set(images.filter((i) => i.previous !== i.next).flatMap((i) => Option.toArray(tagOf(i[pick] ?? ""))))]
 
 export interface RunFacts {
+  readonly command: CommandName
   /** The service deployments followed, by target key. */
   readonly followed?: ReadonlyMap<string, Followed> | undefined
   /** How each restored service was put back, by target key. */
@@ -67,7 +69,8 @@ export const buildReport = (
       region: p.target.region,
       previousTaskDefinition: p.currentTaskDefinition,
       newTaskDefinition: change?.newTaskDefinition ?? null,
-      previousTag: tagsOf(p.images, "previous")[0] ?? null,
+      // The tag its targeted containers ran, even when no image changed (a forced redeploy).
+      previousTag: tagsOf(p.images, "previous")[0] ?? p.previousTags[0] ?? null,
       newTag: tagsOf(p.images, "next")[0] ?? (change ? plan.gitsha : null),
       images: p.images,
       phases: journal.phasesOf(p.target),
@@ -78,7 +81,8 @@ export const buildReport = (
   }
   return {
     schemaVersion: 1,
-    gitsha: plan.gitsha,
+    command: run.command,
+    gitsha: plan.gitsha === "" ? null : plan.gitsha,
     updateStrategy: plan.updateStrategy,
     outcome: run.outcome,
     exitCode: exitCodeOf(run.outcome),
@@ -94,12 +98,13 @@ export const buildReport = (
 
 /** The report of a run that ended before its plan was whole: nothing was changed. */
 export const reportWithoutPlan = (
-  gitsha: string,
+  gitsha: string | null,
   updateStrategy: string,
   run: RunFacts
 ): RunReport => ({
   schemaVersion: 1,
-  gitsha,
+  command: run.command,
+  gitsha: gitsha === "" ? null : gitsha,
   updateStrategy,
   outcome: run.outcome,
   exitCode: exitCodeOf(run.outcome),

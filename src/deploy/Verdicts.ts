@@ -20,6 +20,8 @@ export type RestoreResult =
   | { readonly _tag: "RestoreFailed"; readonly error: string; readonly manualCommand: string }
   /** There is nothing to go back to (a forced redeploy of the same task definition). */
   | { readonly _tag: "NothingToRestore"; readonly reason: string }
+  /** Another writer's deployment replaced the change: left to it, not restored. */
+  | { readonly _tag: "Superseded"; readonly by: string }
 
 /** Whether a restored service was seen back on its previous version. */
 export type Confirmation =
@@ -80,6 +82,8 @@ const judgeRecovery = (
   switch (restore._tag) {
     case "NothingToRestore":
       return verdict("rollback-failed", join(own, restore.reason))
+    case "Superseded":
+      return verdict("superseded", join(own, `replaced by ${restore.by}: another writer deployed over this run; left to it, not rolled back`))
     case "RestoreFailed":
       return verdict("rollback-failed", join(own, `rollback failed: ${restore.error}`), restore.manualCommand)
     case "Restored": {
@@ -108,13 +112,16 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
     const change = input.changes.get(key)
     // Ran the sha before this run: no call made (an adopted deployment is a change of the ledger, but not this run's).
     const unchanged = input.unchanged?.has(key) === true && (change === undefined || (change.kind === "service" && change.adopted === true))
+    // Only a target that received a call is deployed; one the run left as it was is unchanged.
+    const called = change !== undefined && !(change.kind === "service" && change.adopted === true)
+    const done = untouched ? "skipped" : called ? "deployed" : "unchanged"
     switch (end._tag) {
       case "Deployed":
-        return [key, verdict(unchanged ? "unchanged" : untouched ? "skipped" : "deployed")]
+        return [key, verdict(done)]
       case "TimedOut": {
         const lingering = end.lingering.get(key)
         if (lingering !== undefined) return [key, verdict("timed-out", `old tasks still running: ${lingering}`)]
-        return [key, verdict(unchanged ? "unchanged" : untouched ? "skipped" : "deployed")]
+        return [key, verdict(done)]
       }
       case "Failed":
       case "Interrupted": {
@@ -132,7 +139,11 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
   }))
 }
 
-/** The run's outcome: a failure whose restores all held is "failed"; any that did not is "rollback-failed". */
+/**
+ * The run's outcome: a failure whose restores all held is "failed"; any that did not is
+ * "rollback-failed"; one where another writer replaced part of the change (and the rest
+ * held) is "superseded".
+ */
 export const runOutcomeOf = (end: RunEnd, verdicts: ReadonlyMap<string, Verdict>): RunOutcome => {
   switch (end._tag) {
     case "Deployed":
@@ -141,7 +152,9 @@ export const runOutcomeOf = (end: RunEnd, verdicts: ReadonlyMap<string, Verdict>
       return "timed-out"
     case "Interrupted":
       return "interrupted"
-    case "Failed":
-      return [...verdicts.values()].some((v) => v.outcome === "rollback-failed") ? "rollback-failed" : "failed"
+    case "Failed": {
+      const outcomes = [...verdicts.values()].map((v) => v.outcome)
+      return outcomes.includes("rollback-failed") ? "rollback-failed" : outcomes.includes("superseded") ? "superseded" : "failed"
+    }
   }
 }

@@ -120,7 +120,9 @@ const MAX_TEXT = 4000
 const ascii = (s: string) => s.replace(/[^\x20-\x7e\n]/g, "?")
 
 const failureText = (report: RunSummary): string => {
-  const head = `Gehen failed to deploy ${report.gitsha} (${report.outcome}, exit ${report.exitCode})` +
+  const head = `Gehen failed to ${report.command === "rollback" ? "roll back to" : "deploy"} ${
+    report.command === "rollback" ? report.gitsha ?? "the releases before" : report.gitsha ?? ""
+  } (${report.outcome}, exit ${report.exitCode})` +
     (report.error === null ? "" : `: ${report.error}`)
   const lines = targetsOf(report).map((t) => ascii(`${labelOf(t)}: ${t.outcome}${t.error === null ? "" : ` (${t.error})`}`))
   let text = ascii(head)
@@ -158,7 +160,7 @@ export const eventsOfReport = (
       alertType: "error",
       tags: [
         `outcome:${report.outcome}`,
-        `gitsha:${report.gitsha}`,
+        ...(report.gitsha === null ? [] : [`gitsha:${report.gitsha}`]),
         ...new Set(targetsOf(report).flatMap((t) => targetTags(t).filter((tag) => !tag.startsWith("aws_region:")))),
         ...ctx.unifiedTags
       ]

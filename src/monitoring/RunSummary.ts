@@ -3,7 +3,7 @@ import type { RunReport, TargetReport } from "../report/Report.js"
 /** The parts of a run's report the monitoring receivers are told about. */
 export type RunSummary = Pick<
   RunReport,
-  "gitsha" | "updateStrategy" | "outcome" | "exitCode" | "startedAt" | "endedAt" | "error" | "services" | "scheduledTasks"
+  "command" | "gitsha" | "updateStrategy" | "outcome" | "exitCode" | "startedAt" | "endedAt" | "error" | "services" | "scheduledTasks"
 >
 
 /** What names a service or scheduled task: a `TargetId` (while running) or a `TargetReport` (at the end). */

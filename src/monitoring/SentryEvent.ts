@@ -1,3 +1,4 @@
+import { versionText } from "../report/Report.js"
 import { labelOf, type RunSummary, secondsBetween, targetsOf } from "./RunSummary.js"
 
 /**
@@ -30,6 +31,8 @@ export const sentryEventOf = (report: RunSummary): SentryEventContent | undefine
   const rollbackFailed = report.outcome === "rollback-failed" || targets.some((t) => t.outcome === "rollback-failed")
   const kind = rollbackFailed
     ? { level: "fatal" as const, what: "rollback failed" }
+    : report.outcome === "superseded" || targets.some((t) => t.outcome === "superseded")
+    ? { level: "error" as const, what: "deployed over by another writer" }
     : report.outcome === "failed"
     ? { level: "error" as const, what: "deploy failed" }
     : report.outcome === "timed-out"
@@ -37,11 +40,11 @@ export const sentryEventOf = (report: RunSummary): SentryEventContent | undefine
     : undefined
   if (kind === undefined) return undefined
   return {
-    message: `gehen ${kind.what}: ${report.gitsha}${report.error === null ? "" : `: ${report.error}`}`,
+    message: `gehen ${kind.what}: ${versionText(report)}${report.error === null ? "" : `: ${report.error}`}`,
     level: kind.level,
     tags: {
       outcome: report.outcome,
-      gitsha: report.gitsha,
+      gitsha: report.gitsha ?? "",
       update_strategy: report.updateStrategy,
       exit_code: String(report.exitCode)
     },

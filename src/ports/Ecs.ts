@@ -109,6 +109,14 @@ export interface EcsApi {
   ) => Effect.Effect<DescribedTaskDefinition, AwsCallError>
   /** The ACTIVE revisions of a family, newest first (ListTaskDefinitions with sort DESC, every page). */
   readonly listTaskDefinitions: (region: string, family: string) => Effect.Effect<ReadonlyArray<string>, AwsCallError>
+  /** TagResource on a task definition revision: adds (or overwrites) these tags. */
+  readonly tagTaskDefinition: (
+    region: string,
+    arn: string,
+    tags: Readonly<Record<string, string>>
+  ) => Effect.Effect<void, AwsCallError>
+  /** DeregisterTaskDefinition of one revision: INACTIVE, no longer chosen by family; what runs keeps running. */
+  readonly deregisterTaskDefinition: (region: string, arn: string) => Effect.Effect<void, AwsCallError>
   /** RegisterTaskDefinition; answers the new revision's ARN. */
   readonly registerTaskDefinition: (
     region: string,

@@ -16,7 +16,9 @@ export const TargetOutcome = Schema.Literal(
   /** Its own step failed; it still runs its previous version. */
   "failed",
   /** It already ran the sha: no new revision, no update; checked like the others. */
-  "unchanged"
+  "unchanged",
+  /** Another writer (a second pipeline, a person) deployed over the run's change: left to it, not rolled back; look at it. */
+  "superseded"
 )
 export type TargetOutcome = typeof TargetOutcome.Type
 
@@ -26,7 +28,7 @@ export type TargetOutcome = typeof TargetOutcome.Type
  * tasks linger); interrupted; error (the command line was refused: nothing was read or
  * changed, the problems say why).
  */
-export const RunOutcome = Schema.Literal("deployed", "failed", "rollback-failed", "timed-out", "interrupted", "error")
+export const RunOutcome = Schema.Literal("deployed", "failed", "rollback-failed", "superseded", "timed-out", "interrupted", "error")
 export type RunOutcome = typeof RunOutcome.Type
 
 export const PhaseName = Schema.Literal(
@@ -111,10 +113,17 @@ export const Problem = Schema.Struct({
 })
 export type Problem = typeof Problem.Type
 
+/** The command a report is of. */
+export const CommandName = Schema.Literal("deploy", "rollback")
+export type CommandName = typeof CommandName.Type
+
 /** The machine-readable result of one run (`--output json`). */
 export const RunReport = Schema.Struct({
   schemaVersion: Schema.Literal(1),
-  gitsha: Schema.String,
+  /** deploy, or rollback (`gehen rollback`). */
+  command: CommandName,
+  /** The sha deployed; for `gehen rollback` the `--to` sha, else null (each target's own in its `newTag`). */
+  gitsha: Schema.NullOr(Schema.String),
   updateStrategy: Schema.String,
   outcome: RunOutcome,
   exitCode: Schema.Number,
@@ -129,6 +138,10 @@ export const RunReport = Schema.Struct({
 })
 export type RunReport = typeof RunReport.Type
 
+/** What a report is about, in words: the sha deployed, or where a rollback went. */
+export const versionText = (r: { readonly command: CommandName; readonly gitsha: string | null }): string =>
+  r.command === "deploy" ? r.gitsha ?? "" : r.gitsha === null ? "the releases before" : `back to ${r.gitsha}`
+
 /** Exit codes of the CLI, by run outcome. */
 export const exitCodeOf = (outcome: RunOutcome): number => {
   switch (outcome) {
@@ -139,6 +152,7 @@ export const exitCodeOf = (outcome: RunOutcome): number => {
     case "timed-out":
       return 2
     case "rollback-failed":
+    case "superseded":
       return 3
     case "interrupted":
       return 130
@@ -168,7 +182,8 @@ export type PlanTarget = typeof PlanTarget.Type
 export const PlanReport = Schema.Struct({
   schemaVersion: Schema.Literal(1),
   dryRun: Schema.Literal(true),
-  gitsha: Schema.String,
+  command: CommandName,
+  gitsha: Schema.NullOr(Schema.String),
   updateStrategy: Schema.String,
   /** 0 when the plan is whole; 1 when problems stopped it (then the target lists are empty). */
   exitCode: Schema.Number,

@@ -36,6 +36,8 @@ export interface SimCall {
 export const mutatingOperations: ReadonlyArray<string> = [
   "RegisterTaskDefinition",
   "DeregisterTaskDefinition",
+  "TagResource",
+  "UntagResource",
   "UpdateService",
   "PutTargets",
   "StopServiceDeployment",

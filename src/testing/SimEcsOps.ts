@@ -23,14 +23,20 @@ import type {
   ListTasksResponse,
   RegisterTaskDefinitionRequest,
   RegisterTaskDefinitionResponse,
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
   Service,
+  TagResourceRequest,
+  TagResourceResponse,
   Task,
+  UntagResourceRequest,
+  UntagResourceResponse,
   UpdateServiceRequest,
   UpdateServiceResponse
 } from "@aws-sdk/client-ecs"
 import { awsError, shortName } from "./SimFaults.js"
 import { page } from "./SimPaging.js"
-import { clone, desiredStatus, parseArn, secs, type ServiceRec, taskStatus } from "./SimRecords.js"
+import { clone, desiredStatus, isRecord, parseArn, secs, type ServiceRec, taskStatus } from "./SimRecords.js"
 import type { SimRollouts } from "./SimRollouts.js"
 import { toService, toStaleService, toTask, toTaskDefinition } from "./SimShapes.js"
 import type { SimStore } from "./SimStore.js"
@@ -137,6 +143,50 @@ export class SimEcsOps {
       rec.deregisteredAt = now
     }
     return { taskDefinition: toTaskDefinition(this.store, rec) }
+  }
+
+  /** The task definition a tagging call names: its full ARN, in the call's region. */
+  private taggable(region: string, resourceArn: unknown) {
+    const arn = typeof resourceArn === "string" ? resourceArn : ""
+    const parsed = parseArn(arn)
+    if (parsed === undefined || !parsed.resource.startsWith("task-definition/")) {
+      throw awsError("InvalidParameterException", "The simulator tags task definitions only (a task-definition ARN with its revision).")
+    }
+    const rec = parsed.region === region ? this.store.taskDefByArn(arn) : undefined
+    if (rec === undefined) throw awsError("ClientException", "The specified task definition does not exist.")
+    return rec
+  }
+
+  /** TagResource: adds or overwrites tags, as ECS checks them (at most 50; `aws:` reserved; key 1-128, value 0-256 characters). */
+  tagResource(region: string, input: TagResourceRequest): TagResourceResponse {
+    const rec = this.taggable(region, input.resourceArn)
+    const tags: unknown = input.tags
+    if (!Array.isArray(tags) || tags.length === 0) throw awsError("InvalidParameterException", "Tags cannot be empty.")
+    const next = new Map(rec.tags.map((t) => [t.key ?? "", t.value ?? ""]))
+    for (const t of tags) {
+      const key = isRecord(t) && typeof t["key"] === "string" ? t["key"] : ""
+      const value = isRecord(t) && typeof t["value"] === "string" ? t["value"] : ""
+      if (key.length < 1 || key.length > 128 || value.length > 256) throw awsError("InvalidParameterException", "Invalid tag key or value.")
+      if (/^aws:/i.test(key)) throw awsError("InvalidParameterException", "Tag keys beginning with aws: are reserved.")
+      next.set(key, value)
+    }
+    if ([...next.keys()].filter((k) => !/^aws:/i.test(k)).length > 50) {
+      throw awsError("InvalidParameterException", "A resource can have at most 50 tags.")
+    }
+    rec.tags = [...next].map(([key, value]) => ({ key, value }))
+    return {}
+  }
+
+  /** UntagResource: removes the named keys (absent ones are ignored). */
+  untagResource(region: string, input: UntagResourceRequest): UntagResourceResponse {
+    const rec = this.taggable(region, input.resourceArn)
+    const keys = new Set(input.tagKeys ?? [])
+    rec.tags = rec.tags.filter((t) => !keys.has(t.key ?? ""))
+    return {}
+  }
+
+  listTagsForResource(region: string, input: ListTagsForResourceRequest): ListTagsForResourceResponse {
+    return { tags: clone(this.taggable(region, input.resourceArn).tags) }
   }
 
   // ---------------------------------------------------------------- services

@@ -25,8 +25,14 @@ import type {
   DescribeTasksResponse,
   ListServicesRequest,
   ListServicesResponse,
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
   ListTasksRequest,
   ListTasksResponse,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse,
   ContinueServiceDeploymentRequest,
   ContinueServiceDeploymentResponse,
   DescribeServiceDeploymentsRequest,
@@ -322,6 +328,18 @@ export class SimModel {
 
   deregisterTaskDefinition(region: string, input: DeregisterTaskDefinitionRequest, now: number): DeregisterTaskDefinitionResponse {
     return this.ecs.deregisterTaskDefinition(region, input, now)
+  }
+
+  tagResource(region: string, input: TagResourceRequest): TagResourceResponse {
+    return this.ecs.tagResource(region, input)
+  }
+
+  untagResource(region: string, input: UntagResourceRequest): UntagResourceResponse {
+    return this.ecs.untagResource(region, input)
+  }
+
+  listTagsForResource(region: string, input: ListTagsForResourceRequest): ListTagsForResourceResponse {
+    return this.ecs.listTagsForResource(region, input)
   }
 
   describeServices(region: string, input: DescribeServicesRequest, now: number): DescribeServicesResponse {

@@ -158,7 +158,8 @@ export interface TaskDefRec {
   readonly family: string
   readonly revision: number
   readonly input: RegisterTaskDefinitionRequest
-  readonly tags: ReadonlyArray<Tag>
+  /** TagResource and UntagResource change them. */
+  tags: Array<Tag>
   readonly registeredAt: number
   status: "ACTIVE" | "INACTIVE"
   deregisteredAt: number | undefined

@@ -70,6 +70,8 @@ const layers = (world: World, region: string | null = "us-east-1") =>
             : Effect.succeed({ taskDefinition: td, tags: [] })
         }),
       registerTaskDefinition: () => Effect.die("status must not register"),
+      tagTaskDefinition: () => Effect.die("status must not tag"),
+      deregisterTaskDefinition: () => Effect.die("status must not deregister"),
       listTaskDefinitions: () => Effect.die("status lists no revisions"),
       describeServiceRevisions: () => Effect.die("status reads no service revisions"),
       updateService: () => Effect.die("status must not update"),

@@ -30,6 +30,7 @@ const service = (name: string, over: Partial<TargetReport>): TargetReport => ({
 
 const report: RunReport = {
   schemaVersion: 1,
+  command: "deploy",
   gitsha: "def5678",
   updateStrategy: "current",
   outcome: "failed",

@@ -24,6 +24,7 @@ const target = (name: string, over: Partial<TargetReport> = {}): TargetReport =>
 
 const report = (services: ReadonlyArray<TargetReport>, over: Partial<RunReport> = {}): RunReport => ({
   schemaVersion: 1,
+  command: "deploy",
   gitsha: "def5678",
   updateStrategy: "current",
   outcome: "rollback-failed",

@@ -74,7 +74,8 @@ describe("interruption loses no change", () => {
           Effect.provide(w.layer)
         )
       )
-      yield* TestClock.adjust("5 seconds")
+      // The plan's DescribeServices is in flight (its answer held for 30 s).
+      while ((yield* w.sim.calls("DescribeServices")).length === 0) yield* TestClock.adjust("1 second")
       // The batched DescribeServices in flight answers before the plan gives way.
       const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
       yield* TestClock.adjust("30 seconds")

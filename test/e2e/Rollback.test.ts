@@ -17,13 +17,13 @@ it("gehen rollback after a deploy: the plan first, then every target back, the o
 
   const dry = await runCliProcess(["rollback", "--path", s.path, "--dry-run"], s.env)
   expect(dry.code).toBe(0)
-  expect(dry.stdout).toContain(`use api:1 as it is, then update the service`)
+  expect(dry.stdout).toContain(`go back to api:1 (from the ECS deployment history), then update the service`)
   expect(await mutating()).toBe(changedByDeploy)
 
   const run = await runCliProcess(["rollback", "--path", s.path, "--output", "json"], s.env)
   expect(run.code).toBe(0)
   const report = JSON.parse(run.stdout)
-  expect(report.gitsha).toBe("previous")
+  expect(report).toMatchObject({ command: "rollback", gitsha: null })
   expect(report.services.map((t: { outcome: string }) => t.outcome)).toEqual(["deployed", "deployed"])
   const api = await Effect.runPromise(s.sim.service("prod-a", "api", "us-east-1"))
   expect(api?.taskDefinition).toBe(s.world.api)

@@ -86,7 +86,8 @@ describe("the run's spans", () => {
         "gehen.exit_code": 0,
         "gehen.targets.deployed": 3
       })
-      // Besides its targets and the plan, the root holds the AWS calls of the polls that several services share.
+      // Besides its targets and the plan, the root holds the AWS calls of the polls that several services
+      // share, and the release history's tags written at the end.
       const awsCall = (name: string) => /^(ECS|EventBridge|STS)\./.test(name)
       expect(t.children(root!).map((s) => s.name).filter((n) => !awsCall(n)).sort()).toEqual([
         "api (prod-a)",
@@ -94,7 +95,7 @@ describe("the run's spans", () => {
         "plan",
         "worker (prod-b)"
       ])
-      expect(new Set(t.children(root!).map((s) => s.name).filter(awsCall))).toEqual(new Set(["ECS.DescribeServices"]))
+      expect(new Set(t.children(root!).map((s) => s.name).filter(awsCall))).toEqual(new Set(["ECS.DescribeServices", "ECS.TagResource"]))
       const api = t.named("api (prod-a)")[0]!
       expect(t.children(api).map((s) => s.name)).toEqual(["register", "update", "version-check", "drain"])
       // A target's own calls nest under the phase that made them, as client spans.

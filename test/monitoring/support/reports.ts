@@ -23,6 +23,7 @@ export const target = (over: Partial<TargetReport> & Pick<TargetReport, "kind" |
 })
 
 export const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
+  command: "deploy",
   gitsha: "abcdef1",
   updateStrategy: "current",
   outcome: "deployed",
