@@ -7,47 +7,13 @@
  */
 import { validateGitSha } from "../domain/GitSha.js"
 import { nearest } from "../config/Suggest.js"
+import { type CommandName, commandNames, type OptionSpec, optionsOf } from "./CommandLine.js"
 
 export { nearest }
 
-export type CommandName = "deploy" | "rollback" | "status"
+export type { CommandName } from "./CommandLine.js"
 
-interface OptionSpec {
-  readonly name: string
-  /** The values it takes; undefined for a flag. */
-  readonly takes?: "value" | ReadonlyArray<string>
-  /** Given more than once, its values add up (`--only a --only b`). */
-  readonly repeatable?: boolean
-}
-
-const only: OptionSpec = { name: "only", takes: "value", repeatable: true }
-
-export const commandOptions: { readonly [C in CommandName]: ReadonlyArray<OptionSpec> } = {
-  deploy: [
-    { name: "gitsha", takes: "value" },
-    { name: "path", takes: "value" },
-    only,
-    { name: "dry-run" },
-    { name: "force" },
-    { name: "output", takes: ["text", "json"] },
-    { name: "on-interrupt", takes: ["rollback", "leave"] }
-  ],
-  rollback: [
-    { name: "path", takes: "value" },
-    only,
-    { name: "to", takes: "value" },
-    { name: "dry-run" },
-    { name: "output", takes: ["text", "json"] },
-    { name: "on-interrupt", takes: ["rollback", "leave"] }
-  ],
-  status: [
-    { name: "path", takes: "value" },
-    only,
-    { name: "output", takes: ["text", "json"] }
-  ]
-}
-
-const commands: ReadonlyArray<CommandName> = ["deploy", "rollback", "status"]
+const commands = commandNames
 /** Words that are no command of their own but are answered here. */
 const words = [...commands, "version", "help"]
 
@@ -171,7 +137,7 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     }
     if (name === "completions" && command === undefined) return readCompletions(args, i, inline)
     // Without a command, the original's flags mean deploy.
-    const options = commandOptions[command ?? "deploy"]
+    const options = optionsOf(command ?? "deploy")
     const spec = options.find((o) => o.name === name)
     if (spec === undefined) {
       const guess = nearest(name, options.map((o) => o.name))

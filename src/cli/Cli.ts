@@ -9,77 +9,62 @@ import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
 import { withoutColorOnStdout } from "./PlainConsole.js"
+import { COMMANDS, type OptionKey, OPTIONS, type OptionSpec } from "./CommandLine.js"
 import { helpText, usageText } from "./Help.js"
 import { colorWanted } from "./Style.js"
 
-const gitshaOption = Options.text("gitsha").pipe(
-  Options.withDescription("The Git SHA to deploy: the image tag the new revisions get (falls back to GEHEN_GITSHA)"),
-  Options.withFallbackConfig(Config.string("GEHEN_GITSHA"))
-)
-// Optional rather than defaulted: a missing default gehen.yml is named with its directory.
-const pathOption = Options.text("path").pipe(
-  Options.withDescription("The gehen.yml config file (default gehen.yml)"),
-  Options.optional
-)
-const outputOption = Options.choice("output", ["text", "json"]).pipe(
-  Options.withDescription("json: print a machine-readable report on stdout"),
-  Options.withDefault("text" as const)
-)
+/** An option's help for @effect/cli's own help and completions: the table's words. */
+const described = (key: OptionKey) => {
+  const o: OptionSpec = OPTIONS[key]
+  return Options.withDescription(`${o.help}${o.default === undefined ? "" : ` Default: ${o.default}`}`)
+}
 
-// Comma-separated gehen.yml keys; Argv has joined repeated flags into one.
-const onlyOption = Options.text("only").pipe(
-  Options.withDescription("Act on these gehen.yml keys only (services and scheduled tasks), comma-separated"),
-  Options.optional
-)
+/** Every option of the table as @effect/cli parses it (Argv has checked and normalised argv already). */
+const parsers = {
+  gitsha: Options.text(OPTIONS.gitsha.name).pipe(described("gitsha"), Options.withFallbackConfig(Config.string("GEHEN_GITSHA"))),
+  // Optional rather than defaulted: a missing default gehen.yml is named with its directory.
+  path: Options.text(OPTIONS.path.name).pipe(described("path"), Options.optional),
+  // Comma-separated gehen.yml keys; Argv has joined repeated flags into one.
+  only: Options.text(OPTIONS.only.name).pipe(described("only"), Options.optional),
+  to: Options.text(OPTIONS.to.name).pipe(described("to"), Options.optional),
+  dryRun: Options.boolean(OPTIONS.dryRun.name).pipe(described("dryRun")),
+  force: Options.boolean(OPTIONS.force.name).pipe(described("force")),
+  wait: Options.boolean(OPTIONS.wait.name).pipe(described("wait")),
+  noPreflight: Options.boolean(OPTIONS.noPreflight.name).pipe(described("noPreflight")),
+  output: Options.choice(OPTIONS.output.name, OPTIONS.output.takes).pipe(described("output"), Options.withDefault("text" as const)),
+  onInterrupt: Options.choice(OPTIONS.onInterrupt.name, OPTIONS.onInterrupt.takes).pipe(
+    described("onInterrupt"),
+    Options.withDefault("rollback" as const)
+  )
+}
 
-const onInterruptOption = Options.choice("on-interrupt", ["rollback", "leave"]).pipe(
-  Options.withDescription("On SIGINT/SIGTERM/SIGHUP: roll back what changed (default) or leave it"),
-  Options.withDefault("rollback" as const)
-)
+/** The parsers of a command's options, by their keys in the table. */
+const parsersOf = <K extends OptionKey>(keys: ReadonlyArray<K>): { readonly [P in K]: (typeof parsers)[P] } =>
+  Object.fromEntries(keys.map((k) => [k, parsers[k]])) as { readonly [P in K]: (typeof parsers)[P] }
 
-// gehen deploy --gitsha <sha> [--path gehen.yml] [--only key,...] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
-const deployCommand = Command.make(
-  "deploy",
-  {
-    gitsha: gitshaOption,
-    path: pathOption,
-    only: onlyOption,
-    dryRun: Options.boolean("dry-run").pipe(
-      Options.withDescription("Only read: print what would change, change nothing")
-    ),
-    force: Options.boolean("force").pipe(
-      Options.withDescription("Redeploy targets that already run the sha")
-    ),
-    output: outputOption,
-    onInterrupt: onInterruptOption
-  },
-  (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))
-).pipe(Command.withDescription("Deploy a Git SHA to the services and scheduled tasks of gehen.yml"))
+const deployCommand = Command.make("deploy", parsersOf(COMMANDS.deploy.options), (args) =>
+  Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))).pipe(
+    Command.withDescription(COMMANDS.deploy.summary)
+  )
 
-// gehen rollback [--path gehen.yml] [--only key,...] [--to <sha>] [--dry-run] [--output text|json] [--on-interrupt rollback|leave]
-const rollbackCommand = Command.make(
-  "rollback",
-  {
-    path: pathOption,
-    only: onlyOption,
-    to: Options.text("to").pipe(Options.withDescription("Return to the newest revision running this tag"), Options.optional),
-    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only read: print the plan, change nothing")),
-    output: outputOption,
-    onInterrupt: onInterruptOption
-  },
-  (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.rollbackHandler(args))
-).pipe(Command.withDescription("Put every target back on the revision it ran before its latest change"))
+const rollbackCommand = Command.make("rollback", parsersOf(COMMANDS.rollback.options), (args) =>
+  Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.rollbackHandler(args))).pipe(
+    Command.withDescription(COMMANDS.rollback.summary)
+  )
 
-// gehen status [--path gehen.yml] [--only key,...] [--output text|json]
-const statusCommand = Command.make(
-  "status",
-  { path: pathOption, only: onlyOption, output: outputOption },
-  (args) => Effect.flatMap(Effect.promise(() => import("./StatusCommand.js")), (m) => m.statusHandler(args))
-).pipe(Command.withDescription("Show what the services and scheduled tasks of gehen.yml run now (read-only)"))
+const statusCommand = Command.make("status", parsersOf(COMMANDS.status.options), (args) =>
+  Effect.flatMap(Effect.promise(() => import("./StatusCommand.js")), (m) => m.statusHandler(args))).pipe(
+    Command.withDescription(COMMANDS.status.summary)
+  )
+
+const historyCommand = Command.make("history", parsersOf(COMMANDS.history.options), (args) =>
+  Effect.flatMap(Effect.promise(() => import("./HistoryCommand.js")), (m) => m.historyHandler(args))).pipe(
+    Command.withDescription(COMMANDS.history.summary)
+  )
 
 export const gehen = Command.make("gehen").pipe(
   Command.withDescription("A version-update aid for AWS ECS services"),
-  Command.withSubcommands([deployCommand, rollbackCommand, statusCommand])
+  Command.withSubcommands([deployCommand, rollbackCommand, statusCommand, historyCommand])
 )
 
 export { VERSION }

@@ -9,6 +9,7 @@ import { onlyKeys, selectTargets } from "../config/Only.js"
 import { deploy, plan, revert } from "../deploy/Deploy.js"
 import { planRevert } from "../deploy/RevertPlan.js"
 import { planReport } from "../deploy/Plan.js"
+import { planned as plannedRevisions, tidyChoice } from "../deploy/Tidy.js"
 import { reportWithoutPlan } from "../deploy/RunReport.js"
 import { validateGitSha } from "../domain/GitSha.js"
 import { Progress } from "../ports/Progress.js"
@@ -32,6 +33,10 @@ interface RunArgs {
   readonly dryRun: boolean
   readonly output: "text" | "json"
   readonly onInterrupt: "rollback" | "leave"
+  /** `--wait`: wait for another writer's deployment to settle instead of stopping. */
+  readonly wait?: boolean | undefined
+  /** `--no-preflight`: skip the pre-flight. */
+  readonly noPreflight?: boolean | undefined
 }
 
 export interface DeployArgs extends RunArgs {
@@ -155,10 +160,16 @@ const handle = (args: RunArgs, mode: Mode) =>
         )
       )
       if (Either.isLeft(planned)) return yield* refuse(problemsOf(planned.left), config.right, deployedAs)
+      // keepRevisions: what a deploy of this plan would deregister once confirmed.
+      const keep = config.right.keepRevisions
+      const tidy = mode._tag === "Deploy" && keep !== undefined
+        ? yield* tidyChoice({ keep, ...plannedRevisions(planned.right), concurrency: config.right.concurrency }).pipe(Effect.provide(aws))
+        : undefined
+      const wouldDeregister = tidy?.map((t) => t.arn)
       // The plan is the command's answer: stdout, unless the JSON plan is.
-      const text = formatPlan(style, planned.right, command)
+      const text = formatPlan(style, planned.right, command, wouldDeregister)
       yield* json ? Console.error(text) : Console.log(text)
-      yield* printJson(planReport(planned.right, deployedAs, command))
+      yield* printJson({ ...planReport(planned.right, deployedAs, command), ...(wouldDeregister === undefined ? {} : { wouldDeregister }) })
       return
     }
 
@@ -178,7 +189,7 @@ const handle = (args: RunArgs, mode: Mode) =>
     const progress: Progress["Type"] = {
       emit: (event) => Effect.zipRight(Effect.sync(() => pendingRestores.observe(event)), output.progress.emit(event))
     }
-    const options = { onInterrupt: args.onInterrupt, onInterruptedReport: summarize, deployedAs }
+    const options = { onInterrupt: args.onInterrupt, onInterruptedReport: summarize, deployedAs, wait: args.wait === true }
     const result = yield* (mode._tag === "Deploy"
       ? deploy(config.right, { ...options, gitsha: mode.gitsha, force: mode.force })
       : revert(config.right, { ...options, to: mode.to })).pipe(

@@ -91,7 +91,12 @@ const revisionText = (revision: Revision, rollback: boolean) =>
 const sourceText = (source: string | undefined) => (source === undefined ? "" : ` (from the ${source})`)
 
 /** `--dry-run`: what a deploy (or `gehen rollback`) would do, per target. */
-export const formatPlan = (style: Style, plan: DeployPlan, command: "deploy" | "rollback" = "deploy"): string => {
+export const formatPlan = (
+  style: Style,
+  plan: DeployPlan,
+  command: "deploy" | "rollback" = "deploy",
+  wouldDeregister?: ReadonlyArray<string>
+): string => {
   const rollback = command === "rollback"
   const lines = [
     style.bold(
@@ -131,6 +136,13 @@ export const formatPlan = (style: Style, plan: DeployPlan, command: "deploy" | "
     lines.push(`    ${action}${s.url === undefined ? "" : `; check ${s.url}`}`)
     lines.push(`    deployed by ECS: ${modelText(modelReport(s.controller, s.model))}; drain deadline ${s.drainDeadlineMinutes} min`)
     lines.push(...images(s.action._tag === "Update" ? s.images : []))
+  }
+  if (wouldDeregister !== undefined) {
+    lines.push(
+      wouldDeregister.length === 0
+        ? "  keepRevisions: once confirmed, no revision would be deregistered"
+        : `  keepRevisions: once confirmed, these revisions gehen registered would be deregistered: ${wouldDeregister.map(shortName).join(", ")}`
+    )
   }
   return lines.join("\n")
 }

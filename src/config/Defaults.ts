@@ -5,7 +5,8 @@ export const configDefaults = {
   timeoutMinutes: 5,
   checkIntervalSeconds: 15,
   updateStrategy: "current",
-  concurrency: 10
+  concurrency: 10,
+  preflight: true
 } as const satisfies Partial<GehenConfig>
 
 export const updateStrategies: ReadonlyArray<UpdateStrategy> = ["current", "latest", "redeploy", "none"]

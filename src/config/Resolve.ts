@@ -169,6 +169,8 @@ export const toConfig = (
     timeoutMinutes: file.timeoutMinutes,
     checkIntervalSeconds: file.checkIntervalSeconds,
     updateStrategy: file.updateStrategy,
-    concurrency: file.concurrency
+    concurrency: file.concurrency,
+    ...(file.keepRevisions === undefined ? {} : { keepRevisions: file.keepRevisions }),
+    ...(file.preflight === undefined ? {} : { preflight: file.preflight })
   })
 }

@@ -255,6 +255,27 @@ const Concurrency = Schema.Number.pipe(
   })
 )
 
+const KeepRevisions = Schema.Number.pipe(
+  Schema.filter((n) => Number.isSafeInteger(n) && n > 0, {
+    ...expecting("a positive whole number"),
+    jsonSchema: {
+      type: "integer",
+      minimum: 1,
+      title: "keepRevisions",
+      description:
+        "After a confirmed deploy, deregister the revisions gehen registered of the deployed families, except the newest this many releases and those any service or scheduled task of the file uses. Off when absent."
+    }
+  })
+)
+
+const Preflight = Schema.Boolean.annotations({
+  ...expecting("true or false"),
+  title: "preflight",
+  description:
+    "Before any change, check that each url and testUrl answers and that every image to deploy exists (default true). false skips it, for urls that only answer after a deploy.",
+  default: configDefaults.preflight
+})
+
 /** `[lL][aA]…`: JSON Schema has no case-insensitive flag. */
 const anyCase = (word: string): string =>
   [...word].map((c) => (c.toLowerCase() === c.toUpperCase() ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join("")
@@ -334,7 +355,9 @@ export const GehenFile = Schema.Struct({
     exact: true,
     default: () => configDefaults.updateStrategy
   }),
-  concurrency: Schema.optionalWith(Concurrency, { exact: true, default: () => configDefaults.concurrency })
+  concurrency: Schema.optionalWith(Concurrency, { exact: true, default: () => configDefaults.concurrency }),
+  keepRevisions: Schema.optionalWith(KeepRevisions, { exact: true }),
+  preflight: Schema.optionalWith(Preflight, { exact: true })
 }).annotations({
   ...expecting("a map of gehen settings (services, scheduledTasks, role, …)"),
   title: "gehen.yml",

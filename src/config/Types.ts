@@ -40,4 +40,8 @@ export interface GehenConfig {
   readonly updateStrategy: UpdateStrategy
   /** Most services worked on at once. */
   readonly concurrency: number
+  /** After a confirmed deploy, keep this many releases of each deployed family (and what is in use); absent: keep all. */
+  readonly keepRevisions?: number | undefined
+  /** Check urls and images before any change (default true). */
+  readonly preflight?: boolean | undefined
 }

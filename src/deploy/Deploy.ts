@@ -6,8 +6,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import type { GehenConfig } from "../config/Config.js"
 import { targetKey } from "../domain/Targets.js"
+import { familyOf } from "../domain/TaskDefinitionArn.js"
 import type { Ecs } from "../ports/Ecs.js"
 import type { MissingRegion } from "../ports/Errors.js"
 import type { Progress } from "../ports/Progress.js"
@@ -26,7 +28,8 @@ import { phaseDeadlines } from "./Deadlines.js"
 import { planRevert, type RevertOptions } from "./RevertPlan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
 import { runEndAttributes, runStartAttributes } from "./Spans.js"
-import { marksNow, writeHistory } from "./History.js"
+import { marksNow, writeHistory } from "./ReleaseMarks.js"
+import { deregister, tidyChoice } from "./Tidy.js"
 import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
 import { versionCheck, VersionCheckTimedOut } from "./VersionCheck.js"
 
@@ -40,6 +43,11 @@ export interface DeployOptions {
   readonly deployedAs?: DeployedAs | undefined
   /** Redeploy targets that already run the sha (`--force`). */
   readonly force?: boolean | undefined
+  /**
+   * Another writer's deployment rolling out on a target: wait for it to settle (up to
+   * timeoutMinutes), then plan, instead of stopping (`--wait`).
+   */
+  readonly wait?: boolean | undefined
 }
 
 /** The deploy failed and was rolled back as far as possible; the report says what happened per target. */
@@ -251,6 +259,19 @@ const execute = (
     if (command === "deploy") {
       const marks = yield* marksNow({ plan: thePlan, changes, verdicts, end: finalEnd, by: options.deployedAs?.arn })
       yield* Effect.interruptible(writeHistory(marks, journal, config.concurrency)).pipe(Effect.exit)
+      if (finalEnd._tag === "Deployed" && config.keepRevisions !== undefined) {
+        const keep = config.keepRevisions
+        yield* Effect.interruptible(Effect.gen(function*() {
+          const targets = [...thePlan.services, ...thePlan.scheduledTasks]
+          const newOf = (key: string) => changes.get(key)?.newTaskDefinition
+          const deployed = targets.flatMap((t) => {
+            const arn = newOf(targetKey(t.target))
+            return arn === undefined || arn === t.currentTaskDefinition ? [] : [{ region: t.target.region, family: familyOf(arn), arn }]
+          })
+          const inUse = targets.map((t) => newOf(targetKey(t.target)) ?? t.currentTaskDefinition)
+          yield* deregister(yield* tidyChoice({ keep, deployed, inUse, concurrency: config.concurrency }), journal, config.concurrency)
+        })).pipe(Effect.exit)
+      }
     }
     yield* journal.finish(verdicts)
     const report = buildReport(thePlan, changes, verdicts, journal, {
@@ -303,6 +324,29 @@ export const revert = (
 ): Effect.Effect<RunReport, DeployError, DeployServices> =>
   run(config, { ...options, gitsha: options.to ?? "" }, planRevert(config, options), "rollback")
 
+/**
+ * The plan, again every check interval while its only problems are other writers'
+ * deployments rolling out (`--wait`), for up to timeoutMinutes; then what the last one found.
+ */
+const waitingFor = <R>(
+  planned: Effect.Effect<DeployPlan, PlanError | MissingRegion, R>,
+  config: GehenConfig,
+  journal: Journal
+): Effect.Effect<DeployPlan, PlanError | MissingRegion, R> =>
+  planned.pipe(
+    Effect.tapError((e) =>
+      e._tag === "PlanError" && e.onlyBusy
+        ? journal.observe(undefined, "plan", `waiting for other deployments to settle: ${e.problems.map((p) => p.target).join(", ")}`)
+        : Effect.void
+    ),
+    Effect.retry({
+      while: (e) => e._tag === "PlanError" && e.onlyBusy,
+      schedule: Schedule.spaced(Duration.millis(config.checkIntervalSeconds * 1000)).pipe(
+        Schedule.upTo(Duration.millis(config.timeoutMinutes * 60_000))
+      )
+    })
+  )
+
 /** The command a run serves: a deploy, or `gehen rollback`. */
 type Command = "deploy" | "rollback"
 
@@ -317,7 +361,10 @@ const run = (
       const startedAt = yield* Clock.currentTimeMillis
       const journal = yield* makeJournal
       yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
-      const thePlan = yield* restore(planned).pipe(journal.inPhase(undefined, "plan"), Effect.exit)
+      const thePlan = yield* restore(options.wait === true ? waitingFor(planned, config, journal) : planned).pipe(
+        journal.inPhase(undefined, "plan"),
+        Effect.exit
+      )
       if (Exit.isFailure(thePlan)) {
         const failure = Cause.failureOption(thePlan.cause)
         if (Option.isSome(failure)) {

@@ -190,6 +190,8 @@ export const PlanReport = Schema.Struct({
   problems: Schema.Array(Problem),
   deployedAs: Schema.NullOr(DeployedAs),
   services: Schema.Array(PlanTarget),
-  scheduledTasks: Schema.Array(PlanTarget)
+  scheduledTasks: Schema.Array(PlanTarget),
+  /** `keepRevisions`: the revisions the deploy would deregister once confirmed. */
+  wouldDeregister: Schema.optionalWith(Schema.Array(Schema.String), { exact: true })
 })
 export type PlanReport = typeof PlanReport.Type

@@ -44,7 +44,7 @@ timeoutMinute: 10
         `gehen.yml:12:5: scheduledTasks.arn:aws:events:eu-west-1:123456789012:rule/nightly.region: expected no ` +
         `region, or the rule ARN's region "eu-west-1", got "us-east-1", which contradicts the rule ARN`,
         `gehen.yml:13:1: timeoutMinute: expected one of the keys services, scheduledTasks, role, timeoutMinutes, ` +
-        `checkIntervalSeconds, updateStrategy, concurrency, got the unknown key "timeoutMinute" ` +
+        `checkIntervalSeconds, updateStrategy, concurrency, keepRevisions, preflight, got the unknown key "timeoutMinute" ` +
         `(did you mean "timeoutMinutes"?); ${unknownKeyNote}`
       ])
     }))
@@ -200,7 +200,7 @@ describe("unknown keys", () => {
       const error = yield* decodeError("services:\n  api: {cluster: prod}\ntimeoutMinute: 10\n")
       expect(error.message).toBe(
         "gehen.yml:3:1: timeoutMinute: expected one of the keys services, scheduledTasks, role, timeoutMinutes, " +
-          `checkIntervalSeconds, updateStrategy, concurrency, got the unknown key "timeoutMinute" ` +
+          `checkIntervalSeconds, updateStrategy, concurrency, keepRevisions, preflight, got the unknown key "timeoutMinute" ` +
           `(did you mean "timeoutMinutes"?); ${unknownKeyNote}`
       )
       expect(error.got).toBe(`the unknown key "timeoutMinute" (did you mean "timeoutMinutes"?)`)
