@@ -1,3 +1,4 @@
+import type { ECRClient } from "@aws-sdk/client-ecr"
 import type { ECSClient } from "@aws-sdk/client-ecs"
 import type { AwsCredentialIdentityProvider } from "@smithy/types"
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge"
@@ -20,6 +21,7 @@ export interface AwsClientsApi {
   readonly ecs: (region: string) => Effect.Effect<ECSClient>
   readonly eventBridge: (region: string) => Effect.Effect<EventBridgeClient>
   readonly sts: (region: string) => Effect.Effect<STSClient>
+  readonly ecr: (region: string) => Effect.Effect<ECRClient>
 }
 
 export class AwsClients extends Context.Tag("gehen/AwsClients")<AwsClients, AwsClientsApi>() {}
@@ -82,6 +84,7 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
       { ECSClient },
       { EventBridgeClient },
       { STSClient },
+      { ECRClient },
       { ConfiguredRetryStrategy },
       { fromNodeProviderChain, fromTemporaryCredentials },
       { memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh }
@@ -90,6 +93,7 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
         import("@aws-sdk/client-ecs"),
         import("@aws-sdk/client-eventbridge"),
         import("@aws-sdk/client-sts"),
+        import("@aws-sdk/client-ecr"),
         import("@smithy/core/retry"),
         import("@aws-sdk/credential-providers"),
         import("@smithy/core")
@@ -132,15 +136,18 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
     const ecsClients = new Map<string, ECSClient>()
     const eventBridgeClients = new Map<string, EventBridgeClient>()
     const stsClients = new Map<string, STSClient>()
+    const ecrClients = new Map<string, ECRClient>()
 
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         for (const client of ecsClients.values()) client.destroy()
         for (const client of eventBridgeClients.values()) client.destroy()
         for (const client of stsClients.values()) client.destroy()
+        for (const client of ecrClients.values()) client.destroy()
         ecsClients.clear()
         eventBridgeClients.clear()
         stsClients.clear()
+        ecrClients.clear()
       })
     )
 
@@ -157,7 +164,8 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
     return {
       ecs: cached(ecsClients, (region) => new ECSClient(clientConfig(region))),
       eventBridge: cached(eventBridgeClients, (region) => new EventBridgeClient(clientConfig(region))),
-      sts: cached(stsClients, (region) => new STSClient(clientConfig(region)))
+      sts: cached(stsClients, (region) => new STSClient(clientConfig(region))),
+      ecr: cached(ecrClients, (region) => new ECRClient(clientConfig(region)))
     }
   })
 

@@ -6,7 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type ConfigError, type GehenConfig, loadConfig } from "../config/Config.js"
 import { onlyKeys, selectTargets } from "../config/Only.js"
-import { deploy, plan, revert } from "../deploy/Deploy.js"
+import { checked, deploy, plan, revert } from "../deploy/Deploy.js"
 import { planRevert } from "../deploy/RevertPlan.js"
 import { planReport } from "../deploy/Plan.js"
 import { planned as plannedRevisions, tidyChoice } from "../deploy/Tidy.js"
@@ -155,9 +155,12 @@ const handle = (args: RunArgs, mode: Mode) =>
 
     if (args.dryRun) {
       const planned = yield* Effect.either(
-        (mode._tag === "Deploy" ? plan(config.right, mode.gitsha, { force: mode.force }) : planRevert(config.right, mode)).pipe(
-          Effect.provide(aws)
-        )
+        (mode._tag === "Deploy"
+          ? plan(config.right, mode.gitsha, { force: mode.force, preflight: args.noPreflight !== true })
+          : Effect.flatMap(planRevert(config.right, mode), (p) => checked(p, config.right, args.noPreflight !== true))).pipe(
+            Effect.provide(env.probe),
+            Effect.provide(aws)
+          )
       )
       if (Either.isLeft(planned)) return yield* refuse(problemsOf(planned.left), config.right, deployedAs)
       // keepRevisions: what a deploy of this plan would deregister once confirmed.
@@ -189,7 +192,13 @@ const handle = (args: RunArgs, mode: Mode) =>
     const progress: Progress["Type"] = {
       emit: (event) => Effect.zipRight(Effect.sync(() => pendingRestores.observe(event)), output.progress.emit(event))
     }
-    const options = { onInterrupt: args.onInterrupt, onInterruptedReport: summarize, deployedAs, wait: args.wait === true }
+    const options = {
+      onInterrupt: args.onInterrupt,
+      onInterruptedReport: summarize,
+      deployedAs,
+      wait: args.wait === true,
+      preflight: args.noPreflight !== true
+    }
     const result = yield* (mode._tag === "Deploy"
       ? deploy(config.right, { ...options, gitsha: mode.gitsha, force: mode.force })
       : revert(config.right, { ...options, to: mode.to })).pipe(

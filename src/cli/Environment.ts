@@ -3,11 +3,12 @@ import * as Layer from "effect/Layer"
 import type { GehenConfig } from "../config/Config.js"
 import type { Ecs } from "../ports/Ecs.js"
 import type { Identity } from "../ports/Identity.js"
+import type { Images } from "../ports/Images.js"
 import type { DefaultRegion } from "../ports/Region.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
 
-export type AwsServices = Ecs | ScheduledTasks | DefaultRegion | Identity
+export type AwsServices = Ecs | ScheduledTasks | DefaultRegion | Identity | Images
 
 /**
  * What the CLI runs against. The AWS layer depends on the config (its role),

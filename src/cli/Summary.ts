@@ -137,6 +137,15 @@ export const formatPlan = (
     lines.push(`    deployed by ECS: ${modelText(modelReport(s.controller, s.model))}; drain deadline ${s.drainDeadlineMinutes} min`)
     lines.push(...images(s.action._tag === "Update" ? s.images : []))
   }
+  if (plan.preflight !== undefined) {
+    lines.push("  pre-flight:")
+    for (const [key, seen] of plan.preflight.urls) {
+      for (const u of seen) lines.push(`    ${key} ${u.kind} ${u.url}: ${u.result._tag === "Served" ? `serves ${u.result.version}` : u.result.reason}`)
+    }
+    for (const [image, c] of plan.preflight.images) {
+      lines.push(`    image ${image}: ${c._tag === "Found" ? "exists" : c._tag === "Missing" ? `MISSING: ${c.reason}` : `not checked: ${c.reason}`}`)
+    }
+  }
   if (wouldDeregister !== undefined) {
     lines.push(
       wouldDeregister.length === 0

@@ -25,6 +25,8 @@ import { type Ledger, makeLedger } from "./Ledger.js"
 import { type Following, gateOf, makeFollowing } from "./Following.js"
 import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "./Plan.js"
 import { phaseDeadlines } from "./Deadlines.js"
+import { preflight, servedBefore } from "./Preflight.js"
+import type { Images } from "../ports/Images.js"
 import { planRevert, type RevertOptions } from "./RevertPlan.js"
 import { rollback, type RollbackResult } from "./Rollback.js"
 import { runEndAttributes, runStartAttributes } from "./Spans.js"
@@ -48,6 +50,8 @@ export interface DeployOptions {
    * timeoutMinutes), then plan, instead of stopping (`--wait`).
    */
   readonly wait?: boolean | undefined
+  /** false: no pre-flight (`--no-preflight`); gehen.yml's `preflight: false` turns it off too. */
+  readonly preflight?: boolean | undefined
 }
 
 /** The deploy failed and was rolled back as far as possible; the report says what happened per target. */
@@ -70,7 +74,7 @@ export class DeployTimedOut extends Data.TaggedError("DeployTimedOut")<{
 
 export type DeployError = PlanError | MissingRegion | DeployFailed | DeployTimedOut
 
-export type DeployServices = Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Progress
+export type DeployServices = Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Images | Progress
 
 /** The failures of the forward phases; each one leads to a rollback. */
 type PhaseFailure = ScheduledTaskUpdateFailed | ServiceUpdateFailed | VersionCheckTimedOut | DrainFailed | DrainTimedOut
@@ -81,9 +85,26 @@ type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, 
 export const plan = (
   config: GehenConfig,
   gitsha: string,
-  options: PlanOptions = {}
-): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion> =>
-  makePlan(config, gitsha, options)
+  options: PlanOptions & { readonly preflight?: boolean | undefined } = {}
+): Effect.Effect<DeployPlan, PlanError | MissingRegion, Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Images> =>
+  Effect.flatMap(makePlan(config, gitsha, options), (p) => checked(p, config, options.preflight))
+
+/**
+ * The plan with what its pre-flight saw (each url's answer, each image's presence), unless
+ * it is off (`--no-preflight` or `preflight: false`); its problems stop the run.
+ */
+export const checked = (
+  thePlan: DeployPlan,
+  config: GehenConfig,
+  enabled: boolean | undefined
+): Effect.Effect<DeployPlan, PlanError, VersionProbe | Images> =>
+  enabled === false || config.preflight === false
+    ? Effect.succeed(thePlan)
+    : Effect.map(preflight(thePlan, Duration.millis(config.checkIntervalSeconds * 1000)), (seen) => ({
+      ...thePlan,
+      preflight: seen,
+      services: thePlan.services.map((s) => ({ ...s, servedBefore: Option.getOrUndefined(servedBefore(seen, s.key)) }))
+    }))
 
 /** Each target's own failure, by target key. */
 const blameOf = (failure: PhaseFailure): ReadonlyMap<string, string> => {
@@ -361,7 +382,8 @@ const run = (
       const startedAt = yield* Clock.currentTimeMillis
       const journal = yield* makeJournal
       yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
-      const thePlan = yield* restore(options.wait === true ? waitingFor(planned, config, journal) : planned).pipe(
+      const waited = options.wait === true ? waitingFor(planned, config, journal) : planned
+      const thePlan = yield* restore(Effect.flatMap(waited, (p) => checked(p, config, options.preflight))).pipe(
         journal.inPhase(undefined, "plan"),
         Effect.exit
       )

@@ -23,6 +23,7 @@ import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import { type RuleRef, type ServiceRef, type TargetId, targetKey } from "../domain/Targets.js"
 import { type ReleaseTags, releaseTagsOf } from "../domain/Releases.js"
+import type { PreflightSeen } from "./Preflight.js"
 import { familyOf, shortName } from "../domain/TaskDefinitionArn.js"
 import type { ImageChange } from "../domain/TaskDefinitionCopy.js"
 import {
@@ -96,6 +97,8 @@ export interface ServicePlan {
   readonly currentServiceDeployment?: string | undefined
   /** `gehen rollback`: where the revision it returns to was found. */
   readonly revertSource?: RevertSource | undefined
+  /** The version its url served before the run (the pre-flight): what its restore must serve again. */
+  readonly servedBefore?: string | undefined
 }
 
 /** The plan for one scheduled task (an EventBridge rule with one ECS target). */
@@ -130,6 +133,8 @@ export interface DeployPlan {
   readonly updateStrategy: UpdateStrategy
   readonly services: ReadonlyArray<ServicePlan>
   readonly scheduledTasks: ReadonlyArray<ScheduledTaskPlan>
+  /** What the pre-flight saw; absent when it was off. */
+  readonly preflight?: PreflightSeen | undefined
 }
 
 /** The plan found problems in the input or in what AWS answered; nothing was changed. */
@@ -504,5 +509,24 @@ export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs, command: P
       ? "unchanged"
       : Option.match(t.revision, { onNone: () => "none", onSome: (r) => (r._tag === "Register" ? "register" : "existing") }),
     images: t.images
+  })),
+  ...(plan.preflight === undefined ? {} : { preflight: preflightReport(plan) })
+})
+
+/** The pre-flight's findings as the plan report carries them. */
+const preflightReport = (plan: DeployPlan): NonNullable<PlanReport["preflight"]> => ({
+  urls: [...(plan.preflight?.urls ?? [])].flatMap(([key, seen]) =>
+    seen.map((u) => ({
+      service: key,
+      kind: u.kind,
+      url: u.url,
+      serves: u.result._tag === "Served" ? u.result.version : null,
+      problem: u.result._tag === "Served" ? null : u.result.reason
+    }))
+  ),
+  images: [...(plan.preflight?.images ?? [])].map(([image, c]) => ({
+    image,
+    status: c._tag === "Found" ? "found" : c._tag === "Missing" ? "missing" : "not-checked",
+    reason: c._tag === "Found" ? null : c.reason
   }))
 })

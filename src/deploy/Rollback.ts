@@ -181,10 +181,15 @@ const restoreOne = (
     }
   })
 
-/** The tags a restored service's url may serve: those of what it returns to. */
+/**
+ * What a restored service's url may serve: what the pre-flight saw it serve before the
+ * run, else the tags of what it returns to.
+ */
 const previousTags = (change: Extract<Change, { kind: "service" }>): ReadonlyArray<string> =>
   change.adopted === true && change.plan.action._tag === "Unchanged" && change.plan.action.inFlight !== undefined
     ? change.plan.action.inFlight.previousTags
+    : change.plan.servedBefore !== undefined
+    ? [change.plan.servedBefore]
     : change.plan.previousTags
 
 type ServiceStatesResolver = Effect.Effect.Success<typeof makeServiceStatesResolver>

@@ -116,3 +116,29 @@ export const withTag = (image: string, tag: string): Either.Either<string, Inval
 /** The tag of `image`; none when it has no tag or is not a valid reference. */
 export const tagOf = (image: string): Option.Option<string> =>
   Either.match(parseImage(image), { onLeft: () => Option.none(), onRight: (ref) => ref.tag })
+
+/** An image in a private ECR repository: the registry (account), its region, the repository and the tag or digest. */
+export interface EcrImage {
+  readonly registryId: string
+  readonly region: string
+  readonly repository: string
+  readonly imageId: { readonly imageTag: string } | { readonly imageDigest: string }
+}
+
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/
+
+/** Where an image lives when it is in a private ECR repository (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>`); none otherwise. */
+export const ecrImageOf = (image: string): Option.Option<EcrImage> =>
+  Either.match(parseImage(image), {
+    onLeft: () => Option.none(),
+    onRight: (ref) => {
+      const slash = ref.name.indexOf("/")
+      const host = ECR_HOST.exec(slash === -1 ? "" : ref.name.slice(0, slash))
+      if (host === null) return Option.none()
+      const imageId = Option.match(ref.digest, {
+        onSome: (imageDigest): Option.Option<EcrImage["imageId"]> => Option.some({ imageDigest }),
+        onNone: () => Option.map(ref.tag, (imageTag): EcrImage["imageId"] => ({ imageTag }))
+      })
+      return Option.map(imageId, (id) => ({ registryId: host[1]!, region: host[2]!, repository: ref.name.slice(slash + 1), imageId: id }))
+    }
+  })

@@ -192,6 +192,24 @@ export const PlanReport = Schema.Struct({
   services: Schema.Array(PlanTarget),
   scheduledTasks: Schema.Array(PlanTarget),
   /** `keepRevisions`: the revisions the deploy would deregister once confirmed. */
-  wouldDeregister: Schema.optionalWith(Schema.Array(Schema.String), { exact: true })
+  wouldDeregister: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  /** What the pre-flight saw (absent when it was off): what each url serves, whether each image to deploy exists. */
+  preflight: Schema.optionalWith(
+    Schema.Struct({
+      urls: Schema.Array(Schema.Struct({
+        service: Schema.String,
+        kind: Schema.Literal("url", "testUrl"),
+        url: Schema.String,
+        serves: Schema.NullOr(Schema.String),
+        problem: Schema.NullOr(Schema.String)
+      })),
+      images: Schema.Array(Schema.Struct({
+        image: Schema.String,
+        status: Schema.Literal("found", "missing", "not-checked"),
+        reason: Schema.NullOr(Schema.String)
+      }))
+    }),
+    { exact: true }
+  )
 })
 export type PlanReport = typeof PlanReport.Type

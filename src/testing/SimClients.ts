@@ -8,6 +8,7 @@
  * Answers wait on the Effect Clock of the runtime that built the clients (TestClock in
  * program tests), so an injected late answer and the request deadline move with it.
  */
+import type { ECRClient } from "@aws-sdk/client-ecr"
 import type { ECSClient } from "@aws-sdk/client-ecs"
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge"
 import type { STSClient } from "@aws-sdk/client-sts"
@@ -112,11 +113,12 @@ const makeHandler = (sim: SimulatorApi, runtime: Runtime.Runtime<never>, timeout
 export const makeSimAwsClients = (sim: SimulatorApi, options: SimClientsOptions = {}): Effect.Effect<AwsClientsApi> =>
   Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
-    const [{ ECSClient }, { EventBridgeClient }, { STSClient }, { ConfiguredRetryStrategy }] = yield* Effect.promise(() =>
+    const [{ ECSClient }, { EventBridgeClient }, { STSClient }, { ECRClient }, { ConfiguredRetryStrategy }] = yield* Effect.promise(() =>
       Promise.all([
         import("@aws-sdk/client-ecs"),
         import("@aws-sdk/client-eventbridge"),
         import("@aws-sdk/client-sts"),
+        import("@aws-sdk/client-ecr"),
         import("@smithy/core/retry")
       ])
     )
@@ -141,6 +143,7 @@ export const makeSimAwsClients = (sim: SimulatorApi, options: SimClientsOptions 
     return {
       ecs: cached((region): ECSClient => new ECSClient(config(region))),
       eventBridge: cached((region): EventBridgeClient => new EventBridgeClient(config(region))),
-      sts: cached((region): STSClient => new STSClient(config(region)))
+      sts: cached((region): STSClient => new STSClient(config(region))),
+      ecr: cached((region): ECRClient => new ECRClient(config(region)))
     }
   })

@@ -11,11 +11,13 @@ import * as Layer from "effect/Layer"
 import { AwsClients } from "../aws/AwsClients.js"
 import { EcsLive } from "../aws/EcsLive.js"
 import { IdentityLive } from "../aws/IdentityLive.js"
+import { ImagesLive } from "../aws/ImagesLive.js"
 import { ScheduledTasksLive } from "../aws/ScheduledTasksLive.js"
 import { versionOfServer } from "../domain/ServedVersion.js"
 import type { Ecs } from "../ports/Ecs.js"
 import { MissingRegion } from "../ports/Errors.js"
 import type { Identity } from "../ports/Identity.js"
+import type { Images } from "../ports/Images.js"
 import { DefaultRegion } from "../ports/Region.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
@@ -60,10 +62,10 @@ const modelServices = (sim: SimulatorApi, options: SimLayerOptions) => {
 const simulatorLayer = (
   sim: SimulatorApi,
   options: SimLayerOptions = {}
-): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Identity | Simulator> => {
+): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Identity | Images | Simulator> => {
   const s = modelServices(sim, options)
   return Layer.mergeAll(
-    Layer.mergeAll(EcsLive, ScheduledTasksLive, IdentityLive).pipe(
+    Layer.mergeAll(EcsLive, ScheduledTasksLive, IdentityLive, ImagesLive).pipe(
       Layer.provide(Layer.effect(AwsClients, makeSimAwsClients(sim, options)))
     ),
     Layer.succeed(DefaultRegion, s.defaultRegion),
@@ -74,7 +76,7 @@ const simulatorLayer = (
 
 const freshLayer = (
   options: SimulatorOptions & SimLayerOptions = {}
-): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Identity | Simulator> =>
+): Layer.Layer<Ecs | ScheduledTasks | DefaultRegion | VersionProbe | Identity | Images | Simulator> =>
   Layer.unwrapEffect(Effect.map(makeSimulator(options), (sim) => simulatorLayer(sim, options)))
 
 /**

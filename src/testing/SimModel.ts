@@ -64,6 +64,7 @@ import type {
   Rule,
   Target
 } from "@aws-sdk/client-eventbridge"
+import type { BatchGetImageRequest, BatchGetImageResponse, Image, ImageFailure } from "@aws-sdk/client-ecr"
 import type { AssumeRoleRequest, AssumeRoleResponse } from "@aws-sdk/client-sts"
 import type * as Either from "effect/Either"
 import type { BehaviourPicker } from "./SimBehaviour.js"
@@ -72,7 +73,7 @@ import { choicesFor, type SimChoices, SimLatitude } from "./SimChoices.js"
 import { SimDeploymentOps } from "./SimDeploymentOps.js"
 import { type ServiceKey, SimEcsOps } from "./SimEcsOps.js"
 import { type AddRuleSpec, SimEventsOps } from "./SimEventsOps.js"
-import type { FailNextSpec, SimAwsError } from "./SimFaults.js"
+import { awsError, type FailNextSpec, type SimAwsError } from "./SimFaults.js"
 import { clone, type ClusterRec, isServing, secs } from "./SimRecords.js"
 import { SimRollouts } from "./SimRollouts.js"
 import { type AddServiceSpec, seedService } from "./SimSeeding.js"
@@ -384,6 +385,34 @@ export class SimModel {
 
   describeClusters(region: string, input: DescribeClustersRequest): DescribeClustersResponse {
     return this.ecs.describeClusters(region, input)
+  }
+
+  // ---------------------------------------------------------------- ECR
+
+  /** The registry loses these images (a push that never happened): BatchGetImage answers ImageNotFound. */
+  removeImages(images: ReadonlyArray<string>): void {
+    for (const image of images) this.store.missingImages.add(image)
+  }
+
+  /** BatchGetImage: every image is there unless removed; failures name the ones that are not. */
+  batchGetImage(region: string, input: BatchGetImageRequest): BatchGetImageResponse {
+    const registry = input.registryId ?? this.accountId
+    const repository = input.repositoryName ?? ""
+    if (repository === "") throw awsError("InvalidParameterException", "repositoryName is required.")
+    const ids = input.imageIds ?? []
+    if (ids.length === 0 || ids.length > 100) throw awsError("InvalidParameterException", "imageIds must hold 1 to 100 ids.")
+    const base = `${registry}.dkr.ecr.${region}.amazonaws.com/${repository}`
+    const images: Array<Image> = []
+    const failures: Array<ImageFailure> = []
+    for (const id of ids) {
+      const uri = id.imageDigest !== undefined ? `${base}@${id.imageDigest}` : `${base}:${id.imageTag ?? ""}`
+      if (this.store.missingImages.has(uri)) {
+        failures.push({ imageId: id, failureCode: "ImageNotFound", failureReason: "Requested image not found" })
+      } else {
+        images.push({ registryId: registry, repositoryName: repository, imageId: id, imageManifest: "{}" })
+      }
+    }
+    return { images, failures }
   }
 
   // ---------------------------------------------------------------- EventBridge and STS

@@ -41,6 +41,7 @@ export interface SimServer {
 export class SimServerError extends Data.TaggedError("SimServerError")<{ readonly reason: string }> {}
 
 const ecsPrefix = "AmazonEC2ContainerServiceV20141113."
+const ecrPrefix = "AmazonEC2ContainerRegistry_V20150921."
 const eventsPrefix = "AWSEvents."
 
 type Op = (m: SimModel, region: string, params: unknown, now: number) => object
@@ -67,6 +68,10 @@ const ecsOps: Readonly<Record<string, Op>> = {
   StopServiceDeployment: (m, r, p, now) => m.stopServiceDeployment(r, wire(p), now),
   ContinueServiceDeployment: (m, r, p, now) => m.continueServiceDeployment(r, wire(p), now),
   DescribeClusters: (m, r, p) => m.describeClusters(r, wire(p))
+}
+
+const ecrOps: Readonly<Record<string, Op>> = {
+  BatchGetImage: (m, r, p) => m.batchGetImage(r, wire(p))
 }
 
 const eventsOps: Readonly<Record<string, Op>> = {
@@ -248,6 +253,7 @@ export const handleRequest = (
   const target = req.headers["x-amz-target"]
   if (req.method === "POST" && typeof target === "string") {
     if (target.startsWith(ecsPrefix)) return handleJson(sim, ecsOps, target.slice(ecsPrefix.length), body, region, meta)
+    if (target.startsWith(ecrPrefix)) return handleJson(sim, ecrOps, target.slice(ecrPrefix.length), body, region, meta)
     if (target.startsWith(eventsPrefix)) return handleJson(sim, eventsOps, target.slice(eventsPrefix.length), body, region, meta)
   }
   if (req.method === "POST" && /^Action=|&Action=/.test(body)) return handleQuery(sim, body, region, meta)

@@ -24,6 +24,8 @@ export class SimStore {
   readonly taskIndex = new Map<string, { readonly task: TaskRec; readonly service: ServiceRec }>()
   /** Service revision ARN -> the task definition it ran (DescribeServiceRevisions). */
   readonly serviceRevisions = new Map<string, string>()
+  /** Images the registry does not have (ECR): every other image is there, as if pushed. */
+  readonly missingImages = new Set<string>()
   /** The latest time any operation ran at: time never goes backwards. */
   lastNow = Number.NEGATIVE_INFINITY
   private counter = 0

@@ -95,6 +95,9 @@ export interface SimulatorApi {
   /** Credentials AssumeRole handed out (HTTP face). */
   readonly issuedCredentials: () => Effect.Effect<ReadonlyArray<IssuedCredentials>>
 
+  /** The registry loses these images (full image references): BatchGetImage answers ImageNotFound. */
+  readonly removeImages: (images: ReadonlyArray<string>) => Effect.Effect<void>
+
   /** Fault injection. */
   readonly failNext: (spec: FailNextSpec) => Effect.Effect<void>
   readonly setFaults: (faults: {
@@ -137,6 +140,7 @@ export const fromModel = (model: SimModel): SimulatorApi => {
     mutatingCalls: () => Effect.sync(() => model.mutatingCalls()),
     clearCalls: () => Effect.sync(() => model.clearCalls()),
     issuedCredentials: () => Effect.sync(() => model.issuedCredentials()),
+    removeImages: (images) => Effect.sync(() => model.removeImages(images)),
     failNext: (spec) => Effect.sync(() => model.failNext(spec)),
     setFaults: (faults) => Effect.sync(() => model.setFaults(faults)),
     setBehaviour: (picker) => Effect.sync(() => model.setBehaviour(picker)),

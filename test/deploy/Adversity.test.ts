@@ -55,7 +55,9 @@ describe("interruption loses no change", () => {
           Effect.provide(w.layer)
         )
       )
-      for (let i = 0; i < 5; i++) yield* TestClock.adjust("1 second")
+      // The signal comes while the worker's UpdateService waits for its answer.
+      while (!(yield* w.sim.calls("UpdateService")).some((c) => c.params["service"] === "worker")) yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("1 second")
       yield* Fiber.interrupt(fiber)
       const report = reports[0]!
       expect(report.outcome).toBe("interrupted")
