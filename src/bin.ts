@@ -7,12 +7,13 @@ import * as Layer from "effect/Layer"
 import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
 import { LazyFileSystem, LazyTerminal } from "./cli/LazyPlatform.js"
-import { pendingRestores } from "./cli/PendingRestores.js"
+import { makeSignals } from "./cli/Signals.js"
 
 // The SDK warns about Node 20 on every run; the engines field already says what we support.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
 
-const LiveEnvironment = Layer.succeed(CliEnvironment, {
+// A function: it names the signals, made below.
+const LiveEnvironment = () => Layer.succeed(CliEnvironment, {
   // Loaded on first use, like the SDK it wraps: `--version` and `--help` need neither.
   aws: (config, gitsha) =>
     Layer.unwrapEffect(
@@ -27,7 +28,8 @@ const LiveEnvironment = Layer.succeed(CliEnvironment, {
   writeStderr: (chunk) => void process.stderr.write(chunk),
   columns: () => process.stderr.columns,
   rows: () => process.stderr.rows,
-  env: process.env
+  env: process.env,
+  signals
 })
 
 // Output never decides the deploy: a closed pipe or a dead log forwarder (EPIPE) drops
@@ -35,37 +37,30 @@ const LiveEnvironment = Layer.succeed(CliEnvironment, {
 process.stdout.on("error", () => {})
 process.stderr.on("error", () => {})
 
-// The first SIGINT/SIGTERM interrupts the run (which rolls back); a second one exits at
-// once, naming the restores not issued. A hangup (a dropped SSH session) counts as SIGTERM.
-let signals = 0
-const secondSignal = () => {
-  const left = pendingRestores.notIssued()
-  process.stderr.write(
-    "gehen: second signal, exiting now without waiting" +
-      (left.length === 0 ? "\n" : `; restores not issued (these may still run the new version): ${left.join(", ")}\n`)
-  )
-  process.exit(130)
-}
-const onSignal = () => {
-  signals++
-  if (signals >= 2) secondSignal()
-}
-process.on("SIGINT", onSignal)
-process.on("SIGTERM", onSignal)
-// NodeRuntime interrupts the run on SIGINT and SIGTERM only: hand a hangup over as SIGTERM.
-process.on("SIGHUP", () => (signals === 0 ? process.kill(process.pid, "SIGTERM") : secondSignal()))
+// The first SIGINT/SIGTERM interrupts the run (NodeRuntime's own listener) and says what
+// gehen will do; the second stops the waiting; the third exits at once. A hangup (a
+// dropped SSH session) counts as SIGTERM.
+const signals = makeSignals({
+  writeStderr: (line) => void process.stderr.write(line),
+  exit: (code) => process.exit(code),
+  grace: "1.5 s"
+})
+process.on("SIGINT", () => signals.receive("SIGINT"))
+process.on("SIGTERM", () => signals.receive("SIGTERM"))
+// NodeRuntime interrupts the run on SIGINT and SIGTERM only: hand a first hangup over as SIGTERM.
+process.on("SIGHUP", () => (signals.count() === 0 ? process.kill(process.pid, "SIGTERM") : signals.receive("SIGHUP")))
 
 runCli(process.argv).pipe(
   // What @effect/cli needs (not all of NodeContext: no command executor, no workers);
   // the file system and terminal load on first use.
-  Effect.provide(Layer.mergeAll(LazyFileSystem, NodePath.layer, LazyTerminal, LiveEnvironment)),
+  Effect.provide(Layer.mergeAll(LazyFileSystem, NodePath.layer, LazyTerminal, LiveEnvironment())),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit) => {
       const code = Exit.isSuccess(exit)
         ? (typeof exit.value === "number" ? exit.value : 0)
         : Cause.isInterruptedOnly(exit.cause)
-        ? 130
+        ? signals.exitCode()
         : 1
       if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
         process.stderr.write(`gehen: unexpected failure: ${Cause.pretty(exit.cause)}\n`)

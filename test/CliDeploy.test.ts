@@ -1,9 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Cause, Effect, Exit, Layer, Schema } from "effect"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { VERSION } from "../src/cli/Cli.js"
+import { VersionProbe } from "../src/ports/VersionProbe.js"
 import { PlanReport, RunReport } from "../src/report/Report.js"
 import { StatusReport } from "../src/status/Status.js"
 import { cli, configText } from "./support/inProcess.js"
@@ -17,6 +18,18 @@ describe("gehen deploy (in-process)", () => {
       expect(r.stderr).toContain("deployed and drained")
       expect(r.stderr).toMatch(/api \(cluster prod-a, us-east-1\): api:1 -> api:2 \(0ld0ld0ld0ld -> abcdef1234567890\)/)
       expect(r.stdout).toBe("")
+    }))
+
+  it.effect("a defect is a defect: its report (--output json) and summary are printed, then the command ends with it (exit 1 in the CLI)", () =>
+    Effect.gen(function*() {
+      const broken = Layer.succeed(VersionProbe, { probe: () => Effect.die(new TypeError("cannot read properties of undefined")) })
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json"], { probe: broken })
+      expect("exit" in r && Exit.isFailure(r.exit) && Cause.isDie(r.exit.cause)).toBe(true)
+      const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
+      expect(report).toMatchObject({ outcome: "failed", exitCode: 1 })
+      expect(report.error).toMatch(/^unexpected failure: TypeError: cannot read properties of undefined/)
+      expect(r.stderr).toContain("unexpected failure")
+      expect(yield* r.sim.mutatingCalls()).toEqual([])
     }))
 
   it.effect("takes the sha from GEHEN_GITSHA", () =>

@@ -71,7 +71,9 @@ describe("deploy", () => {
       expect(error._tag).toBe("DeployFailed")
       expect(error.report.exitCode).toBe(1)
       expect(byName(error.report, "api").outcome).toBe("rolled-back")
-      expect(byName(error.report, "api").error).toContain("version check timed out")
+      // What was wanted, said once, and what was last seen.
+      expect(byName(error.report, "api").error).toBe(`version check timed out: wanted ${SHA}; last seen: serving ${OLD}`)
+      expect(error.report.error).toContain(`(wanted ${SHA}; last seen: serving ${OLD})`)
       expect(byName(error.report, "worker").outcome).toBe("rolled-back")
       expect(byName(error.report, "nightly").outcome).toBe("rolled-back")
       const api = yield* w.sim.service("prod-a", "api", "us-east-1")

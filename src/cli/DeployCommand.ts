@@ -1,4 +1,5 @@
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -18,7 +19,6 @@ import { type AnnotationPlace, errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
 import { makeProgress, writeStepSummary } from "./Output.js"
-import { pendingRestores } from "./PendingRestores.js"
 import { colorWanted, makeStyle } from "./Style.js"
 import { runErrorReport } from "./ErrorReport.js"
 import { asWhom, whoAmI } from "./WhoAmI.js"
@@ -180,24 +180,29 @@ const handle = (args: RunArgs, mode: Mode) =>
     // it sees the run's progress and final report, and flushes when this command ends, however it ends.
     const monitoring = yield* startMonitoring({ env: env.env, gitsha: sha.right ?? command, writeStderr: env.writeStderr })
     const output = yield* makeProgress(env, style)
-    const summarize = (report: RunReport) =>
-      output.finish.pipe(
-        Effect.zipRight(monitoring.report(report)),
+    const signals = env.signals
+    signals?.onStop(args.onInterrupt)
+    // A defect's report reaches monitoring from its finalizer (with the defect itself), not from here.
+    const summarize = (report: RunReport, monitored = true) =>
+      Effect.sync(() => signals?.reported(report.exitCode)).pipe(
+        Effect.zipRight(output.finish),
+        Effect.zipRight(monitored ? monitoring.report(report) : Effect.void),
         Effect.zipRight(Console.error(formatSummary(style, report))),
         Effect.zipRight(printJson(report)),
         Effect.zipRight(writeStepSummary(env, report)),
         Effect.provideService(FileSystem.FileSystem, fs)
       )
-    // The signal handler names the restores not issued yet, from what the run reports.
+    // The signals follow the run's progress: the first one's line counts the changes to put back.
     const progress: Progress["Type"] = {
-      emit: (event) => Effect.zipRight(Effect.sync(() => pendingRestores.observe(event)), output.progress.emit(event))
+      emit: (event) => Effect.zipRight(Effect.sync(() => signals?.observe(event)), output.progress.emit(event))
     }
     const options = {
       onInterrupt: args.onInterrupt,
       onInterruptedReport: summarize,
       deployedAs,
       wait: args.wait === true,
-      preflight: args.noPreflight !== true
+      preflight: args.noPreflight !== true,
+      hurry: signals?.hurry
     }
     const result = yield* (mode._tag === "Deploy"
       ? deploy(config.right, { ...options, gitsha: mode.gitsha, force: mode.force })
@@ -205,6 +210,20 @@ const handle = (args: RunArgs, mode: Mode) =>
       monitoring.watch,
       Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
       Effect.provide(aws),
+      // A defect (a bug, an answer of a shape nobody expected) is reported like any other end, then ends the command as what it is.
+      Effect.tapDefect((defect) =>
+        summarize(
+          reportWithoutPlan(name, config.right.updateStrategy, {
+            command,
+            startedAt,
+            endedAt: Date.now(),
+            outcome: "failed",
+            error: `unexpected failure: ${Cause.pretty(defect).split("\n")[0]}`,
+            deployedAs
+          }),
+          false
+        )
+      ),
       Effect.either
     )
     if (Either.isRight(result)) return yield* summarize(result.right)

@@ -7,6 +7,7 @@ import type { Images } from "../ports/Images.js"
 import type { DefaultRegion } from "../ports/Region.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
+import type { Signals } from "./Signals.js"
 
 export type AwsServices = Ecs | ScheduledTasks | DefaultRegion | Identity | Images
 
@@ -27,4 +28,6 @@ export class CliEnvironment extends Context.Tag("gehen/CliEnvironment")<CliEnvir
   readonly columns: () => number | undefined
   readonly rows: () => number | undefined
   readonly env: Readonly<Record<string, string | undefined>>
+  /** The process's signals (the installed CLI); absent where nothing sends any (tests in process). */
+  readonly signals?: Signals | undefined
 }>() {}

@@ -88,6 +88,8 @@ const TAGS: Record<PhaseTiming["status"], string> = {
   // Unfinished: drawn as running until the end of the run.
   running: "active",
   interrupted: "active",
+  // Cut short by another target's failure: ended, not failed itself.
+  cancelled: "done",
   skipped: "done"
 }
 

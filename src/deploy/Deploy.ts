@@ -52,6 +52,13 @@ export interface DeployOptions {
   readonly wait?: boolean | undefined
   /** false: no pre-flight (`--no-preflight`); gehen.yml's `preflight: false` turns it off too. */
   readonly preflight?: boolean | undefined
+  /**
+   * Completes when the caller wants the run over without waiting (the CLI: a second
+   * signal). A rollback then stops waiting for confirmations and gives restores sent or
+   * not yet sent 1.5 s more (HURRY_GRACE) to be issued; each target's verdict says
+   * whether its restore was never sent or sent without an answer.
+   */
+  readonly hurry?: Effect.Effect<void> | undefined
 }
 
 /** The deploy failed and was rolled back as far as possible; the report says what happened per target. */
@@ -114,7 +121,9 @@ const blameOf = (failure: PhaseFailure): ReadonlyMap<string, string> => {
     case "ServiceUpdateFailed":
       return new Map(failure.failures.map((f) => [f.key, f.cause.message]))
     case "VersionCheckTimedOut":
-      return new Map(failure.pending.map((p) => [targetKey(p.target), `version check timed out: ${p.lastSeen}`]))
+      return new Map(
+        failure.pending.map((p) => [targetKey(p.target), `version check timed out: wanted ${p.wanted.join(" or ")}; last seen: ${p.lastSeen}`])
+      )
     case "DrainFailed":
       return new Map([[targetKey(failure.target), failure.detail]])
     case "DrainTimedOut":
@@ -206,7 +215,7 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
     )
     if (probes.length > 0) {
       yield* versionCheck(probes, { timeout: deadlines.versionCheck, interval, journal, phase: "version-check", gate }).pipe(
-        Effect.raceFirst(watchForFailures(rollouts, watching))
+        Effect.raceFirst(watchForFailures(rollouts, { ...watching, phase: "version-check" }))
       )
     }
     yield* drainCheck(rollouts, { ...watching, timeout: deadlines.drain, phase: "drain" })
@@ -232,7 +241,13 @@ const execute = (
     const leave = options.onInterrupt === "leave"
     const exit = yield* restore(forward(config, thePlan, ledger, journal, following)).pipe(Effect.exit)
     const end = endOf(exit, leave)
-    if (end._tag !== "Deployed") yield* journal.closeOpen(end._tag === "Interrupted" ? "interrupted" : "failed")
+    // A phase another target's failure cut short is cancelled; the run's own (plan) and the failing targets' failed.
+    if (end._tag === "Interrupted") yield* journal.closeOpen("interrupted")
+    else if (end._tag === "Failed") {
+      // No target to blame (a defect): every open phase failed with the run.
+      yield* end.blame.size === 0 ? journal.closeOpen("failed") : journal.closeOpen("cancelled", new Set(["run", ...end.blame.keys()]))
+    }
+    else if (end._tag === "TimedOut") yield* journal.closeOpen("failed")
 
     const changes = yield* ledger.changes
     const recover = end._tag === "Failed" || (end._tag === "Interrupted" && !leave)
@@ -245,7 +260,8 @@ const execute = (
         concurrency: config.concurrency,
         confirm: end._tag === "Failed",
         followed: yield* following.all,
-        firstNotice: following.firstNotice
+        firstNotice: following.firstNotice,
+        hurry: options.hurry
       })
       : { restores: new Map(), confirmations: new Map() }
 
@@ -383,7 +399,8 @@ const run = (
       const journal = yield* makeJournal
       yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
       const waited = options.wait === true ? waitingFor(planned, config, journal) : planned
-      const thePlan = yield* restore(Effect.flatMap(waited, (p) => checked(p, config, options.preflight))).pipe(
+      // Disconnected: a signal ends the plan at once, its reads in flight cancelled in the background.
+      const thePlan = yield* restore(Effect.disconnect(Effect.flatMap(waited, (p) => checked(p, config, options.preflight)))).pipe(
         journal.inPhase(undefined, "plan"),
         Effect.exit
       )

@@ -43,16 +43,30 @@ export const barReason = (breaker: CircuitBreaker | undefined): string => {
     : `the service's circuit breaker threshold, ${t.value}% of the desired count${t.type === "BOUNDED_PERCENT" ? " (3 to 200)" : ""}`
 }
 
-const observe = (mine: Deployment, others: ReadonlyArray<Deployment>): string => {
-  const oldRunning = others.reduce((n, d) => n + d.runningCount, 0)
-  return `${mine.runningCount}/${mine.desiredCount} new running` +
-    (mine.pendingCount > 0 ? `, ${mine.pendingCount} pending` : "") +
-    (mine.failedTasks > 0 ? `, ${mine.failedTasks} failed` : "") +
-    (others.length > 0 ? `, old deployment${others.length > 1 ? "s" : ""} ${oldRunning} running` : "")
+/**
+ * What a poll saw, in words. A deploy counts the new deployment and the old ones; a
+ * rollback names the revision it restores and what else still runs, by task definition
+ * (its "old" deployments are the failed new version and earlier ones of the same revision).
+ */
+const observe = (mine: Deployment, others: ReadonlyArray<Deployment>, restoring: boolean): string => {
+  const progress = (mine.pendingCount > 0 ? `, ${mine.pendingCount} pending` : "") +
+    (mine.failedTasks > 0 ? `, ${mine.failedTasks} failed` : "")
+  if (!restoring) {
+    const oldRunning = others.reduce((n, d) => n + d.runningCount, 0)
+    return `${mine.runningCount}/${mine.desiredCount} new running` + progress +
+      (others.length > 0 ? `, old deployment${others.length > 1 ? "s" : ""} ${oldRunning} running` : "")
+  }
+  const still = new Map<string, number>()
+  for (const d of others) {
+    const name = d.taskDefinition === mine.taskDefinition ? `an earlier deployment of ${shortName(d.taskDefinition)}` : shortName(d.taskDefinition)
+    still.set(name, (still.get(name) ?? 0) + d.runningCount)
+  }
+  return `${mine.runningCount}/${mine.desiredCount} of ${shortName(mine.taskDefinition)} running` + progress +
+    [...still].map(([name, n]) => `, ${name} still ${n} running`).join("")
 }
 
 /** How `mine` stands once found: failed, drained, or still on its way. */
-const judge = (state: ServiceState, mine: Deployment): Assessment => {
+const judge = (state: ServiceState, mine: Deployment, restoring: boolean): Assessment => {
   if (mine.rolloutState === "FAILED") {
     return {
       _tag: "Failed",
@@ -74,14 +88,14 @@ const judge = (state: ServiceState, mine: Deployment): Assessment => {
     }
   }
   const others = state.deployments.filter((d) => d !== mine)
-  const observation = observe(mine, others)
+  const observation = observe(mine, others, restoring)
   const newReady = mine.runningCount === mine.desiredCount && mine.pendingCount === 0
   const drained = others.length === 0 && newReady && mine.desiredCount === state.desiredCount
   return drained ? { _tag: "Drained", observation } : { _tag: "Waiting", observation, newReady }
 }
 
 /** By deployment id: an id not visible yet is "keep polling", never replaced or drained. */
-const assessById = (state: ServiceState, started: StartedDeployment & { readonly id: string }): Assessment => {
+const assessById = (state: ServiceState, started: StartedDeployment & { readonly id: string }, restoring: boolean): Assessment => {
   const mine = state.deployments.find((d) => d.id === started.id)
   if (mine === undefined) {
     // A stale read shows older deployments only; a newer one means someone deployed over ours.
@@ -105,7 +119,7 @@ const assessById = (state: ServiceState, started: StartedDeployment & { readonly
         `${primary === undefined ? "" : ` (${shortName(primary.taskDefinition)})`}, not ${started.id}`
     }
   }
-  return judge(state, mine)
+  return judge(state, mine, restoring)
 }
 
 /**
@@ -113,10 +127,10 @@ const assessById = (state: ServiceState, started: StartedDeployment & { readonly
  * deployment on the wanted task definition. `settled` says whether it must be visible
  * by now; before that, another primary is a stale read, not a replacement.
  */
-const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, settled: boolean): Assessment => {
+const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, settled: boolean, restoring: boolean): Assessment => {
   const primary = state.deployments.find((d) => d.status === "PRIMARY")
   const failed = state.deployments.find((d) => d.taskDefinition === taskDefinition && d.rolloutState === "FAILED")
-  if (failed !== undefined) return judge(state, failed)
+  if (failed !== undefined) return judge(state, failed, restoring)
   if (primary === undefined || primary.taskDefinition !== taskDefinition) {
     if (primary !== undefined && settled) {
       return {
@@ -127,7 +141,7 @@ const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, set
     }
     return { _tag: "Waiting", observation: `waiting for the deployment of ${shortName(taskDefinition)} to appear`, newReady: false }
   }
-  return judge(state, primary)
+  return judge(state, primary, restoring)
 }
 
 /**
@@ -135,9 +149,9 @@ const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, set
  * only one left, PRIMARY, with every desired task running and none pending. A FAILED
  * rollout, tasks that keep failing, or a newer deployment fail at once.
  */
-export const assessDrain = (state: ServiceState, awaited: Awaited, settled: boolean): Assessment => {
+export const assessDrain = (state: ServiceState, awaited: Awaited, settled: boolean, restoring = false): Assessment => {
   const id = awaited.deployment?.id
   return id === undefined
-    ? assessByTaskDefinition(state, awaited.taskDefinition, settled)
-    : assessById(state, { id, createdAt: awaited.deployment?.createdAt })
+    ? assessByTaskDefinition(state, awaited.taskDefinition, settled, restoring)
+    : assessById(state, { id, createdAt: awaited.deployment?.createdAt }, restoring)
 }

@@ -166,8 +166,10 @@ export const watchForFailures = (
   options: {
     readonly interval: Duration.Duration
     readonly journal: Journal
-    /** The drain phase a failure is recorded under: "drain" (default) or "rollback-drain". */
+    /** The phase the run is in, which a failure is recorded under: "drain" (default), "version-check" or "rollback-drain". */
     readonly phase?: Phase | undefined
+    /** The phase the run is in now, when it moves on while the watch goes on (the rollback's checks). */
+    readonly phaseNow?: Effect.Effect<Phase> | undefined
     readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
     readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
     readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
@@ -175,10 +177,15 @@ export const watchForFailures = (
   }
 ): Effect.Effect<never, DrainFailed, Ecs | VersionProbe> => {
   const phase = options.phase ?? "drain"
+  // Recorded in the phase the run is in: the target's own, when it has that phase open.
   const record = (e: DrainFailed) =>
-    options.journal.start(e.target, phase, "watching the new deployment").pipe(
-      Effect.zipRight(options.journal.end(e.target, phase, "failed", e.detail))
-    )
+    Effect.flatMap(options.phaseNow ?? Effect.succeed(phase), (now) =>
+      Effect.zipRight(
+        options.journal.phasesOf(e.target).some((p) => p.phase === now && p.endedAt === null)
+          ? Effect.void
+          : options.journal.start(e.target, now, "watching the new deployment"),
+        options.journal.end(e.target, now, "failed", e.detail)
+      ))
   const onFailed = options.onFailed
   return Effect.gen(function*() {
     const { round } = yield* makePoller(items, {

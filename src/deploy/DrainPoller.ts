@@ -208,7 +208,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         lastState.set(w.key, state)
         const settled = w.rounds > SETTLE_ROUNDS
         const followed = yield* follower.judge(item, state, got, settled)
-        const verdict = Option.getOrElse(followed, () => assessDrain(state, item, settled))
+        const verdict = Option.getOrElse(followed, () => assessDrain(state, item, settled, phase === "rollback-drain"))
         if (verdict._tag === "Failed") {
           return yield* failed(new DrainFailed({ target: item.target, reason: verdict.reason, detail: verdict.detail }))
         }

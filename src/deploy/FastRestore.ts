@@ -8,6 +8,7 @@ import type { RestoredBy } from "../report/Report.js"
 import type { Journal } from "./Journal.js"
 import { type Change, definitelyRejected } from "./Ledger.js"
 import { persistently } from "./Deadlines.js"
+import { notRestored, type Pace } from "./NotRestored.js"
 import type { RestoreWay } from "./RestoreWay.js"
 import type { RestoreResult } from "./Verdicts.js"
 
@@ -31,7 +32,8 @@ const FAST_PATIENCE = Duration.seconds(30)
 export const restoreThroughEcs = (
   change: Extract<Change, { kind: "service" }>,
   way: Exclude<RestoreWay, { _tag: "update-service" }>,
-  journal: Journal
+  journal: Journal,
+  pace: Pace
 ): Effect.Effect<Option.Option<Issued>, never, Ecs> =>
   Effect.gen(function*() {
     const { plan } = change
@@ -54,7 +56,7 @@ export const restoreThroughEcs = (
       : ecs.continueServiceDeployment(plan.ref.region, way.arn, way.hookId, "ROLLBACK")
     const operation = way._tag === "stop" ? "StopServiceDeployment" : "ContinueServiceDeployment"
     const sent = yield* Effect.either(
-      persistently(operation, plan.ref.region, call, FAST_PATIENCE).pipe(journal.inPhase(target, "rollback"))
+      persistently(operation, plan.ref.region, call, FAST_PATIENCE, pace).pipe(journal.inPhase(target, "rollback"))
     )
     if (Either.isRight(sent)) {
       yield* journal.end(target, "rollback", "succeeded", `ECS shifts traffic back to ${back}`)
@@ -64,6 +66,8 @@ export const restoreThroughEcs = (
         rollbackOf: way.arn
       } satisfies Issued)
     }
+    // Cut short by the second signal: no time left for UpdateService.
+    if (sent.left._tag === "CallCut") return Option.some(yield* notRestored(target, sent.left, journal))
     // Refused (the deployment finished meanwhile, or no permission): UpdateService restores it all the same.
     const why = definitelyRejected(sent.left) ? "refused" : "failed"
     yield* journal.end(target, "rollback", "failed", `${sent.left.operation} ${why} (${sent.left.code}); restoring with UpdateService`)

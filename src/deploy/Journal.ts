@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { type Phase, Progress, type ProgressStatus } from "../ports/Progress.js"
 import type { PhaseTiming } from "../report/Report.js"
 import { type TargetId, targetKey } from "../domain/Targets.js"
-import { makePhaseSpans } from "./Spans.js"
+import { type ClosedStatus, makePhaseSpans } from "./Spans.js"
 
 /**
  * Records what each target went through (phase timings for the report) and
@@ -21,8 +21,11 @@ export interface Journal {
   ) => Effect.Effect<void>
   /** The phases of one target so far, open ones with `endedAt: null`. */
   readonly phasesOf: (target: TargetId) => ReadonlyArray<PhaseTiming>
-  /** Marks every still-open phase as interrupted. */
-  readonly closeOpen: (status: "failed" | "interrupted") => Effect.Effect<void>
+  /**
+   * Ends every still-open phase with `status`; those of the `failing` targets (by key)
+   * as failed. A phase another target's failure cut short is "cancelled", not failed.
+   */
+  readonly closeOpen: (status: ClosedStatus, failing?: ReadonlySet<string>) => Effect.Effect<void>
   /** Runs `effect` within the target's open phase in the run's trace: its calls' spans nest under the phase's. */
   readonly inPhase: (
     target: TargetId | undefined,
@@ -92,17 +95,19 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
         endedAt: p.endedAt === null ? null : iso(p.endedAt),
         status: p.status
       })),
-    closeOpen: (status) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        for (const list of phases.values()) {
+    closeOpen: (status, failing = new Set()) => {
+      const statusOf = (key: string): ClosedStatus => (failing.has(key) ? "failed" : status)
+      return Effect.map(Clock.currentTimeMillis, (now) => {
+        for (const [key, list] of phases) {
           for (const p of list) {
             if (p.endedAt === null) {
               p.endedAt = now
-              p.status = status
+              p.status = statusOf(key)
             }
           }
         }
-      }).pipe(Effect.zipLeft(spans.closeOpen(status))),
+      }).pipe(Effect.zipLeft(spans.closeOpen(statusOf)))
+    },
     inPhase: spans.within,
     finish: spans.finish
   }

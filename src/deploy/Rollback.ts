@@ -1,4 +1,3 @@
-import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -7,9 +6,10 @@ import * as Exit from "effect/Exit"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { type RuleRef, type ServiceRef, targetKey } from "../domain/Targets.js"
+import { targetKey } from "../domain/Targets.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { Ecs } from "../ports/Ecs.js"
+import type { Phase } from "../ports/Progress.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "./ServiceStates.js"
 import type { VersionProbe } from "../ports/VersionProbe.js"
@@ -22,9 +22,11 @@ import { restoreWayOf } from "./RestoreWay.js"
 import type { Confirmation, RestoreResult } from "./Verdicts.js"
 import type { RestoredBy } from "../report/Report.js"
 import { versionChecks } from "./VersionCheck.js"
-import { persistently, RESTORE_PATIENCE } from "./Deadlines.js"
+import { bounded, cutOf, persistently, RESTORE_PATIENCE } from "./Deadlines.js"
+import { notRestored, type Pace } from "./NotRestored.js"
 
-export { RESTORE_PATIENCE, retryable } from "./Deadlines.js"
+export { HURRY_GRACE, RESTORE_PATIENCE, retryable } from "./Deadlines.js"
+export { putTargetsCommand, updateServiceCommand } from "./ManualCommands.js"
 
 export interface RollbackOptions {
   readonly timeout: Duration.Duration
@@ -38,6 +40,12 @@ export interface RollbackOptions {
   readonly followed?: ReadonlyMap<string, Followed> | undefined
   /** True the first time the run finds the service deployments API not offered. */
   readonly firstNotice?: Effect.Effect<boolean> | undefined
+  /**
+   * Completes when the caller wants the rollback over (a second signal): the waits for
+   * confirmations end, and restores sent or not yet sent get {@link HURRY_GRACE} more to
+   * be issued; then each says whether it was never sent or sent without an answer.
+   */
+  readonly hurry?: Effect.Effect<void> | undefined
 }
 
 export interface RollbackResult {
@@ -49,37 +57,14 @@ export interface RollbackResult {
   readonly restoredBy?: ReadonlyMap<string, RestoredBy> | undefined
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
-
-/** The AWS CLI command that puts a service back by hand. */
-export const updateServiceCommand = (ref: ServiceRef, taskDefinition: string): string =>
-  [
-    "aws ecs update-service",
-    `--region ${ref.region}`,
-    `--cluster ${shellQuote(ref.cluster)}`,
-    `--service ${shellQuote(ref.service)}`,
-    `--task-definition ${shellQuote(taskDefinition)}`,
-    "--force-new-deployment"
-  ].join(" ")
-
-/** The AWS CLI command that puts a rule's target back by hand. */
-export const putTargetsCommand = (rule: RuleRef, target: Target): string =>
-  [
-    "aws events put-targets",
-    `--region ${rule.region}`,
-    ...(rule.eventBusName === undefined ? [] : [`--event-bus-name ${shellQuote(rule.eventBusName)}`]),
-    `--rule ${shellQuote(rule.rule)}`,
-    `--targets ${shellQuote(JSON.stringify([target]))}`
-  ].join(" ")
-
-
 /**
  * Puts a service back with UpdateService to what it ran before (persistently: every
  * attempt bounded, for at most the restore patience; then the manual command).
  */
 const restoreByUpdate = (
   change: Extract<Change, { kind: "service" }>,
-  journal: Journal
+  journal: Journal,
+  pace: Pace
 ): Effect.Effect<Issued, never, Ecs> =>
   Effect.gen(function*() {
     const { plan, restoreTo } = change
@@ -87,7 +72,7 @@ const restoreByUpdate = (
     const ecs = yield* Ecs
     yield* journal.start(target, "rollback", `rolling back to ${shortName(restoreTo)}`)
     const sent = yield* Effect.either(
-      persistently("UpdateService", plan.ref.region, ecs.updateService(plan.ref, restoreTo), RESTORE_PATIENCE).pipe(
+      persistently("UpdateService", plan.ref.region, ecs.updateService(plan.ref, restoreTo), RESTORE_PATIENCE, pace).pipe(
         journal.inPhase(target, "rollback")
       )
     )
@@ -95,10 +80,7 @@ const restoreByUpdate = (
       yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(restoreTo)} started`)
       return { result: { _tag: "Restored" }, deployment: sent.right, way: "update-service" }
     }
-    yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
-    return {
-      result: { _tag: "RestoreFailed", error: sent.left.message, manualCommand: updateServiceCommand(plan.ref, restoreTo) }
-    }
+    return yield* notRestored(target, sent.left, journal)
   })
 
 /**
@@ -136,13 +118,13 @@ const supersededBy = (change: Change, resolver: ServiceStatesResolver): Effect.E
  */
 const restoreOne = (
   change: Change,
+  replaced: Option.Option<string>,
   journal: Journal,
   followed: ReadonlyMap<string, Followed>,
-  resolver: ServiceStatesResolver
+  pace: Pace
 ): Effect.Effect<Issued, never, Ecs | ScheduledTasks> =>
   Effect.gen(function*() {
     const { target } = change.plan
-    const replaced = yield* supersededBy(change, resolver)
     if (Option.isSome(replaced)) {
       const reason = `replaced by ${replaced.value} since: another writer deployed over this run; left to it`
       yield* journal.end(target, "rollback", "skipped", reason)
@@ -152,7 +134,7 @@ const restoreOne = (
       const { plan } = change
       const way = restoreWayOf(plan.model, followed.get(change.key))
       if (way._tag !== "update-service") {
-        const fast = yield* restoreThroughEcs(change, way, journal)
+        const fast = yield* restoreThroughEcs(change, way, journal, pace)
         if (Option.isSome(fast)) return fast.value
       }
       if (plan.action._tag === "Redeploy") {
@@ -161,13 +143,13 @@ const restoreOne = (
         yield* journal.end(target, "rollback", "skipped", reason)
         return { result: { _tag: "NothingToRestore", reason } }
       }
-      return yield* restoreByUpdate(change, journal)
+      return yield* restoreByUpdate(change, journal, pace)
     }
     const events = yield* ScheduledTasks
     const { plan } = change
     yield* journal.start(target, "rollback", `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`)
     const sent = yield* Effect.either(
-      persistently("PutTargets", plan.region, events.putTarget(plan.ruleRef, plan.ecsTarget), RESTORE_PATIENCE).pipe(
+      persistently("PutTargets", plan.region, events.putTarget(plan.ruleRef, plan.ecsTarget), RESTORE_PATIENCE, pace).pipe(
         journal.inPhase(target, "rollback")
       )
     )
@@ -175,10 +157,7 @@ const restoreOne = (
       yield* journal.end(target, "rollback", "succeeded", `rule ${plan.rule} runs ${shortName(plan.currentTaskDefinition)} again`)
       return { result: { _tag: "Restored" } }
     }
-    yield* journal.end(target, "rollback", "failed", `ROLLBACK FAILED: ${sent.left.message}`)
-    return {
-      result: { _tag: "RestoreFailed", error: sent.left.message, manualCommand: putTargetsCommand(plan.ruleRef, plan.ecsTarget) }
-    }
+    return yield* notRestored(target, sent.left, journal)
   })
 
 /**
@@ -221,13 +200,15 @@ const confirmRestores = (
       model: change.plan.model,
       rollbackOf: issued.rollbackOf
     }))
-    // A previous version that cannot come back fails its own check at once, not at the deadline.
-    // Scoped: a signal that ends the confirmation ends the watch with it.
+    // A previous version that cannot come back fails its own check at once, not at the deadline,
+    // recorded in the check the run is in. Scoped: a signal that ends the confirmation ends the watch.
+    const checking = yield* Ref.make<Phase>("rollback-version-check")
     yield* Effect.forkScoped(
       watchForFailures(rollouts, {
         interval,
         journal,
         phase: "rollback-drain",
+        phaseNow: Ref.get(checking),
         firstNotice: options.firstNotice,
         onFailed: (e) => Ref.update(failed, (m) => new Map(m).set(targetKey(e.target), e))
       }).pipe(Effect.ignore)
@@ -256,10 +237,12 @@ const confirmRestores = (
         reasons.set(key, failure.reason)
         yield* confirm(key, { _tag: "NotConfirmed", error: failure.detail })
       } else if (version?._tag === "TimedOut") {
-        yield* confirm(key, { _tag: "NotConfirmed", error: `version check timed out: ${version.lastSeen}` })
+        const wanted = probes.find((p) => targetKey(p.target) === key)?.wanted ?? []
+        yield* confirm(key, { _tag: "NotConfirmed", error: `version check timed out: wanted ${wanted.join(" or ")}; last seen: ${version.lastSeen}` })
       } else if (version?._tag === "Stopped") yield* confirm(key, { _tag: "NotConfirmed", error: version.reason })
       else draining.push(item)
     }
+    yield* Ref.set(checking, "rollback-drain")
     const drains = yield* drainChecks(draining, {
       timeout: yield* left,
       interval,
@@ -295,16 +278,27 @@ export const rollback = (
   changes: Changes,
   options: RollbackOptions
 ): Effect.Effect<RollbackResult, never, Ecs | ScheduledTasks | VersionProbe> =>
-  Effect.uninterruptible(
+  Effect.uninterruptible(Effect.scoped(
     Effect.gen(function*() {
       const all = [...changes.values()]
       const followed = options.followed ?? new Map<string, Followed>()
+      const hurried = options.hurry ?? Effect.never
+      const pace: Pace = { hurried, cut: yield* cutOf(options.hurry) }
+      // Which changes another writer replaced since: read for all at once (batched), given up at a hurry.
       const resolver = yield* makeServiceStatesResolver
+      const replaced = yield* bounded(
+        Effect.forEach(all, (change) => supersededBy(change, resolver), { concurrency: options.concurrency, batching: true }),
+        Effect.zipRight(hurried, Effect.fail("hurried" as const))
+      ).pipe(Effect.orElseSucceed(() => all.map(() => Option.none<string>())))
+      // At most `concurrency` restores at once, until the caller hurries: then every one goes out.
+      const slots = yield* Effect.makeSemaphore(options.concurrency)
+      yield* Effect.forkScoped(Effect.interruptible(Effect.zipRight(hurried, slots.resize(Math.max(all.length, options.concurrency)))))
       const issued = new Map(
-        (yield* Effect.forEach(all, (change) => restoreOne(change, options.journal, followed, resolver), {
-          concurrency: options.concurrency,
-          batching: true
-        })).map((x, i) => [all[i]!.key, x] as const)
+        (yield* Effect.forEach(
+          all,
+          (change, i) => slots.withPermits(1)(restoreOne(change, replaced[i]!, options.journal, followed, pace)),
+          { concurrency: "unbounded" }
+        )).map((x, i) => [all[i]!.key, x] as const)
       )
       // What the confirmation saw so far, kept when a signal cuts it short.
       const seen = yield* Ref.make<ReadonlyMap<string, Confirmation>>(new Map())
@@ -315,20 +309,22 @@ export const rollback = (
             ? [{ change, issued: i }]
             : []
         })
+      // Interruptible whatever the caller's region (the checks' deadlines interrupt their
+      // polls): a signal, or the caller's hurry, ends the waiting, not the rollback.
+      // Effect.exit, not a catch: an interruption of the region ends in it too.
+      const confirming = <A>(effect: Effect.Effect<A, never, Ecs | VersionProbe>) =>
+        Effect.interruptible(Effect.raceFirst(effect, Effect.zipRight(hurried, Effect.interrupt))).pipe(Effect.exit)
       if (options.confirm) {
         const until = (yield* Clock.currentTimeMillis) + Duration.toMillis(options.timeout)
-        // Interruptible whatever the caller's region (the checks' deadlines interrupt their
-        // polls): a signal here ends the waiting, not the rollback.
-        // Effect.exit, not a catch: an interruption of the region ends in it too.
-        const first = yield* Effect.interruptible(confirmRestores(restoredOf(), options, until, seen)).pipe(Effect.exit)
+        const first = yield* confirming(confirmRestores(restoredOf(), options, until, seen))
         const reasons = Exit.isSuccess(first) ? first.value : new Map<string, DrainFailure>()
         const backups = new Set([...reasons].flatMap(([k, r]) => (r === "ecs-rollback-failed" ? [k] : [])))
         if (backups.size > 0 && !(yield* signalled)) {
           for (const key of backups) {
             const change = changes.get(key)
-            if (change?.kind === "service") issued.set(key, yield* restoreByUpdate(change, options.journal))
+            if (change?.kind === "service") issued.set(key, yield* restoreByUpdate(change, options.journal, pace))
           }
-          yield* Effect.interruptible(confirmRestores(restoredOf(backups), options, until, seen)).pipe(Effect.exit)
+          yield* confirming(confirmRestores(restoredOf(backups), options, until, seen))
         }
         yield* options.journal.closeOpen("interrupted")
       }
@@ -348,7 +344,7 @@ export const rollback = (
       }))
       return { restores, confirmations, restoredBy }
     })
-  )
+  ))
 
 /** Whether a signal has reached this fiber (its interruption waits for the end of an uninterruptible region). */
 const signalled = Effect.map(Effect.descriptor, (d) => HashSet.size(d.interruptors) > 0)

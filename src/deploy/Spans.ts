@@ -26,7 +26,8 @@ export interface PhaseSpans {
     status: Exclude<ProgressStatus, "started" | "observed">,
     message: string
   ) => Effect.Effect<void>
-  readonly closeOpen: (status: "failed" | "interrupted") => Effect.Effect<void>
+  /** Ends every open phase span with the status its target's key gets. */
+  readonly closeOpen: (statusOf: (targetKey: string) => ClosedStatus) => Effect.Effect<void>
   /** Runs `self` under the target's open phase span, so its calls' spans nest there. */
   readonly within: (
     target: TargetId | undefined,
@@ -58,8 +59,17 @@ const targetAttributes = (target: TargetId): Record<string, unknown> =>
       "cloud.region": target.region
     }
 
-const exitOf = (status: ProgressStatus | "interrupted", message: string): Exit.Exit<unknown, unknown> =>
-  status === "failed" ? Exit.fail(message) : status === "interrupted" ? Exit.interrupt(FiberId.none) : Exit.void
+/** How a phase still open at the end of the forward phases (or of the rollback's checks) ends. */
+export type ClosedStatus = "failed" | "interrupted" | "cancelled"
+
+const exitOf = (status: ProgressStatus | ClosedStatus, message: string): Exit.Exit<unknown, unknown> =>
+  status === "failed" ? Exit.fail(message) : status === "interrupted" || status === "cancelled" ? Exit.interrupt(FiberId.none) : Exit.void
+
+const closedReason: Record<ClosedStatus, string> = {
+  failed: "the run failed while this phase ran",
+  interrupted: "interrupted",
+  cancelled: "cut short: another target failed"
+}
 
 // Spans made here are never the fiber's current span: no stack trace to capture.
 const spanOptions = (parent: Tracer.AnySpan | undefined, attributes: Record<string, unknown>): Tracer.SpanOptions => ({
@@ -148,12 +158,13 @@ export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() 
         if (status === "failed") yield* markFailed(target)
         yield* endSpan(span, exitOf(status, message))
       }),
-    closeOpen: (status) =>
+    closeOpen: (statusOf) =>
       Effect.gen(function*() {
-        const open = yield* Ref.modify(state, (s) => [[...s.open.values()], { ...s, open: new Map() }] as const)
-        for (const span of open) {
+        const open = yield* Ref.modify(state, (s) => [[...s.open], { ...s, open: new Map() }] as const)
+        for (const [key, span] of open) {
+          const status = statusOf(key.slice(0, key.lastIndexOf("#")))
           span.attribute("gehen.phase.status", status)
-          yield* endSpan(span, exitOf(status, status === "failed" ? "the run failed while this phase ran" : "interrupted"))
+          yield* endSpan(span, exitOf(status, closedReason[status]))
         }
       }),
     within: (target, phase) => (self) =>

@@ -1,5 +1,6 @@
 import type { RunOutcome, TargetOutcome } from "../report/Report.js"
 import type { Changes } from "./Ledger.js"
+import { manualCommandOf } from "./ManualCommands.js"
 
 /** How the forward part of a run ended. */
 export type RunEnd =
@@ -16,8 +17,12 @@ export type RunEnd =
 export type RestoreResult =
   /** The call that restores it succeeded. */
   | { readonly _tag: "Restored" }
-  /** The call kept failing; `manualCommand` restores it by hand. */
-  | { readonly _tag: "RestoreFailed"; readonly error: string; readonly manualCommand: string }
+  /** The call kept failing until gehen's patience ran out. */
+  | { readonly _tag: "RestoreFailed"; readonly error: string }
+  /** Never sent, or refused each time, before the second signal's grace ran out. */
+  | { readonly _tag: "NotIssued"; readonly reason: string }
+  /** Sent, and cut short by the second signal before its answer came: it may have landed. */
+  | { readonly _tag: "Unanswered"; readonly error: string }
   /** There is nothing to go back to (a forced redeploy of the same task definition). */
   | { readonly _tag: "NothingToRestore"; readonly reason: string }
   /** Another writer's deployment replaced the change: left to it, not restored. */
@@ -74,10 +79,12 @@ const judgeRecovery = (
     return verdict("skipped", end._tag === "Interrupted" ? "interrupted before its turn" : undefined)
   }
   const restore = input.restores.get(key)
+  // Every target a person must look at gets the command that puts it back by hand.
+  const byHand = (error: string | undefined) => verdict("rollback-failed", error, manualCommandOf(change))
   if (restore === undefined) {
     return end._tag === "Interrupted" && end.leave
       ? verdict("skipped", join(own, "interrupted; left on the new version, not confirmed"))
-      : verdict("rollback-failed", join(own, "restore not issued"))
+      : byHand(join(own, "restore not issued"))
   }
   switch (restore._tag) {
     case "NothingToRestore":
@@ -85,7 +92,11 @@ const judgeRecovery = (
     case "Superseded":
       return verdict("superseded", join(own, `replaced by ${restore.by}: another writer deployed over this run; left to it, not rolled back`))
     case "RestoreFailed":
-      return verdict("rollback-failed", join(own, `rollback failed: ${restore.error}`), restore.manualCommand)
+      return byHand(join(own, `rollback failed: ${restore.error}`))
+    case "NotIssued":
+      return byHand(join(own, `restore not issued: ${restore.reason}`))
+    case "Unanswered":
+      return byHand(join(own, `restore sent, answer unknown: ${restore.error}`))
     case "Restored": {
       const confirmation = input.confirmations.get(key)
       if (kind === "scheduled-task" || confirmation === undefined) return verdict("rolled-back", own)
@@ -93,7 +104,7 @@ const judgeRecovery = (
         case "Confirmed":
           return verdict("rolled-back", own)
         case "NotConfirmed":
-          return verdict("rollback-failed", join(own, `restore issued, but not confirmed: ${confirmation.error}`))
+          return byHand(join(own, `restore issued, but not confirmed: ${confirmation.error}`))
         case "Unchecked":
           return verdict("rolled-back", join(own, confirmation.reason))
       }
@@ -142,7 +153,9 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
 /**
  * The run's outcome: a failure whose restores all held is "failed"; any that did not is
  * "rollback-failed"; one where another writer replaced part of the change (and the rest
- * held) is "superseded".
+ * held) is "superseded". An interrupted run is "interrupted" only when every change was
+ * put back (or left, as asked); a restore not issued, sent without an answer, failed or
+ * seen failing makes it "rollback-failed".
  */
 export const runOutcomeOf = (end: RunEnd, verdicts: ReadonlyMap<string, Verdict>): RunOutcome => {
   switch (end._tag) {
@@ -151,7 +164,7 @@ export const runOutcomeOf = (end: RunEnd, verdicts: ReadonlyMap<string, Verdict>
     case "TimedOut":
       return "timed-out"
     case "Interrupted":
-      return "interrupted"
+      return !end.leave && [...verdicts.values()].some((v) => v.outcome === "rollback-failed") ? "rollback-failed" : "interrupted"
     case "Failed": {
       const outcomes = [...verdicts.values()].map((v) => v.outcome)
       return outcomes.includes("rollback-failed") ? "rollback-failed" : outcomes.includes("superseded") ? "superseded" : "failed"

@@ -18,7 +18,7 @@ export class VersionCheckTimedOut extends Data.TaggedError("VersionCheckTimedOut
   readonly pending: ReadonlyArray<{ readonly target: TargetId; readonly wanted: ReadonlyArray<string>; readonly lastSeen: string }>
 }> {
   override get message() {
-    const who = this.pending.map((p) => `${targetLabel(p.target)} (wanted ${p.wanted.join(" or ")}, ${p.lastSeen})`)
+    const who = this.pending.map((p) => `${targetLabel(p.target)} (wanted ${p.wanted.join(" or ")}; last seen: ${p.lastSeen})`)
     return `version check timed out after ${Duration.format(this.timeout)}: ${who.join("; ")}`
   }
 }
@@ -88,13 +88,18 @@ export const versionChecks = (
           return true
         }
         const note = Option.match(gate.note, { onNone: () => "", onSome: (n) => ` (${n})` })
+        // What was seen, for the timeout's message (which names what was wanted once); the live line adds the want.
         const seen = served && Option.isSome(gate.hold)
           ? `serving ${result.version} on part of the traffic: ${gate.hold.value}`
           : result._tag === "Served"
-          ? `serving ${result.version}, want ${item.wanted.join(" or ")}${note}`
+          ? `serving ${result.version}${note}`
           : `not ready: ${result.reason}${note}`
         yield* Ref.update(lastSeen, (m) => new Map(m).set(key, seen))
-        yield* journal.observe(item.target, phase, seen)
+        yield* journal.observe(
+          item.target,
+          phase,
+          result._tag === "Served" && !served ? `serving ${result.version}, want ${item.wanted.join(" or ")}${note}` : seen
+        )
         return false
       })
       return journal.start(item.target, phase, `checking ${item.url} for ${item.wanted.join(" or ")}`).pipe(

@@ -46,7 +46,7 @@ export const PhaseTiming = Schema.Struct({
   phase: PhaseName,
   startedAt: Schema.String,
   endedAt: Schema.NullOr(Schema.String),
-  status: Schema.Literal("running", "succeeded", "failed", "skipped", "interrupted")
+  status: Schema.Literal("running", "succeeded", "failed", "skipped", "interrupted", "cancelled")
 })
 export type PhaseTiming = typeof PhaseTiming.Type
 

@@ -66,6 +66,21 @@ describe("assessDrain by deployment id", () => {
     expect(assessDrain(s, mine, true)).toEqual(expected)
   })
 
+  it("a rollback's drain names what it restores and what still runs, by task definition", () => {
+    // The restore (back to api:1), the failed new version (api:2) and the earlier deployment of api:1.
+    const restore = { taskDefinition: TD_OLD, deployment: { id: "restore", createdAt: 3000 } }
+    const s = state([
+      d("restore", { taskDefinition: TD_OLD, runningCount: 1, pendingCount: 1, createdAt: 3000 }),
+      d("new", { status: "ACTIVE", runningCount: 2 }),
+      { ...old, status: "ACTIVE", runningCount: 2 }
+    ])
+    expect(assessDrain(s, restore, true, true)).toEqual({
+      _tag: "Waiting",
+      observation: "1/2 of api:1 running, 1 pending, api:2 still 2 running, an earlier deployment of api:1 still 2 running",
+      newReady: false
+    })
+  })
+
   it("a newer deployment than ours, ours gone: replaced", () => {
     const a = assessDrain(state([d("someone-else", { createdAt: 2000 })]), mine, false)
     expect(a).toMatchObject({ _tag: "Failed", reason: "replaced" })

@@ -45,8 +45,8 @@ describe("per-target verdicts", () => {
       const worker = byName(error.report, "worker")
       expect(api.outcome).toBe("rollback-failed")
       expect(api.error).toMatch(/restore issued, but not confirmed/)
-      // Its restore call succeeded: no command to run by hand.
-      expect(api.manualCommand).toBeNull()
+      // Its restore call succeeded but did not hold: a person must look, with the command that puts it back.
+      expect(api.manualCommand).toMatch(/^aws ecs update-service --region us-east-1 --cluster 'prod-a' --service 'api' /)
       expect(worker.outcome).toBe("rolled-back")
       expect(worker.error).toMatch(/UNHEALTHY/)
       expect(worker.error).not.toContain("api")

@@ -11,11 +11,15 @@ import {
 } from "../../src/deploy/Verdicts.js"
 import { exitCodeOf } from "../../src/report/Report.js"
 
-// Only the keys matter to the verdicts; the plans are placeholders.
+// The verdicts read the keys, and the plans only for the manual commands.
+const servicePlan = (key: string) =>
+  ({ ref: { region: "us-east-1", cluster: "prod", service: key }, action: { _tag: "Update" } }) as ServicePlan
+const rulePlan = (key: string) =>
+  ({ ruleRef: { region: "us-east-1", rule: key }, ecsTarget: { Id: "t", Arn: "arn:aws:ecs:us-east-1:1:cluster/prod" } }) as ScheduledTaskPlan
 const service = (key: string): Change => ({
   kind: "service",
   key,
-  plan: {} as ServicePlan,
+  plan: servicePlan(key),
   newTaskDefinition: "new",
   state: "applied",
   deployment: undefined,
@@ -24,10 +28,11 @@ const service = (key: string): Change => ({
 const rule = (key: string, state: "intended" | "applied" = "applied"): Change => ({
   kind: "scheduled-task",
   key,
-  plan: {} as ScheduledTaskPlan,
+  plan: rulePlan(key),
   newTaskDefinition: "new",
   state
 })
+const byHandApi = "aws ecs update-service --region us-east-1 --cluster 'prod' --service 'api' --task-definition 'old' --force-new-deployment"
 
 const targets = [
   { key: "api", kind: "service" as const },
@@ -97,16 +102,32 @@ describe("judgeTargets", () => {
       { api: restored, web: restored },
       { api: { _tag: "NotConfirmed", error: "task y of api:1 is UNHEALTHY" }, web: confirmed }
     )
-    expect(verdicts["api"]).toEqual(v("rollback-failed", "restore issued, but not confirmed: task y of api:1 is UNHEALTHY"))
+    expect(verdicts["api"]).toEqual(v("rollback-failed", "restore issued, but not confirmed: task y of api:1 is UNHEALTHY", byHandApi))
     expect(verdicts["web"]).toEqual(v("rolled-back", "crash loop"))
     expect(verdicts["nightly"]).toEqual(v("skipped"))
   })
 
   it("a failed restore call carries the command that restores it by hand", () => {
     const verdicts = judge(failed({}), [rule("nightly")], {
-      nightly: { _tag: "RestoreFailed", error: "PutTargets failed: denied", manualCommand: "aws events put-targets ..." }
+      nightly: { _tag: "RestoreFailed", error: "PutTargets failed: denied" }
     })
-    expect(verdicts["nightly"]).toEqual(v("rollback-failed", "rollback failed: PutTargets failed: denied", "aws events put-targets ..."))
+    expect(verdicts["nightly"]).toEqual(
+      v(
+        "rollback-failed",
+        "rollback failed: PutTargets failed: denied",
+        `aws events put-targets --region us-east-1 --rule 'nightly' --targets '[{"Id":"t","Arn":"arn:aws:ecs:us-east-1:1:cluster/prod"}]'`
+      )
+    )
+  })
+
+  it.each([
+    [{ _tag: "NotIssued", reason: "UpdateService not issued: never sent" }, "restore not issued: UpdateService not issued: never sent"],
+    [{ _tag: "Unanswered", error: "UpdateService sent, answer unknown" }, "restore sent, answer unknown: UpdateService sent, answer unknown"]
+  ] as const)("a restore cut short by the second signal (%o) says which, with the command", (result, error) => {
+    const interrupted: RunEnd = { _tag: "Interrupted", leave: false, blame: new Map() }
+    const verdicts = judge(interrupted, [service("api")], { api: result })
+    expect(verdicts["api"]).toEqual(v("rollback-failed", error, byHandApi))
+    expect(runOutcomeOf(interrupted, new Map(Object.entries(verdicts)))).toBe("rollback-failed")
   })
 
   it("a redeploy has nothing to go back to: rollback-failed, saying so", () => {
@@ -177,11 +198,11 @@ describe("judgeTargets", () => {
     expect(input({ _tag: "Deployed" })).toEqual(v("unchanged"))
     expect(input(failed({ api: "UNHEALTHY" }), { api: restored }, { api: confirmed })).toEqual(v("rolled-back", "UNHEALTHY"))
     expect(input(failed({ web: "x" }), { api: restored }, { api: confirmed })).toEqual(v("rolled-back"))
-    expect(input(failed({ api: "UNHEALTHY" }))).toEqual(v("rollback-failed", "UNHEALTHY; restore not issued"))
+    expect(input(failed({ api: "UNHEALTHY" }))).toEqual(v("rollback-failed", "UNHEALTHY; restore not issued", byHandApi))
   })
 
   it("a change with no restore issued is rollback-failed", () => {
-    expect(judge(failed({}), [service("api")])["api"]).toEqual(v("rollback-failed", "restore not issued"))
+    expect(judge(failed({}), [service("api")])["api"]).toEqual(v("rollback-failed", "restore not issued", byHandApi))
   })
 })
 
@@ -192,7 +213,10 @@ describe("runOutcomeOf and exit codes", () => {
     [{ _tag: "TimedOut", message: "", lingering: new Map() } as RunEnd, verdicts("timed-out"), "timed-out", 2],
     [failed({}), verdicts("rolled-back", "failed", "skipped"), "failed", 1],
     [failed({}), verdicts("rolled-back", "rollback-failed"), "rollback-failed", 3],
-    [{ _tag: "Interrupted", leave: false, blame: new Map() } as RunEnd, verdicts("rollback-failed"), "interrupted", 130]
+    [{ _tag: "Interrupted", leave: false, blame: new Map() } as RunEnd, verdicts("rolled-back", "skipped"), "interrupted", 130],
+    // A restore not issued, unanswered or failed: a person must look.
+    [{ _tag: "Interrupted", leave: false, blame: new Map() } as RunEnd, verdicts("rolled-back", "rollback-failed"), "rollback-failed", 3],
+    [{ _tag: "Interrupted", leave: true, blame: new Map() } as RunEnd, verdicts("skipped"), "interrupted", 130]
   ] as const)("%o -> %s", (end, judged, outcome, code) => {
     expect(runOutcomeOf(end, judged)).toBe(outcome)
     expect(exitCodeOf(runOutcomeOf(end, judged))).toBe(code)

@@ -1,5 +1,7 @@
 // Real signals and real pipes against the bundled CLI over HTTP: a run that ends, ends whole.
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { CLI, setupDeploy, startCli } from "../support/subprocess.js"
@@ -78,23 +80,80 @@ describe.concurrent("signals and pipes", () => {
     expect(await s.restoredEverything()).toBe(true)
   })
 
-  it("a second signal exits at once, naming the restores not issued", async () => {
+  it("CI's cancel (SIGINT, then SIGTERM) with throttled restores: a line at each signal, the report, the step summary, exit 3, no third signal needed", async () => {
     const s = await setup(NEVER_DRAIN)
-    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
+    const summaryFile = join(s.dir, "step-summary.md")
+    const env = { ...s.env, GITHUB_STEP_SUMMARY: summaryFile }
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path, "--output", "json"], env)
     await waitFor(() => cli.output().includes("drain"))
-    // The services' restores keep failing (and being retried); the rule's goes through.
-    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" }))
+    const updatesBefore = (await s.calls("UpdateService")).length
+    // Every restore is throttled from now on (the SDK retries each, gehen tries again).
+    for (const operation of ["UpdateService", "PutTargets"]) {
+      await Effect.runPromise(s.sim.failNext({ operation, times: 100_000, code: "ThrottlingException", message: "Rate exceeded" }))
+    }
     cli.child.kill("SIGINT")
-    // The second signal once the rule's restore went through (it is then not "not issued").
-    await waitFor(() => /rule nightly runs report:1 again/.test(cli.output()))
+    // The first signal's line comes at once and says what happens next.
+    await waitFor(() => /SIGINT received: stopping; putting back the 3 target\(s\)/.test(cli.output()))
+    expect(cli.output()).toContain("a second signal stops waiting for confirmations")
+    // The restores go out (and are throttled); then the runner's SIGTERM.
+    await waitFor(() => cli.output().includes("rolling back"))
+    const restoreSent = async () => (await s.calls("UpdateService")).length > updatesBefore
+    while (!(await restoreSent())) await new Promise((r) => setTimeout(r, 25))
+    cli.child.kill("SIGTERM")
+    const run = await cli.done
+    expect(run.signal).toBeNull()
+    expect(run.code).toBe(3)
+    expect(run.stderr).toMatch(/second signal \(SIGTERM\): no longer waiting for confirmations; restores get 1\.5 s/)
+    expect(run.stderr).not.toContain("third signal (")
+    const report = JSON.parse(run.stdout)
+    expect(report).toMatchObject({ command: "deploy", outcome: "rollback-failed", exitCode: 3 })
+    for (const t of [...report.services, ...report.scheduledTasks]) {
+      expect(t.outcome).toBe("rollback-failed")
+      expect(t.error).toMatch(/restore not issued|restore sent, answer unknown/)
+      expect(t.manualCommand).toMatch(/^aws (ecs update-service|events put-targets) /)
+    }
+    // The summary on stderr and the step summary, as at any other end.
+    expect(run.stderr).toContain("restore by hand")
+    expect(readFileSync(summaryFile, "utf8")).toMatch(/rollback-failed|ROLLBACK FAILED/i)
+  })
+
+  it("a third signal exits at once, naming what is not known to be put back", async () => {
+    const s = await setup(NEVER_DRAIN)
+    // A step summary nobody reads (a FIFO without a reader): the run would hang writing it.
+    const fifo = join(s.dir, "summary.fifo")
+    execFileSync("mkfifo", [fifo])
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path], { ...s.env, GITHUB_STEP_SUMMARY: fifo })
+    await waitFor(() => cli.output().includes("drain"))
+    // The restores' answers are held for an hour: nothing is known to be put back.
+    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 2, answerAfterSeconds: 3600 }))
+    await Effect.runPromise(s.sim.failNext({ operation: "PutTargets", times: 1, answerAfterSeconds: 3600 }))
+    cli.child.kill("SIGINT")
+    await waitFor(() => cli.output().includes("SIGINT received"))
+    cli.child.kill("SIGTERM")
+    await waitFor(() => cli.output().includes("second signal"))
+    cli.child.kill("SIGINT")
+    const run = await cli.done
+    expect(run.code).toBe(3)
+    const line = run.stderr.split("\n").find((l) => l.includes("third signal (")) ?? ""
+    expect(line).toContain("exiting now")
+    expect(line).toContain("api (prod-a)")
+    expect(line).toContain("worker (prod-b)")
+    expect(line).toContain("nightly")
+  })
+
+  it("a signal while planning ends the plan at once, its read in flight cancelled: the line, the report, exit 130", async () => {
+    const s = await setup(NEVER_DRAIN)
+    // The plan's DescribeServices would answer in an hour.
+    await Effect.runPromise(s.sim.failNext({ operation: "DescribeServices", times: 100, answerAfterSeconds: 3600 }))
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path, "--output", "json"], s.env)
+    const asked = async () => (await s.calls("DescribeServices")).length > 0
+    while (!(await asked())) await new Promise((r) => setTimeout(r, 25))
     cli.child.kill("SIGINT")
     const run = await cli.done
     expect(run.code).toBe(130)
-    const line = run.stderr.split("\n").find((l) => l.includes("second signal")) ?? ""
-    expect(line).toContain("restores not issued")
-    expect(line).toContain("api (prod-a)")
-    expect(line).toContain("worker (prod-b)")
-    expect(line).not.toContain("nightly")
+    expect(run.stderr).toContain("SIGINT received: stopping; nothing was changed yet")
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "interrupted", exitCode: 130 })
+    expect(await Effect.runPromise(s.sim.mutatingCalls())).toEqual([])
   })
 
   it("a closed output pipe (| head -n 3) does not decide the deploy: it still fails, rolls back and exits 1", async () => {

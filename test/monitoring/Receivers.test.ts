@@ -254,11 +254,13 @@ describe("OTLP traces to a local collector", () => {
     expect(api.attributes["gehen.target.outcome"]).toBe("rolled-back")
     const phases = tree.children(api)
     expect(phases.map((s) => s.name)).toEqual(
-      expect.arrayContaining(["register", "update", "version-check", "drain", "rollback", "rollback-version-check", "rollback-drain"])
+      expect.arrayContaining(["register", "update", "version-check", "rollback", "rollback-version-check", "rollback-drain"])
     )
-    const drain = phases.find((s) => s.name === "drain")!
-    expect(drain.status).toMatchObject({ code: OTLP_STATUS.error, message: expect.stringMatching(/UNHEALTHY/) })
-    expect(drain.attributes["gehen.phase.status"]).toBe("failed")
+    // The failure is recorded in the phase the run was in when it was seen (the version check, or the drain after it).
+    const failing = phases.filter((s) => s.attributes["gehen.phase.status"] === "failed")
+    expect(failing).toHaveLength(1)
+    expect(["version-check", "drain"]).toContain(failing[0]!.name)
+    expect(failing[0]!.status).toMatchObject({ code: OTLP_STATUS.error, message: expect.stringMatching(/UNHEALTHY/) })
     // Observations while a phase ran are its events.
     expect(phases.find((s) => s.name === "rollback-drain")!.events.length).toBeGreaterThan(0)
     expect(tree.children(phases.find((s) => s.name === "rollback")!).map((s) => s.name)).toEqual(["ECS.UpdateService"])

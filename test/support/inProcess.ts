@@ -44,6 +44,8 @@ export const cli = (
     region?: string | null
     isTTY?: boolean
     stdoutIsTTY?: boolean
+    /** The version probe, instead of the simulator's. */
+    probe?: Layer.Layer<VersionProbe>
   } = {}
 ) =>
   Effect.gen(function*() {
@@ -58,7 +60,7 @@ export const cli = (
         return Simulator.layer(sim, { region: options.region === undefined ? "us-east-1" : options.region })
       },
       // Only the probe: the AWS ports come from `aws` above.
-      probe: Layer.effect(VersionProbe, VersionProbe).pipe(Layer.provide(Simulator.layer(sim))),
+      probe: options.probe ?? Layer.effect(VersionProbe, VersionProbe).pipe(Layer.provide(Simulator.layer(sim))),
       isTTY: options.isTTY ?? false,
       stdoutIsTTY: options.stdoutIsTTY ?? false,
       writeStderr: (chunk: string) => void progress.push(chunk),
@@ -76,7 +78,13 @@ export const cli = (
       ),
       "5 seconds"
     )
-    if (!Exit.isSuccess(exit)) throw new Error(`runCli failed: ${String(exit.cause)}`)
+    if (!Exit.isSuccess(exit)) {
+      // A defect ends the command as what it is: what it printed before is the test's to read.
+      if (options.probe !== undefined && Exit.isFailure(exit)) {
+        return { code: -1, exit, sim, world, path, roles, stdout: capture.stdout(), stderr: progress.join("") + capture.stderr() }
+      }
+      throw new Error(`runCli failed: ${String(exit.cause)}`)
+    }
     return { code: exit.value, sim, world, path, roles, stdout: capture.stdout(), stderr: progress.join("") + capture.stderr() }
   })
 
