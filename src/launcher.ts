@@ -20,10 +20,7 @@
  * cache beside the bundle).
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
-import Module from "node:module"
-import { homedir } from "node:os"
 import { dirname, join } from "node:path"
-import { Script } from "node:vm"
 import { answerFast } from "./cli/FastPath.js"
 
 /** main.cjs's content hash, set by scripts/bundle.mjs: a cache of another bundle is never tried. */
@@ -31,6 +28,10 @@ declare const GEHEN_BUNDLE_HASH: string
 
 /** Loads and runs the CLI bundle, with the code cache. */
 const runCli = () => {
+  // Loaded here, not at the top: the fast path needs none of them.
+  const { homedir } = require("node:os") as typeof import("node:os")
+  const Module = require("node:module") as typeof import("node:module")
+  const { Script } = require("node:vm") as typeof import("node:vm")
   const env = process.env
   const debug = env["GEHEN_DEBUG_CODE_CACHE"] === "1"
   const building = env["GEHEN_WRITE_CODE_CACHE"] === "1"

@@ -1,6 +1,7 @@
 // The launcher's code cache where the package was installed, not built: no cache beside the
-// bundle, so the first run writes one into the per-user cache directory and the next runs
-// use it. GEHEN_DEBUG_CODE_CACHE=1 makes the launcher say which cache it used or wrote.
+// bundle, so the first run of the CLI writes one into the per-user cache directory and the
+// next runs use it. GEHEN_DEBUG_CODE_CACHE=1 makes the launcher say which cache it used or
+// wrote. (`--version` and `--help` never load the CLI, so these runs print completions.)
 import { execFileSync, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -26,7 +27,10 @@ const installedCopy = () => {
   return { dir, launcher: join(bin, "gehen.cjs"), xdg: join(dir, "xdg") }
 }
 
-const run = (launcher: string, env: Record<string, string>, args: ReadonlyArray<string> = ["--version"]) => {
+/** A command line the CLI itself answers (exit 0, a completion script on stdout). */
+const COMPLETIONS = ["--completions", "bash"]
+
+const run = (launcher: string, env: Record<string, string>, args: ReadonlyArray<string> = COMPLETIONS) => {
   const r = spawnSync(process.execPath, [launcher, ...args], {
     cwd: tmpdir(),
     env: { PATH: process.env["PATH"] ?? "", HOME: join(dirname(launcher), "home"), NO_COLOR: "1", ...env }
@@ -35,6 +39,7 @@ const run = (launcher: string, env: Record<string, string>, args: ReadonlyArray<
 }
 
 const debug = { GEHEN_DEBUG_CODE_CACHE: "1" }
+const completions = (stdout: string) => expect(stdout).toContain("complete -F")
 const cacheName = new RegExp(`^main-${process.version.replace(/\./g, "\\.")}-${process.arch}-[0-9a-f]{16}\\.cache$`)
 
 describe("code cache of an installed package", () => {
@@ -42,7 +47,7 @@ describe("code cache of an installed package", () => {
     const { launcher, xdg } = installedCopy()
     const first = run(launcher, { ...debug, XDG_CACHE_HOME: xdg })
     expect(first.code).toBe(0)
-    expect(first.stdout.trim()).toBe(version)
+    completions(first.stdout)
     expect(first.stderr).toMatch(/^gehen: code cache: none for main-/m)
     const files = readdirSync(join(xdg, "gehen"))
     expect(files).toHaveLength(1)
@@ -53,14 +58,17 @@ describe("code cache of an installed package", () => {
 
     const second = run(launcher, { ...debug, XDG_CACHE_HOME: xdg })
     expect(second.code).toBe(0)
-    expect(second.stdout.trim()).toBe(version)
+    completions(second.stdout)
     expect(second.stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
     expect(statSync(cache).mtimeMs).toBe(written)
-    // --help runs other code than --version: the same cache serves it.
-    const help = run(launcher, { ...debug, XDG_CACHE_HOME: xdg }, ["--help"])
-    expect(help.code).toBe(0)
-    expect(help.stdout).toContain("Usage: gehen")
-    expect(help.stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
+    // A usage mistake runs other code: the same cache serves it.
+    const mistake = run(launcher, { ...debug, XDG_CACHE_HOME: xdg }, ["deploy", "--version"])
+    expect(mistake.code).toBe(1)
+    expect(mistake.stderr).toContain("--version is not an option of gehen deploy")
+    expect(mistake.stderr).toContain(`gehen: code cache: used ${cache}`)
+    // --version answers without the CLI, so without its cache.
+    const fast = run(launcher, { ...debug, XDG_CACHE_HOME: xdg }, ["--version"])
+    expect(fast).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: "" })
   })
 
   it("a foreign file under the cache's name is rejected and replaced; the next run uses the new one", () => {
@@ -71,7 +79,7 @@ describe("code cache of an installed package", () => {
     writeFileSync(cache, "not a V8 code cache")
     const rejected = run(launcher, { ...debug, XDG_CACHE_HOME: xdg })
     expect(rejected.code).toBe(0)
-    expect(rejected.stdout.trim()).toBe(version)
+    completions(rejected.stdout)
     expect(rejected.stderr).toContain(`gehen: code cache: rejected ${cache}`)
     expect(rejected.stderr).toContain(`gehen: code cache: wrote ${cache}`)
     expect(run(launcher, { ...debug, XDG_CACHE_HOME: xdg }).stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
@@ -101,7 +109,7 @@ describe("code cache of an installed package", () => {
     for (const env of [{ XDG_CACHE_HOME: file }, { GEHEN_CACHE_DIR: join(file, "gehen") }]) {
       const r = run(launcher, env)
       expect(r.code).toBe(0)
-      expect(r.stdout.trim()).toBe(version)
+      completions(r.stdout)
       expect(r.stderr).toBe("")
     }
     const said = run(launcher, { ...debug, XDG_CACHE_HOME: file })
@@ -111,7 +119,7 @@ describe("code cache of an installed package", () => {
   it("a checkout uses the cache `npm run build` made beside the bundle, and writes none for the user", () => {
     const xdg = mkdtempSync(join(tmpdir(), "gehen-cache-xdg-"))
     made.push(xdg)
-    const r = spawnSync(process.execPath, [CLI, "--version"], {
+    const r = spawnSync(process.execPath, [CLI, ...COMPLETIONS], {
       env: { PATH: process.env["PATH"] ?? "", HOME: xdg, XDG_CACHE_HOME: xdg, ...debug }
     })
     expect(r.status).toBe(0)
