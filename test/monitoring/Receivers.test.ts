@@ -259,8 +259,14 @@ describe("OTLP traces to a local collector", () => {
     const drain = phases.find((s) => s.name === "drain")!
     expect(drain.status).toMatchObject({ code: OTLP_STATUS.error, message: expect.stringMatching(/UNHEALTHY/) })
     expect(drain.attributes["gehen.phase.status"]).toBe("failed")
-    // Observations while a phase ran are its events.
-    expect(phases.find((s) => s.name === "rollback-drain")!.events.length).toBeGreaterThan(0)
+    // Observations while a phase ran are its events: what the progress said (how many
+    // there are depends on how the polls fell, so on the machine's load).
+    const observed = [...tree.children(api), ...tree.children(tree.one("worker (prod-b)"))]
+      .flatMap((s) => s.events.map((e) => e.name))
+      // A failed span's own event, the error's.
+      .filter((name) => name !== "exception")
+    expect(observed.length).toBeGreaterThan(0)
+    for (const e of observed) expect(failed.run.stderr).toContain(e)
     expect(tree.children(phases.find((s) => s.name === "rollback")!).map((s) => s.name)).toEqual(["ECS.UpdateService"])
     // A target that only followed the others back is not a failure of its own.
     expect(tree.one("nightly (scheduled task)").status.code).toBe(OTLP_STATUS.ok)
