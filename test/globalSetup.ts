@@ -4,10 +4,6 @@ import { join } from "node:path"
 // @ts-expect-error: a build script in plain JavaScript, without declarations.
 import { writeCodeCache } from "../scripts/codeCache.mjs"
 
-// The AWS SDK warns about Node 20 on every client it makes, in the workers' own
-// in-process tests too; gehen's engines field already says what it supports.
-process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
-
 const newest = (dir: string): number =>
   Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
     e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs

@@ -9,6 +9,7 @@ import { parseDatagrams } from "./support/dogstatsd.js"
 import { decodeExports, OTLP_STATUS, spanTree } from "./support/otlp.js"
 import { type HttpReceiver, startHttp, startUdp, type UdpReceiver } from "./support/receivers.js"
 import { FAILING, MARKERS, SHA, startMonitoredWorld } from "./support/world.js"
+import { waitFor } from "../support/waitFor.js"
 
 const PIPELINE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 const PIPELINE_SPAN = "00f067aa0ba902b7"
@@ -38,8 +39,9 @@ const observe = async (
     SENTRY_ENVIRONMENT: "production",
     ...otlp(collector)
   }).done
-  // Datagrams sent just before the exit may still be in the socket's queue.
-  await new Promise((r) => setTimeout(r, 100))
+  // Datagrams sent just before the exit may still be in this process's socket queue: the
+  // run's count metric is the last one sent.
+  await waitFor(() => udp.datagrams.some((d) => d.startsWith("gehen.deploy.count:")), "the run's count metric")
   return { run, udp, collector, sentry }
 }
 
