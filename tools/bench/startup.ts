@@ -1,7 +1,7 @@
 /**
- * Start-up timing: `gehen --version` and `--help` against a bare `node -e 0`; with
- * `variants`, also as an installed package starts (no code cache beside the bundle: the
- * per-user one, and none at all) and as the single executable.
+ * Start-up timing: `gehen --version` and `--help` (answered by the launcher, without the
+ * CLI) against a bare `node -e 0`; with `variants`, also as an installed package lays the
+ * launcher out and as the single executable. A deploy's start is timed by firstRequest.ts.
  */
 import { spawnSync } from "node:child_process"
 import { copyFileSync, mkdirSync, rmSync } from "node:fs"
@@ -43,14 +43,9 @@ export const measureStartup = (cliPath: string, runs: number, variants: StartupV
     mkdirSync(copy)
     for (const f of ["gehen.cjs", "main.cjs"]) copyFileSync(join(dirname(cliPath), f), join(copy, f))
     const launcher = join(copy, "gehen.cjs")
-    // The warm-up run writes the per-user cache that the measured runs read.
-    const userCache = { GEHEN_CACHE_DIR: join(home, "cache") }
-    // A cache directory that cannot be made (a path under a file): every start compiles.
-    const noCache = { GEHEN_CACHE_DIR: join(launcher, "cache") }
     commands.push(
-      { label: "gehen --version, installed (per-user cache)", file: node, args: [launcher, "--version"], env: userCache },
-      { label: "gehen --help, installed (per-user cache)", file: node, args: [launcher, "--help"], env: userCache },
-      { label: "gehen --version, no code cache", file: node, args: [launcher, "--version"], env: noCache, judged: false }
+      { label: "gehen --version, installed", file: node, args: [launcher, "--version"] },
+      { label: "gehen --help, installed", file: node, args: [launcher, "--help"] }
     )
   }
   if (variants.seaPath !== undefined) {
