@@ -3,7 +3,7 @@
  * credentials resolved and the SDK loaded. A local endpoint stands in for AWS: it notes
  * when each request arrives (by the bench's clock, which also took the spawn time) and
  * refuses it as STS refuses a caller (403 AccessDenied, which is not retried), so the run
- * ends at once. Runs alternate with `node -e 0`, whose median is the ratio's base.
+ * ends at once. Each run follows a run of `node -e 0`; the ratio is the median of the pairs' ratios.
  */
 import { spawn, spawnSync } from "node:child_process"
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
@@ -139,20 +139,21 @@ export const measureFirstRequest = async (
       return Number(process.hrtime.bigint() - t0) / 1e6
     }
     const samples = commands.map(() => [] as Array<number>)
-    const baseSamples: Array<number> = []
+    const ratios = commands.map(() => [] as Array<number>)
     for (const c of commands) await once(c)
     for (let i = 0; i < runs; i++) {
       for (const [j, c] of commands.entries()) {
-        baseSamples.push(base())
-        samples[j]!.push(await once(c))
+        const b = base()
+        const ms = await once(c)
+        samples[j]!.push(ms)
+        ratios[j]!.push(ms / b)
       }
     }
-    const baseMs = median(baseSamples)
     return commands.map((c, j) => ({
       label: c.label,
       runs,
       medianMs: median(samples[j]!),
-      ratio: median(samples[j]!) / baseMs,
+      ratio: median(ratios[j]!),
       judged: false,
       ...(c.limitMs === undefined ? {} : { limitMs: c.limitMs })
     }))

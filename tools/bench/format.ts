@@ -49,7 +49,7 @@ export const formatBench = (report: BenchReport): string => {
   }
   if (report.startup.length > 0) {
     out.push("")
-    out.push(`| start-up (median of ${report.startup[0]?.runs ?? 0}, interleaved with node -e 0) | ms | x node -e 0 |`)
+    out.push(`| start-up (median of ${report.startup[0]?.runs ?? 0}) | ms | x node -e 0 (median of pairs) |`)
     out.push("|---|---:|---:|")
     for (const s of report.startup) out.push(`| \`${s.label}\` | ${fixed(s.medianMs, 0)} | ${fixed(s.ratio, 2)} |`)
   }

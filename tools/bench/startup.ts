@@ -28,7 +28,7 @@ interface Command {
   readonly judged?: boolean
 }
 
-/** Median wall time of each command, runs interleaved so drift hits them all alike. */
+/** Median wall time of each command, and the median of its ratios to `node -e 0` run just before it. */
 export const measureStartup = (cliPath: string, runs: number, variants: StartupVariants = {}): ReadonlyArray<StartupResult> => {
   const home = tempDir("gehen-bench-startup-")
   const env = simulatorEnv("http://127.0.0.1:9", home, { NO_COLOR: "1" })
@@ -67,20 +67,29 @@ export const measureStartup = (cliPath: string, runs: number, variants: StartupV
     }
     throw new Error(last)
   }
+  // Pairs, as A B A B ...: each command's run right after a run of `node -e 0`, and the
+  // ratio taken pair by pair, so that the machine's drift during the measurement cancels out.
   const samples = commands.map(() => [] as Array<number>)
+  const ratios = commands.map(() => [] as Array<number>)
   try {
     // One warm-up each fills the OS file cache.
     for (const c of commands) once(c)
-    for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j]!.push(once(c)))
+    for (let i = 0; i < runs; i++) {
+      for (const [j, c] of commands.entries()) {
+        const base = once(commands[0]!)
+        const ms = j === 0 ? base : once(c)
+        samples[j]!.push(ms)
+        ratios[j]!.push(ms / base)
+      }
+    }
   } finally {
     rmSync(home, { recursive: true, force: true })
   }
-  const base = median(samples[0]!)
   return commands.map((c, j) => ({
     label: c.label,
     runs,
     medianMs: median(samples[j]!),
-    ratio: median(samples[j]!) / base,
+    ratio: median(ratios[j]!),
     ...(c.judged === false ? { judged: false } : {})
   }))
 }
