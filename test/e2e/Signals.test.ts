@@ -79,8 +79,12 @@ describe.concurrent("signals and pipes", () => {
     // The services' restores keep failing (and being retried); the rule's goes through.
     await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" }))
     cli.child.kill("SIGINT")
-    // The second signal once the rollback has started: a restore was sent (and refused).
-    await waitFor(async () => (await s.calls("UpdateService")).length > 2, "a restore")
+    // The second signal once the rollback has issued what it can: the rule's restore went
+    // through (and the CLI said so), the services' were sent (and refused).
+    await waitFor(
+      async () => /✓ nightly \(scheduled task\) rollback: /.test(cli.output()) && (await s.calls("UpdateService")).length > 2,
+      "the rule's restore, and a service's"
+    )
     cli.child.kill("SIGINT")
     const run = await cli.done
     expect(run.code).toBe(130)
