@@ -1,12 +1,12 @@
 // Monitoring costs nothing when off: `--version` and `--help` never load the CLI, even with
 // every monitoring variable set, and a deploy evaluates a receiver's client (a module of
 // the bundle) only when its variable is set (see support/evaluated.ts).
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { CLI } from "../support/subprocess.js"
+import { CLI, runProcess } from "../support/subprocess.js"
 import { evaluatedModules, readableCli } from "./support/evaluated.js"
 import { startUdp } from "./support/receivers.js"
 import { SHA, startMonitoredWorld } from "./support/world.js"
@@ -39,17 +39,17 @@ beforeAll(async () => {
 
 describe("monitoring at start-up", () => {
   for (const args of [["--version"], ["--help"]]) {
-    it(`gehen ${args.join(" ")} does not load the CLI, even with every monitoring variable set`, () => {
+    it(`gehen ${args.join(" ")} does not load the CLI, even with every monitoring variable set`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "gehen-monitoring-startup-"))
       const record = join(dir, "read.json")
       const preload = join(dir, "record.cjs")
       writeFileSync(preload, `const fs = require("node:fs"); const read = fs.readFileSync; const seen = []
         fs.readFileSync = function (p, ...rest) { seen.push(String(p)); return read.call(this, p, ...rest) }
         process.on("exit", () => fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify(seen)))`)
-      const r = spawnSync(process.execPath, ["-r", preload, CLI, ...args], {
+      const r = await runProcess(process.execPath, ["-r", preload, CLI, ...args], {
         env: { PATH: process.env["PATH"] ?? "", HOME: dir, NO_COLOR: "1", ...EVERY_VARIABLE }
       })
-      expect(r.status).toBe(0)
+      expect(r.code).toBe(0)
       expect(r.stdout.length).toBeGreaterThan(0)
       expect((JSON.parse(readFileSync(record, "utf8")) as Array<string>).filter((f) => f.endsWith("main.cjs"))).toEqual([])
     })
@@ -58,7 +58,6 @@ describe("monitoring at start-up", () => {
   it("a deploy evaluates a receiver's client only when its variable is set", async () => {
     const udp = await startUdp()
     open.push(udp)
-    // Not spawnSync: the simulator answering the CLI runs in this process.
     const deploy = async (extra: Record<string, string>) => {
       const w = await startMonitoredWorld()
       open.push(w)
