@@ -1,11 +1,11 @@
-// The GitHub Action's run step (see action.yml): runs gehen with the action's inputs and
-// writes the step's outputs. Plain Node with no dependencies, so that it needs nothing
-// but the built CLI.
+// The GitHub Action (see action.yml): the runner's Node runs this file in the job's
+// workspace; it runs the CLI committed in action/dist/ with the action's inputs and writes
+// the step's outputs. Plain Node with no dependencies: nothing is installed or built.
 //
-// Inputs (INPUT_* variables, set by action.yml): COMMAND (deploy, status, rollback),
-// GITSHA (deploy only), PATH, ARGS (extra arguments, split on whitespace).
-// Outputs ($GITHUB_OUTPUT): outcome, exit-code, report (the JSON report's path).
-// Exits with gehen's exit code, after writing the outputs.
+// Inputs (INPUT_* variables, set by the runner from action.yml's inputs): COMMAND
+// (deploy, status, rollback), GITSHA (deploy only), PATH, ARGS (extra arguments, split
+// on whitespace). Outputs ($GITHUB_OUTPUT): outcome, exit-code, report (the JSON
+// report's path). Exits with gehen's exit code, after writing the outputs.
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { appendFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs"
@@ -90,9 +90,8 @@ const main = () => {
     }
   }
 
-  const actionPath = process.env.GITHUB_ACTION_PATH || join(dirname(fileURLToPath(import.meta.url)), "..")
-  const cli = join(actionPath, "dist", "cli", "gehen.cjs")
-  if (!existsSync(cli)) return refuse(`gehen is not built: ${cli} is missing (the action's install step runs npm ci)`)
+  const cli = join(dirname(fileURLToPath(import.meta.url)), "dist", "gehen.cjs")
+  if (!existsSync(cli)) return refuse(`gehen is missing: ${cli} (action/dist is committed with the action)`)
 
   const gitsha = input("gitsha")
   const path = input("path")
@@ -113,7 +112,10 @@ const main = () => {
     stdio: ["ignore", "pipe", "inherit"],
     detached: process.platform !== "win32"
   })
-  // The runner cancels a job by signalling this process: gehen must get the signal to roll back.
+  // The runner cancels a job by signalling this process (SIGINT, SIGTERM 7.5 s later,
+  // SIGKILL 2.5 s after that): gehen gets each one, rolls back on the first, stops waiting
+  // on the second (its restores get 1.5 s more, then its report), and this script then
+  // writes the outputs and exits with its code.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal))
 
   const chunks = []

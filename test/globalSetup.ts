@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process"
 import { readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
+// @ts-expect-error: a build script in plain JavaScript, without declarations.
+import { writeCodeCache } from "../scripts/codeCache.mjs"
 
 const newest = (dir: string): number =>
   Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
@@ -25,30 +27,27 @@ const caches = (): Array<string> => {
 }
 
 /**
- * The subprocess tests run the bundled CLI: bundle it from the current sources first,
- * unless the bundle is already newer than every source (as right after `npm ci`, whose
- * `prepare` builds it), which spares a few seconds before any test can start. A bundle
- * built under another Node gets a code cache for this one (as .ci/run runs the suite on
- * Node 20, 22 and 24 over one build), so start-up is measured as users see it.
+ * The subprocess and install tests run the build (the bundled CLI, the library that
+ * `npm pack` packs): build it from the current sources first (`npm run build`), unless it
+ * is already newer than every source, which spares a few seconds before any test can
+ * start. A build made under another Node gets a code cache for this one (as .ci/run runs
+ * the suite on Node 20, 22 and 24 over one build), so start-up is measured as users see it.
  */
-export default function setup() {
+export default async function setup() {
   const sources = Math.max(
     newest("src"),
     newest("tools"),
     newest("scripts"),
     mtime("package.json"),
-    mtime("npm-shrinkwrap.json")
+    mtime("package-lock.json")
   )
   // The bundle step's last output is a code cache; ones added later for other Nodes are newer.
   const made = caches().map((f) => mtime(join("dist/cli", f)))
   const built = made.length === 0 ? 0 : Math.min(...made)
-  if (built <= sources) {
-    execFileSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" })
+  if (built <= sources || mtime("dist/lib/index.js") <= sources) {
+    execFileSync("npm", ["run", "build"], { stdio: "inherit" })
     return
   }
   if (caches().some((f) => f.startsWith(`main-${process.version}-${process.arch}-`))) return
-  execFileSync(process.execPath, ["dist/cli/gehen.cjs", "--help"], {
-    env: { ...process.env, GEHEN_WRITE_CODE_CACHE: "1", NO_COLOR: "1" },
-    stdio: "ignore"
-  })
+  await writeCodeCache("dist/cli")
 }

@@ -38,6 +38,10 @@ const off: Monitoring = { watch: (self) => self, report: () => Effect.void }
 export const FLUSH_BUDGET = Duration.seconds(2)
 /** Each receiver's own budget, a little less, so it can still say what it could not send. */
 const RECEIVER_BUDGET = Duration.millis(1800)
+/** A receiver's host name gets this long to resolve (within the receiver's budget when the run is short). */
+const LOOKUP_DEADLINE_MS = 1500
+/** A failed lookup is tried again after this long. */
+const RETRY_LOOKUP_MS = 5000
 
 export interface MonitoringOptions {
   readonly env: Readonly<Record<string, string | undefined>>
@@ -71,20 +75,24 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
     const labels = yield* makeTaskLabels
     const { datadog, sentry, tracing } = settings
     const version = options.version ?? VERSION
+    // One lookup per host for the run, shared by the receivers, never on the thread pool the exit waits for.
+    const resolve = yield* Effect.promise(() => import("./HostLookup.js")).pipe(
+      Effect.map((m) => m.rememberingLookups((host) => m.resolveHost(host, { deadlineMs: LOOKUP_DEADLINE_MS }), RETRY_LOOKUP_MS))
+    )
 
     const [dd, sn, tr] = yield* Effect.all([
       datadog === undefined ? Effect.succeed(Option.none<Sink>()) : start(
         "Datadog",
         problems,
-        Effect.flatMap(Effect.promise(() => import("./Datadog.js")), (m) => m.makeDatadog(datadog, options.gitsha, labels, problems))
+        Effect.flatMap(Effect.promise(() => import("./Datadog.js")), (m) => m.makeDatadog(datadog, options.gitsha, labels, problems, resolve.addresses))
       ),
       sentry === undefined ? Effect.succeed(Option.none<Sink>()) : start(
         "Sentry",
         problems,
-        Effect.flatMap(Effect.promise(() => import("./Sentry.js")), (m) => m.makeSentry(sentry, version, problems))
+        Effect.flatMap(Effect.promise(() => import("./Sentry.js")), (m) => m.makeSentry(sentry, version, problems, resolve.lookup))
       ),
       tracing === undefined ? Effect.succeed(Option.none()) : Effect.flatMap(Effect.promise(() => import("./Tracing.js")), (m) =>
-        m.makeTracing(tracing, version, problems)).pipe(
+        m.makeTracing(tracing, version, problems, resolve.lookup)).pipe(
           Effect.map(Option.some),
           Effect.catchAllCause((cause) => Effect.as(problems.note("OpenTelemetry", `could not start: ${briefly(cause)}`), Option.none()))
         )
@@ -109,8 +117,13 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
     yield* Effect.addFinalizer((exit) =>
       Effect.gen(function*() {
         if (Exit.isFailure(exit) && Cause.isDie(exit.cause)) yield* each((sink) => sink.defect(exit.cause))
-        // Finalizers are uninterruptible: without this, no budget could cut a hung flush short.
-        const flushed = yield* each((sink) => sink.flush(RECEIVER_BUDGET)).pipe(Effect.interruptible, Effect.timeoutOption(FLUSH_BUDGET))
+        // Finalizers are uninterruptible: disconnected, the budget ends the wait on time
+        // whatever a receiver's flush does (what is still in flight is left to the exit).
+        const flushed = yield* each((sink) => sink.flush(RECEIVER_BUDGET)).pipe(
+          Effect.interruptible,
+          Effect.disconnect,
+          Effect.timeoutOption(FLUSH_BUDGET)
+        )
         if (Option.isNone(flushed)) yield* problems.note("monitoring", `gave up sending after ${Duration.toMillis(FLUSH_BUDGET) / 1000} s`)
         const line = yield* problems.line
         if (line !== undefined) options.writeStderr(`${line}\n`)

@@ -12,6 +12,8 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
+import type { LookupFn } from "./HostLookup.js"
+import { fetchWith } from "./Post.js"
 import type { Problems } from "./Problems.js"
 import type { TraceSettings } from "./Settings.js"
 
@@ -38,9 +40,15 @@ const rootMessage = (error: unknown): string => {
  * exporter: Effect's spans (the programs' `Effect.withSpan` and the journal's phase
  * spans) go straight to the collector, without the OpenTelemetry SDK. The exporter
  * sends every 5 s and at the end; it drops what a collector refuses and says nothing,
- * so its HTTP client notes each answer here.
+ * so its HTTP client notes each answer here. Its requests go over node:http(s) with the
+ * receivers' own host lookup (see HostLookup), not the global fetch.
  */
-export const makeTracing = (settings: TraceSettings, version: string, problems: Problems): Effect.Effect<Tracing, never, Scope.Scope> =>
+export const makeTracing = (
+  settings: TraceSettings,
+  version: string,
+  problems: Problems,
+  lookup: LookupFn
+): Effect.Effect<Tracing, never, Scope.Scope> =>
   Effect.gen(function*() {
     const receiver = `the OTLP collector at ${settings.url}`
     // A collector that cannot be reached at the last export: its retries (1 s apart) would only use up the budget.
@@ -82,12 +90,16 @@ export const makeTracing = (settings: TraceSettings, version: string, problems: 
       flush: (budget) =>
         Ref.set(flushing, true).pipe(
           Effect.zipRight(Scope.close(scope, Exit.void).pipe(Effect.raceFirst(Deferred.await(unreachable)))),
-          // Flushes run in finalizers, which are uninterruptible: the budget must be able to cut this short.
-          Effect.interruptible,
+          // Closing a scope is uninterruptible: disconnected, the budget ends the wait on
+          // time and the last export goes on in the background until the exit.
+          Effect.disconnect,
           Effect.timeoutOption(budget),
           Effect.flatMap((done) =>
             Option.isSome(done) ? Effect.void : problems.note(receiver, `spans not exported within ${Duration.toMillis(budget) / 1000} s`))
         )
     }
     return tracing
-  }).pipe(Effect.provide(FetchHttpClient.layer))
+  }).pipe(
+    Effect.provide(FetchHttpClient.layer),
+    Effect.provideService(FetchHttpClient.Fetch, fetchWith(lookup))
+  )

@@ -1,57 +1,60 @@
-// The GitHub Action (action.yml) run as the runner runs a composite action's step: its
-// expressions evaluated, its env given to a bash script in the workspace, with the job's
-// GITHUB_* files, against the simulator over HTTP with the bundled CLI.
-import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+// The GitHub Action (action.yml) run as the runner runs a Node action: the runner's Node
+// runs `runs.main` in the job's workspace with INPUT_<NAME> for every input (given, else
+// its default, evaluated), the job's environment and GITHUB_* files, here against the
+// simulator over HTTP. The action runs from a copy of its own files alone (action.yml and
+// action/), in a directory with no node_modules above it: nothing is installed or built.
+import { execFile, spawn } from "node:child_process"
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { promisify } from "node:util"
 import { Effect, Schema } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { RunReport } from "../../src/report/Report.js"
 import { StatusReport } from "../../src/status/Status.js"
 import { setupDeploy } from "../support/subprocess.js"
+import { waitFor } from "../support/waitFor.js"
 import { OLD, SHA } from "../support/world.js"
 
+const exec = promisify(execFile)
 const ROOT = join(import.meta.dirname, "..", "..")
 
 interface ActionInput {
   readonly description?: string
   readonly default?: string
 }
-interface ActionStep {
-  readonly id?: string
-  readonly name?: string
-  readonly shell?: string
-  readonly run?: string
-  readonly "working-directory"?: string
-  readonly env?: Readonly<Record<string, string>>
-}
 interface Action {
   readonly inputs: Readonly<Record<string, ActionInput>>
-  readonly outputs: Readonly<Record<string, { readonly value: string }>>
-  readonly runs: { readonly using: string; readonly steps: ReadonlyArray<ActionStep> }
+  readonly outputs: Readonly<Record<string, { readonly description?: string; readonly value?: string }>>
+  readonly runs: { readonly using: string; readonly main: string; readonly pre?: string; readonly post?: string; readonly steps?: unknown }
 }
 
 const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as Action
-const gehenStep = action.runs.steps.find((s) => s.id === "gehen")
+
+/** The action as a workflow gets it (`uses: owner/gehen@ref`): its own files, nothing else. */
+const checkout = mkdtempSync(join(tmpdir(), "gehen-action-"))
+cpSync(join(ROOT, "action.yml"), join(checkout, "action.yml"))
+cpSync(join(ROOT, "action"), join(checkout, "action"), { recursive: true })
 
 type Inputs = Partial<Record<"gitsha" | "path" | "command" | "args", string>>
 
 /**
- * `${{ ... }}` as the runner evaluates it for this action: inputs (given, else their
- * default, itself evaluated), github.sha and github.action_path. Any other expression
- * fails the test, so action.yml cannot use one this test does not understand.
+ * `${{ ... }}` as the runner evaluates it in an input's default: github.sha only; any
+ * other expression fails the test, so action.yml cannot use one this test does not know.
  */
-const evaluate = (text: string, inputs: Inputs, sha: string): string =>
+const evaluate = (text: string, sha: string): string =>
   text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, expr: string) => {
     if (expr === "github.sha") return sha
-    if (expr === "github.action_path") return ROOT
-    const name = /^inputs\.([\w-]+)$/.exec(expr)?.[1]
-    const declared = name === undefined ? undefined : action.inputs[name]
-    if (name === undefined || declared === undefined) throw new Error(`unknown expression in action.yml: ${expr}`)
-    return inputs[name as keyof Inputs] ?? evaluate(declared.default ?? "", inputs, sha)
+    throw new Error(`unknown expression in action.yml: ${expr}`)
   })
+
+/** What the runner puts in a Node action's environment for its inputs: INPUT_<NAME>, given or defaulted. */
+const inputEnv = (inputs: Inputs, sha: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(action.inputs).map(([name, declared]) => [
+    `INPUT_${name.replace(/ /g, "_").toUpperCase()}`,
+    inputs[name as keyof Inputs] ?? evaluate(declared.default ?? "", sha)
+  ]))
 
 /** The GITHUB_OUTPUT file format: `name=value` lines and `name<<DELIMITER` heredocs. */
 const parseOutputs = (text: string): Record<string, string> => {
@@ -81,34 +84,29 @@ interface StepRun {
 }
 
 /**
- * Starts action.yml's gehen step in `workspace` as the runner would: the step's env
- * (INPUT_* from the inputs) over the job's environment, the script in a file run by
- * `bash --noprofile --norc -e -o pipefail`, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files
- * created empty. The install step is not run: the test setup built dist/cli.
+ * Starts the action as the runner would: `node <runs.main>` from the action's checkout,
+ * in `workspace`, with the job's environment, the inputs and GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files created empty.
  */
 const startStep = (workspace: string, jobEnv: NodeJS.ProcessEnv, inputs: Inputs, sha = SHA) => {
   const runner = mkdtempSync(join(tmpdir(), "gehen-runner-"))
   const runnerTemp = mkdtempSync(join(runner, "temp-"))
   const outputFile = join(runner, "output")
   const summaryFile = join(runner, "summary.md")
-  const script = join(runner, "step.sh")
   writeFileSync(outputFile, "")
   writeFileSync(summaryFile, "")
-  writeFileSync(script, evaluate(gehenStep!.run!, inputs, sha))
-  const stepEnv = Object.fromEntries(Object.entries(gehenStep!.env ?? {}).map(([k, v]) => [k, evaluate(v, inputs, sha)]))
   const env: NodeJS.ProcessEnv = {
     ...jobEnv,
     CI: "true",
     GITHUB_ACTIONS: "true",
     GITHUB_SHA: sha,
     GITHUB_WORKSPACE: workspace,
-    GITHUB_ACTION_PATH: ROOT,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: runnerTemp,
-    ...stepEnv
+    ...inputEnv(inputs, sha)
   }
-  const child = spawn("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", script], {
+  const child = spawn(process.execPath, [join(checkout, action.runs.main)], {
     cwd: workspace,
     env,
     stdio: ["ignore", "pipe", "pipe"]
@@ -143,37 +141,35 @@ const readReport = (run: StepRun): unknown => {
 const worlds: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
   await Promise.all(worlds.map((w) => w.close()))
+  rmSync(checkout, { recursive: true, force: true })
 })
 
 describe("action.yml", () => {
-  it("is a composite action with the inputs and outputs of its contract", () => {
-    expect(action.runs.using).toBe("composite")
+  it("is a Node action on the runner's Node 24, with the inputs and outputs of its contract", () => {
+    expect(action.runs).toEqual({ using: "node24", main: "action/run.mjs" })
     expect(Object.keys(action.inputs).sort()).toEqual(["args", "command", "gitsha", "path"])
     expect(action.inputs["gitsha"]?.default).toBe("${{ github.sha }}")
     expect(action.inputs["path"]?.default).toBe("gehen.yml")
     expect(action.inputs["command"]?.default).toBe("deploy")
     expect(action.inputs["args"]?.default).toBe("")
     for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toBeTruthy()
-    expect(action.outputs).toEqual({
-      outcome: expect.objectContaining({ value: "${{ steps.gehen.outputs.outcome }}" }),
-      "exit-code": expect.objectContaining({ value: "${{ steps.gehen.outputs.exit-code }}" }),
-      report: expect.objectContaining({ value: "${{ steps.gehen.outputs.report }}" })
-    })
+    expect(Object.keys(action.outputs).sort()).toEqual(["exit-code", "outcome", "report"])
+    for (const [name, output] of Object.entries(action.outputs)) expect(output.description, name).toBeTruthy()
   })
 
-  it("installs and builds gehen in the action's directory, then runs the script with every input in env", () => {
-    const [install, run] = action.runs.steps
-    expect(install?.["working-directory"]).toBe("${{ github.action_path }}")
-    expect(install?.run).toContain("npm ci --no-audit --no-fund")
-    expect(run).toBe(gehenStep)
-    expect(run?.shell).toBe("bash")
-    expect(run?.run).toContain(`node "$GITHUB_ACTION_PATH/action/run.mjs"`)
-    expect(existsSync(join(ROOT, "action", "run.mjs"))).toBe(true)
-    for (const name of Object.keys(action.inputs)) {
-      expect(run?.env?.[`INPUT_${name.toUpperCase()}`], name).toBe(`\${{ inputs.${name} }}`)
+  it("runs the CLI committed in action/dist, with the licences of what it bundles beside it", () => {
+    for (const f of ["gehen.cjs", "main.cjs", "THIRD_PARTY_LICENSES.txt"]) expect(existsSync(join(ROOT, "action", "dist", f)), f).toBe(true)
+    expect(readFileSync(join(ROOT, "action", "run.mjs"), "utf8")).toContain(`"dist", "gehen.cjs"`)
+    const licences = readFileSync(join(ROOT, "action", "dist", "THIRD_PARTY_LICENSES.txt"), "utf8")
+    for (const name of ["@aws-sdk/client-ecs", "effect", "yaml", "hot-shots", "@sentry/core"]) {
+      expect(licences).toMatch(new RegExp(`^${name}@[^ ]+ \\(`, "m"))
     }
-    for (const step of action.runs.steps) expect(step.shell, step.name).toBe("bash")
   })
+
+  it("the committed bundle is what the sources build, byte for byte, on this Node", async () => {
+    const r = await exec(process.execPath, ["scripts/action.mjs", "--check"], { cwd: ROOT }).catch((e: { stderr: string }) => e)
+    expect("stderr" in r ? r.stderr : "").toBe("")
+  }, 120_000)
 })
 
 describe.concurrent("the action's run step against the simulator", () => {
@@ -246,9 +242,8 @@ describe.concurrent("the action's run step against the simulator", () => {
       timeoutMinutes: 5
     })
     const step = startStep(s.dir, s.env, { gitsha: SHA })
-    const until = Date.now() + 15_000
-    while (!step.stderr().includes("drain") && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
-    // The runner signals the step's process only (bash, replaced by node through exec).
+    await waitFor(() => step.stderr().includes("drain"))
+    // The runner signals the action's process, which hands the signal to gehen.
     step.child.kill("SIGINT")
     const run = await step.done
     expect(run.code).toBe(130)
@@ -258,6 +253,26 @@ describe.concurrent("the action's run step against the simulator", () => {
     expect(report.services.map((t) => t.outcome)).toEqual(["rolled-back", "rolled-back"])
     const api = await Effect.runPromise(s.sim.service("prod-a", "api", "us-east-1"))
     expect(api?.taskDefinition).toBe(s.world.api)
+  })
+
+  it("the runner's SIGINT then SIGTERM (a cancel the rollback outlasts): gehen stops waiting on the second, its report and the outputs are written", async () => {
+    const s = await setupDeploy(worlds, { [SHA]: { kind: "never-drain", startAfter: 0.1, healthyAfter: 0.2 } }, {
+      timeoutMinutes: 5
+    })
+    const step = startStep(s.dir, s.env, { gitsha: SHA })
+    await waitFor(() => step.stderr().includes("drain"))
+    // The services' restores keep failing, so the rollback the first signal started lasts.
+    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" }))
+    step.child.kill("SIGINT")
+    await waitFor(async () => (await s.calls("UpdateService")).length > 2, "a restore sent")
+    step.child.kill("SIGTERM")
+    const run = await step.done
+    // The services' restores were sent without an answer (a 5xx may have landed): a person must look.
+    expect(run.code).toBe(3)
+    expect(run.stderr).toContain("second signal (SIGTERM): no longer waiting for confirmations")
+    expect(run.outputs).toMatchObject({ outcome: "rollback-failed", "exit-code": "3" })
+    const report = Schema.decodeUnknownSync(RunReport)(readReport(run))
+    for (const t of report.services) expect(t.error).toMatch(/restore sent, answer unknown/)
   })
 
   it("an unknown command is refused before anything runs: an annotation, outcome error, exit 1", async () => {

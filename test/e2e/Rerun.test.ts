@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { afterAll, expect, it } from "vitest"
 import { runCliProcess, setupDeploy, startCli } from "../support/subprocess.js"
 import { SHA } from "../support/world.js"
+import { waitFor } from "../support/waitFor.js"
 
 const worlds: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -14,8 +15,7 @@ it("killed with SIGKILL mid-deploy, the same command again: every target on the 
   // The worker's registration lands at once but answers late: the kill finds it registered, not deployed.
   await Effect.runPromise(s.sim.failNext({ operation: "RegisterTaskDefinition", region: "us-west-2", answerAfterSeconds: 30 }))
   const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
-  const until = Date.now() + 15_000
-  while ((await s.calls("RegisterTaskDefinition")).length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+  await waitFor(async () => (await s.calls("RegisterTaskDefinition")).length >= 3, "three registrations")
   cli.child.kill("SIGKILL")
   const killed = await cli.done
   expect(killed.signal).toBe("SIGKILL")

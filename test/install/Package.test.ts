@@ -1,22 +1,26 @@
 // The package as CI installs a tool: `npm pack`, then `npm install -g` of the tarball into a
 // fresh prefix, then `gehen` from another directory, with the Node that runs this suite.
-// What is installed is what the CLI runs, at the versions of the lock file. (`npx` of the
-// tarball installs the same tree once more, into npm's cache: too slow to repeat per Node.)
+// The installed CLI is its bundle: the package has no dependencies, so the install is
+// gehen alone, a few MB, with no install script. The library's imports are optional peer
+// dependencies, for apps that embed it.
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
+import { build } from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const exec = promisify(execFile)
 const root = join(import.meta.dirname, "..", "..")
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   version: string
-  dependencies: Record<string, string>
-}
-const shrinkwrap = JSON.parse(readFileSync(join(root, "npm-shrinkwrap.json"), "utf8")) as {
-  packages: Record<string, { version?: string; dev?: boolean }>
+  dependencies?: Record<string, string>
+  optionalDependencies?: Record<string, string>
+  devDependencies: Record<string, string>
+  peerDependencies: Record<string, string>
+  peerDependenciesMeta: Record<string, { optional?: boolean }>
+  scripts: Record<string, string>
 }
 
 const dir = mkdtempSync(join(tmpdir(), "gehen-install-"))
@@ -32,19 +36,23 @@ let installOutput = ""
 
 beforeAll(async () => {
   mkdirSync(elsewhere)
-  // --ignore-scripts: `prepare` would rebuild dist/ under the other test files' feet.
+  // --ignore-scripts: `prepack` would rebuild dist/ under the other test files' feet.
   const pack = await exec("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root, env: npmEnv })
   packed = (JSON.parse(pack.stdout) as Array<typeof packed>)[0]!
-  // --prefer-offline: the packages `npm ci` put in npm's cache serve the install.
-  const install = await exec("npm", ["install", "-g", "--prefix", prefix, "--prefer-offline", join(dir, packed.filename)], {
+  const install = await exec("npm", ["install", "-g", "--prefix", prefix, join(dir, packed.filename)], {
     cwd: elsewhere,
     env: npmEnv
   })
   installOutput = install.stdout + install.stderr
-}, 180_000)
+}, 600_000)
 
-// The installed tree is over 100 MB: not left behind in /tmp by every run.
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Every file under `path`, with its size. */
+const files = (path: string): Array<{ path: string; size: number }> =>
+  readdirSync(path, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(path, e.name)) : [{ path: join(path, e.name), size: statSync(join(path, e.name)).size }]
+  )
 
 /** `gehen` (or `gehen-sim`) through the prefix's bin, from a directory with no package.json. */
 const gehen = async (args: ReadonlyArray<string>, env: Record<string, string> = {}, bin = "gehen") => {
@@ -56,8 +64,8 @@ const gehen = async (args: ReadonlyArray<string>, env: Record<string, string> = 
 }
 
 describe("npm pack", () => {
-  it("packs the executables, the library, the schema, the licences and the shrinkwrap; no code cache, source or map", () => {
-    const files = packed.files.map((f) => f.path)
+  it("packs the executables, the library, the schema and the licences; no code cache, source, map or lock file", () => {
+    const names = packed.files.map((f) => f.path)
     for (const f of [
       "dist/cli/gehen.cjs",
       "dist/cli/main.cjs",
@@ -68,17 +76,17 @@ describe("npm pack", () => {
       "dist/lib/testing/index.js",
       "gehen.schema.json",
       "gehen.example.yml",
-      "npm-shrinkwrap.json",
       "LICENSE",
       "README.md"
-    ]) expect(files, f).toContain(f)
-    expect(files.filter((f) => f.endsWith(".cache") || f.endsWith(".map") || /^(src|test|tools|scripts)\//.test(f))).toEqual([])
+    ]) expect(names, f).toContain(f)
+    expect(names.filter((f) => f.endsWith(".cache") || f.endsWith(".map") || /^(src|test|tools|scripts|action)\//.test(f))).toEqual([])
+    expect(names.filter((f) => /(npm-shrinkwrap|package-lock)\.json$/.test(f))).toEqual([])
   })
 
   it("its licence file has the text of every package bundled into the CLI", () => {
     const licences = readFileSync(join(installed, "dist", "cli", "THIRD_PARTY_LICENSES.txt"), "utf8")
-    for (const name of ["effect", "@effect/cli", "@effect/platform", "@effect/platform-node"]) {
-      expect(licences).toMatch(new RegExp(`^${name}@[^ ]+ \\(MIT\\)\\n-+\\n(MIT License|Copyright)`, "m"))
+    for (const name of ["effect", "@effect/cli", "@effect/platform", "@effect/platform-node", "@aws-sdk/client-ecs", "@smithy/core", "yaml", "hot-shots", "@sentry/core"]) {
+      expect(licences).toMatch(new RegExp(`^${name}@[^ ]+ \\((MIT|Apache-2.0|ISC)\\)\\n-+\\n`, "m"))
     }
   })
 
@@ -89,45 +97,60 @@ describe("npm pack", () => {
 })
 
 describe("npm install -g of the tarball", () => {
-  it("installs neither Effect nor its platform packages: they are in the bundle", () => {
-    const modules = join(installed, "node_modules")
-    expect(existsSync(join(modules, "effect"))).toBe(false)
-    expect(existsSync(join(modules, "@effect"))).toBe(false)
-    expect(existsSync(join(modules, "fast-check"))).toBe(false)
+  it("installs gehen alone: no dependencies, no install script, a few MB", () => {
+    expect(pkg.dependencies ?? {}).toEqual({})
+    expect(pkg.optionalDependencies ?? {}).toEqual({})
+    for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[script], script).toBeUndefined()
+    // The prefix holds gehen's own directory and its two executables, nothing else.
+    expect(readdirSync(join(prefix, "lib", "node_modules"))).toEqual(["gehen"])
+    expect(files(installed).filter((f) => f.path.slice(installed.length).includes("node_modules"))).toEqual([])
+    const bytes = files(prefix).reduce((n, f) => n + f.size, 0)
+    expect(bytes).toBeLessThan(10 * 2 ** 20)
+    expect(installOutput).not.toMatch(/npm (error|ERR)|install-scripts|install scripts/)
   })
 
-  it("installs the runtime dependencies at the lock file's versions, pinned exactly", () => {
-    for (const [name, pinned] of Object.entries(pkg.dependencies)) {
-      expect(pinned, name).toMatch(/^\d+\.\d+\.\d+$/)
-      expect(pinned, name).toBe(shrinkwrap.packages[`node_modules/${name}`]?.version)
-      const { version } = JSON.parse(readFileSync(join(installed, "node_modules", name, "package.json"), "utf8")) as { version: string }
-      expect(`${name}@${version}`).toBe(`${name}@${pinned}`)
+  it("the library's imports are its peer dependencies, all optional (npm would install required ones for CLI users too)", async () => {
+    const imported = new Set<string>()
+    for (const entry of ["index.js", "testing/index.js"]) {
+      const r = await build({
+        entryPoints: [join(installed, "dist", "lib", entry)],
+        bundle: true,
+        write: false,
+        platform: "node",
+        format: "esm",
+        packages: "external",
+        metafile: true,
+        logLevel: "silent"
+      })
+      for (const input of Object.values(r.metafile.inputs)) {
+        for (const i of input.imports) {
+          if (i.external && !i.path.startsWith("node:")) imported.add(/^((?:@[^/]+\/)?[^/]+)/.exec(i.path)![1]!)
+        }
+      }
+    }
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual([...imported].sort())
+    for (const name of imported) {
+      expect(pkg.peerDependenciesMeta[name]?.optional, name).toBe(true)
+      // The range admits the version the tests ran with.
+      const [major] = pkg.devDependencies[name]!.split(".")
+      expect(pkg.peerDependencies[name], name).toMatch(new RegExp(`^[~^]${major}\\.`))
     }
   })
 
-  it("ships the lock file as npm-shrinkwrap.json with no package outside the lock, so a registry install gets the whole tested tree", () => {
-    // npm reads a dependency's shrinkwrap only for registry installs (the registry marks
-    // the version as having one); a tarball install resolves below the exact pins itself.
-    const packedLock = JSON.parse(readFileSync(join(installed, "npm-shrinkwrap.json"), "utf8")) as typeof shrinkwrap
-    expect(packedLock).toStrictEqual(shrinkwrap)
-    const runtime = Object.entries(shrinkwrap.packages).filter(([path, p]) => path !== "" && p.dev !== true)
-    expect(runtime.map(([path]) => path)).toContain("node_modules/@aws-sdk/core")
-    expect(runtime.filter(([path]) => /^node_modules\/(effect|@effect\/)/.test(path))).toEqual([])
+  it("devDependencies are pinned to exact versions", () => {
+    for (const [name, version] of Object.entries(pkg.devDependencies)) expect(version, name).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/)
   })
 
-  it("runs no install script of gehen's own", () => {
-    expect(installOutput).not.toMatch(/npm (error|ERR)/)
-  })
-
-  it("gehen runs from any directory; its first run writes the code cache for this Node, the next ones use it", async () => {
+  it("gehen runs from any directory; --version answers at once, the CLI's first run writes the code cache for this Node, the next ones use it", async () => {
     const xdg = join(dir, "xdg")
     const env = { XDG_CACHE_HOME: xdg, GEHEN_DEBUG_CODE_CACHE: "1" }
-    const first = await gehen(["--version"], env)
-    expect(first.stdout.trim()).toBe(pkg.version)
+    const version = await gehen(["--version"], env)
+    expect(version).toEqual({ stdout: `${pkg.version}\n`, stderr: "" })
+    const first = await gehen(["--completions", "bash"], env)
+    expect(first.stdout).toContain("gehen")
     expect(first.stderr).toContain("gehen: code cache: none for")
     expect(first.stderr).toContain(`gehen: code cache: wrote ${join(xdg, "gehen")}/main-${process.version}-`)
-    const second = await gehen(["--help"], env)
-    expect(second.stdout).toContain("Usage: gehen")
+    const second = await gehen(["--completions", "bash"], env)
     expect(second.stderr).toMatch(new RegExp(`^gehen: code cache: used ${join(xdg, "gehen")}/main-`))
     expect(readdirSync(join(xdg, "gehen"))).toHaveLength(1)
   })

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { startMonitoring } from "../../src/monitoring/Monitoring.js"
 import { parseDatagrams } from "./support/dogstatsd.js"
 import { startHttp, startUdp } from "./support/receivers.js"
+import { waitFor } from "../support/waitFor.js"
 
 const open: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -26,7 +27,8 @@ describe("a defect", () => {
       }).pipe(Scope.extend(scope))
       yield* Scope.close(scope, Exit.die(new TypeError("cannot read properties of undefined")))
     }))
-    await new Promise((r) => setTimeout(r, 100))
+    // The datagram left before the flush ended; its arrival is this process's to read.
+    await waitFor(() => udp.datagrams.length > 0, "the Datadog event")
     expect(stderr).toEqual([])
 
     expect(sentry.requests).toHaveLength(1)

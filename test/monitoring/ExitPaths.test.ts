@@ -6,11 +6,16 @@ import { parseDatagrams } from "./support/dogstatsd.js"
 import { decodeExports, OTLP_STATUS, spanTree } from "./support/otlp.js"
 import { startHttp, startUdp } from "./support/receivers.js"
 import { NEVER_DRAINS, SHA, startMonitoredWorld } from "./support/world.js"
+import { waitFor } from "../support/waitFor.js"
 
 const open: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
   await Promise.all(open.map((o) => o.close()))
 })
+
+/** Datagrams sent just before the exit may still be in this process's socket queue: the count metric is the last one. */
+const countArrived = (datagrams: ReadonlyArray<string>) =>
+  waitFor(() => datagrams.some((d) => d.startsWith("gehen.deploy.count:")), "the run's count metric")
 
 const receivers = async () => {
   const [udp, collector, sentry] = await Promise.all([startUdp(), startHttp(), startHttp()])
@@ -25,13 +30,6 @@ const receivers = async () => {
   return { udp, collector, sentry, env }
 }
 
-const waitFor = async (what: () => boolean, ms = 15_000) => {
-  const until = Date.now() + ms
-  while (!what()) {
-    if (Date.now() > until) throw new Error("timed out waiting")
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 describe.concurrent("every exit path flushes what was recorded", () => {
   it("SIGINT while draining: the restores, the interrupted run's events, metrics and trace all arrive before exit 130", async () => {
@@ -42,7 +40,7 @@ describe.concurrent("every exit path flushes what was recorded", () => {
     cli.child.kill("SIGINT")
     const run = await cli.done
     expect(run.code).toBe(130)
-    await new Promise((done) => setTimeout(done, 100))
+    await countArrived(r.udp.datagrams)
 
     const { events, metrics } = parseDatagrams(r.udp.datagrams)
     const titles = events.map((e) => `${e.title} ${e.text.split("\n")[0]!.split(" ").at(-1)}`)
@@ -70,7 +68,7 @@ describe.concurrent("every exit path flushes what was recorded", () => {
     const { path } = writeConfig("services:\n  ghost:\n    cluster: prod-a\n")
     const run = await startCli(["deploy", "--gitsha", SHA, "--path", path], { ...w.env, ...r.env }).done
     expect(run.code).toBe(1)
-    await new Promise((done) => setTimeout(done, 100))
+    await countArrived(r.udp.datagrams)
 
     const { events, metrics } = parseDatagrams(r.udp.datagrams)
     expect(events.map((e) => e.title)).toEqual(["gehen.deploys.failed"])

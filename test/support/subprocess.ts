@@ -67,6 +67,26 @@ export const startCli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): {
 export const runCliProcess = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Run> => startCli(args, env).done
 
 /**
+ * Runs any command to its end, without blocking this process: a worker whose event loop
+ * stood still for long (spawnSync, one run after another, on a loaded machine) misses the
+ * test runner's own messages.
+ */
+export const runProcess = (
+  file: string,
+  args: ReadonlyArray<string>,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {}
+): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: options.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+
+/**
  * The test world served over HTTP with its gehen.yml (api with a url, worker, the nightly
  * rule) and a CI job's environment; `track` collects the servers to close after the file.
  */

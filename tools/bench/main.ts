@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (node dist/tools/bench.mjs). Options (some also from the environment variable in parentheses):
- *   --sizes 1,10,50,200 (BENCH_SIZES)   --rollout 10 (BENCH_ROLLOUT, seconds)   --interval 1 (BENCH_INTERVAL, seconds)
- *   --startup-runs 15 (BENCH_STARTUP_RUNS, 0 skips)   --cluster-size 50   --concurrency N   --json <file> (the raw report)
+ *   --sizes 1,50,200,1000 (BENCH_SIZES; N = 1000 is 20 clusters of 50)   --rollout 10 (BENCH_ROLLOUT, seconds)
+ *   --interval 1 (BENCH_INTERVAL, seconds)   --startup-runs 15 (BENCH_STARTUP_RUNS, 0 skips)   --cluster-size 50
+ *   --timing-runs 5 (BENCH_TIMING_RUNS, 0 skips)   --no-install   --concurrency N   --json <file> (the raw report)
  *   --blue-green 50 (BENCH_BLUE_GREEN, sizes deployed again as BLUE_GREEN services; "" skips)
  * Exits 1 when a run failed or a target was missed.
  */
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     "startup-runs": { type: "string" },
     "cluster-size": { type: "string" },
     concurrency: { type: "string" },
+    "timing-runs": { type: "string" },
+    "no-install": { type: "boolean" },
     json: { type: "string" }
   }
 })
@@ -43,7 +46,7 @@ const numberOf = (
   return n
 }
 
-const sizesText = values.sizes ?? process.env["BENCH_SIZES"] ?? "1,10,50,200"
+const sizesText = values.sizes ?? process.env["BENCH_SIZES"] ?? "1,50,200,1000"
 const sizes = sizesText.split(",").map((s) => numberOf("--sizes", s.trim(), 0, { whole: true, min: 1 }))
 const blueGreenText = values["blue-green"] ?? process.env["BENCH_BLUE_GREEN"] ?? "50"
 const blueGreenSizes = blueGreenText.trim() === ""
@@ -54,9 +57,19 @@ const concurrency = values.concurrency === undefined ? undefined : numberOf("--c
 // The single executable is timed when `npm run build:sea` made one.
 const sea = join(import.meta.dirname, "..", "sea", `gehen-${process.platform}-${process.arch}`)
 
+const root = join(import.meta.dirname, "..", "..")
+
 const report = await runBench({
   cliPath: bundledCliFrom(import.meta.dirname),
-  startupVariants: { installed: true, seaPath: existsSync(sea) ? sea : undefined },
+  simPath: join(import.meta.dirname, "bench-sim.mjs"),
+  startupVariants: {
+    installed: true,
+    seaPath: existsSync(sea) ? sea : undefined,
+    firstRequest: true,
+    actionScript: join(root, "action", "run.mjs")
+  },
+  timingRuns: numberOf("--timing-runs", values["timing-runs"] ?? process.env["BENCH_TIMING_RUNS"], 5, { whole: true, min: 0 }),
+  installFrom: values["no-install"] === true ? undefined : root,
   sizes,
   blueGreenSizes,
   rolloutSeconds: numberOf("--rollout", values.rollout ?? process.env["BENCH_ROLLOUT"], 10, { above: 0 }),

@@ -6,6 +6,8 @@ import type { PollStats } from "./pollStats.js"
 export interface BenchOptions {
   /** The bundled CLI, `dist/cli/gehen.cjs`. */
   readonly cliPath: string
+  /** The simulator's process, `dist/tools/bench-sim.mjs`. */
+  readonly simPath: string
   /** Numbers of services, one deploy each. */
   readonly sizes: ReadonlyArray<number>
   /** Sizes deployed again as BLUE_GREEN services (followed through their service deployments); none by default. */
@@ -22,8 +24,12 @@ export interface BenchOptions {
   readonly concurrency?: number | undefined
   /** Runs per start-up command (after one warm-up run); 0 skips the start-up measurement. */
   readonly startupRuns?: number | undefined
-  /** More ways to start to time: as installed (no build-time code cache), the single executable. */
+  /** More ways to start to time: as installed (no build-time code cache), the single executable, the GitHub Action. */
   readonly startupVariants?: StartupVariants | undefined
+  /** Runs of each real-time guarantee (the exit after the report, monitoring's cost, credentials); 0 or absent skips them. */
+  readonly timingRuns?: number | undefined
+  /** The checkout to pack and install with `npm install -g`; absent skips the install. */
+  readonly installFrom?: string | undefined
   /** Progress lines while the bench runs. */
   readonly log: (line: string) => void
 }
@@ -52,6 +58,12 @@ export interface SizeResult {
   readonly wait: PollStats | undefined
   /** Peak resident set of the CLI process, in MB; undefined when it could not be measured. */
   readonly peakRssMb: number | undefined
+  /** User + system CPU seconds of the CLI process (not the simulator's). */
+  readonly cpuSeconds: number | undefined
+  /** cpuSeconds per deployed service, in ms. */
+  readonly cpuMsPerService: number | undefined
+  /** The simulator process's CPU seconds over the same deploy. */
+  readonly simulatorCpuSeconds: number | undefined
   readonly rssMethod: string
   /** When the simulator completed the last rollout (the old deployment gone). */
   readonly lastRolloutDoneAt: number | undefined
@@ -71,6 +83,36 @@ export interface StartupResult {
   readonly ratio: number
   /** false: shown for comparison, not held to the start-up budget. */
   readonly judged?: boolean | undefined
+  /** Held to this absolute bound (ms) instead. */
+  readonly limitMs?: number | undefined
+}
+
+/** The real-time guarantees, as medians (see timings.ts). */
+export interface Timings {
+  readonly runs: number
+  /** From the first byte of the report on stdout to the exit, without monitoring. */
+  readonly exitAfterReportMs: number
+  /** The same with receivers that never answer and an agent host that does not resolve. */
+  readonly exitAfterReportMonitoredMs: number
+  /** gehen's line about the receivers, as the last monitored run printed it. */
+  readonly monitoringLine: string | undefined
+  /** From spawn to exit of a deploy whose AWS_PROFILE no config file has. */
+  readonly credentialsMs: number
+  readonly credentialsLine: string | undefined
+}
+
+export interface InstallResult {
+  readonly tarballBytes: number
+  /** The files' sizes, summed. */
+  readonly installedBytes: number
+  /** `du -sk` of the prefix, when du is there. */
+  readonly duKb: number | undefined
+  readonly packages: number
+  readonly packagesWithInstallScripts: ReadonlyArray<string>
+  /** npm listed install scripts it did (not) run. */
+  readonly npmSaidInstallScripts: boolean
+  readonly seconds: number
+  readonly npm: string
 }
 
 export interface Check {
@@ -97,6 +139,8 @@ export interface BenchSettings {
   readonly desiredCount: number
   readonly concurrency: number | "default"
   readonly startupRuns: number
+  /** "a process of its own", how the simulator ran. */
+  readonly simulator: string
 }
 
 export interface BenchReport {
@@ -104,6 +148,8 @@ export interface BenchReport {
   readonly settings: BenchSettings
   readonly sizes: ReadonlyArray<SizeResult>
   readonly startup: ReadonlyArray<StartupResult>
+  readonly timings?: Timings | undefined
+  readonly install?: InstallResult | undefined
   readonly checks: ReadonlyArray<Check>
   readonly ok: boolean
 }
@@ -113,4 +159,8 @@ export interface StartupVariants {
   readonly seaPath?: string | undefined
   /** The bundle copied elsewhere, as `npm install -g` lays it out: no build-time code cache. */
   readonly installed?: boolean | undefined
+  /** The GitHub Action's script, `action/run.mjs`: its start to gehen's first AWS request. */
+  readonly actionScript?: string | undefined
+  /** Time a deploy's start to its first AWS request too. */
+  readonly firstRequest?: boolean | undefined
 }

@@ -50,6 +50,9 @@ export const seed = (
       yield* sim.addService({ cluster, name, taskDefinition: td, region: REGION, desiredCount, deployment })
     }), { discard: true })
 
+/** A blue/green service bakes for half the rollout: its stages and bake time run on top of R. */
+export const blueGreenFor = (rolloutSeconds: number): DeploymentSpec => ({ strategy: "BLUE_GREEN", bakeTimeInMinutes: rolloutSeconds / 120 })
+
 /** gehen.yml for the placed services, each with a version url on the simulator's server. */
 export const configYaml = (
   placed: ReadonlyArray<Placed>,

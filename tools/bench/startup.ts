@@ -1,7 +1,7 @@
 /**
- * Start-up timing: `gehen --version` and `--help` against a bare `node -e 0`; with
- * `variants`, also as an installed package starts (no code cache beside the bundle: the
- * per-user one, and none at all) and as the single executable.
+ * Start-up timing: `gehen --version` and `--help` (answered by the launcher, without the
+ * CLI) against a bare `node -e 0`; with `variants`, also as an installed package lays the
+ * launcher out and as the single executable. A deploy's start is timed by firstRequest.ts.
  */
 import { spawnSync } from "node:child_process"
 import { copyFileSync, mkdirSync, rmSync } from "node:fs"
@@ -28,7 +28,7 @@ interface Command {
   readonly judged?: boolean
 }
 
-/** Median wall time of each command, runs interleaved so drift hits them all alike. */
+/** Median wall time of each command, and the median of its ratios to `node -e 0` run just before it. */
 export const measureStartup = (cliPath: string, runs: number, variants: StartupVariants = {}): ReadonlyArray<StartupResult> => {
   const home = tempDir("gehen-bench-startup-")
   const env = simulatorEnv("http://127.0.0.1:9", home, { NO_COLOR: "1" })
@@ -43,14 +43,9 @@ export const measureStartup = (cliPath: string, runs: number, variants: StartupV
     mkdirSync(copy)
     for (const f of ["gehen.cjs", "main.cjs"]) copyFileSync(join(dirname(cliPath), f), join(copy, f))
     const launcher = join(copy, "gehen.cjs")
-    // The warm-up run writes the per-user cache that the measured runs read.
-    const userCache = { GEHEN_CACHE_DIR: join(home, "cache") }
-    // A cache directory that cannot be made (a path under a file): every start compiles.
-    const noCache = { GEHEN_CACHE_DIR: join(launcher, "cache") }
     commands.push(
-      { label: "gehen --version, installed (per-user cache)", file: node, args: [launcher, "--version"], env: userCache },
-      { label: "gehen --help, installed (per-user cache)", file: node, args: [launcher, "--help"], env: userCache },
-      { label: "gehen --version, no code cache", file: node, args: [launcher, "--version"], env: noCache, judged: false }
+      { label: "gehen --version, installed", file: node, args: [launcher, "--version"] },
+      { label: "gehen --help, installed", file: node, args: [launcher, "--help"] }
     )
   }
   if (variants.seaPath !== undefined) {
@@ -72,20 +67,29 @@ export const measureStartup = (cliPath: string, runs: number, variants: StartupV
     }
     throw new Error(last)
   }
+  // Pairs, as A B A B ...: each command's run right after a run of `node -e 0`, and the
+  // ratio taken pair by pair, so that the machine's drift during the measurement cancels out.
   const samples = commands.map(() => [] as Array<number>)
+  const ratios = commands.map(() => [] as Array<number>)
   try {
     // One warm-up each fills the OS file cache.
     for (const c of commands) once(c)
-    for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j]!.push(once(c)))
+    for (let i = 0; i < runs; i++) {
+      for (const [j, c] of commands.entries()) {
+        const base = once(commands[0]!)
+        const ms = j === 0 ? base : once(c)
+        samples[j]!.push(ms)
+        ratios[j]!.push(ms / base)
+      }
+    }
   } finally {
     rmSync(home, { recursive: true, force: true })
   }
-  const base = median(samples[0]!)
   return commands.map((c, j) => ({
     label: c.label,
     runs,
     medianMs: median(samples[j]!),
-    ratio: median(samples[j]!) / base,
+    ratio: median(ratios[j]!),
     ...(c.judged === false ? { judged: false } : {})
   }))
 }
