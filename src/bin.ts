@@ -8,6 +8,12 @@ import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
 import { LazyFileSystem, LazyTerminal } from "./cli/LazyPlatform.js"
 import { makeSignals } from "./cli/Signals.js"
+import { makeBatchedWriter } from "./cli/StderrBatch.js"
+import { watchHeap } from "./cli/HeapWatch.js"
+
+// Progress lines go out batched, one write per turn of the event loop.
+const stderr = makeBatchedWriter((text) => void process.stderr.write(text))
+process.on("exit", stderr.flush)
 
 // The SDK warns about Node 20 on every run; the engines field already says what we support.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
@@ -25,12 +31,16 @@ const LiveEnvironment = () => Layer.succeed(CliEnvironment, {
   probe: Layer.unwrapEffect(Effect.promise(() => import("./http/VersionProbeLive.js")).pipe(Effect.map((m) => m.VersionProbeFetch))),
   isTTY: process.stderr.isTTY === true,
   stdoutIsTTY: process.stdout.isTTY === true,
-  writeStderr: (chunk) => void process.stderr.write(chunk),
+  writeStderr: stderr.write,
+  flushStderr: stderr.flush,
   columns: () => process.stderr.columns,
   rows: () => process.stderr.rows,
   env: process.env,
   signals
 })
+
+// A large fleet's polling makes garbage faster than V8 collects it by its own measure.
+watchHeap()
 
 // Output never decides the deploy: a closed pipe or a dead log forwarder (EPIPE) drops
 // what gehen writes there, and the run goes on to its rollback, summary and exit code.
@@ -41,7 +51,10 @@ process.stderr.on("error", () => {})
 // gehen will do; the second stops the waiting; the third exits at once. A hangup (a
 // dropped SSH session) counts as SIGTERM.
 const signals = makeSignals({
-  writeStderr: (line) => void process.stderr.write(line),
+  writeStderr: (line) => {
+    stderr.flush()
+    process.stderr.write(line)
+  },
   exit: (code) => process.exit(code),
   grace: "1.5 s"
 })
@@ -65,6 +78,7 @@ runCli(process.argv).pipe(
       if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
         process.stderr.write(`gehen: unexpected failure: ${Cause.pretty(exit.cause)}\n`)
       }
+      stderr.flush()
       // Exit only once stdout and stderr are flushed: writes to a pipe are asynchronous,
       // and exiting at once would cut a large `--output json` report short.
       process.exitCode = code

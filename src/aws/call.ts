@@ -2,6 +2,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import { whenTraced } from "../monitoring/Traced.js"
 import { AwsCallError } from "../ports/Errors.js"
 
 // Long service messages are cut; a message is for a person, not a dump.
@@ -62,22 +63,24 @@ export const awsCall = <A>(
       attempts = attemptsOf(value)
       return value
     }
-    return Effect.tryPromise({
+    const call = Effect.tryPromise({
       try: (signal) => run(signal).then(seen, (e: unknown) => Promise.reject(seen(e))),
       catch: toAwsCallError(operation, region)
-    }).pipe(
-      Effect.onExit((exit) => {
-        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
-        return Effect.annotateCurrentSpan({
-          ...(attempts === undefined ? {} : { "aws.attempts": attempts }),
-          ...(error === undefined ? {} : { "aws.error.code": error.code }),
-          ...(error?.httpStatus === undefined ? {} : { "http.response.status_code": error.httpStatus })
+    })
+    return whenTraced(call, (traced) =>
+      traced.pipe(
+        Effect.onExit((exit) => {
+          const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+          return Effect.annotateCurrentSpan({
+            ...(attempts === undefined ? {} : { "aws.attempts": attempts }),
+            ...(error === undefined ? {} : { "aws.error.code": error.code }),
+            ...(error?.httpStatus === undefined ? {} : { "http.response.status_code": error.httpStatus })
+          })
+        }),
+        Effect.withSpan(`${serviceOf(operation)}.${operation}`, {
+          kind: "client",
+          captureStackTrace: false,
+          attributes: { "rpc.system": "aws-api", "rpc.service": serviceOf(operation), "rpc.method": operation, "cloud.region": region }
         })
-      }),
-      Effect.withSpan(`${serviceOf(operation)}.${operation}`, {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "rpc.system": "aws-api", "rpc.service": serviceOf(operation), "rpc.method": operation, "cloud.region": region }
-      })
-    )
+      ))
   })

@@ -24,6 +24,8 @@ export class CliEnvironment extends Context.Tag("gehen/CliEnvironment")<CliEnvir
   readonly stdoutIsTTY: boolean
   /** Writes to stderr without a newline (live progress redraws in place). */
   readonly writeStderr: (chunk: string) => void
+  /** Writes out what `writeStderr` still holds (it may batch): before a summary goes to stderr another way. */
+  readonly flushStderr?: (() => void) | undefined
   /** The terminal's size, read at each redraw. */
   readonly columns: () => number | undefined
   readonly rows: () => number | undefined

@@ -20,14 +20,16 @@ export const makeProgress = (
   style: Style
 ): Effect.Effect<{ readonly progress: Progress["Type"]; readonly finish: Effect.Effect<void> }, never, Scope.Scope> => {
   const mode = CiProgress.progressMode(env.env, env.isTTY)
+  // Whatever comes after the progress (the summary, through Console) follows what it printed.
+  const flushed = (finish: Effect.Effect<void>) => Effect.zipRight(finish, Effect.sync(() => env.flushStderr?.()))
   return mode === "live"
     ? Effect.map(
       LiveProgress.make({ write: env.writeStderr, style, columns: env.columns, rows: env.rows }),
-      (r) => ({ progress: { emit: r.emit }, finish: r.stop })
+      (r) => ({ progress: { emit: r.emit }, finish: flushed(r.stop) })
     )
     : Effect.map(
       CiProgress.make({ write: env.writeStderr, style, githubActions: mode === "github" }),
-      (r) => ({ progress: { emit: r.emit }, finish: r.finish })
+      (r) => ({ progress: { emit: r.emit }, finish: flushed(r.finish) })
     )
 }
 

@@ -1,5 +1,6 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
@@ -148,8 +149,9 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       firstNotice: options.firstNotice
     })
     // Services still polled. Services leave it from their own polling fibers, so it is a
-    // Ref; each Watch record is touched only by its own service's fiber within a round.
-    const pending = yield* Ref.make<ReadonlyMap<string, Watch>>(new Map(
+    // Ref (of a persistent map: a copied Map per leave would be quadratic in a large fleet);
+    // each Watch record is touched only by its own service's fiber within a round.
+    const pending = yield* Ref.make(HashMap.fromIterable<string, Watch>(
       items.map((item) => {
         const key = targetKey(item.target)
         return [key, {
@@ -163,15 +165,11 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
           lastLook: 0,
           look: undefined,
           newTasksRun: false
-        }]
+        }] as const
       })
     ))
-    const leave = (key: string) =>
-      Ref.update(pending, (m) => {
-        const next = new Map(m)
-        next.delete(key)
-        return next
-      })
+    const leave = (key: string) => Ref.update(pending, HashMap.remove(key))
+    const left: Effect.Effect<ReadonlyMap<string, Watch>> = Effect.map(Ref.get(pending), (m) => new Map(m))
     // The service each fiber last read (for a look's bar).
     const lastState = new Map<string, ServiceState>()
     const say = (target: TargetId, message: string) => (watch ? Effect.void : journal.observe(target, phase, message))
@@ -281,7 +279,11 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
       const before = yield* Ref.get(pending)
       roundNo++
       const byCluster = new Map<string, Array<Watch>>()
-      for (const w of before.values()) byCluster.set(clusterOf(w), [...(byCluster.get(clusterOf(w)) ?? []), w])
+      for (const w of HashMap.values(before)) {
+        const cluster = byCluster.get(clusterOf(w))
+        if (cluster === undefined) byCluster.set(clusterOf(w), [w])
+        else cluster.push(w)
+      }
       const plans = [...byCluster].map(([cluster, watches]) => plan(cluster, watches))
       const listing = new Set<string>()
       for (const [cluster, watches] of byCluster) {
@@ -297,7 +299,7 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         discard: true
       })
       yield* Effect.all(steps, { concurrency: "unbounded", batching: true, discard: true })
-      return yield* Ref.get(pending)
+      return yield* left
     })
-    return { round, pending: Ref.get(pending) }
+    return { round, pending: left }
   })

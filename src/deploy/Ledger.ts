@@ -1,4 +1,6 @@
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { StartedDeployment } from "../ports/Ecs.js"
 import { type AwsCallError, cannotHaveLanded, type PutTargetsRejected } from "../ports/Errors.js"
@@ -46,25 +48,37 @@ export interface Ledger {
   readonly changes: Effect.Effect<Changes>
 }
 
-export const makeLedger: Effect.Effect<Ledger> = Effect.map(Ref.make<Changes>(new Map()), (ref) => ({
-  intend: (change) => Ref.update(ref, (m) => new Map(m).set(change.key, change)),
-  applied: (key, deployment) =>
-    Ref.update(ref, (m) => {
-      const change = m.get(key)
-      if (change === undefined) return m
-      const next: Change = change.kind === "service"
-        ? { ...change, state: "applied", deployment: deployment ?? change.deployment }
-        : { ...change, state: "applied" }
-      return new Map(m).set(key, next)
-    }),
-  rejected: (key) =>
-    Ref.update(ref, (m) => {
-      const next = new Map(m)
-      next.delete(key)
-      return next
-    }),
-  changes: Ref.get(ref)
-}))
+// A persistent map (a copied Map per call would be quadratic in a large fleet), each change
+// with its place in the order of intent.
+interface Entries {
+  readonly byKey: HashMap.HashMap<string, { readonly seq: number; readonly change: Change }>
+  readonly next: number
+}
+
+export const makeLedger: Effect.Effect<Ledger> = Effect.map(
+  Ref.make<Entries>({ byKey: HashMap.empty(), next: 0 }),
+  (ref) => ({
+    intend: (change) =>
+      Ref.update(ref, ({ byKey, next }) => {
+        // A change intended again keeps its place.
+        const seq = Option.match(HashMap.get(byKey, change.key), { onNone: () => next, onSome: (e) => e.seq })
+        return { byKey: HashMap.set(byKey, change.key, { seq, change }), next: next + 1 }
+      }),
+    applied: (key, deployment) =>
+      Ref.update(ref, (s) => ({
+        ...s,
+        byKey: HashMap.modify(s.byKey, key, ({ seq, change }) => {
+          const next: Change = change.kind === "service"
+            ? { ...change, state: "applied", deployment: deployment ?? change.deployment }
+            : { ...change, state: "applied" }
+          return { seq, change: next }
+        })
+      })),
+    rejected: (key) => Ref.update(ref, (s) => ({ ...s, byKey: HashMap.remove(s.byKey, key) })),
+    changes: Effect.map(Ref.get(ref), ({ byKey }) =>
+      new Map([...HashMap.values(byKey)].sort((a, b) => a.seq - b.seq).map(({ change }) => [change.key, change] as const)))
+  })
+)
 
 /**
  * Whether a failed mutating call definitely did not land: PutTargets named the target

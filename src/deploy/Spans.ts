@@ -2,6 +2,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Tracer from "effect/Tracer"
@@ -37,12 +40,13 @@ export interface PhaseSpans {
   readonly finish: (outcomes: ReadonlyMap<string, { readonly outcome: string }>) => Effect.Effect<void>
 }
 
+// Persistent maps: a fleet of 1000 targets opens thousands of phases, and copying a Map at each would be quadratic.
 interface State {
-  readonly targets: ReadonlyMap<string, Tracer.Span>
+  readonly targets: HashMap.HashMap<string, Tracer.Span>
   /** Open phase spans by `<target key>#<phase>`. */
-  readonly open: ReadonlyMap<string, Tracer.Span>
+  readonly open: HashMap.HashMap<string, Tracer.Span>
   /** Targets with a failed phase: their span ends failed too. */
-  readonly failed: ReadonlySet<string>
+  readonly failed: HashSet.HashSet<string>
 }
 
 const RUN = "run"
@@ -78,11 +82,26 @@ const spanOptions = (parent: Tracer.AnySpan | undefined, attributes: Record<stri
   captureStackTrace: false
 })
 
+/** With the tracer off (no trace receiver): no spans, nothing kept. */
+const noSpans: PhaseSpans = {
+  start: () => Effect.void,
+  event: () => Effect.void,
+  end: () => Effect.void,
+  closeOpen: () => Effect.void,
+  within: () => (self) => self,
+  finish: () => Effect.void
+}
+
 /** Made under the run's span (the current one), which every target's span is a child of. */
-export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() {
+export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.flatMap(
+  FiberRef.get(FiberRef.currentTracerEnabled),
+  (on) => (on ? tracedPhaseSpans : Effect.succeed(noSpans))
+)
+
+const tracedPhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() {
   const root = Option.getOrUndefined(yield* Effect.option(Effect.currentParentSpan))
   // Plain Refs (no semaphore): recording a phase never waits, so it adds no suspension point to the programs.
-  const state = yield* Ref.make<State>({ targets: new Map(), open: new Map(), failed: new Set() })
+  const state = yield* Ref.make<State>({ targets: HashMap.empty(), open: HashMap.empty(), failed: HashSet.empty() })
 
   // Clock.currentTimeNanos of the TestClock fails on fractional milliseconds (a jittered
   // sleep); the unsafe reading floors them, as Effect's own spans read the time.
@@ -95,15 +114,15 @@ export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() 
     if (target === undefined) return Effect.succeed(root)
     const key = targetKey(target)
     return Effect.flatMap(Ref.get(state), (s) => {
-      const existing = s.targets.get(key)
+      const existing = Option.getOrUndefined(HashMap.get(s.targets, key))
       if (existing !== undefined) return Effect.succeed(existing)
       return Effect.flatMap(
         Effect.makeSpan(targetLabel(target), spanOptions(root, targetAttributes(target))),
         (made) =>
           Ref.modify(state, (s) => {
             // Another fiber may have made it meanwhile: keep the first (an unended span is never exported).
-            const first = s.targets.get(key)
-            return first !== undefined ? [first, s] : [made, { ...s, targets: new Map(s.targets).set(key, made) }]
+            const first = Option.getOrUndefined(HashMap.get(s.targets, key))
+            return first !== undefined ? [first, s] : [made, { ...s, targets: HashMap.set(s.targets, key, made) }]
           })
       )
     })
@@ -120,29 +139,27 @@ export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() 
           "gehen.phase.detail": message
         })
       )
-      yield* Ref.update(state, (s) => ({ ...s, open: new Map(s.open).set(phaseKey(target, phase), span) }))
+      yield* Ref.update(state, (s) => ({ ...s, open: HashMap.set(s.open, phaseKey(target, phase), span) }))
     })
 
   const take = (target: TargetId | undefined, phase: Phase) =>
     Ref.modify(state, (s) => {
       const key = phaseKey(target, phase)
-      const span = s.open.get(key)
+      const span = Option.getOrUndefined(HashMap.get(s.open, key))
       if (span === undefined) return [undefined, s] as const
-      const rest = new Map(s.open)
-      rest.delete(key)
-      return [span, { ...s, open: rest }] as const
+      return [span, { ...s, open: HashMap.remove(s.open, key) }] as const
     })
 
   const markFailed = (target: TargetId | undefined) =>
     target === undefined
       ? Effect.void
-      : Ref.update(state, (s) => ({ ...s, failed: new Set(s.failed).add(targetKey(target)) }))
+      : Ref.update(state, (s) => ({ ...s, failed: HashSet.add(s.failed, targetKey(target)) }))
 
   return {
     start: (target, phase, message) => Effect.asVoid(open(target, phase, message)),
     event: (target, phase, message) =>
       Effect.flatMap(Ref.get(state), (s) => {
-        const span = s.open.get(phaseKey(target, phase))
+        const span = Option.getOrUndefined(HashMap.get(s.open, phaseKey(target, phase)))
         return span === undefined
           ? Effect.void
           : Effect.flatMap(nowNanos, (now) => Effect.sync(() => span.event(message, now)))
@@ -160,7 +177,7 @@ export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() 
       }),
     closeOpen: (statusOf) =>
       Effect.gen(function*() {
-        const open = yield* Ref.modify(state, (s) => [[...s.open], { ...s, open: new Map() }] as const)
+        const open = yield* Ref.modify(state, (s) => [[...s.open], { ...s, open: HashMap.empty<string, Tracer.Span>() }] as const)
         for (const [key, span] of open) {
           const status = statusOf(key.slice(0, key.lastIndexOf("#")))
           span.attribute("gehen.phase.status", status)
@@ -169,16 +186,16 @@ export const makePhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() 
       }),
     within: (target, phase) => (self) =>
       Effect.flatMap(Ref.get(state), (s) => {
-        const span = s.open.get(phaseKey(target, phase))
+        const span = Option.getOrUndefined(HashMap.get(s.open, phaseKey(target, phase)))
         return span === undefined ? self : Effect.withParentSpan(self, span)
       }),
     finish: (outcomes) =>
       Effect.gen(function*() {
-        const s = yield* Ref.getAndUpdate(state, (s) => ({ ...s, targets: new Map() }))
+        const s = yield* Ref.getAndUpdate(state, (s) => ({ ...s, targets: HashMap.empty<string, Tracer.Span>() }))
         for (const [key, span] of s.targets) {
           const outcome = outcomes.get(key)?.outcome
           if (outcome !== undefined) span.attribute("gehen.target.outcome", outcome)
-          const failed = s.failed.has(key) || outcome === "failed" || outcome === "rollback-failed" || outcome === "timed-out"
+          const failed = HashSet.has(s.failed, key) || outcome === "failed" || outcome === "rollback-failed" || outcome === "timed-out"
           yield* endSpan(span, failed ? Exit.fail(`${outcome ?? "failed"}`) : Exit.void)
         }
       })

@@ -1,6 +1,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -64,10 +65,11 @@ export const versionChecks = (
     if (items.length === 0) return new Map<string, VersionResult>()
     const probe = yield* VersionProbe
     const { interval, journal, phase, timeout } = options
-    // Written by every service's polling fiber: Refs, not shared Maps.
-    const results = yield* Ref.make<ReadonlyMap<string, VersionResult>>(new Map())
-    const lastSeen = yield* Ref.make<ReadonlyMap<string, string>>(new Map())
-    const settle = (key: string, result: VersionResult) => Ref.update(results, (m) => new Map(m).set(key, result))
+    // Written by every service's polling fiber at every poll: Refs of persistent maps (a copied Map
+    // per poll would make each round of a large fleet quadratic).
+    const results = yield* Ref.make(HashMap.empty<string, VersionResult>())
+    const lastSeen = yield* Ref.make(HashMap.empty<string, string>())
+    const settle = (key: string, result: VersionResult) => Ref.update(results, HashMap.set(key, result))
     const stop = options.stop ?? (() => Effect.succeed(Option.none<string>()))
 
     const poll = (item: VersionCheckItem) => {
@@ -94,7 +96,7 @@ export const versionChecks = (
           : result._tag === "Served"
           ? `serving ${result.version}${note}`
           : `not ready: ${result.reason}${note}`
-        yield* Ref.update(lastSeen, (m) => new Map(m).set(key, seen))
+        yield* Ref.update(lastSeen, HashMap.set(key, seen))
         yield* journal.observe(
           item.target,
           phase,
@@ -111,12 +113,12 @@ export const versionChecks = (
     const seen = yield* Ref.get(lastSeen)
     for (const item of items) {
       const key = targetKey(item.target)
-      if ((yield* Ref.get(results)).has(key)) continue
-      const last = seen.get(key) ?? "no answer"
+      if (HashMap.has(yield* Ref.get(results), key)) continue
+      const last = Option.getOrElse(HashMap.get(seen, key), () => "no answer")
       yield* settle(key, { _tag: "TimedOut", lastSeen: last })
       yield* journal.end(item.target, phase, "failed", `timed out: ${last}`)
     }
-    return yield* Ref.get(results)
+    return new Map(yield* Ref.get(results))
   })
 
 /** {@link versionChecks} that fails when any service did not serve a wanted version in time. */

@@ -9,6 +9,7 @@ import * as Stream from "effect/Stream"
 import { type ProbeFailure, type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
 import { versionOfServer } from "../domain/ServedVersion.js"
 import { classifyRequestError, noAnswer, probeFailure } from "./ProbeFailure.js"
+import { whenTraced } from "../monitoring/Traced.js"
 
 export { versionOfServer }
 
@@ -127,14 +128,18 @@ export const makeVersionProbe = (
           onTimeout: () => notReady(noAnswer(url, Duration.format(timeout)))
         }),
         // The probe's span: its HTTP requests (redirects included) are client spans under it.
-        Effect.tap((result) =>
-          Effect.annotateCurrentSpan(
-            result._tag === "Served"
-              ? { "gehen.served_version": result.version }
-              : { "gehen.not_ready": result.reason, ...(result.cause === undefined ? {} : { "gehen.not_ready.cause": result.cause.reason }) }
-          )
-        ),
-        Effect.withSpan("version probe", { attributes: { "url.full": url }, captureStackTrace: false })
+        (probed) =>
+          whenTraced(probed, (traced) =>
+            traced.pipe(
+              Effect.tap((result) =>
+                Effect.annotateCurrentSpan(
+                  result._tag === "Served"
+                    ? { "gehen.served_version": result.version }
+                    : { "gehen.not_ready": result.reason, ...(result.cause === undefined ? {} : { "gehen.not_ready.cause": result.cause.reason }) }
+                )
+              ),
+              Effect.withSpan("version probe", { attributes: { "url.full": url }, captureStackTrace: false })
+            ))
       )
     }
 

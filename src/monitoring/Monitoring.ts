@@ -32,7 +32,13 @@ export interface Monitoring {
   readonly report: (report: RunSummary) => Effect.Effect<void>
 }
 
-const off: Monitoring = { watch: (self) => self, report: () => Effect.void }
+/**
+ * Without a trace receiver the run's spans go nowhere: Effect makes no-op spans instead
+ * (each AWS call, phase and target would otherwise build one for nothing).
+ */
+const untraced = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withTracerEnabled(self, false)
+
+const off: Monitoring = { watch: untraced, report: () => Effect.void }
 
 /** All the time the receivers get at the end: the exit never waits longer for them. */
 export const FLUSH_BUDGET = Duration.seconds(2)
@@ -136,7 +142,7 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
       watch: (self) => {
         const watched = self.pipe(Effect.updateService(Progress, observed))
         const labelled = datadog === undefined ? watched : labels.observe(watched)
-        return Option.isSome(tr) ? tr.value.traced(labelled) : labelled
+        return Option.isSome(tr) ? tr.value.traced(labelled) : untraced(labelled)
       },
       report: (report) =>
         Effect.flatMap(Ref.getAndSet(reported, true), (done) => (done ? Effect.void : each((sink) => sink.report(report))))

@@ -75,9 +75,11 @@ export const runCli = (cliPath: string, args: ReadonlyArray<string>, env: NodeJS
     const dir = tempDir("gehen-bench-rss-")
     const rssFile = join(dir, "rss")
     const timed = gnuTime()
+    // Profiling the CLI under the bench: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "")
     const [cmd, argv] = timed
-      ? ["/usr/bin/time", ["-f", TIME_FORMAT, "-o", rssFile, process.execPath, cliPath, ...args]] as const
-      : [process.execPath, [cliPath, ...args]] as const
+      ? ["/usr/bin/time", ["-f", TIME_FORMAT, "-o", rssFile, process.execPath, ...nodeArgs, cliPath, ...args]] as const
+      : [process.execPath, [...nodeArgs, cliPath, ...args]] as const
     const startedAt = Date.now()
     // Its own process group, so the time limit kills node too, not just /usr/bin/time.
     const child = spawn(cmd, argv, { env, stdio: ["ignore", "pipe", "pipe"], detached: true })
