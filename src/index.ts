@@ -109,7 +109,7 @@ export {
   type ServiceDeploymentBrief,
   type ServiceDeploymentState,
   type Strategy
-} from "./ports/ServiceDeployments.js"
+} from "./domain/DeploymentModel.js"
 export {
   putTargetsCommand,
   RESTORE_PATIENCE,

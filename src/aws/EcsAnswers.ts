@@ -16,7 +16,7 @@ import {
   type ServiceDeploymentState,
   strategies,
   type Strategy
-} from "../ports/ServiceDeployments.js"
+} from "../domain/DeploymentModel.js"
 
 /** How many service events a ServiceState carries (ECS lists them newest first). */
 export const RECENT_EVENTS = 5

@@ -15,7 +15,7 @@ import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import { AwsCallError, cannotHaveLanded, isTransient, type PutTargetsRejected } from "../ports/Errors.js"
-import { extraMinutes, shiftMinutes, type DeploymentModel } from "../ports/ServiceDeployments.js"
+import { extraMinutes, shiftMinutes, type DeploymentModel } from "../domain/DeploymentModel.js"
 
 /** How long a restore call keeps being tried before gehen gives up and prints the manual command: a hard bound. */
 export const RESTORE_PATIENCE = Duration.minutes(2)

@@ -1,6 +1,6 @@
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import type { Deployment, ServiceState, StartedDeployment } from "../ports/Ecs.js"
-import { type CircuitBreaker, failureThreshold } from "../ports/ServiceDeployments.js"
+import { type CircuitBreaker, failureThreshold } from "../domain/DeploymentModel.js"
 
 /** Why a new deployment failed. */
 export type DrainFailure =
@@ -32,7 +32,7 @@ export interface Awaited {
   readonly deployment?: StartedDeployment | undefined
 }
 
-export { failureThreshold } from "../ports/ServiceDeployments.js"
+export { failureThreshold } from "../domain/DeploymentModel.js"
 
 /** Where a service's bar of failed tasks comes from, in words. */
 export const barReason = (breaker: CircuitBreaker | undefined): string => {

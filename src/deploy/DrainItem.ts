@@ -1,6 +1,6 @@
 import type { ServiceRef } from "../domain/Targets.js"
 import type { StartedDeployment } from "../ports/Ecs.js"
-import type { DeploymentModel } from "../ports/ServiceDeployments.js"
+import type { DeploymentModel } from "../domain/DeploymentModel.js"
 import type { ServiceTarget } from "./Plan.js"
 
 /** One service a drain check (or a failure watch) follows, and what it must settle on. */

@@ -1,5 +1,5 @@
 import type { ServiceState } from "../ports/Ecs.js"
-import { type DeploymentModel, rolledBackByEcs, type ServiceDeploymentState, stopped } from "../ports/ServiceDeployments.js"
+import { type DeploymentModel, rolledBackByEcs, type ServiceDeploymentState, stopped } from "../domain/DeploymentModel.js"
 import { type Assessment, assessDrain, type Awaited } from "./DrainAssessment.js"
 
 /** What gehen saw of a paused lifecycle hook, for the observation. */

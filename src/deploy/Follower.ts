@@ -6,17 +6,16 @@ import * as Ref from "effect/Ref"
 import { servesVersion } from "../domain/ServedVersion.js"
 import { targetKey } from "../domain/Targets.js"
 import { Ecs, type ServiceDeploymentState, type ServiceState } from "../ports/Ecs.js"
-import type { AwsCallError } from "../ports/Errors.js"
+import { type AwsCallError, notOffered } from "../ports/Errors.js"
 import type { Phase } from "../ports/Progress.js"
 import {
-  continueCommand,
   FIND_MARGIN_MS,
-  notOffered,
   type ServiceDeploymentBrief,
   shiftsTraffic,
   startedServiceDeployment
-} from "../ports/ServiceDeployments.js"
+} from "../domain/DeploymentModel.js"
 import { VersionProbe } from "../ports/VersionProbe.js"
+import { continueCommand } from "./ManualCommands.js"
 import type { Assessment } from "./DrainAssessment.js"
 import type { DrainItem } from "./DrainItem.js"
 import { assessFollowed, assessRollback, type HookView, stageText } from "./FollowAssessment.js"

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { type DeploymentModel, gatedByShift, productionShifted, type ServiceDeploymentState } from "../ports/ServiceDeployments.js"
+import { type DeploymentModel, gatedByShift, productionShifted, type ServiceDeploymentState } from "../domain/DeploymentModel.js"
 import type { FollowView } from "./Follower.js"
 
 /** One lifecycle stage (or status) a service deployment reached, and when gehen first saw it. */

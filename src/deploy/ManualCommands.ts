@@ -38,3 +38,7 @@ export const manualCommandOf = (change: Change): string | undefined =>
   change.kind === "service"
     ? change.plan.action._tag === "Redeploy" ? undefined : updateServiceCommand(change.plan.ref, change.restoreTo)
     : putTargetsCommand(change.plan.ruleRef, change.plan.ecsTarget)
+
+/** The AWS CLI command that answers a paused hook by hand. */
+export const continueCommand = (region: string, arn: string, hookId: string): string =>
+  `aws ecs continue-service-deployment --region ${region} --service-deployment-arn '${arn}' --hook-id '${hookId}' --action CONTINUE`

@@ -14,7 +14,7 @@ import {
   type ServiceState,
   type StartedDeployment
 } from "../ports/Ecs.js"
-import { extraMinutes, rollingModel } from "../ports/ServiceDeployments.js"
+import { extraMinutes, rollingModel } from "../domain/DeploymentModel.js"
 import { modelReport } from "../report/ModelReport.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"

@@ -1,4 +1,4 @@
-import { type DeploymentModel, shiftsTraffic } from "../ports/ServiceDeployments.js"
+import { type DeploymentModel, shiftsTraffic } from "../domain/DeploymentModel.js"
 import type { Followed } from "./Following.js"
 
 /**

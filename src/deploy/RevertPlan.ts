@@ -12,7 +12,8 @@ import { type DescribedTaskDefinition, describeTaskDefinitionOnce, Ecs } from ".
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
 import type { DefaultRegion } from "../ports/Region.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
-import { notOffered, type ServiceDeploymentBrief } from "../ports/ServiceDeployments.js"
+import { notOffered } from "../ports/Errors.js"
+import type { ServiceDeploymentBrief } from "../domain/DeploymentModel.js"
 import { type DeployPlan, makePlan, PlanError, type RevertSource, type ScheduledTaskPlan, type ServicePlan } from "./Plan.js"
 import { imagesOf } from "./Revisions.js"
 

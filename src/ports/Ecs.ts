@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 import type { DescribedTaskDefinition } from "../domain/TaskDefinitionCopy.js"
 import type { AwsCallError } from "./Errors.js"
-import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "./ServiceDeployments.js"
+import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "../domain/DeploymentModel.js"
 
 export type { DescribedTaskDefinition }
 
@@ -50,7 +50,7 @@ export type {
   ServiceDeploymentBrief,
   ServiceDeploymentState,
   Strategy
-} from "./ServiceDeployments.js"
+} from "../domain/DeploymentModel.js"
 
 /** The state of one service, as ECS reports it. */
 export interface ServiceState {

@@ -82,3 +82,9 @@ export class MissingRegion extends Data.TaggedError("MissingRegion")<{
     return `no AWS region: ${this.reason}. Set AWS_REGION, configure a profile region, or use a cluster ARN in gehen.yml`
   }
 }
+
+/**
+ * The API answered as if it did not exist: an emulator or older endpoint (unknown
+ * operation, unsupported) or a role without the permission (access denied).
+ */
+export const notOffered = (e: AwsCallError): boolean => e.reason === "not-offered"

@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema"
-import type { DeploymentModel, ServiceDeploymentState } from "../ports/ServiceDeployments.js"
+import type { DeploymentModel, ServiceDeploymentState } from "../domain/DeploymentModel.js"
 
 /** How ECS deploys a service, as the plan and `gehen status` show it. */
 export const DeploymentModelReport = Schema.Struct({

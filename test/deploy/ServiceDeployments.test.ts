@@ -5,17 +5,16 @@ import { assessFollowed, assessRollback, stageText } from "../../src/deploy/Foll
 import { type Followed, gateOf } from "../../src/deploy/Following.js"
 import { restoreWayOf } from "../../src/deploy/RestoreWay.js"
 import type { ServiceState } from "../../src/ports/Ecs.js"
-import { AwsCallError } from "../../src/ports/Errors.js"
+import { AwsCallError, notOffered } from "../../src/ports/Errors.js"
 import {
   type DeploymentModel,
   extraMinutes,
-  notOffered,
   productionShifted,
   rollingModel,
   type ServiceDeploymentState,
   shiftMinutes,
   startedServiceDeployment
-} from "../../src/ports/ServiceDeployments.js"
+} from "../../src/domain/DeploymentModel.js"
 
 const model = (m: Partial<DeploymentModel>): DeploymentModel => ({ ...rollingModel, ...m })
 const blueGreen = model({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 })

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import { Ecs } from "../../src/ports/Ecs.js"
-import type { ServiceDeploymentState } from "../../src/ports/ServiceDeployments.js"
+import type { ServiceDeploymentState } from "../../src/domain/DeploymentModel.js"
 import { VersionProbe } from "../../src/ports/VersionProbe.js"
 import { type DeploymentSpec, handleRequest, Simulator, type SimulatorApi } from "../../src/testing/index.js"
 

@@ -3,8 +3,6 @@
  * deploymentConfiguration) and each deployment's record (ListServiceDeployments,
  * DescribeServiceDeployments). Pure data and pure readings of it.
  */
-import type { AwsCallError } from "./Errors.js"
-
 /** deploymentConfiguration.strategy; ROLLING when ECS names none. */
 export type Strategy = "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY"
 
@@ -164,13 +162,3 @@ export const startedServiceDeployment = (
   briefs
     .filter((b) => b.targetServiceRevisionArn !== undefined && revisions.get(b.targetServiceRevisionArn) === taskDefinition)
     .reduce<ServiceDeploymentBrief | undefined>((newest, b) => (newest === undefined || (b.createdAt ?? 0) > (newest.createdAt ?? 0) ? b : newest), undefined)
-
-/**
- * The API answered as if it did not exist: an emulator or older endpoint (unknown
- * operation, unsupported) or a role without the permission (access denied).
- */
-export const notOffered = (e: AwsCallError): boolean => e.reason === "not-offered"
-
-/** The AWS CLI command that answers a paused hook by hand. */
-export const continueCommand = (region: string, arn: string, hookId: string): string =>
-  `aws ecs continue-service-deployment --region ${region} --service-deployment-arn '${arn}' --hook-id '${hookId}' --action CONTINUE`
