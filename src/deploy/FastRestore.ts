@@ -3,23 +3,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import { Ecs, type StartedDeployment } from "../ports/Ecs.js"
-import type { RestoredBy } from "../report/Report.js"
+import { Ecs } from "../ports/Ecs.js"
 import type { Journal } from "./Journal.js"
 import { type Change, definitelyRejected } from "./Ledger.js"
 import { persistently } from "./Deadlines.js"
-import { notRestored, type Pace } from "./NotRestored.js"
-import type { RestoreWay } from "./RestoreWay.js"
-import type { RestoreResult } from "./Verdicts.js"
+import { type Issued, notRestored, type Pace } from "./NotRestored.js"
 
-/** A restore that took: for services, the deployment it started or the service deployment ECS rolls back. */
-export interface Issued {
-  readonly result: RestoreResult
-  readonly deployment?: StartedDeployment | undefined
-  readonly way?: RestoredBy | undefined
-  /** The service deployment whose ROLLBACK_SUCCESSFUL confirms the restore. */
-  readonly rollbackOf?: string | undefined
-}
+export type { Issued }
+import type { RestoreWay } from "./RestoreWay.js"
 
 /** Throttling and 5xx are retried for a while; a refusal is final at once (gehen then uses UpdateService). */
 const FAST_PATIENCE = Duration.seconds(30)

@@ -2,9 +2,19 @@ import * as Effect from "effect/Effect"
 import type { TargetId } from "../domain/Targets.js"
 import type { AwsCallError, PutTargetsRejected } from "../ports/Errors.js"
 import type { CallCut } from "./Deadlines.js"
-import type { Issued } from "./FastRestore.js"
+import type { StartedDeployment } from "../ports/Ecs.js"
+import type { RestoredBy } from "../report/Report.js"
 import type { Journal } from "./Journal.js"
 import type { RestoreResult } from "./Verdicts.js"
+
+/** How putting one change back went, as the rollback needs it. */
+export interface Issued {
+  readonly result: RestoreResult
+  readonly deployment?: StartedDeployment | undefined
+  readonly way?: RestoredBy | undefined
+  /** The service deployment whose ROLLBACK_SUCCESSFUL confirms the restore. */
+  readonly rollbackOf?: string | undefined
+}
 
 /** When restores must hurry: the caller's second signal, and the moment its grace runs out. */
 export interface Pace {

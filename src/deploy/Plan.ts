@@ -1,5 +1,6 @@
 import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Data from "effect/Data"
+import { PlanError } from "./PlanError.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -128,6 +129,8 @@ export interface ScheduledTaskPlan {
   readonly revertSource?: RevertSource | undefined
 }
 
+export { PlanError }
+
 export interface DeployPlan {
   readonly gitsha: string
   readonly updateStrategy: UpdateStrategy
@@ -135,21 +138,6 @@ export interface DeployPlan {
   readonly scheduledTasks: ReadonlyArray<ScheduledTaskPlan>
   /** What the pre-flight saw; absent when it was off. */
   readonly preflight?: PreflightSeen | undefined
-}
-
-/** The plan found problems in the input or in what AWS answered; nothing was changed. */
-export class PlanError extends Data.TaggedError("PlanError")<{
-  /** `busy`: another writer's deployment is rolling out there (`--wait` waits for it). */
-  readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string; readonly busy?: boolean | undefined }>
-}> {
-  /** Every problem is another writer's deployment in progress: waiting may clear them. */
-  get onlyBusy(): boolean {
-    return this.problems.length > 0 && this.problems.every((p) => p.busy === true)
-  }
-  override get message() {
-    const lines = this.problems.map((p) => `  ${p.target}: ${p.problem}`)
-    return `cannot deploy, nothing was changed:\n${lines.join("\n")}`
-  }
 }
 
 class Problem extends Data.TaggedError("Problem")<{

@@ -11,7 +11,8 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import { type ImageCheck, Images } from "../ports/Images.js"
 import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
-import { type DeployPlan, PlanError } from "./Plan.js"
+import type { DeployPlan } from "./Plan.js"
+import { PlanError } from "./PlanError.js"
 
 /** How long a transient failure (a 5xx, a refused or reset connection, a timeout) is tried again. */
 export const PREFLIGHT_PATIENCE = Duration.seconds(10)
