@@ -10,7 +10,7 @@ export {
   type Registrar,
   ScheduledTaskUpdateFailed,
   ServiceUpdateFailed
-} from "./deploy/Apply.js"
+} from "./deploy/apply/Apply.js"
 export {
   AwsClients,
   AwsClientsLive,
@@ -46,8 +46,8 @@ export {
   DeployTimedOut,
   plan,
   revert
-} from "./deploy/Deploy.js"
-export { planRevert, type RevertOptions } from "./deploy/RevertPlan.js"
+} from "./deploy/run/Deploy.js"
+export { planRevert, type RevertOptions } from "./deploy/plan/RevertPlan.js"
 export {
   assessDrain,
   type Assessment,
@@ -61,7 +61,7 @@ export {
   DrainTimedOut,
   failureThreshold,
   watchForFailures
-} from "./deploy/DrainCheck.js"
+} from "./deploy/checks/DrainCheck.js"
 export {
   type DescribedTaskDefinition,
   type Deployment,
@@ -75,7 +75,7 @@ export {
 export { AwsCallError, MissingRegion, PutTargetsRejected } from "./ports/Errors.js"
 export { InvalidGitSha, shaMatches, validateGitSha } from "./domain/GitSha.js"
 export { type ImageRef, InvalidImage, parseImage, tagOf, withTag } from "./domain/ImageRef.js"
-export { type Journal, makeJournal } from "./deploy/Journal.js"
+export { type Journal, makeJournal } from "./deploy/run/Journal.js"
 export {
   type DeployPlan,
   makePlan,
@@ -85,7 +85,7 @@ export {
   type Revision,
   type ScheduledTaskPlan,
   type ServicePlan
-} from "./deploy/Plan.js"
+} from "./deploy/plan/Plan.js"
 export { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "./ports/Progress.js"
 export { DefaultRegion } from "./ports/Region.js"
 export {
@@ -118,8 +118,8 @@ export {
   type RollbackOptions,
   type RollbackResult,
   updateServiceCommand
-} from "./deploy/Rollback.js"
-export { type Change, type Changes, definitelyRejected, type Ledger, makeLedger } from "./deploy/Ledger.js"
+} from "./deploy/recovery/Rollback.js"
+export { type Change, type Changes, definitelyRejected, type Ledger, makeLedger } from "./deploy/apply/Ledger.js"
 export {
   type Confirmation,
   judgeTargets,
@@ -128,11 +128,11 @@ export {
   runOutcomeOf,
   type Verdict,
   type VerdictInput
-} from "./deploy/Verdicts.js"
-export { mixedTagsProblem, planRevision, type PlannedRevision, runsSha, sameDefinition } from "./deploy/Revisions.js"
+} from "./deploy/run/Verdicts.js"
+export { mixedTagsProblem, planRevision, type PlannedRevision, runsSha, sameDefinition } from "./deploy/plan/Revisions.js"
 export { type CallerIdentity, Identity, NoCredentials } from "./ports/Identity.js"
-export { readsPerRound, type RoundBudget, roundBudget } from "./deploy/ReadBudget.js"
-export { buildReport, reportWithoutPlan, type RunFacts } from "./deploy/RunReport.js"
+export { readsPerRound, type RoundBudget, roundBudget } from "./deploy/checks/ReadBudget.js"
+export { buildReport, reportWithoutPlan, type RunFacts } from "./deploy/run/RunReport.js"
 export { servesVersion, versionOfServer } from "./domain/ServedVersion.js"
 export {
   DeploymentStatus,
@@ -162,6 +162,6 @@ export {
   versionChecks,
   VersionCheckTimedOut,
   type VersionResult
-} from "./deploy/VersionCheck.js"
+} from "./deploy/checks/VersionCheck.js"
 export { type ProbeResult, VersionProbe } from "./ports/VersionProbe.js"
 export { makeVersionProbe, VersionProbeFetch, VersionProbeLive, type VersionProbeOptions } from "./http/VersionProbeLive.js"

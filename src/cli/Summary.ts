@@ -1,4 +1,4 @@
-import type { DeployPlan, Revision } from "../deploy/Plan.js"
+import type { DeployPlan, Revision } from "../deploy/plan/Plan.js"
 import { type RunReport, type TargetOutcome, type TargetReport, versionText } from "../report/Report.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { modelReport, modelText } from "../report/ModelReport.js"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { ConfigError, ConfigErrors } from "../../src/config/Config.js"
-import { decode, decodeError, decodeErrors } from "./support.js"
+import { decode, decodeError, decodeErrors } from "../support/config.js"
 
 const unknownKeyNote = "the original Gehen ignored unknown keys, gehen refuses them so a typo cannot pass"
 

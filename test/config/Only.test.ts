@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { onlyKeys, selectTargets } from "../../src/config/Only.js"
 import { editDistance, nearest } from "../../src/config/Suggest.js"
-import { decode } from "./support.js"
+import { decode } from "../support/config.js"
 
 const file = `
 services:

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type { GehenConfig } from "../../src/config/Config.js"
-import { decode, decodeErrors } from "./support.js"
+import { decode, decodeErrors } from "../support/config.js"
 
 /**
  * The schema block of the original README's "Configuration" section, verbatim

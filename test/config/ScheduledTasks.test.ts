@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { ConfigError, type ScheduledTaskConfig } from "../../src/config/Config.js"
-import { decode, decodeError, decodeErrors } from "./support.js"
+import { decode, decodeError, decodeErrors } from "../support/config.js"
 
 const tasks = (yaml: string) => Effect.map(decode(`scheduledTasks:\n${yaml}`), (c) => c.scheduledTasks)
 const taskError = (yaml: string) => decodeError(`scheduledTasks:\n${yaml}`)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { ConfigError, type ServiceConfig } from "../../src/config/Config.js"
-import { decode, decodeError, decodeErrors } from "./support.js"
+import { decode, decodeError, decodeErrors } from "../support/config.js"
 
 
 describe("services.<key>.name", () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option, Tracer } from "effect"
 import type * as Context from "effect/Context"
-import { deploy } from "../../src/deploy/Deploy.js"
+import { deploy } from "../../src/deploy/run/Deploy.js"
 import { configFor, makeWorld, runWithClock, SHA } from "../support/world.js"
 
 interface Recorded {
