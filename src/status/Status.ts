@@ -30,20 +30,6 @@ export * from "./StatusReport.js"
 // The program
 // ---------------------------------------------------------------------------
 
-/**
- * @deprecated Not raised since StatusReport schema version 2: a target whose read fails
- * is reported in its entry (`state: "problem"`), and `status` fails only with
- * MissingRegion. Kept so code that names it still compiles.
- */
-export class StatusError extends Data.TaggedError("StatusError")<{
-  readonly target: string
-  readonly cause: AwsCallError
-}> {
-  override get message() {
-    return `${this.target}: ${this.cause.message}`
-  }
-}
-
 const unique = (xs: ReadonlyArray<string>): Array<string> => [...new Set(xs)]
 
 /** Tags of the managed containers (all when `containers` is absent). */

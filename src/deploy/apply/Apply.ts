@@ -7,9 +7,11 @@ import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs } from "../../ports/Ecs.js"
 import type { AwsCallError, PutTargetsRejected } from "../../ports/Errors.js"
 import { ScheduledTasks } from "../../ports/ScheduledTasks.js"
-import type { Journal } from "../run/Journal.js"
+import { RunContext } from "../run/RunContext.js"
 import { definitelyRejected, type Ledger } from "./Ledger.js"
-import type { DeployPlan, Revision, ServicePlan } from "../plan/Plan.js"
+import type { DeployPlan, ServicePlan } from "../plan/Plan.js"
+
+export { makeRegistrar, type Registrar } from "./Registrar.js"
 
 /** Updating a scheduled task failed; the run stops before any service is touched. */
 export class ScheduledTaskUpdateFailed extends Data.TaggedError("ScheduledTaskUpdateFailed")<{
@@ -33,25 +35,6 @@ export class ServiceUpdateFailed extends Data.TaggedError("ServiceUpdateFailed")
   }
 }
 
-/** Registers revisions, each distinct one once however many targets share it. */
-export type Registrar = (region: string, revision: Revision) => Effect.Effect<string, AwsCallError>
-
-export const makeRegistrar: Effect.Effect<Registrar, never, Ecs> = Effect.gen(function*() {
-  const ecs = yield* Ecs
-  const pending = new Map<string, { readonly region: string; readonly revision: Extract<Revision, { _tag: "Register" }> }>()
-  const registerOnce = yield* Effect.cachedFunction((key: string) => {
-    const { region, revision } = pending.get(key)!
-    return ecs.registerTaskDefinition(region, revision.input)
-  })
-  return (region, revision) =>
-    revision._tag === "Existing"
-      ? Effect.succeed(revision.arn)
-      : Effect.suspend(() => {
-        pending.set(revision.key, { region, revision })
-        return registerOnce(revision.key)
-      })
-})
-
 /**
  * One mutating call under the ledger: recorded as intended before it is sent, as applied
  * when AWS answers, dropped only when AWS refused it. An interruption while it is in
@@ -72,12 +55,10 @@ const recorded = <A, E extends AwsCallError | PutTargetsRejected, R>(
 
 /** Scheduled tasks, one after the other; the first failure stops the phase. */
 export const applyScheduledTasks = (
-  plan: DeployPlan,
-  register: Registrar,
-  ledger: Ledger,
-  journal: Journal
-): Effect.Effect<void, ScheduledTaskUpdateFailed, ScheduledTasks> =>
+  plan: DeployPlan
+): Effect.Effect<void, ScheduledTaskUpdateFailed, ScheduledTasks | RunContext> =>
   Effect.gen(function*() {
+    const { journal, ledger, register } = yield* RunContext
     const events = yield* ScheduledTasks
     for (const task of plan.scheduledTasks) {
       const { target } = task
@@ -123,13 +104,10 @@ export const applyScheduledTasks = (
 
 /** Services, concurrently; every service is tried, then failures are reported together. */
 export const applyServices = (
-  plan: DeployPlan,
-  register: Registrar,
-  ledger: Ledger,
-  journal: Journal,
-  concurrency: number
-): Effect.Effect<void, ServiceUpdateFailed, Ecs> =>
+  plan: DeployPlan
+): Effect.Effect<void, ServiceUpdateFailed, Ecs | RunContext> =>
   Effect.gen(function*() {
+    const { concurrency, journal, ledger, register } = yield* RunContext
     const ecs = yield* Ecs
     const applyOne = (svc: ServicePlan) =>
       Effect.gen(function*() {

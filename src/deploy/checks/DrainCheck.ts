@@ -9,9 +9,8 @@ import { shortName } from "../../domain/TaskDefinitionArn.js"
 import type { Ecs } from "../../ports/Ecs.js"
 import type { Phase } from "../../ports/Progress.js"
 import type { VersionProbe } from "../../ports/VersionProbe.js"
-import type { Journal } from "../run/Journal.js"
+import { RunContext } from "../run/RunContext.js"
 import { type DrainFailed, type DrainItem, makePoller } from "./DrainPoller.js"
-import type { FollowView } from "./Follower.js"
 
 export { type Assessment, assessDrain, type Awaited, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
 export { DrainFailed, type DrainItem } from "./DrainPoller.js"
@@ -45,15 +44,7 @@ export type DrainResult =
 
 interface DrainOptions {
   readonly timeout: Duration.Duration
-  readonly interval: Duration.Duration
   readonly phase: Phase
-  readonly journal: Journal
-  /** Each service deployment seen, by target key. */
-  readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
-  /** A service whose service deployment is not identified (yet), by target key. */
-  readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
-  /** True the first time the run finds the service deployments API not offered (it says so once). */
-  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
 
 /**
@@ -65,10 +56,11 @@ interface DrainOptions {
 export const drainChecks = (
   items: ReadonlyArray<DrainItem>,
   options: DrainOptions
-): Effect.Effect<ReadonlyMap<string, DrainResult>, never, Ecs | VersionProbe> =>
+): Effect.Effect<ReadonlyMap<string, DrainResult>, never, Ecs | VersionProbe | RunContext> =>
   Effect.gen(function*() {
     if (items.length === 0) return new Map<string, DrainResult>()
-    const { interval, journal, phase, timeout } = options
+    const { interval, journal } = yield* RunContext
+    const { phase, timeout } = options
     for (const item of items) {
       yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
     }
@@ -78,15 +70,7 @@ export const drainChecks = (
       Ref.update(results, (m) => new Map(m).set(targetKey(error.target), { _tag: "Failed", error })).pipe(
         Effect.zipRight(journal.end(error.target, phase, "failed", error.detail))
       )
-    const { pending, round } = yield* makePoller(items, {
-      phase,
-      journal,
-      watch: false,
-      onFailed,
-      onServiceDeployment: options.onServiceDeployment,
-      onUnidentified: options.onUnidentified,
-      firstNotice: options.firstNotice
-    })
+    const { pending, round } = yield* makePoller(items, { phase, watch: false, onFailed })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
       until: (left) => left.size === 0
@@ -120,21 +104,15 @@ export const drainChecks = (
 export const drainCheck = (
   items: ReadonlyArray<DrainItem>,
   options: DrainOptions
-): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs | VersionProbe> =>
+): Effect.Effect<void, DrainFailed | DrainTimedOut, Ecs | VersionProbe | RunContext> =>
   Effect.gen(function*() {
     if (items.length === 0) return
-    const { interval, journal, phase, timeout } = options
+    const { interval, journal } = yield* RunContext
+    const { phase, timeout } = options
     for (const item of items) {
       yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
     }
-    const { pending, round } = yield* makePoller(items, {
-      phase,
-      journal,
-      watch: false,
-      onServiceDeployment: options.onServiceDeployment,
-      onUnidentified: options.onUnidentified,
-      firstNotice: options.firstNotice
-    })
+    const { pending, round } = yield* makePoller(items, { phase, watch: false })
     const finished = yield* Effect.repeat(round, {
       schedule: Schedule.spaced(interval),
       until: (left) => left.size === 0
@@ -164,39 +142,29 @@ export const drainCheck = (
 export const watchForFailures = (
   items: ReadonlyArray<DrainItem>,
   options: {
-    readonly interval: Duration.Duration
-    readonly journal: Journal
     /** The phase the run is in, which a failure is recorded under: "drain" (default), "version-check" or "rollback-drain". */
     readonly phase?: Phase | undefined
     /** The phase the run is in now, when it moves on while the watch goes on (the rollback's checks). */
     readonly phaseNow?: Effect.Effect<Phase> | undefined
     readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
-    readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
-    readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
-    readonly firstNotice?: Effect.Effect<boolean> | undefined
-  }
-): Effect.Effect<never, DrainFailed, Ecs | VersionProbe> => {
-  const phase = options.phase ?? "drain"
-  // Recorded in the phase the run is in: the target's own, when it has that phase open.
-  const record = (e: DrainFailed) =>
-    Effect.flatMap(options.phaseNow ?? Effect.succeed(phase), (now) =>
-      Effect.zipRight(
-        options.journal.phasesOf(e.target).some((p) => p.phase === now && p.endedAt === null)
-          ? Effect.void
-          : options.journal.start(e.target, now, "watching the new deployment"),
-        options.journal.end(e.target, now, "failed", e.detail)
-      ))
-  const onFailed = options.onFailed
-  return Effect.gen(function*() {
+  } = {}
+): Effect.Effect<never, DrainFailed, Ecs | VersionProbe | RunContext> =>
+  Effect.gen(function*() {
+    const { interval, journal } = yield* RunContext
+    const phase = options.phase ?? "drain"
+    // Recorded in the phase the run is in: the target's own, when it has that phase open.
+    const record = (e: DrainFailed) =>
+      Effect.gen(function*() {
+        const now = yield* options.phaseNow ?? Effect.succeed(phase)
+        const open = (yield* journal.phasesOf(e.target)).some((p) => p.phase === now && p.endedAt === null)
+        if (!open) yield* journal.start(e.target, now, "watching the new deployment")
+        yield* journal.end(e.target, now, "failed", e.detail)
+      })
+    const onFailed = options.onFailed
     const { round } = yield* makePoller(items, {
       phase,
-      journal: options.journal,
       watch: true,
-      onServiceDeployment: options.onServiceDeployment,
-      onUnidentified: options.onUnidentified,
-      firstNotice: options.firstNotice,
       onFailed: onFailed === undefined ? undefined : (e) => Effect.zipRight(record(e), onFailed(e))
     })
-    return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(options.interval)))
-  }).pipe(Effect.tapError(record))
-}
+    return yield* Effect.forever(Effect.zipRight(round, Effect.sleep(interval))).pipe(Effect.tapError(record))
+  })

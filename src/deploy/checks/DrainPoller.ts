@@ -10,8 +10,8 @@ import { Ecs, type ServiceState, type TaskState } from "../../ports/Ecs.js"
 import type { Phase } from "../../ports/Progress.js"
 import { failureThreshold } from "../../domain/DeploymentModel.js"
 import { assessDrain, barReason, type DrainFailure } from "./DrainAssessment.js"
-import { type FollowView, makeFollower } from "./Follower.js"
-import type { Journal } from "../run/Journal.js"
+import { makeFollower } from "./Follower.js"
+import { RunContext } from "../run/RunContext.js"
 import { roundBudget } from "./ReadBudget.js"
 import type { DrainItem } from "./DrainItem.js"
 import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "../../reads/ServiceStates.js"
@@ -116,17 +116,10 @@ export const judgeTasks = (
 
 export interface PollerOptions {
   readonly phase: Phase
-  readonly journal: Journal
   /** Watch mode: only look for failures (say nothing, never finish). */
   readonly watch: boolean
   /** Called with each service that failed; the poller then stops watching it. Without it, a failure fails the round. */
   readonly onFailed?: ((failure: DrainFailed) => Effect.Effect<void>) | undefined
-  /** Each service deployment seen, by target key. */
-  readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
-  /** A service whose service deployment is not identified (yet), by target key. */
-  readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
-  /** True the first time the run finds the service deployments API not offered (it says so once). */
-  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
 
 /**
@@ -140,14 +133,9 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     const ecs = yield* Ecs
     const resolver = yield* makeServiceStatesResolver
     const taskResolver = yield* makeTaskStatesResolver
-    const { journal, phase, watch } = options
-    const follower = yield* makeFollower(items, {
-      journal,
-      phase,
-      onServiceDeployment: options.onServiceDeployment,
-      onUnidentified: options.onUnidentified,
-      firstNotice: options.firstNotice
-    })
+    const { journal } = yield* RunContext
+    const { phase, watch } = options
+    const follower = yield* makeFollower(items, { phase })
     // Services still polled. Services leave it from their own polling fibers, so it is a
     // Ref (of a persistent map: a copied Map per leave would be quadratic in a large fleet);
     // each Watch record is touched only by its own service's fiber within a round.

@@ -19,7 +19,7 @@ import { continueCommand } from "../recovery/ManualCommands.js"
 import type { Assessment } from "./DrainAssessment.js"
 import type { DrainItem } from "./DrainItem.js"
 import { assessFollowed, assessRollback, type HookView, stageText } from "./FollowAssessment.js"
-import type { Journal } from "../run/Journal.js"
+import { RunContext } from "../run/RunContext.js"
 import { readsPerRound } from "./ReadBudget.js"
 import { GetServiceDeployment, makeServiceDeploymentsResolver } from "../../reads/ServiceDeploymentStates.js"
 
@@ -49,15 +49,15 @@ export interface FollowView {
 }
 
 export interface FollowOptions {
-  readonly journal: Journal
   readonly phase: Phase
-  /** Each service deployment seen, by target key (stages for the report, the version check's gate). */
-  readonly onServiceDeployment?: ((key: string, view: FollowView) => Effect.Effect<void>) | undefined
-  /** A service whose service deployment is not identified (yet): judged by DescribeServices alone. */
-  readonly onUnidentified?: ((key: string, unidentified: boolean) => Effect.Effect<void>) | undefined
-  /** True the first time the run finds the service deployments API not offered (it says so once). */
-  readonly firstNotice?: Effect.Effect<boolean> | undefined
 }
+
+/**
+ * Whether a phase keeps what it follows in the run's record (the report's stages, the
+ * version check's gate, the services judged by DescribeServices alone): the forward
+ * phases do; a rollback's checks follow the deployments that put services back.
+ */
+const recordsIn = (phase: Phase): boolean => !phase.startsWith("rollback")
 
 /** The stage a paused hook waits at for gehen's answer: the test listener has the green tasks. */
 const GATE_STAGE = "POST_TEST_TRAFFIC_SHIFT"
@@ -129,6 +129,11 @@ interface Followed {
  */
 export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOptions) =>
   Effect.gen(function*() {
+    const { following, journal } = yield* RunContext
+    const recording = recordsIn(options.phase)
+    const onUnidentified = (key: string, unidentified: boolean) =>
+      recording ? following.unidentified(key, unidentified) : Effect.void
+    const onServiceDeployment = (key: string, view: FollowView) => (recording ? following.record(key, view) : Effect.void)
     const ecs = yield* Ecs
     const probe = yield* VersionProbe
     const resolver = yield* makeServiceDeploymentsResolver
@@ -150,10 +155,10 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
     const fallBack = (item: DrainItem, e: AwsCallError) =>
       Effect.gen(function*() {
         yield* setMode(targetKey(item.target), { mode: "fallback" })
-        if (options.onUnidentified !== undefined) yield* options.onUnidentified(targetKey(item.target), false)
+        yield* onUnidentified(targetKey(item.target), false)
         // One run-level line for the whole run.
-        if (!(yield* options.firstNotice ?? Effect.succeed(true))) return
-        yield* options.journal.observe(
+        if (!(yield* following.firstNotice)) return
+        yield* journal.observe(
           undefined,
           options.phase,
           `ECS's service deployments API is not offered here (${e.operation}: ${e.code}); following DescribeServices' deployments instead`
@@ -224,7 +229,7 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         const found = startedServiceDeployment(mode.listed, yield* Ref.get(revisions), item.taskDefinition)
         if (found === undefined) return yield* setMode(key, restart)
         yield* setMode(key, { mode: "follow", arn: found.arn })
-        if (options.onUnidentified !== undefined) yield* options.onUnidentified(key, false)
+        yield* onUnidentified(key, false)
       })
 
     /** A PAUSE hook waiting: gehen answers the one at the gate for a service with a test url; others wait for a person. */
@@ -241,7 +246,7 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
           const sent = yield* Effect.either(ecs.continueServiceDeployment(item.ref.region, sd.arn, hook.hookId, "CONTINUE"))
           if (Either.isRight(sent)) {
             yield* Ref.update(answered, (s) => new Set(s).add(hook.hookId))
-            yield* options.journal.observe(item.target, options.phase, `test listener serves ${answer.version}: continued hook ${hook.hookId}`)
+            yield* journal.observe(item.target, options.phase, `test listener serves ${answer.version}: continued hook ${hook.hookId}`)
           }
         }
         return { handled: true, command: undefined } satisfies HookView
@@ -254,7 +259,7 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         const followed = yield* get(key)
         const { mode } = followed
         if (mode.mode === "find") {
-          if (options.onUnidentified !== undefined) yield* options.onUnidentified(key, true)
+          yield* onUnidentified(key, true)
           return Option.none<Assessment>()
         }
         if (mode.mode !== "follow") return Option.none<Assessment>()
@@ -277,7 +282,7 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         const hook = yield* hookOf(item, sd)
         const text = stageText(sd, item.model, since.at, now)
         const view = hook === undefined || hook.handled ? text : `${text}; waiting for a person: ${hook.command}`
-        if (options.onServiceDeployment !== undefined) yield* options.onServiceDeployment(key, { sd, text: view })
+        yield* onServiceDeployment(key, { sd, text: view })
         yield* update(key, (b) => ({ ...b, stageSince: since, lastSeen: view }))
         return Option.some(assessFollowed(service, item, sd, settled, text, hook))
       })

@@ -9,7 +9,7 @@ import { servesVersion } from "../../domain/ServedVersion.js"
 import { type TargetId, targetKey, targetLabel } from "../../domain/Targets.js"
 import type { Phase } from "../../ports/Progress.js"
 import { VersionProbe } from "../../ports/VersionProbe.js"
-import type { Journal } from "../run/Journal.js"
+import { RunContext } from "../run/RunContext.js"
 import type { ServiceTarget } from "../plan/Plan.js"
 
 /** Some services did not serve the wanted version before the phase deadline. */
@@ -40,9 +40,7 @@ export type VersionResult =
 
 export interface VersionCheckOptions {
   readonly timeout: Duration.Duration
-  readonly interval: Duration.Duration
   readonly phase: Phase
-  readonly journal: Journal
   /** Asked before each probe: a reason to stop checking this service (it failed in another way). */
   readonly stop?: ((key: string) => Effect.Effect<Option.Option<string>>) | undefined
   /**
@@ -60,11 +58,12 @@ export interface VersionCheckOptions {
 export const versionChecks = (
   items: ReadonlyArray<VersionCheckItem>,
   options: VersionCheckOptions
-): Effect.Effect<ReadonlyMap<string, VersionResult>, never, VersionProbe> =>
+): Effect.Effect<ReadonlyMap<string, VersionResult>, never, VersionProbe | RunContext> =>
   Effect.gen(function*() {
     if (items.length === 0) return new Map<string, VersionResult>()
     const probe = yield* VersionProbe
-    const { interval, journal, phase, timeout } = options
+    const { interval, journal } = yield* RunContext
+    const { phase, timeout } = options
     // Written by every service's polling fiber at every poll: Refs of persistent maps (a copied Map
     // per poll would make each round of a large fleet quadratic).
     const results = yield* Ref.make(HashMap.empty<string, VersionResult>())
@@ -125,7 +124,7 @@ export const versionChecks = (
 export const versionCheck = (
   items: ReadonlyArray<VersionCheckItem>,
   options: VersionCheckOptions
-): Effect.Effect<void, VersionCheckTimedOut, VersionProbe> =>
+): Effect.Effect<void, VersionCheckTimedOut, VersionProbe | RunContext> =>
   Effect.flatMap(versionChecks(items, options), (results) => {
     const pending = items.flatMap((item) => {
       const r = results.get(targetKey(item.target))

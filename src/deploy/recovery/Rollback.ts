@@ -15,6 +15,7 @@ import { GetServiceState, makeServiceStatesResolver } from "../../reads/ServiceS
 import type { VersionProbe } from "../../ports/VersionProbe.js"
 import { type DrainFailed, type DrainFailure, type DrainItem, drainChecks, watchForFailures } from "../checks/DrainCheck.js"
 import type { Journal } from "../run/Journal.js"
+import { RunContext } from "../run/RunContext.js"
 import type { Change, Changes } from "../apply/Ledger.js"
 import { type Issued, restoreThroughEcs } from "./FastRestore.js"
 import type { Followed } from "../checks/Following.js"
@@ -28,18 +29,15 @@ import { notRestored, type Pace } from "./Restores.js"
 export { HURRY_GRACE, RESTORE_PATIENCE, retryable } from "../run/Deadlines.js"
 export { putTargetsCommand, updateServiceCommand } from "./ManualCommands.js"
 
+/**
+ * How to roll back; the run's context (journal, concurrency, check interval, the service
+ * deployments it followed, which say which way a service goes back) comes from {@link RunContext}.
+ */
 export interface RollbackOptions {
+  /** The confirmation's deadline. */
   readonly timeout: Duration.Duration
-  readonly interval: Duration.Duration
-  readonly journal: Journal
-  /** Most restores in flight at once (the config's `concurrency`). */
-  readonly concurrency: number
   /** Check that the restored services serve their previous version and drain (not after a signal). */
   readonly confirm: boolean
-  /** The service deployments the run followed, by target key: which way a service goes back. */
-  readonly followed?: ReadonlyMap<string, Followed> | undefined
-  /** True the first time the run finds the service deployments API not offered. */
-  readonly firstNotice?: Effect.Effect<boolean> | undefined
   /**
    * Completes when the caller wants the rollback over (a second signal): the waits for
    * confirmations end, and restores sent or not yet sent get {@link HURRY_GRACE} more to
@@ -183,13 +181,11 @@ type Restored = { readonly change: Extract<Change, { kind: "service" }>; readonl
  */
 const confirmRestores = (
   restored: ReadonlyArray<Restored>,
-  options: RollbackOptions,
   until: number,
   into: Ref.Ref<ReadonlyMap<string, Confirmation>>
-): Effect.Effect<ReadonlyMap<string, DrainFailure>, never, Ecs | VersionProbe> =>
+): Effect.Effect<ReadonlyMap<string, DrainFailure>, never, Ecs | VersionProbe | RunContext> =>
   Effect.scoped(Effect.gen(function*() {
     if (restored.length === 0) return new Map<string, DrainFailure>()
-    const { interval, journal } = options
     const left = Effect.map(Clock.currentTimeMillis, (now) => Duration.millis(Math.max(0, until - now)))
     const failed = yield* Ref.make(new Map<string, DrainFailed>())
     const rollouts: Array<DrainItem> = restored.map(({ change, issued }) => ({
@@ -205,11 +201,8 @@ const confirmRestores = (
     const checking = yield* Ref.make<Phase>("rollback-version-check")
     yield* Effect.forkScoped(
       watchForFailures(rollouts, {
-        interval,
-        journal,
         phase: "rollback-drain",
         phaseNow: Ref.get(checking),
-        firstNotice: options.firstNotice,
         onFailed: (e) => Ref.update(failed, (m) => new Map(m).set(targetKey(e.target), e))
       }).pipe(Effect.ignore)
     )
@@ -220,8 +213,6 @@ const confirmRestores = (
     )
     const versions = yield* versionChecks(probes, {
       timeout: yield* left,
-      interval,
-      journal,
       phase: "rollback-version-check",
       stop: (key) => Effect.map(Ref.get(failed), (m) => Option.fromNullable(m.get(key)?.detail))
     })
@@ -243,13 +234,7 @@ const confirmRestores = (
       else draining.push(item)
     }
     yield* Ref.set(checking, "rollback-drain")
-    const drains = yield* drainChecks(draining, {
-      timeout: yield* left,
-      interval,
-      journal,
-      phase: "rollback-drain",
-      firstNotice: options.firstNotice
-    })
+    const drains = yield* drainChecks(draining, { timeout: yield* left, phase: "rollback-drain" })
     for (const item of draining) {
       const key = targetKey(item.target)
       const drain = drains.get(key)
@@ -277,26 +262,27 @@ const confirmRestores = (
 export const rollback = (
   changes: Changes,
   options: RollbackOptions
-): Effect.Effect<RollbackResult, never, Ecs | ScheduledTasks | VersionProbe> =>
+): Effect.Effect<RollbackResult, never, Ecs | ScheduledTasks | VersionProbe | RunContext> =>
   Effect.uninterruptible(Effect.scoped(
     Effect.gen(function*() {
       const all = [...changes.values()]
-      const followed = options.followed ?? new Map<string, Followed>()
+      const { concurrency, following, journal } = yield* RunContext
+      const followed = yield* following.all
       const hurried = options.hurry ?? Effect.never
       const pace: Pace = { hurried, cut: yield* cutOf(options.hurry) }
       // Which changes another writer replaced since: read for all at once (batched), given up at a hurry.
       const resolver = yield* makeServiceStatesResolver
       const replaced = yield* bounded(
-        Effect.forEach(all, (change) => supersededBy(change, resolver), { concurrency: options.concurrency, batching: true }),
+        Effect.forEach(all, (change) => supersededBy(change, resolver), { concurrency, batching: true }),
         Effect.zipRight(hurried, Effect.fail("hurried" as const))
       ).pipe(Effect.orElseSucceed(() => all.map(() => Option.none<string>())))
       // At most `concurrency` restores at once, until the caller hurries: then every one goes out.
-      const slots = yield* Effect.makeSemaphore(options.concurrency)
-      yield* Effect.forkScoped(Effect.interruptible(Effect.zipRight(hurried, slots.resize(Math.max(all.length, options.concurrency)))))
+      const slots = yield* Effect.makeSemaphore(concurrency)
+      yield* Effect.forkScoped(Effect.interruptible(Effect.zipRight(hurried, slots.resize(Math.max(all.length, concurrency)))))
       const issued = new Map(
         (yield* Effect.forEach(
           all,
-          (change, i) => slots.withPermits(1)(restoreOne(change, replaced[i]!, options.journal, followed, pace)),
+          (change, i) => slots.withPermits(1)(restoreOne(change, replaced[i]!, journal, followed, pace)),
           { concurrency: "unbounded" }
         )).map((x, i) => [all[i]!.key, x] as const)
       )
@@ -312,21 +298,21 @@ export const rollback = (
       // Interruptible whatever the caller's region (the checks' deadlines interrupt their
       // polls): a signal, or the caller's hurry, ends the waiting, not the rollback.
       // Effect.exit, not a catch: an interruption of the region ends in it too.
-      const confirming = <A>(effect: Effect.Effect<A, never, Ecs | VersionProbe>) =>
+      const confirming = <A>(effect: Effect.Effect<A, never, Ecs | VersionProbe | RunContext>) =>
         Effect.interruptible(Effect.raceFirst(effect, Effect.zipRight(hurried, Effect.interrupt))).pipe(Effect.exit)
       if (options.confirm) {
         const until = (yield* Clock.currentTimeMillis) + Duration.toMillis(options.timeout)
-        const first = yield* confirming(confirmRestores(restoredOf(), options, until, seen))
+        const first = yield* confirming(confirmRestores(restoredOf(), until, seen))
         const reasons = Exit.isSuccess(first) ? first.value : new Map<string, DrainFailure>()
         const backups = new Set([...reasons].flatMap(([k, r]) => (r === "ecs-rollback-failed" ? [k] : [])))
         if (backups.size > 0 && !(yield* signalled)) {
           for (const key of backups) {
             const change = changes.get(key)
-            if (change?.kind === "service") issued.set(key, yield* restoreByUpdate(change, options.journal, pace))
+            if (change?.kind === "service") issued.set(key, yield* restoreByUpdate(change, journal, pace))
           }
-          yield* confirming(confirmRestores(restoredOf(backups), options, until, seen))
+          yield* confirming(confirmRestores(restoredOf(backups), until, seen))
         }
-        yield* options.journal.closeOpen("interrupted")
+        yield* journal.closeOpen("interrupted")
       }
       const restores = new Map(all.map((change) => [change.key, issued.get(change.key)!.result] as const))
       const confirmations = new Map(yield* Ref.get(seen))

@@ -18,11 +18,11 @@ import type { ScheduledTasks } from "../../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../../ports/VersionProbe.js"
 import { buildReport, reportWithoutPlan } from "./RunReport.js"
 import type { DeployedAs, RunReport } from "../../report/Report.js"
-import { applyScheduledTasks, applyServices, makeRegistrar, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "../apply/Apply.js"
+import { applyScheduledTasks, applyServices, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "../apply/Apply.js"
 import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "../checks/DrainCheck.js"
 import { type Journal, makeJournal } from "./Journal.js"
-import { type Ledger, makeLedger } from "../apply/Ledger.js"
-import { type Following, gateOf, makeFollowing } from "../checks/Following.js"
+import { gateOf } from "../checks/Following.js"
+import { makeRunContext, RunContext } from "./RunContext.js"
 import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "../plan/Plan.js"
 import { phaseDeadlines } from "./Deadlines.js"
 import { preflight, servedBefore } from "../plan/Preflight.js"
@@ -159,10 +159,10 @@ const signalled = Effect.map(Effect.descriptor, (d) => HashSet.size(d.interrupto
  * The forward phases: scheduled tasks, services, then the version check (raced with a
  * watch for failing rollouts) and the drain check, each new deployment judged by its id.
  */
-const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journal: Journal, following: Following) =>
+const forward = (config: GehenConfig, thePlan: DeployPlan) =>
   Effect.gen(function*() {
+    const { following, ledger } = yield* RunContext
     const deadlines = phaseDeadlines(config.timeoutMinutes, thePlan.services.map((s) => s.model))
-    const interval = Duration.millis(config.checkIntervalSeconds * 1000)
     // A deployment toward the sha found rolling out (a run cut short) is this run's to restore if it fails.
     for (const s of thePlan.services) {
       if (s.action._tag !== "Unchanged" || s.action.inFlight === undefined) continue
@@ -179,9 +179,8 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
       })
     }
     if (thePlan.updateStrategy !== "none") {
-      const register = yield* makeRegistrar
-      yield* applyScheduledTasks(thePlan, register, ledger, journal)
-      yield* applyServices(thePlan, register, ledger, journal, config.concurrency)
+      yield* applyScheduledTasks(thePlan)
+      yield* applyServices(thePlan)
     }
     const changes = yield* ledger.changes
     const rollouts: Array<DrainItem> = thePlan.services.map((s) => {
@@ -202,23 +201,16 @@ const forward = (config: GehenConfig, thePlan: DeployPlan, ledger: Ledger, journ
         const model = models.get(key)
         return model === undefined ? { hold: Option.none<string>(), note: Option.none<string>() } : gateOf(model, f)
       })
-    const watching = {
-      interval,
-      journal,
-      onServiceDeployment: following.record,
-      onUnidentified: following.unidentified,
-      firstNotice: following.firstNotice
-    }
     // While waiting for the new version to serve, a failing rollout ends the wait at once.
     const probes = thePlan.services.flatMap((s) =>
       s.url === undefined ? [] : [{ target: s.target, url: s.url, wanted: s.expected }]
     )
     if (probes.length > 0) {
-      yield* versionCheck(probes, { timeout: deadlines.versionCheck, interval, journal, phase: "version-check", gate }).pipe(
-        Effect.raceFirst(watchForFailures(rollouts, { ...watching, phase: "version-check" }))
+      yield* versionCheck(probes, { timeout: deadlines.versionCheck, phase: "version-check", gate }).pipe(
+        Effect.raceFirst(watchForFailures(rollouts, { phase: "version-check" }))
       )
     }
-    yield* drainCheck(rollouts, { ...watching, timeout: deadlines.drain, phase: "drain" })
+    yield* drainCheck(rollouts, { timeout: deadlines.drain, phase: "drain" })
   })
 
 /**
@@ -236,10 +228,14 @@ const execute = (
   restore: Restore
 ): Effect.Effect<RunReport, DeployFailed | DeployTimedOut, DeployServices> =>
   Effect.gen(function*() {
-    const ledger = yield* makeLedger
-    const following = yield* makeFollowing
+    const context = yield* makeRunContext(journal, {
+      interval: Duration.millis(config.checkIntervalSeconds * 1000),
+      concurrency: config.concurrency
+    })
+    const { following, ledger } = context
+    const inRun = Effect.provideService(RunContext, context)
     const leave = options.onInterrupt === "leave"
-    const exit = yield* restore(forward(config, thePlan, ledger, journal, following)).pipe(Effect.exit)
+    const exit = yield* restore(inRun(forward(config, thePlan))).pipe(Effect.exit)
     const end = endOf(exit, leave)
     // A phase another target's failure cut short is cancelled; the run's own (plan) and the failing targets' failed.
     if (end._tag === "Interrupted") yield* journal.closeOpen("interrupted")
@@ -252,17 +248,12 @@ const execute = (
     const changes = yield* ledger.changes
     const recover = end._tag === "Failed" || (end._tag === "Interrupted" && !leave)
     const restored: RollbackResult = recover && changes.size > 0
-      ? yield* rollback(changes, {
+      ? yield* inRun(rollback(changes, {
         // A restore through UpdateService of a blue/green service bakes again: the drain deadline.
         timeout: phaseDeadlines(config.timeoutMinutes, thePlan.services.map((s) => s.model)).drain,
-        interval: Duration.millis(config.checkIntervalSeconds * 1000),
-        journal,
-        concurrency: config.concurrency,
         confirm: end._tag === "Failed",
-        followed: yield* following.all,
-        firstNotice: following.firstNotice,
         hurry: options.hurry
-      })
+      }))
       : { restores: new Map(), confirmations: new Map() }
 
     // A signal during the rollback makes the run an interrupted one, whatever stopped it first.
@@ -311,7 +302,7 @@ const execute = (
       }
     }
     yield* journal.finish(verdicts)
-    const report = buildReport(thePlan, changes, verdicts, journal, {
+    const report = buildReport(thePlan, changes, verdicts, yield* journal.phases, {
       command,
       startedAt,
       endedAt: yield* Clock.currentTimeMillis,

@@ -1,5 +1,9 @@
+import * as Arr from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { type Phase, Progress, type ProgressStatus } from "../../ports/Progress.js"
 import type { PhaseTiming } from "../../report/Report.js"
 import { type TargetId, targetKey } from "../../domain/Targets.js"
@@ -20,7 +24,9 @@ export interface Journal {
     message: string
   ) => Effect.Effect<void>
   /** The phases of one target so far, open ones with `endedAt: null`. */
-  readonly phasesOf: (target: TargetId) => ReadonlyArray<PhaseTiming>
+  readonly phasesOf: (target: TargetId) => Effect.Effect<ReadonlyArray<PhaseTiming>>
+  /** Every target's phases so far, by target key: what the report shows. */
+  readonly phases: Effect.Effect<ReadonlyMap<string, ReadonlyArray<PhaseTiming>>>
   /**
    * Ends every still-open phase with `status`; those of the `failing` targets (by key)
    * as failed. A phase another target's failure cut short is "cancelled", not failed.
@@ -35,20 +41,44 @@ export interface Journal {
   readonly finish: (outcomes: ReadonlyMap<string, { readonly outcome: string }>) => Effect.Effect<void>
 }
 
-interface OpenPhase {
-  phase: Phase
-  startedAt: number
-  endedAt: number | null
-  status: PhaseTiming["status"]
+/** One phase of one target as recorded: open while `endedAt` is null. */
+interface Recorded {
+  readonly phase: Phase
+  readonly startedAt: number
+  readonly endedAt: number | null
+  readonly status: PhaseTiming["status"]
+}
+
+interface State {
+  /** By target key ("run" for the run's own phases), in the order they started. */
+  readonly phases: HashMap.HashMap<string, ReadonlyArray<Recorded>>
+  /** The last observation said, by `<target key>#<phase>`: a poll that saw nothing new says nothing. */
+  readonly said: HashMap.HashMap<string, string>
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
+const timing = (p: Recorded): PhaseTiming => ({
+  phase: p.phase,
+  startedAt: iso(p.startedAt),
+  endedAt: p.endedAt === null ? null : iso(p.endedAt),
+  status: p.status
+})
+
+const listOf = (s: State, key: string): ReadonlyArray<Recorded> => Option.getOrElse(HashMap.get(s.phases, key), () => [])
+
+/** The target's phases with the last open `phase` ended now (or, skipped, one more that took no time). */
+const ended = (list: ReadonlyArray<Recorded>, phase: Phase, status: Recorded["status"], now: number): ReadonlyArray<Recorded> => {
+  return Option.match(Arr.findLastIndex(list, (p) => p.phase === phase && p.endedAt === null), {
+    onSome: (i) => list.map((p, j) => (j === i ? { ...p, endedAt: now, status } : p)),
+    onNone: () => (status === "skipped" ? [...list, { phase, startedAt: now, endedAt: now, status }] : list)
+  })
+}
+
 export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(function*() {
   const progress = yield* Progress
   const spans = yield* makePhaseSpans
-  const phases = new Map<string, Array<OpenPhase>>()
-  const lastObservation = new Map<string, string>()
+  const state = yield* Ref.make<State>({ phases: HashMap.empty(), said: HashMap.empty() })
   const keyOf = (target: TargetId | undefined) => (target === undefined ? "run" : targetKey(target))
 
   const emit = (target: TargetId | undefined, phase: Phase, status: ProgressStatus, message: string) =>
@@ -59,54 +89,40 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const key = keyOf(target)
-        const list = phases.get(key) ?? []
-        list.push({ phase, startedAt: now, endedAt: null, status: "running" })
-        phases.set(key, list)
-        lastObservation.delete(`${key}#${phase}`)
+        yield* Ref.update(state, (s) => ({
+          phases: HashMap.set(s.phases, key, [...listOf(s, key), { phase, startedAt: now, endedAt: null, status: "running" }]),
+          said: HashMap.remove(s.said, `${key}#${phase}`)
+        }))
         yield* spans.start(target, phase, message)
         yield* emit(target, phase, "started", message)
       }),
     observe: (target, phase, message) =>
-      Effect.suspend(() => {
-        const key = `${keyOf(target)}#${phase}`
-        if (lastObservation.get(key) === message) return Effect.void
-        lastObservation.set(key, message)
-        return Effect.zipRight(spans.event(target, phase, message), emit(target, phase, "observed", message))
-      }),
+      Effect.flatMap(
+        Ref.modify(state, (s) => {
+          const key = `${keyOf(target)}#${phase}`
+          const repeated = Option.contains(HashMap.get(s.said, key), message)
+          return [!repeated, repeated ? s : { ...s, said: HashMap.set(s.said, key, message) }]
+        }),
+        (fresh) => (fresh ? Effect.zipRight(spans.event(target, phase, message), emit(target, phase, "observed", message)) : Effect.void)
+      ),
     end: (target, phase, status, message) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const list = phases.get(keyOf(target)) ?? []
-        const open = [...list].reverse().find((p) => p.phase === phase && p.endedAt === null)
-        if (open) {
-          open.endedAt = now
-          open.status = status
-        } else if (status === "skipped") {
-          list.push({ phase, startedAt: now, endedAt: now, status })
-          phases.set(keyOf(target), list)
-        }
+        const key = keyOf(target)
+        yield* Ref.update(state, (s) => ({ ...s, phases: HashMap.set(s.phases, key, ended(listOf(s, key), phase, status, now)) }))
         yield* spans.end(target, phase, status, message)
         yield* emit(target, phase, status, message)
       }),
-    phasesOf: (target) =>
-      (phases.get(targetKey(target)) ?? []).map((p) => ({
-        phase: p.phase,
-        startedAt: iso(p.startedAt),
-        endedAt: p.endedAt === null ? null : iso(p.endedAt),
-        status: p.status
-      })),
+    phasesOf: (target) => Effect.map(Ref.get(state), (s) => listOf(s, targetKey(target)).map(timing)),
+    phases: Effect.map(Ref.get(state), (s) => new Map([...s.phases].map(([key, list]) => [key, list.map(timing)] as const))),
     closeOpen: (status, failing = new Set()) => {
       const statusOf = (key: string): ClosedStatus => (failing.has(key) ? "failed" : status)
-      return Effect.map(Clock.currentTimeMillis, (now) => {
-        for (const [key, list] of phases) {
-          for (const p of list) {
-            if (p.endedAt === null) {
-              p.endedAt = now
-              p.status = statusOf(key)
-            }
-          }
-        }
-      }).pipe(Effect.zipLeft(spans.closeOpen(statusOf)))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.update(state, (s) => ({
+          ...s,
+          phases: HashMap.map(s.phases, (list, key) =>
+            list.map((p) => (p.endedAt === null ? { ...p, endedAt: now, status: statusOf(key) } : p)))
+        }))).pipe(Effect.zipLeft(spans.closeOpen(statusOf)))
     },
     inPhase: spans.within,
     finish: spans.finish

@@ -2,7 +2,6 @@ import * as Option from "effect/Option"
 import { tagOf } from "../../domain/ImageRef.js"
 import { targetKey } from "../../domain/Targets.js"
 import type { Followed } from "../checks/Following.js"
-import type { Journal } from "./Journal.js"
 import type { Changes } from "../apply/Ledger.js"
 import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "../plan/Plan.js"
 import type { Verdict } from "./Verdicts.js"
@@ -10,6 +9,7 @@ import {
   type CommandName,
   type DeployedAs,
   exitCodeOf,
+  type PhaseTiming,
   type Problem,
   type RunOutcome,
   type RestoredBy,
@@ -43,7 +43,8 @@ export const buildReport = (
   plan: DeployPlan,
   changes: Changes,
   verdicts: ReadonlyMap<string, Verdict>,
-  journal: Journal,
+  /** What the journal recorded, by target key. */
+  phases: ReadonlyMap<string, ReadonlyArray<PhaseTiming>>,
   run: RunFacts
 ): RunReport => {
   const entry = (p: ServicePlan | ScheduledTaskPlan, cluster: string | null): TargetReport => {
@@ -73,7 +74,7 @@ export const buildReport = (
       previousTag: tagsOf(p.images, "previous")[0] ?? p.previousTags[0] ?? null,
       newTag: tagsOf(p.images, "next")[0] ?? (change ? plan.gitsha : null),
       images: p.images,
-      phases: journal.phasesOf(p.target),
+      phases: phases.get(key) ?? [],
       outcome: verdict.outcome,
       error: verdict.error ?? null,
       manualCommand: verdict.manualCommand ?? null
