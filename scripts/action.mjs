@@ -17,7 +17,10 @@ export const buildAction = async (outdir) => {
   const { cli } = await buildCli(outdir)
   await writeFile(
     join(outdir, "THIRD_PARTY_LICENSES.txt"),
-    thirdPartyLicenses("Third-party code bundled into action/dist/main.cjs (the gehen CLI the GitHub Action runs), with its licences.", [cli])
+    thirdPartyLicenses(
+      "Third-party code bundled into action/dist/main.cjs (the gehen CLI the GitHub Action runs), with its licences.",
+      [cli]
+    )
   )
 }
 
@@ -27,7 +30,10 @@ export const differences = async (fresh, committed) => {
   const names = [...new Set([...(await list(fresh)), ...(await list(committed))])].sort()
   const out = []
   for (const name of names) {
-    const [a, b] = await Promise.all([readFile(join(fresh, name)).catch(() => undefined), readFile(join(committed, name)).catch(() => undefined)])
+    const [a, b] = await Promise.all([
+      readFile(join(fresh, name)).catch(() => undefined),
+      readFile(join(committed, name)).catch(() => undefined)
+    ])
     if (a === undefined) out.push(`${name}: committed, but the build makes no such file`)
     else if (b === undefined) out.push(`${name}: built, but not committed`)
     else if (!a.equals(b)) out.push(`${name}: differs from the build (${b.length} bytes committed, ${a.length} built)`)
@@ -43,7 +49,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const found = await differences(dir, ACTION_DIST)
       if (found.length > 0) {
         process.stderr.write(
-          `${ACTION_DIST} is stale: rebuild it with \`npm run build:action\` and commit it.\n${found.map((f) => `  ${f}\n`).join("")}`
+          `${ACTION_DIST} is stale: rebuild it with \`npm run build:action\` and commit it.\n${
+            found.map((f) => `  ${f}\n`).join("")
+          }`
         )
         process.exitCode = 1
       } else {

@@ -16,12 +16,20 @@ import { thirdPartyLicenses } from "./licenses.mjs"
 
 await rm("dist/cli", { recursive: true, force: true })
 const { cli } = await buildCli("dist/cli")
-const sim = await build({ ...common, metafile: true, entryPoints: ["src/testing/SimCliBin.ts"], outfile: "dist/cli/gehen-sim.cjs" })
+const sim = await build({
+  ...common,
+  metafile: true,
+  entryPoints: ["src/testing/SimCliBin.ts"],
+  outfile: "dist/cli/gehen-sim.cjs"
+})
 await chmod("dist/cli/gehen.cjs", 0o755)
 await chmod("dist/cli/gehen-sim.cjs", 0o755)
 await writeFile(
   "dist/cli/THIRD_PARTY_LICENSES.txt",
-  thirdPartyLicenses("Third-party code bundled into dist/cli/main.cjs and dist/cli/gehen-sim.cjs, with its licences.", [cli, sim.metafile])
+  thirdPartyLicenses("Third-party code bundled into dist/cli/main.cjs and dist/cli/gehen-sim.cjs, with its licences.", [
+    cli,
+    sim.metafile
+  ])
 )
 
 await rm("dist/tools", { recursive: true, force: true })

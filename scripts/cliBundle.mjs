@@ -47,7 +47,11 @@ export const buildCli = async (outdir) => {
 
 /** The packages a metafile's inputs come from (`node_modules/<name>` paths), sorted. */
 export const bundledPackages = (metafile) =>
-  [...new Set(Object.keys(metafile.inputs).flatMap((input) => {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
-    return m === null ? [] : [m[1]]
-  }))].sort()
+  [
+    ...new Set(
+      Object.keys(metafile.inputs).flatMap((input) => {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)
+        return m === null ? [] : [m[1]]
+      })
+    )
+  ].sort()

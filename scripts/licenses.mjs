@@ -26,7 +26,10 @@ export const thirdPartyLicenses = (title, metafiles) => {
     const texts = files.map((f) => readFileSync(join(root, f), "utf8").trim())
     const licence = typeof pkg.license === "string" ? pkg.license : "see its package"
     const body = texts.length > 0 ? texts.join("\n\n") : `${licence} (the package ships no licence file)`
-    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name}@${pkg.version} (${licence})\n${"-".repeat(72)}\n${body}\n` }
+    return {
+      id: `${pkg.name}@${pkg.version}`,
+      text: `${pkg.name}@${pkg.version} (${licence})\n${"-".repeat(72)}\n${body}\n`
+    }
   })
   sections.sort((a, b) => a.id.localeCompare(b.id))
   const unique = sections.filter((s, i) => i === 0 || sections[i - 1].id !== s.id)

@@ -20,10 +20,17 @@ if (!answerFast()) {
   const cachedData = inExecutable ? Buffer.from(sea.getAsset("main.cache")) : undefined
   const script = new Script(Module.wrap(source), { filename: "gehen.cjs", cachedData })
   if (process.env.GEHEN_DEBUG_CODE_CACHE === "1") {
-    process.stderr.write(`gehen: code cache: ${cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used"} (single executable)\n`)
+    process.stderr.write(
+      `gehen: code cache: ${
+        cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used"
+      } (single executable)\n`
+    )
   }
   if (!inExecutable) {
-    process.once("exit", () => require("node:fs").writeFileSync(process.env.GEHEN_SEA_CACHE_OUT, script.createCachedData()))
+    process.once(
+      "exit",
+      () => require("node:fs").writeFileSync(process.env.GEHEN_SEA_CACHE_OUT, script.createCachedData())
+    )
   }
   const bundle = { exports: {} }
   script.runInThisContext()(bundle.exports, require, bundle, __filename, __dirname)

@@ -26,11 +26,24 @@ await mkdir(work, { recursive: true })
 // The executable's require() knows only Node's built-in modules: nothing may be loaded
 // from node_modules, so the bundle is the npm package's main.cjs, built the same way.
 const bundle = await build({ ...common, metafile: true, entryPoints: ["src/bin.ts"], outfile: join(work, "main.cjs") })
-const entry = await build({ ...common, metafile: true, entryPoints: ["scripts/sea-main.cjs"], outfile: join(work, "entry.cjs") })
+const entry = await build({
+  ...common,
+  metafile: true,
+  entryPoints: ["scripts/sea-main.cjs"],
+  outfile: join(work, "entry.cjs")
+})
 await writeFile(join(work, "gehen.yml"), "services:\n  api:\n    cluster: build\n    url: http://127.0.0.1:1/version\n")
 // The code cache, made by the executable's own entry running a deploy's start (a dry run
 // against a closed port, which fails once config, credentials and the SDK are loaded).
-const cacheRun = spawnSync(process.execPath, [join(work, "entry.cjs"), "deploy", "--gitsha", "0000000", "--path", join(work, "gehen.yml"), "--dry-run"], {
+const cacheRun = spawnSync(process.execPath, [
+  join(work, "entry.cjs"),
+  "deploy",
+  "--gitsha",
+  "0000000",
+  "--path",
+  join(work, "gehen.yml"),
+  "--dry-run"
+], {
   env: {
     PATH: process.env.PATH ?? "",
     HOME: resolve(work),
@@ -50,7 +63,11 @@ const cacheRun = spawnSync(process.execPath, [join(work, "entry.cjs"), "deploy",
   timeout: 60_000
 })
 if (!existsSync(join(work, "main.cache"))) {
-  throw new Error(`no code cache was written (exit ${cacheRun.status ?? cacheRun.signal}): ${cacheRun.stderr?.toString().slice(-2000)}`)
+  throw new Error(
+    `no code cache was written (exit ${cacheRun.status ?? cacheRun.signal}): ${
+      cacheRun.stderr?.toString().slice(-2000)
+    }`
+  )
 }
 await writeFile(
   join(work, "sea-config.json"),
@@ -68,7 +85,14 @@ await copyFile(process.execPath, executable)
 await chmod(executable, 0o755)
 const postject = createRequire(import.meta.url).resolve("postject/dist/cli.js")
 try {
-  execFileSync(process.execPath, [postject, executable, "NODE_SEA_BLOB", join(work, "gehen.blob"), "--sentinel-fuse", FUSE], {
+  execFileSync(process.execPath, [
+    postject,
+    executable,
+    "NODE_SEA_BLOB",
+    join(work, "gehen.blob"),
+    "--sentinel-fuse",
+    FUSE
+  ], {
     stdio: "pipe"
   })
 } catch (e) {
@@ -79,13 +103,20 @@ try {
 
 // Node's licence sits beside its binary in the registry's node-<os>-<arch> packages and
 // in the official archives; a distribution's package may keep it elsewhere.
-const nodeLicenceFile = [join(dirname(process.execPath), "..", "LICENSE"), "/usr/share/doc/nodejs/LICENSE"].find(existsSync)
+const nodeLicenceFile = [join(dirname(process.execPath), "..", "LICENSE"), "/usr/share/doc/nodejs/LICENSE"].find(
+  existsSync
+)
 const nodeLicence = nodeLicenceFile === undefined
   ? `Node.js ${process.version} is MIT licensed, with the licences of the code it bundles in the LICENSE file of its ${process.version} release.`
   : (await readFile(nodeLicenceFile, "utf8")).trim()
 await writeFile(
   join(out, "THIRD_PARTY_LICENSES.txt"),
-  `${thirdPartyLicenses(`Third-party code in ${executable}: the bundled packages, then Node.js itself.`, [bundle.metafile, entry.metafile])}\n${"=".repeat(72)}\nNode.js ${process.version}\n${"-".repeat(72)}\n${nodeLicence}\n`
+  `${
+    thirdPartyLicenses(`Third-party code in ${executable}: the bundled packages, then Node.js itself.`, [
+      bundle.metafile,
+      entry.metafile
+    ])
+  }\n${"=".repeat(72)}\nNode.js ${process.version}\n${"-".repeat(72)}\n${nodeLicence}\n`
 )
 await rm(work, { recursive: true, force: true })
 process.stdout.write(`${executable}\n`)

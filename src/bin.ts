@@ -6,10 +6,10 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { runCli } from "./cli/Cli.js"
 import { CliEnvironment } from "./cli/Environment.js"
+import { watchHeap } from "./cli/HeapWatch.js"
 import { LazyFileSystem, LazyTerminal } from "./cli/LazyPlatform.js"
 import { makeSignals } from "./cli/Signals.js"
 import { makeBatchedWriter } from "./cli/StderrBatch.js"
-import { watchHeap } from "./cli/HeapWatch.js"
 
 // Progress lines go out batched, one write per turn of the event loop.
 const stderr = makeBatchedWriter((text) => void process.stderr.write(text))
@@ -19,25 +19,30 @@ process.on("exit", stderr.flush)
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true"
 
 // A function: it names the signals, made below.
-const LiveEnvironment = () => Layer.succeed(CliEnvironment, {
-  // Loaded on first use, like the SDK it wraps: `--version` and `--help` need neither.
-  aws: (config, gitsha) =>
-    Layer.unwrapEffect(
-      Effect.promise(() => import("./aws/index.js")).pipe(
-        Effect.map(({ AwsLive }) => AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) }))
-      )
+const LiveEnvironment = () =>
+  Layer.succeed(CliEnvironment, {
+    // Loaded on first use, like the SDK it wraps: `--version` and `--help` need neither.
+    aws: (config, gitsha) =>
+      Layer.unwrapEffect(
+        Effect.promise(() => import("./aws/index.js")).pipe(
+          Effect.map(({ AwsLive }) =>
+            AwsLive({ roleArn: config.role?.arn, sessionName: `gehen-${gitsha}`.slice(0, 64) })
+          )
+        )
+      ),
+    // Node's own fetch, loaded on first use: only `deploy` needs it.
+    probe: Layer.unwrapEffect(
+      Effect.promise(() => import("./http/VersionProbeLive.js")).pipe(Effect.map((m) => m.VersionProbeFetch))
     ),
-  // Node's own fetch, loaded on first use: only `deploy` needs it.
-  probe: Layer.unwrapEffect(Effect.promise(() => import("./http/VersionProbeLive.js")).pipe(Effect.map((m) => m.VersionProbeFetch))),
-  isTTY: process.stderr.isTTY === true,
-  stdoutIsTTY: process.stdout.isTTY === true,
-  writeStderr: stderr.write,
-  flushStderr: stderr.flush,
-  columns: () => process.stderr.columns,
-  rows: () => process.stderr.rows,
-  env: process.env,
-  signals
-})
+    isTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    writeStderr: stderr.write,
+    flushStderr: stderr.flush,
+    columns: () => process.stderr.columns,
+    rows: () => process.stderr.rows,
+    env: process.env,
+    signals
+  })
 
 // A large fleet's polling makes garbage faster than V8 collects it by its own measure.
 watchHeap()

@@ -28,10 +28,12 @@ declare const GEHEN_BUNDLE_HASH: string
 
 /** Loads and runs the CLI bundle, with the code cache. */
 const runCli = () => {
-  // Loaded here, not at the top: the fast path needs none of them.
+  // Loaded here, not at the top: the fast path needs none of them (require: the launcher is CommonJS).
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { homedir } = require("node:os") as typeof import("node:os")
   const Module = require("node:module") as typeof import("node:module")
   const { Script } = require("node:vm") as typeof import("node:vm")
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const env = process.env
   const debug = env["GEHEN_DEBUG_CODE_CACHE"] === "1"
   const building = env["GEHEN_WRITE_CODE_CACHE"] === "1"

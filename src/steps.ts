@@ -4,9 +4,22 @@
  * registrar, the check interval, concurrency): make one with `makeRunContext` and
  * provide it as `RunContext`.
  */
-export { applyScheduledTasks, applyServices, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "./deploy/apply/Apply.js"
+export {
+  applyScheduledTasks,
+  applyServices,
+  ScheduledTaskUpdateFailed,
+  ServiceUpdateFailed
+} from "./deploy/apply/Apply.js"
 export type { Change, Changes } from "./deploy/apply/Ledger.js"
-export { DrainFailed, drainCheck, drainChecks, type DrainItem, type DrainResult, DrainTimedOut, watchForFailures } from "./deploy/checks/DrainCheck.js"
+export {
+  drainCheck,
+  drainChecks,
+  DrainFailed,
+  type DrainItem,
+  type DrainResult,
+  DrainTimedOut,
+  watchForFailures
+} from "./deploy/checks/DrainCheck.js"
 export {
   versionCheck,
   type VersionCheckItem,
@@ -15,12 +28,25 @@ export {
   VersionCheckTimedOut,
   type VersionResult
 } from "./deploy/checks/VersionCheck.js"
-export { checked } from "./deploy/run/Deploy.js"
-export { type DeployPlan, makePlan, type PlanOptions, type ScheduledTaskPlan, type ServicePlan } from "./deploy/plan/Plan.js"
+export {
+  type DeployPlan,
+  makePlan,
+  type PlanOptions,
+  type ScheduledTaskPlan,
+  type ServicePlan
+} from "./deploy/plan/Plan.js"
 export { planRevert } from "./deploy/plan/RevertPlan.js"
 export { rollback, type RollbackOptions, type RollbackResult } from "./deploy/recovery/Rollback.js"
+export { checked } from "./deploy/run/Deploy.js"
 export { type Journal, makeJournal } from "./deploy/run/Journal.js"
-export { buildReport, reportWithoutPlan } from "./deploy/run/RunReport.js"
 export { makeRunContext, RunContext, type RunContextShape } from "./deploy/run/RunContext.js"
-export { type Confirmation, judgeTargets, type RestoreResult, type RunEnd, runOutcomeOf, type Verdict } from "./deploy/run/Verdicts.js"
-export { targetKey, type TargetId } from "./domain/Targets.js"
+export { buildReport, reportWithoutPlan } from "./deploy/run/RunReport.js"
+export {
+  type Confirmation,
+  judgeTargets,
+  type RestoreResult,
+  type RunEnd,
+  runOutcomeOf,
+  type Verdict
+} from "./deploy/run/Verdicts.js"
+export { type TargetId, targetKey } from "./domain/Targets.js"

@@ -20,7 +20,10 @@ describe("embedding", () => {
       const app = Gehen.Deploy.deploy(configFor(world.clusterB), { gitsha: SHA }).pipe(
         Effect.map((report) => `deployed ${report.gitsha}`),
         Effect.catchTags({
-          DeployFailed: (e) => Effect.succeed(`failed, ${e.report.services.filter((s) => s.outcome === "rolled-back").length} rolled back`),
+          DeployFailed: (e) =>
+            Effect.succeed(
+              `failed, ${e.report.services.filter((s) => s.outcome === "rolled-back").length} rolled back`
+            ),
           DeployTimedOut: () => Effect.succeed("timed out"),
           PlanError: (e) => Effect.succeed(`bad plan: ${e.message}`),
           MissingRegion: () => Effect.succeed("no region")
@@ -42,7 +45,10 @@ describe("embedding", () => {
       const program = Effect.gen(function*() {
         const plan = yield* Steps.makePlan(config, SHA)
         const journal = yield* Steps.makeJournal
-        const context = yield* Steps.makeRunContext(journal, { interval: Duration.seconds(5), concurrency: config.concurrency })
+        const context = yield* Steps.makeRunContext(journal, {
+          interval: Duration.seconds(5),
+          concurrency: config.concurrency
+        })
         const { changes, restored } = yield* Effect.gen(function*() {
           yield* Steps.applyServices(plan)
           const changes = yield* context.ledger.changes
@@ -73,14 +79,37 @@ describe("embedding", () => {
     expect(Object.keys(Gehen).sort()).toEqual(["Aws", "Config", "Deploy", "Errors", "Ports", "Report", "Status"])
     const names = Object.values(Gehen).flatMap((ns) => Object.keys(ns))
     expect(names.length).toBeLessThanOrEqual(45)
-    for (const [ns, name] of [
-      ["Deploy", "deploy"], ["Deploy", "revert"], ["Deploy", "plan"], ["Status", "status"], ["Status", "StatusReport"],
-      ["Config", "loadConfig"], ["Report", "RunReport"], ["Report", "exitCodeOf"], ["Ports", "Ecs"], ["Ports", "Progress"],
-      ["Aws", "AwsLive"], ["Aws", "VersionProbeFetch"], ["Errors", "DeployFailed"], ["Errors", "PlanError"], ["Errors", "AwsCallError"]
-    ] as const) {
+    for (
+      const [ns, name] of [
+        ["Deploy", "deploy"],
+        ["Deploy", "revert"],
+        ["Deploy", "plan"],
+        ["Status", "status"],
+        ["Status", "StatusReport"],
+        ["Config", "loadConfig"],
+        ["Report", "RunReport"],
+        ["Report", "exitCodeOf"],
+        ["Ports", "Ecs"],
+        ["Ports", "Progress"],
+        ["Aws", "AwsLive"],
+        ["Aws", "VersionProbeFetch"],
+        ["Errors", "DeployFailed"],
+        ["Errors", "PlanError"],
+        ["Errors", "AwsCallError"]
+      ] as const
+    ) {
       expect(Gehen[ns]).toHaveProperty(name)
     }
-    for (const internal of ["RESTORE_PATIENCE", "retryable", "makeJournal", "readsPerRound", "putTargetsCommand", "StatusError"]) {
+    for (
+      const internal of [
+        "RESTORE_PATIENCE",
+        "retryable",
+        "makeJournal",
+        "readsPerRound",
+        "putTargetsCommand",
+        "StatusError"
+      ]
+    ) {
       expect(names).not.toContain(internal)
     }
   })

@@ -5,9 +5,12 @@ import { join } from "node:path"
 import { writeCodeCache } from "../scripts/codeCache.mjs"
 
 const newest = (dir: string): number =>
-  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-    e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs
-  ))
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs
+    )
+  )
 
 const mtime = (path: string): number => {
   try {

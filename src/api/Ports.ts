@@ -2,7 +2,7 @@
 export { Ecs } from "../ports/Ecs.js"
 export { Identity } from "../ports/Identity.js"
 export { Images } from "../ports/Images.js"
-export { type ProgressEvent, Progress } from "../ports/Progress.js"
+export { Progress, type ProgressEvent } from "../ports/Progress.js"
 export { DefaultRegion } from "../ports/Region.js"
 export { ScheduledTasks } from "../ports/ScheduledTasks.js"
 export { VersionProbe } from "../ports/VersionProbe.js"

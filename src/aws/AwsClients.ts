@@ -1,8 +1,8 @@
 import type { ECRClient } from "@aws-sdk/client-ecr"
 import type { ECSClient } from "@aws-sdk/client-ecs"
-import type { AwsCredentialIdentityProvider } from "@smithy/types"
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge"
 import type { STSClient } from "@aws-sdk/client-sts"
+import type { AwsCredentialIdentityProvider } from "@smithy/types"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -107,7 +107,11 @@ export const makeAwsClients = (options: AwsClientsOptions = {}): Effect.Effect<A
     // The default chain, resolved once for every client, with a short wait on the metadata
     // endpoints (see METADATA_TIMEOUT_MS).
     const base = memoize(
-      fromNodeProviderChain({ timeout: METADATA_TIMEOUT_MS, maxRetries: 0, clientConfig: { requestHandler: requestHandlerOptions } })
+      fromNodeProviderChain({
+        timeout: METADATA_TIMEOUT_MS,
+        maxRetries: 0,
+        clientConfig: { requestHandler: requestHandlerOptions }
+      })
     )
 
     // With a role: one provider on top of the chain, shared by every client of every region

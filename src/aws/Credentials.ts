@@ -27,7 +27,9 @@ export const explainNoCredentials = (cause: unknown, ctx: CredentialsContext): N
   const profile = ctx.env["AWS_PROFILE"]
   const files = `${ctx.configFile} or ${ctx.credentialsFile}`
   if (profile !== undefined && profile !== "" && !ctx.profiles.includes(profile)) {
-    const known = ctx.profiles.length === 0 ? "no profiles are defined there" : `profiles there: ${ctx.profiles.join(", ")}`
+    const known = ctx.profiles.length === 0
+      ? "no profiles are defined there"
+      : `profiles there: ${ctx.profiles.join(", ")}`
     return new NoCredentials({
       reason: `AWS_PROFILE=${profile} is not a profile in ${files} (${known})`,
       fix: `Add it (aws configure --profile ${profile}), or set AWS_PROFILE to an existing profile`

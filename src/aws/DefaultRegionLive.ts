@@ -44,4 +44,6 @@ export const DefaultRegionLive: Layer.Layer<DefaultRegion> = Layer.effect(
   })
 )
 
-const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === "" ? undefined : value)
+const nonEmpty = (
+  value: string | undefined
+): string | undefined => (value === undefined || value === "" ? undefined : value)

@@ -7,7 +7,6 @@ import type {
   ServiceDeploymentBrief as SdkBrief,
   Task
 } from "@aws-sdk/client-ecs"
-import type { Deployment, ServiceState, StartedDeployment, TaskState } from "../ports/Ecs.js"
 import {
   type BreakerThreshold,
   type CircuitBreaker,
@@ -17,6 +16,7 @@ import {
   strategies,
   type Strategy
 } from "../domain/DeploymentModel.js"
+import type { Deployment, ServiceState, StartedDeployment, TaskState } from "../ports/Ecs.js"
 
 /** How many service events a ServiceState carries (ECS lists them newest first). */
 export const RECENT_EVENTS = 5
@@ -128,7 +128,9 @@ export const toServiceDeploymentState = (d: ServiceDeployment): ServiceDeploymen
     expiresAt: h.expiresAt?.getTime()
   })),
   productionTrafficWeight: d.targetServiceRevision?.requestedProductionTrafficWeight,
-  strategy: d.deploymentConfiguration?.strategy === undefined ? undefined : strategyOf(d.deploymentConfiguration.strategy),
+  strategy: d.deploymentConfiguration?.strategy === undefined
+    ? undefined
+    : strategyOf(d.deploymentConfiguration.strategy),
   bakeTimeInMinutes: d.deploymentConfiguration?.bakeTimeInMinutes,
   rollbackReason: d.rollback?.reason
 })
@@ -145,5 +147,9 @@ export const toTaskState = (t: Task): TaskState => ({
 /** UpdateService answers the service with the deployment it started as PRIMARY. */
 export const startedDeploymentOf = (s: Service | undefined): StartedDeployment => {
   const primary = s?.deployments?.find((d) => d.status === "PRIMARY")
-  return { id: primary?.id, createdAt: primary?.createdAt?.getTime(), serviceDeploymentArn: s?.currentServiceDeployment }
+  return {
+    id: primary?.id,
+    createdAt: primary?.createdAt?.getTime(),
+    serviceDeploymentArn: s?.currentServiceDeployment
+  }
 }

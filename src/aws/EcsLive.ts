@@ -2,7 +2,11 @@ import type { Failure, Service } from "@aws-sdk/client-ecs"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { ClusterRef } from "../domain/Targets.js"
 import { Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
+import { AwsCallError } from "../ports/Errors.js"
+import { AwsClients } from "./AwsClients.js"
+import { awsCall } from "./call.js"
 import {
   startedDeploymentOf,
   toServiceDeploymentBrief,
@@ -10,10 +14,6 @@ import {
   toServiceState,
   toTaskState
 } from "./EcsAnswers.js"
-import { AwsCallError } from "../ports/Errors.js"
-import type { ClusterRef } from "../domain/Targets.js"
-import { AwsClients } from "./AwsClients.js"
-import { awsCall } from "./call.js"
 
 // API limits: DescribeServices takes at most 10 names, DescribeTasks at most 100 ARNs.
 const DESCRIBE_SERVICES_MAX = 10
@@ -22,7 +22,8 @@ const DESCRIBE_TASKS_MAX = 100
 const DESCRIBE_SERVICE_DEPLOYMENTS_MAX = 20
 
 // A name in gehen.yml may be a service name or a service ARN (…:service/<cluster>/<name>).
-const isArnOf = (name: string, arn: string | undefined) => arn !== undefined && (arn === name || arn.endsWith(`/${name}`))
+const isArnOf = (name: string, arn: string | undefined) =>
+  arn !== undefined && (arn === name || arn.endsWith(`/${name}`))
 
 /** The answer for one asked-for name, in the order asked. */
 const lookup = (name: string, services: ReadonlyArray<Service>, failures: ReadonlyArray<Failure>): ServiceLookup => {
@@ -47,7 +48,9 @@ const unlessNotImplemented = <A>(answer: Promise<A>): Promise<A> =>
   answer.catch((e: unknown) => {
     const body = typeof e === "object" && e !== null && "$responseBodyText" in e ? String(e.$responseBodyText) : ""
     if (e instanceof Error && (e.name === "SyntaxError" || /not been implemented/i.test(body))) {
-      const notImplemented = new Error(`the endpoint does not implement this operation: ${e.message.split("\n")[0] ?? ""}`)
+      const notImplemented = new Error(
+        `the endpoint does not implement this operation: ${e.message.split("\n")[0] ?? ""}`
+      )
       notImplemented.name = "NotImplemented"
       throw notImplemented
     }
@@ -87,8 +90,14 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const client = yield* clients.ecs(cluster.region)
         const answers = yield* Effect.forEach(Arr.chunksOf(serviceNames, DESCRIBE_SERVICES_MAX), (chunk) =>
           awsCall("DescribeServices", cluster.region, (abortSignal) =>
-            client.send(new DescribeServicesCommand({ cluster: cluster.cluster, services: [...chunk] }), { abortSignal })).pipe(
-              Effect.map((out) => chunk.map((name) => lookup(name, out.services ?? [], out.failures ?? [])))
+            client.send(new DescribeServicesCommand({ cluster: cluster.cluster, services: [...chunk] }), {
+              abortSignal
+            })).pipe(
+              Effect.map((out) =>
+                chunk.map((name) =>
+                  lookup(name, out.services ?? [], out.failures ?? [])
+                )
+              )
             ))
         return answers.flat()
       })
@@ -96,8 +105,12 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
     const describeTaskDefinition: EcsApi["describeTaskDefinition"] = (region, taskDefinition) =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(region)
-        const out = yield* awsCall("DescribeTaskDefinition", region, (abortSignal) =>
-          client.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }), { abortSignal }))
+        const out = yield* awsCall(
+          "DescribeTaskDefinition",
+          region,
+          (abortSignal) =>
+            client.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }), { abortSignal })
+        )
         if (out.taskDefinition === undefined) {
           return yield* emptyAnswer("DescribeTaskDefinition", region, "taskDefinition")
         }
@@ -110,7 +123,9 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const out = yield* awsCall("RegisterTaskDefinition", region, (abortSignal) =>
           client.send(new RegisterTaskDefinitionCommand(input), { abortSignal }))
         const arn = out.taskDefinition?.taskDefinitionArn
-        if (arn === undefined) return yield* emptyAnswer("RegisterTaskDefinition", region, "taskDefinitionArn")
+        if (arn === undefined) {
+          return yield* emptyAnswer("RegisterTaskDefinition", region, "taskDefinitionArn")
+        }
         return arn
       })
 
@@ -119,7 +134,10 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const client = yield* clients.ecs(region)
         yield* awsCall("TagResource", region, (abortSignal) =>
           client.send(
-            new TagResourceCommand({ resourceArn: arn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+            new TagResourceCommand({
+              resourceArn: arn,
+              tags: Object.entries(tags).map(([key, value]) => ({ key, value }))
+            }),
             { abortSignal }
           ))
       })
@@ -154,7 +172,11 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
           const arns: Array<string> = []
           // The extra argument reaches every page's client.send.
           for await (
-            const page of paginateListTasks({ client }, { cluster: service.cluster, serviceName: service.service, desiredStatus }, {
+            const page of paginateListTasks({ client }, {
+              cluster: service.cluster,
+              serviceName: service.service,
+              desiredStatus
+            }, {
               abortSignal
             })
           ) {
@@ -208,7 +230,9 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
           awsCall("DescribeTasks", cluster.region, (abortSignal) =>
             client.send(new DescribeTasksCommand({ cluster: cluster.cluster, tasks: [...chunk] }), { abortSignal })))
         // Tasks gone since ListTasks come back as `failures` (MISSING); they are simply absent here.
-        return chunks.flatMap((out) => (out.tasks ?? []).map(toTaskState))
+        return chunks.flatMap((out) =>
+          (out.tasks ?? []).map(toTaskState)
+        )
       })
 
     const listServiceDeployments: EcsApi["listServiceDeployments"] = (service, options = {}) =>
@@ -234,8 +258,12 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const client = yield* clients.ecs(region)
         const chunks = yield* Effect.forEach(Arr.chunksOf(arns, DESCRIBE_SERVICE_DEPLOYMENTS_MAX), (chunk) =>
           awsCall("DescribeServiceDeployments", region, (abortSignal) =>
-            unlessNotImplemented(client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...chunk] }), { abortSignal }))))
-        return chunks.flatMap((out) => (out.serviceDeployments ?? []).map(toServiceDeploymentState))
+            unlessNotImplemented(
+              client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...chunk] }), { abortSignal })
+            )))
+        return chunks.flatMap((out) =>
+          (out.serviceDeployments ?? []).map(toServiceDeploymentState)
+        )
       })
 
     const describeServiceRevisions: EcsApi["describeServiceRevisions"] = (region, arns) =>
@@ -244,7 +272,9 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
         const client = yield* clients.ecs(region)
         const chunks = yield* Effect.forEach(Arr.chunksOf(arns, DESCRIBE_SERVICE_DEPLOYMENTS_MAX), (chunk) =>
           awsCall("DescribeServiceRevisions", region, (abortSignal) =>
-            unlessNotImplemented(client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [...chunk] }), { abortSignal }))))
+            unlessNotImplemented(
+              client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [...chunk] }), { abortSignal })
+            )))
         return chunks.flatMap((out) =>
           (out.serviceRevisions ?? []).flatMap((r) =>
             r.serviceRevisionArn === undefined || r.taskDefinition === undefined
@@ -258,14 +288,22 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
       Effect.gen(function*() {
         const client = yield* clients.ecs(region)
         yield* awsCall("StopServiceDeployment", region, (abortSignal) =>
-          client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }), { abortSignal }))
+          client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }), {
+            abortSignal
+          }))
       })
 
     const continueServiceDeployment: EcsApi["continueServiceDeployment"] = (region, arn, hookId, action) =>
       Effect.gen(function*() {
         const client = yield* clients.ecs(region)
-        yield* awsCall("ContinueServiceDeployment", region, (abortSignal) =>
-          client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action }), { abortSignal }))
+        yield* awsCall(
+          "ContinueServiceDeployment",
+          region,
+          (abortSignal) =>
+            client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action }), {
+              abortSignal
+            })
+        )
       })
 
     return {

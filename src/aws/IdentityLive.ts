@@ -2,8 +2,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { homedir } from "node:os"
 import { join } from "node:path"
-import { Identity, type NoCredentials } from "../ports/Identity.js"
 import type { AwsCallError } from "../ports/Errors.js"
+import { Identity, type NoCredentials } from "../ports/Identity.js"
 import { AwsClients } from "./AwsClients.js"
 import { toAwsCallError } from "./call.js"
 import { explainNoCredentials } from "./Credentials.js"
@@ -16,8 +16,7 @@ const profilesOnFile = Effect.promise(async () => {
 })
 
 /** Failures of the credential chain itself (before any request): the SDK's provider errors. */
-const isProviderError = (e: unknown): boolean =>
-  e instanceof Error && /ProviderError$/.test(e.name)
+const isProviderError = (e: unknown): boolean => e instanceof Error && /ProviderError$/.test(e.name)
 
 /** The live `Identity`: the clients' credentials, then STS GetCallerIdentity. */
 export const IdentityLive: Layer.Layer<Identity, never, AwsClients> = Layer.effect(

@@ -2,7 +2,7 @@ import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { ecrImageOf, type EcrImage } from "../domain/ImageRef.js"
+import { type EcrImage, ecrImageOf } from "../domain/ImageRef.js"
 import { type ImageCheck, Images } from "../ports/Images.js"
 import { AwsClients } from "./AwsClients.js"
 import { awsCall } from "./call.js"
@@ -36,30 +36,50 @@ export const ImagesLive: Layer.Layer<Images, never, AwsClients> = Layer.effect(
           if (Option.isSome(at)) ecr.push({ image, at: at.value })
           else out.set(image, { _tag: "NotChecked", reason: "not in a private ECR repository" })
         }
-        const byRepository = Object.values(Arr.groupBy(ecr, (e) => `${e.at.registryId}|${e.at.region}|${e.at.repository}`))
+        const byRepository = Object.values(
+          Arr.groupBy(ecr, (e) => `${e.at.registryId}|${e.at.region}|${e.at.repository}`)
+        )
         yield* Effect.forEach(byRepository.flatMap((group) => Arr.chunksOf(group, BATCH_GET_IMAGE_MAX)), (chunk) =>
           Effect.gen(function*() {
             const { region, registryId, repository } = chunk[0]!.at
             const client = yield* clients.ecr(region)
             const answer = yield* Effect.either(awsCall("BatchGetImage", region, (abortSignal) =>
               client.send(
-                new BatchGetImageCommand({ registryId, repositoryName: repository, imageIds: chunk.map((e) => ({ ...e.at.imageId })) }),
+                new BatchGetImageCommand({
+                  registryId,
+                  repositoryName: repository,
+                  imageIds: chunk.map((e) => ({ ...e.at.imageId }))
+                }),
                 { abortSignal }
               )))
             for (const { at, image } of chunk) {
               if (answer._tag === "Left") {
                 const e = answer.left
-                out.set(image, e.reason === "not-found"
-                  ? { _tag: "Missing", reason: `repository ${repository} not found in ${registryId} (${region})` }
-                  : { _tag: "NotChecked", reason: `ECR would not say (${e.code}: ${e.detail})` })
+                out.set(
+                  image,
+                  e.reason === "not-found"
+                    ? { _tag: "Missing", reason: `repository ${repository} not found in ${registryId} (${region})` }
+                    : { _tag: "NotChecked", reason: `ECR would not say (${e.code}: ${e.detail})` }
+                )
                 continue
               }
-              const failure = (answer.right.failures ?? []).find((f) => idOf(f.imageId) === idKey(at.imageId))
-              out.set(image, failure === undefined
-                ? { _tag: "Found" }
-                : failure.failureCode === "ImageNotFound"
-                ? { _tag: "Missing", reason: `not in ${repository} (${failure.failureCode}: ${failure.failureReason ?? ""})` }
-                : { _tag: "NotChecked", reason: `ECR would not say (${failure.failureCode ?? "?"}: ${failure.failureReason ?? ""})` })
+              const failure = (answer.right.failures ?? []).find((f) =>
+                idOf(f.imageId) === idKey(at.imageId)
+              )
+              out.set(
+                image,
+                failure === undefined
+                  ? { _tag: "Found" }
+                  : failure.failureCode === "ImageNotFound"
+                  ? {
+                    _tag: "Missing",
+                    reason: `not in ${repository} (${failure.failureCode}: ${failure.failureReason ?? ""})`
+                  }
+                  : {
+                    _tag: "NotChecked",
+                    reason: `ECR would not say (${failure.failureCode ?? "?"}: ${failure.failureReason ?? ""})`
+                  }
+              )
             }
           }), { concurrency: 10, discard: true })
         return out

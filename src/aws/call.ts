@@ -41,7 +41,6 @@ export const toAwsCallError = (operation: string, region: string) => (cause: unk
   })
 }
 
-
 /** The AWS service an operation belongs to, for its span's name. */
 const serviceOf = (operation: string): string =>
   /Rule|Targets/.test(operation) ? "EventBridge" : /CallerIdentity|AssumeRole/.test(operation) ? "STS" : "ECS"
@@ -80,7 +79,12 @@ export const awsCall = <A>(
         Effect.withSpan(`${serviceOf(operation)}.${operation}`, {
           kind: "client",
           captureStackTrace: false,
-          attributes: { "rpc.system": "aws-api", "rpc.service": serviceOf(operation), "rpc.method": operation, "cloud.region": region }
+          attributes: {
+            "rpc.system": "aws-api",
+            "rpc.service": serviceOf(operation),
+            "rpc.method": operation,
+            "cloud.region": region
+          }
         })
       ))
   })

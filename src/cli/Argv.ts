@@ -5,9 +5,9 @@
  * named with the nearest valid word. Pure and light: `--help` and `--version` load
  * nothing else.
  */
-import { validateGitSha } from "../domain/GitSha.js"
 import { nearest } from "../config/Suggest.js"
-import { type CommandName, commandNames, type OptionSpec, optionsOf } from "./CommandLine.js"
+import { validateGitSha } from "../domain/GitSha.js"
+import { type CommandName, commandNames, optionsOf, type OptionSpec } from "./CommandLine.js"
 
 export { nearest }
 
@@ -30,7 +30,9 @@ export type Invocation =
   | { readonly _tag: "Usage" }
   | { readonly _tag: "UsageError"; readonly message: string }
 
-const helpOf = (command: CommandName | undefined) => (command === undefined ? "gehen --help" : `gehen ${command} --help`)
+const helpOf = (
+  command: CommandName | undefined
+) => (command === undefined ? "gehen --help" : `gehen ${command} --help`)
 
 const usageError = (text: string, command: CommandName | undefined): Invocation => ({
   _tag: "UsageError",
@@ -74,7 +76,9 @@ const readCompletions = (args: ReadonlyArray<string>, i: number, inline: string 
   if (!(completionShells as ReadonlyArray<string>).includes(shell)) {
     const guess = nearest(shell, completionShells)
     return usageError(
-      `--completions ${JSON.stringify(shell)}: expected ${expected}${guess === undefined ? "" : ` (did you mean ${guess}?)`}`,
+      `--completions ${JSON.stringify(shell)}: expected ${expected}${
+        guess === undefined ? "" : ` (did you mean ${guess}?)`
+      }`,
       undefined
     )
   }
@@ -87,7 +91,10 @@ const readCompletions = (args: ReadonlyArray<string>, i: number, inline: string 
  * Reads `args` (argv without node and the script). `env` gives GEHEN_GITSHA, the
  * fallback of `--gitsha`.
  */
-export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>): Invocation => {
+export const readArgv = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>
+): Invocation => {
   if (args.length === 0) return { _tag: "Usage" }
   let command: CommandName | undefined
   const rest: Array<string> = []
@@ -100,15 +107,23 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
       if (about === undefined) return { _tag: "Help", command: undefined }
       const known = (commands as ReadonlyArray<string>).includes(about)
       if (known && args.length === 2) return { _tag: "Help", command: about as CommandName }
-      return usageError(`unexpected argument "${known ? args[2] : about}" after help${known ? ` ${about}` : ""}`, undefined)
+      return usageError(
+        `unexpected argument "${known ? args[2] : about}" after help${known ? ` ${about}` : ""}`,
+        undefined
+      )
     }
     if (first === "version") {
       const extra = args[1]
-      return extra === undefined ? { _tag: "Version" } : usageError(`unexpected argument "${extra}" after version`, undefined)
+      return extra === undefined
+        ? { _tag: "Version" }
+        : usageError(`unexpected argument "${extra}" after version`, undefined)
     }
     if (!(commands as ReadonlyArray<string>).includes(first)) {
       const guess = nearest(first, words)
-      return usageError(`unknown command "${first}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`, undefined)
+      return usageError(
+        `unknown command "${first}"${guess === undefined ? "" : ` (did you mean "${guess}"?)`}`,
+        undefined
+      )
     }
     command = first as CommandName
     i = 1
@@ -169,7 +184,11 @@ export const readArgv = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     }
     if (value === undefined || value === "") {
       if (name === "gitsha") return usageError(NO_VERSION, "deploy")
-      const form = spec.repeatable === true ? ": key[,key...]" : Array.isArray(spec.takes) ? `: ${spec.takes.join(" or ")}` : ""
+      const form = spec.repeatable === true
+        ? ": key[,key...]"
+        : Array.isArray(spec.takes)
+        ? `: ${spec.takes.join(" or ")}`
+        : ""
       return usageError(`--${name} needs a value${form}`, command)
     }
     if (Array.isArray(spec.takes) && !spec.takes.includes(value)) {
@@ -227,7 +246,9 @@ export const intentOf = (args: ReadonlyArray<string>, env: Readonly<Record<strin
     return undefined
   }
   const first = args[0]
-  const named = first !== undefined && (commands as ReadonlyArray<string>).includes(first) ? (first as CommandName) : undefined
+  const named = first !== undefined && (commands as ReadonlyArray<string>).includes(first)
+    ? (first as CommandName)
+    : undefined
   const flagsOnly = first !== undefined && first.startsWith("-") && !args.some((a) => /^--?completions(=|$)/.test(a))
   const command = named ?? (flagsOnly ? "deploy" : undefined)
   const fallback = env["GEHEN_GITSHA"]

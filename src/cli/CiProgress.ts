@@ -1,9 +1,9 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import { targetLabel } from "../domain/Targets.js"
 import { Progress, type ProgressEvent } from "../ports/Progress.js"
 import { phaseWording } from "../report/Phases.js"
-import { targetLabel } from "../domain/Targets.js"
 import { formatEvent } from "./Render.js"
 import type { Style } from "./Style.js"
 

@@ -7,10 +7,10 @@ import { VERSION } from "../Version.js"
 import { intentOf, readArgv } from "./Argv.js"
 import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
-import { CliEnvironment } from "./Environment.js"
-import { withoutColorOnStdout } from "./PlainConsole.js"
 import { COMMANDS, type OptionKey, OPTIONS, type OptionSpec } from "./CommandLine.js"
+import { CliEnvironment } from "./Environment.js"
 import { helpText, usageText } from "./Help.js"
+import { withoutColorOnStdout } from "./PlainConsole.js"
 import { colorWanted } from "./Style.js"
 
 /** An option's help for @effect/cli's own help and completions: the table's words. */
@@ -21,7 +21,10 @@ const described = (key: OptionKey) => {
 
 /** Every option of the table as @effect/cli parses it (Argv has checked and normalised argv already). */
 const parsers = {
-  gitsha: Options.text(OPTIONS.gitsha.name).pipe(described("gitsha"), Options.withFallbackConfig(Config.string("GEHEN_GITSHA"))),
+  gitsha: Options.text(OPTIONS.gitsha.name).pipe(
+    described("gitsha"),
+    Options.withFallbackConfig(Config.string("GEHEN_GITSHA"))
+  ),
   // Optional rather than defaulted: a missing default gehen.yml is named with its directory.
   path: Options.text(OPTIONS.path.name).pipe(described("path"), Options.optional),
   // Comma-separated gehen.yml keys; Argv has joined repeated flags into one.
@@ -31,7 +34,10 @@ const parsers = {
   force: Options.boolean(OPTIONS.force.name).pipe(described("force")),
   wait: Options.boolean(OPTIONS.wait.name).pipe(described("wait")),
   noPreflight: Options.boolean(OPTIONS.noPreflight.name).pipe(described("noPreflight")),
-  output: Options.choice(OPTIONS.output.name, OPTIONS.output.takes).pipe(described("output"), Options.withDefault("text" as const)),
+  output: Options.choice(OPTIONS.output.name, OPTIONS.output.takes).pipe(
+    described("output"),
+    Options.withDefault("text" as const)
+  ),
   onInterrupt: Options.choice(OPTIONS.onInterrupt.name, OPTIONS.onInterrupt.takes).pipe(
     described("onInterrupt"),
     Options.withDefault("rollback" as const)
@@ -42,25 +48,37 @@ const parsers = {
 const parsersOf = <K extends OptionKey>(keys: ReadonlyArray<K>): { readonly [P in K]: (typeof parsers)[P] } =>
   Object.fromEntries(keys.map((k) => [k, parsers[k]])) as { readonly [P in K]: (typeof parsers)[P] }
 
-const deployCommand = Command.make("deploy", parsersOf(COMMANDS.deploy.options), (args) =>
-  Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))).pipe(
-    Command.withDescription(COMMANDS.deploy.summary)
-  )
+const deployCommand = Command.make(
+  "deploy",
+  parsersOf(COMMANDS.deploy.options),
+  (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.deployHandler(args))
+).pipe(
+  Command.withDescription(COMMANDS.deploy.summary)
+)
 
-const rollbackCommand = Command.make("rollback", parsersOf(COMMANDS.rollback.options), (args) =>
-  Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.rollbackHandler(args))).pipe(
-    Command.withDescription(COMMANDS.rollback.summary)
-  )
+const rollbackCommand = Command.make(
+  "rollback",
+  parsersOf(COMMANDS.rollback.options),
+  (args) => Effect.flatMap(Effect.promise(() => import("./DeployCommand.js")), (m) => m.rollbackHandler(args))
+).pipe(
+  Command.withDescription(COMMANDS.rollback.summary)
+)
 
-const statusCommand = Command.make("status", parsersOf(COMMANDS.status.options), (args) =>
-  Effect.flatMap(Effect.promise(() => import("./StatusCommand.js")), (m) => m.statusHandler(args))).pipe(
-    Command.withDescription(COMMANDS.status.summary)
-  )
+const statusCommand = Command.make(
+  "status",
+  parsersOf(COMMANDS.status.options),
+  (args) => Effect.flatMap(Effect.promise(() => import("./StatusCommand.js")), (m) => m.statusHandler(args))
+).pipe(
+  Command.withDescription(COMMANDS.status.summary)
+)
 
-const historyCommand = Command.make("history", parsersOf(COMMANDS.history.options), (args) =>
-  Effect.flatMap(Effect.promise(() => import("./HistoryCommand.js")), (m) => m.historyHandler(args))).pipe(
-    Command.withDescription(COMMANDS.history.summary)
-  )
+const historyCommand = Command.make(
+  "history",
+  parsersOf(COMMANDS.history.options),
+  (args) => Effect.flatMap(Effect.promise(() => import("./HistoryCommand.js")), (m) => m.historyHandler(args))
+).pipe(
+  Command.withDescription(COMMANDS.history.summary)
+)
 
 export const gehen = Command.make("gehen").pipe(
   Command.withDescription("A version-update aid for AWS ECS services"),
@@ -82,8 +100,10 @@ const annotate = (env: Readonly<Record<string, string | undefined>>, message: st
     Effect.zipRight(
       summary === undefined || summary === ""
         ? Effect.void
-        : Effect.flatMap(Effect.promise(() => import("./StepSummary.js")), (m) =>
-          m.appendStepSummary(summary, m.usageErrorMarkdown(message)).pipe(Effect.ignore))
+        : Effect.flatMap(
+          Effect.promise(() => import("./StepSummary.js")),
+          (m) => m.appendStepSummary(summary, m.usageErrorMarkdown(message)).pipe(Effect.ignore)
+        )
     )
   )
 }
@@ -93,14 +113,20 @@ const annotate = (env: Readonly<Record<string, string | undefined>>, message: st
  * on GitHub Actions) and, when `--output json` is anywhere on it, the report of the
  * refusal on stdout; exit 1.
  */
-const refuseUsage = (argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>, message: string) => {
+const refuseUsage = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>,
+  message: string
+) => {
   const intent = intentOf(argv.slice(2), env)
   return Console.error(message).pipe(
     Effect.zipRight(annotate(env, message)),
     Effect.zipRight(
       intent.json
-        ? Effect.flatMap(Effect.promise(() => import("./ErrorReport.js")), (m) =>
-          Console.log(JSON.stringify(m.usageErrorReport(intent, message, Date.now()), null, 2)))
+        ? Effect.flatMap(
+          Effect.promise(() => import("./ErrorReport.js")),
+          (m) => Console.log(JSON.stringify(m.usageErrorReport(intent, message, Date.now()), null, 2))
+        )
         : Effect.void
     ),
     Effect.as(1)

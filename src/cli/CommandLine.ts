@@ -50,11 +50,20 @@ export const OPTIONS = {
     help: "Return to the newest release of this sha (else an ACTIVE revision running it).",
     default: "each target's release before the one it runs"
   },
-  dryRun: { name: "dry-run", help: "Only read: print the plan on stdout, change nothing (--dry-run=false: off).", default: "off" },
-  force: { name: "force", help: "Redeploy targets that already run the sha (else they are left unchanged, only checked).", default: "off" },
+  dryRun: {
+    name: "dry-run",
+    help: "Only read: print the plan on stdout, change nothing (--dry-run=false: off).",
+    default: "off"
+  },
+  force: {
+    name: "force",
+    help: "Redeploy targets that already run the sha (else they are left unchanged, only checked).",
+    default: "off"
+  },
   wait: {
     name: "wait",
-    help: "When another deployment is rolling out on a target, wait for it to settle (up to timeoutMinutes) instead of stopping.",
+    help:
+      "When another deployment is rolling out on a target, wait for it to settle (up to timeoutMinutes) instead of stopping.",
     default: "off"
   },
   noPreflight: {
@@ -62,7 +71,12 @@ export const OPTIONS = {
     help: "Skip the pre-flight (each url answers, each image exists), for urls that only answer after a deploy.",
     default: "off"
   },
-  output: { name: "output", takes: ["text", "json"], help: "json: the report as one JSON document on stdout.", default: "text" },
+  output: {
+    name: "output",
+    takes: ["text", "json"],
+    help: "json: the report as one JSON document on stdout.",
+    default: "text"
+  },
   onInterrupt: {
     name: "on-interrupt",
     takes: ["rollback", "leave"],
@@ -118,7 +132,11 @@ export const COMMANDS = {
       "from the release history gehen keeps in AWS (else ECS's deployment history), then checks it as deploy does."
     ],
     options: ["path", "only", "to", "dryRun", "wait", "noPreflight", "output", "onInterrupt"],
-    examples: ["gehen rollback --dry-run", "gehen rollback --only api", "gehen rollback --to abc1234 --output json > report.json"],
+    examples: [
+      "gehen rollback --dry-run",
+      "gehen rollback --only api",
+      "gehen rollback --to abc1234 --output json > report.json"
+    ],
     exitCodes: RUN_EXIT_CODES
   },
   status: {
@@ -153,4 +171,8 @@ export const optionsOf = (command: CommandName): ReadonlyArray<OptionSpec> =>
 export const optionForm = (o: OptionSpec): string =>
   o.form !== undefined
     ? o.form
-    : o.takes === undefined ? `--${o.name}` : Array.isArray(o.takes) ? `--${o.name} ${o.takes.join("|")}` : `--${o.name} <${o.value ?? "value"}>`
+    : o.takes === undefined
+    ? `--${o.name}`
+    : Array.isArray(o.takes)
+    ? `--${o.name} ${o.takes.join("|")}`
+    : `--${o.name} <${o.value ?? "value"}>`

@@ -7,23 +7,23 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type ConfigError, type GehenConfig, loadConfig } from "../config/Config.js"
 import { onlyKeys, selectTargets } from "../config/Only.js"
-import { checked, deploy, plan, revert } from "../deploy/run/Deploy.js"
-import { planRevert } from "../deploy/plan/RevertPlan.js"
-import { planReport } from "../deploy/plan/Plan.js"
 import { planned as plannedRevisions, tidyChoice } from "../deploy/apply/Tidy.js"
+import { planReport } from "../deploy/plan/Plan.js"
+import { planRevert } from "../deploy/plan/RevertPlan.js"
+import { checked, deploy, plan, revert } from "../deploy/run/Deploy.js"
 import { reportWithoutPlan } from "../deploy/run/RunReport.js"
 import { validateGitSha } from "../domain/GitSha.js"
+import { startMonitoring } from "../monitoring/Monitoring.js"
 import { Progress } from "../ports/Progress.js"
 import { type DeployedAs, exitCodeOf, type PlanReport, type Problem, type RunReport } from "../report/Report.js"
 import { type AnnotationPlace, errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
+import { runErrorReport } from "./ErrorReport.js"
 import { makeProgress, writeStepSummary } from "./Output.js"
 import { colorWanted, makeStyle } from "./Style.js"
-import { runErrorReport } from "./ErrorReport.js"
-import { asWhom, whoAmI } from "./WhoAmI.js"
 import { formatPlan, formatSummary } from "./Summary.js"
-import { startMonitoring } from "../monitoring/Monitoring.js"
+import { asWhom, whoAmI } from "./WhoAmI.js"
 
 interface RunArgs {
   /** Absent: the default gehen.yml. */
@@ -57,23 +57,33 @@ type Mode =
 type Found = Problem & { readonly place?: AnnotationPlace | undefined }
 
 /** The problems of each way the run can stop before any change. */
-const problemsOf = (error: { readonly _tag: string; readonly message: string } & Partial<{
-  readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string }>
-  readonly errors: ReadonlyArray<ConfigError>
-}>): ReadonlyArray<Found> =>
+const problemsOf = (
+  error:
+    & { readonly _tag: string; readonly message: string }
+    & Partial<{
+      readonly problems: ReadonlyArray<{ readonly target: string; readonly problem: string }>
+      readonly errors: ReadonlyArray<ConfigError>
+    }>
+): ReadonlyArray<Found> =>
   error.problems !== undefined
     ? error.problems.map((p) => ({ target: p.target, problem: p.problem }))
     : error.errors !== undefined
-    ? error.errors.map((e) => ({ target: null, problem: e.message, place: { file: e.path, line: e.line, col: e.column } }))
+    ? error.errors.map((e) => ({
+      target: null,
+      problem: e.message,
+      place: { file: e.path, line: e.line, col: e.column }
+    }))
     : [{ target: null, problem: error.message }]
 
 const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
 
 /** `gehen deploy`: validate input, learn whom it deploys as, plan, then deploy (or print the plan). */
-export const deployHandler = (args: DeployArgs) => handle(args, { _tag: "Deploy", gitsha: args.gitsha, force: args.force })
+export const deployHandler = (args: DeployArgs) =>
+  handle(args, { _tag: "Deploy", gitsha: args.gitsha, force: args.force })
 
 /** `gehen rollback`: the same, returning every target to its earlier revision. */
-export const rollbackHandler = (args: RollbackArgs) => handle(args, { _tag: "Rollback", to: Option.getOrUndefined(args.to) })
+export const rollbackHandler = (args: RollbackArgs) =>
+  handle(args, { _tag: "Rollback", to: Option.getOrUndefined(args.to) })
 
 const handle = (args: RunArgs, mode: Mode) =>
   Effect.gen(function*() {
@@ -82,7 +92,9 @@ const handle = (args: RunArgs, mode: Mode) =>
     const fs = yield* FileSystem.FileSystem
     const json = args.output === "json"
     const githubActions = env.env["GITHUB_ACTIONS"] === "true"
-    const printJson = (report: RunReport | PlanReport) => (json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void)
+    const printJson = (
+      report: RunReport | PlanReport
+    ) => (json ? Console.log(JSON.stringify(report, null, 2)) : Effect.void)
     const startedAt = Date.now()
     // The version the run is about: the sha deployed, or the one returned to (none: each target's previous release).
     const name = mode._tag === "Deploy" ? mode.gitsha : mode.to ?? null
@@ -99,7 +111,9 @@ const handle = (args: RunArgs, mode: Mode) =>
           if (githubActions) yield* Console.error(errorAnnotation(p.target ?? "gehen", p.problem, p.place))
         }
         const problems: ReadonlyArray<Problem> = found.map(({ problem, target }) => ({ target, problem }))
-        const error = problems.length === 1 ? problemLine(problems[0]!) : `${problems.length} problems stopped the run; nothing was changed`
+        const error = problems.length === 1
+          ? problemLine(problems[0]!)
+          : `${problems.length} problems stopped the run; nothing was changed`
         // A usage error (outcome error) is reported the same with or without --dry-run.
         const report = usage
           ? runErrorReport(command, name, problems, { startedAt, endedAt: Date.now() }, config?.updateStrategy)
@@ -133,10 +147,14 @@ const handle = (args: RunArgs, mode: Mode) =>
       })
 
     const sha = name !== null ? Either.map(validateGitSha(name), (v): string | null => v) : Either.right(null)
-    if (Either.isLeft(sha)) return yield* refuse([{ target: null, problem: sha.left.message }], undefined, undefined, true)
+    if (Either.isLeft(sha)) {
+      return yield* refuse([{ target: null, problem: sha.left.message }], undefined, undefined, true)
+    }
     const path = Option.getOrElse(args.path, () => "gehen.yml")
     const file = yield* Effect.either(loadConfig(path, { defaulted: Option.isNone(args.path) }))
-    if (Either.isLeft(file)) return yield* refuse(problemsOf(file.left))
+    if (Either.isLeft(file)) {
+      return yield* refuse(problemsOf(file.left))
+    }
     // `--only`: what is left out is neither read nor changed, so the rest never sees it.
     const config = selectTargets(file.right, onlyKeys(Option.toArray(args.only ?? Option.none())))
     if (Either.isLeft(config)) {
@@ -157,7 +175,8 @@ const handle = (args: RunArgs, mode: Mode) =>
       const planned = yield* Effect.either(
         (mode._tag === "Deploy"
           ? plan(config.right, mode.gitsha, { force: mode.force, preflight: args.noPreflight !== true })
-          : Effect.flatMap(planRevert(config.right, mode), (p) => checked(p, config.right, args.noPreflight !== true))).pipe(
+          : Effect.flatMap(planRevert(config.right, mode), (p) => checked(p, config.right, args.noPreflight !== true)))
+          .pipe(
             Effect.provide(env.probe),
             Effect.provide(aws)
           )
@@ -166,19 +185,28 @@ const handle = (args: RunArgs, mode: Mode) =>
       // keepRevisions: what a deploy of this plan would deregister once confirmed.
       const keep = config.right.keepRevisions
       const tidy = mode._tag === "Deploy" && keep !== undefined
-        ? yield* tidyChoice({ keep, ...plannedRevisions(planned.right), concurrency: config.right.concurrency }).pipe(Effect.provide(aws))
+        ? yield* tidyChoice({ keep, ...plannedRevisions(planned.right), concurrency: config.right.concurrency }).pipe(
+          Effect.provide(aws)
+        )
         : undefined
       const wouldDeregister = tidy?.map((t) => t.arn)
       // The plan is the command's answer: stdout, unless the JSON plan is.
       const text = formatPlan(style, planned.right, command, wouldDeregister)
       yield* json ? Console.error(text) : Console.log(text)
-      yield* printJson({ ...planReport(planned.right, deployedAs, command), ...(wouldDeregister === undefined ? {} : { wouldDeregister }) })
+      yield* printJson({
+        ...planReport(planned.right, deployedAs, command),
+        ...(wouldDeregister === undefined ? {} : { wouldDeregister })
+      })
       return
     }
 
     // Monitoring (src/monitoring): Datadog, Sentry, OpenTelemetry, each only when its variable is set;
     // it sees the run's progress and final report, and flushes when this command ends, however it ends.
-    const monitoring = yield* startMonitoring({ env: env.env, gitsha: sha.right ?? command, writeStderr: env.writeStderr })
+    const monitoring = yield* startMonitoring({
+      env: env.env,
+      gitsha: sha.right ?? command,
+      writeStderr: env.writeStderr
+    })
     const output = yield* makeProgress(env, style)
     const signals = env.signals
     signals?.onStop(args.onInterrupt)
@@ -207,25 +235,25 @@ const handle = (args: RunArgs, mode: Mode) =>
     const result = yield* (mode._tag === "Deploy"
       ? deploy(config.right, { ...options, gitsha: mode.gitsha, force: mode.force })
       : revert(config.right, { ...options, to: mode.to })).pipe(
-      monitoring.watch,
-      Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
-      Effect.provide(aws),
-      // A defect (a bug, an answer of a shape nobody expected) is reported like any other end, then ends the command as what it is.
-      Effect.tapDefect((defect) =>
-        summarize(
-          reportWithoutPlan(name, config.right.updateStrategy, {
-            command,
-            startedAt,
-            endedAt: Date.now(),
-            outcome: "failed",
-            error: `unexpected failure: ${Cause.pretty(defect).split("\n")[0]}`,
-            deployedAs
-          }),
-          false
-        )
-      ),
-      Effect.either
-    )
+        monitoring.watch,
+        Effect.provide(Layer.merge(env.probe, Layer.succeed(Progress, progress))),
+        Effect.provide(aws),
+        // A defect (a bug, an answer of a shape nobody expected) is reported like any other end, then ends the command as what it is.
+        Effect.tapDefect((defect) =>
+          summarize(
+            reportWithoutPlan(name, config.right.updateStrategy, {
+              command,
+              startedAt,
+              endedAt: Date.now(),
+              outcome: "failed",
+              error: `unexpected failure: ${Cause.pretty(defect).split("\n")[0]}`,
+              deployedAs
+            }),
+            false
+          )
+        ),
+        Effect.either
+      )
     if (Either.isRight(result)) return yield* summarize(result.right)
     const error = result.left
     if (error._tag === "DeployFailed" || error._tag === "DeployTimedOut") {

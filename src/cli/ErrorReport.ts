@@ -28,7 +28,9 @@ export const runErrorReport = (
   exitCode: 1,
   startedAt: new Date(times.startedAt).toISOString(),
   endedAt: new Date(times.endedAt).toISOString(),
-  error: problems.length === 1 ? problemLine(problems[0]!) : `${problems.length} problems stopped the run; nothing was changed`,
+  error: problems.length === 1
+    ? problemLine(problems[0]!)
+    : `${problems.length} problems stopped the run; nothing was changed`,
   problems,
   deployedAs: null,
   services: [],
@@ -46,5 +48,8 @@ export const usageErrorReport = (
 ): RunReport | StatusReport => {
   const problems = [usageProblem(message)]
   if (intent.command === "status") return statusErrorReport(new Date(now).toISOString(), problems)
-  return runErrorReport(intent.command === "rollback" ? "rollback" : "deploy", intent.version ?? null, problems, { startedAt: now, endedAt: now })
+  return runErrorReport(intent.command === "rollback" ? "rollback" : "deploy", intent.version ?? null, problems, {
+    startedAt: now,
+    endedAt: now
+  })
 }

@@ -16,7 +16,8 @@ const table = (rows: ReadonlyArray<readonly [string, string]>): Array<string> =>
 
 const section = (style: HelpStyle, title: string, lines: ReadonlyArray<string>) => ["", style.bold(title), ...lines]
 
-const exitCodes = (codes: ReadonlyArray<readonly [string, string]>) => codes.map(([code, meaning]) => `  ${code.padEnd(5)}${meaning}`)
+const exitCodes = (codes: ReadonlyArray<readonly [string, string]>) =>
+  codes.map(([code, meaning]) => `  ${code.padEnd(5)}${meaning}`)
 
 /** `gehen deploy --gitsha <sha> [--path <file>] ...`, wrapped under the command. */
 const usageLine = (style: HelpStyle, command: CommandName): Array<string> => {
@@ -50,29 +51,47 @@ const commandHelp = (style: HelpStyle, command: CommandName): ReadonlyArray<stri
     ...usageLine(style, command),
     "",
     ...spec.description,
-    ...section(style, "Options:", table([...spec.options.map((k) => optionRow(OPTIONS[k])), ["-h, --help", "Show this help"]])),
+    ...section(
+      style,
+      "Options:",
+      table([...spec.options.map((k) => optionRow(OPTIONS[k])), ["-h, --help", "Show this help"]])
+    ),
     ...section(style, "Examples:", spec.examples.map((e) => `  ${e}`)),
     ...section(style, "Exit codes:", exitCodes(spec.exitCodes))
   ]
 }
 
 const top = (style: HelpStyle, version: string): ReadonlyArray<string> => [
-  `${style.bold("gehen")} ${version}: deploys a git sha to AWS ECS services and scheduled tasks, checks it, rolls it back if it fails`,
+  `${
+    style.bold("gehen")
+  } ${version}: deploys a git sha to AWS ECS services and scheduled tasks, checks it, rolls it back if it fails`,
   "",
   `${style.bold("Usage:")} gehen <command> [options]`,
   "       gehen -gitsha <sha> [-path gehen.yml]   (the original Gehen's form; runs deploy)",
-  ...section(style, "Commands:", table([
-    ...commandNames.map((c): readonly [string, string] => [c, COMMANDS[c].summary]),
-    ["version", "Print the version"]
-  ])),
-  ...section(style, "Options:", table([
-    ["-h, --help", "Show this help; gehen <command> --help shows a command's options"],
-    ["--version", "Print the version"],
-    ["--completions <shell>", "Print a completion script for bash, zsh, fish or sh"]
-  ])),
-  ...section(style, "Environment:", table([
-    ["GEHEN_GITSHA", "The version to deploy when --gitsha is not given"]
-  ])),
+  ...section(
+    style,
+    "Commands:",
+    table([
+      ...commandNames.map((c): readonly [string, string] => [c, COMMANDS[c].summary]),
+      ["version", "Print the version"]
+    ])
+  ),
+  ...section(
+    style,
+    "Options:",
+    table([
+      ["-h, --help", "Show this help; gehen <command> --help shows a command's options"],
+      ["--version", "Print the version"],
+      ["--completions <shell>", "Print a completion script for bash, zsh, fish or sh"]
+    ])
+  ),
+  ...section(
+    style,
+    "Environment:",
+    table([
+      ["GEHEN_GITSHA", "The version to deploy when --gitsha is not given"]
+    ])
+  ),
   ...section(style, "Examples:", [
     "  gehen deploy --gitsha \"$GITHUB_SHA\"",
     "  gehen deploy --gitsha abc1234 --path deploy/gehen.yml --only api,worker --dry-run",

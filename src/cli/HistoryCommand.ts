@@ -21,15 +21,23 @@ export interface HistoryArgs {
 }
 
 const targetLine = (t: TargetHistory): string =>
-  t.kind === "service" ? `service ${t.name} (cluster ${t.cluster}, ${t.region})` : `scheduled task ${t.name} (${t.region})`
+  t.kind === "service"
+    ? `service ${t.name} (cluster ${t.cluster}, ${t.region})`
+    : `scheduled task ${t.name} (${t.region})`
 
 /** The history as text: per target, its releases newest first, the running one marked with `*`. */
 export const formatHistory = (style: Style, report: HistoryReport): string => {
-  const lines = [style.bold(`gehen history at ${report.at}${report.deployedAs === null ? "" : ` as ${report.deployedAs.arn}`}`)]
+  const lines = [
+    style.bold(`gehen history at ${report.at}${report.deployedAs === null ? "" : ` as ${report.deployedAs.arn}`}`)
+  ]
   for (const t of [...report.services, ...report.scheduledTasks]) {
-    lines.push(`  ${style.bold(targetLine(t))}${t.taskDefinition === null ? "" : `: runs ${shortName(t.taskDefinition)}`}`)
+    lines.push(
+      `  ${style.bold(targetLine(t))}${t.taskDefinition === null ? "" : `: runs ${shortName(t.taskDefinition)}`}`
+    )
     if (t.problem !== null) lines.push(`    ${style.red(t.problem)}`)
-    else if (t.releases.length === 0) lines.push(style.dim("    no release recorded yet (gehen records one when a deploy is confirmed)"))
+    else if (t.releases.length === 0) {
+      lines.push(style.dim("    no release recorded yet (gehen records one when a deploy is confirmed)"))
+    }
     for (const r of t.releases) {
       const mark = r.current ? style.green("*") : " "
       lines.push(
@@ -58,11 +66,26 @@ export const historyHandler = (args: HistoryArgs) =>
           if (env.env["GITHUB_ACTIONS"] === "true") yield* Console.error(errorAnnotation("gehen", p))
         }
         if (json) {
-          yield* Console.log(JSON.stringify({ schemaVersion: 1, at: new Date().toISOString(), deployedAs: null, error: problems.join("; "), services: [], scheduledTasks: [] }, null, 2))
+          yield* Console.log(
+            JSON.stringify(
+              {
+                schemaVersion: 1,
+                at: new Date().toISOString(),
+                deployedAs: null,
+                error: problems.join("; "),
+                services: [],
+                scheduledTasks: []
+              },
+              null,
+              2
+            )
+          )
         }
         return yield* Effect.fail(new CliExit({ code: 1 }))
       })
-    const file = yield* Effect.either(loadConfig(Option.getOrElse(args.path, () => "gehen.yml"), { defaulted: Option.isNone(args.path) }))
+    const file = yield* Effect.either(
+      loadConfig(Option.getOrElse(args.path, () => "gehen.yml"), { defaulted: Option.isNone(args.path) })
+    )
     if (Either.isLeft(file)) return yield* refuse(file.left.errors?.map((e) => e.message) ?? [file.left.message])
     const config = selectTargets(file.right, onlyKeys(Option.toArray(args.only)))
     if (Either.isLeft(config)) return yield* refuse([`${config.left.message}; see gehen history --help`])
@@ -75,7 +98,9 @@ export const historyHandler = (args: HistoryArgs) =>
     yield* Console.log(json ? JSON.stringify(read.right, null, 2) : formatHistory(style, read.right))
     const unread = [...read.right.services, ...read.right.scheduledTasks].filter((t) => t.problem !== null)
     if (unread.length > 0) {
-      yield* Console.error(errorStyle.red(`gehen: ${unread.length} target(s) could not be read: ${unread.map(targetLine).join(", ")}`))
+      yield* Console.error(
+        errorStyle.red(`gehen: ${unread.length} target(s) could not be read: ${unread.map(targetLine).join(", ")}`)
+      )
       return yield* Effect.fail(new CliExit({ code: 1 }))
     }
   }).pipe(Effect.scoped)

@@ -3,9 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../ports/Progress.js"
 import { phaseWording } from "../report/Phases.js"
-import { type TargetId, targetKey, targetLabel } from "../domain/Targets.js"
 import { formatEvent } from "./Render.js"
 import type { Style } from "./Style.js"
 
@@ -72,8 +72,10 @@ export const formatElapsed = (ms: number): string => {
 }
 
 // CSI sequences (colour, cursor); they take no columns.
+/* eslint-disable no-control-regex -- these match the terminal's escape sequences */
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/y
 const ANSI_ALL = /\u001b\[[0-9;?]*[A-Za-z]/g
+/* eslint-enable no-control-regex */
 
 const visibleLength = (s: string): number => [...s.replace(ANSI_ALL, "")].length
 
@@ -132,7 +134,11 @@ export const make = (options: LiveOptions): Effect.Effect<LiveRenderer, never, S
         ? (isLast(row) ? style.green("✓") : style.dim("·"))
         : style.bold("›")
       const phase = phaseText(row)
-      const paint = row.status === "failed" ? style.red : row.status === "succeeded" && isLast(row) ? style.green : (s: string) => s
+      const paint = row.status === "failed"
+        ? style.red
+        : row.status === "succeeded" && isLast(row)
+        ? style.green
+        : (s: string) => s
       const elapsed = formatElapsed((finished ? row.endedAt ?? now : now) - row.startedAt)
       const message = row.status === "failed" ? style.red(row.message) : row.message
       return `${mark} ${style.bold(targetLabel(row.target).padEnd(labelWidth))}  ${paint(phase.padEnd(phaseWidth))}  ${

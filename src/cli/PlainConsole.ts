@@ -2,6 +2,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
 // SGR sequences only (colour, bold): what @effect/cli's help and our own styles emit.
+// eslint-disable-next-line no-control-regex -- it matches the terminal's escape sequences
 const SGR = /\u001b\[[0-9;]*m/g
 
 const plain = (args: ReadonlyArray<unknown>): Array<unknown> =>

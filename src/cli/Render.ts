@@ -1,10 +1,9 @@
 import * as Console from "effect/Console"
 import * as Layer from "effect/Layer"
+import { targetLabel } from "../domain/Targets.js"
 import { Progress, type ProgressEvent } from "../ports/Progress.js"
 import { phaseWording } from "../report/Phases.js"
-import { targetLabel } from "../domain/Targets.js"
 import type { Style } from "./Style.js"
-
 
 const clock = (at: number) => new Date(at).toISOString().slice(11, 19)
 
@@ -28,4 +27,3 @@ export const formatEvent = (style: Style, event: ProgressEvent): string => {
 /** Human progress on stderr, a plain line per state change. */
 export const PlainProgress = (style: Style): Layer.Layer<Progress> =>
   Layer.succeed(Progress, { emit: (event) => Console.error(formatEvent(style, event)) })
-

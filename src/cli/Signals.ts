@@ -54,7 +54,9 @@ export const makeSignals = (io: SignalsIo): Signals => {
         return `gehen: ${name} received: stopping (this command changes nothing)`
       case "leave":
         return `gehen: ${name} received: stopping; ` +
-          (n === 0 ? "nothing was changed yet" : `the ${n} target(s) changed stay on the new version (--on-interrupt leave)`) +
+          (n === 0
+            ? "nothing was changed yet"
+            : `the ${n} target(s) changed stay on the new version (--on-interrupt leave)`) +
           `; ${next}`
       case "rollback":
         return `gehen: ${name} received: stopping; ` +
@@ -79,7 +81,9 @@ export const makeSignals = (io: SignalsIo): Signals => {
         const left = onStop === "rollback" ? notRestored() : []
         io.writeStderr(
           `gehen: third signal (${name}): exiting now` +
-            (left.length === 0 ? "\n" : `; not known to be put back (these may still run the new version): ${left.join(", ")}\n`)
+            (left.length === 0
+              ? "\n"
+              : `; not known to be put back (these may still run the new version): ${left.join(", ")}\n`)
         )
         io.exit(left.length === 0 ? 130 : 3)
       }

@@ -25,17 +25,22 @@ export interface StatusArgs {
 /** Every problem of a config error, one each (one error, or a list of them). */
 const problemsOf = (
   error: { readonly message: string; readonly errors?: ReadonlyArray<{ readonly message: string }> }
-): ReadonlyArray<Problem> => (error.errors?.map((e) => e.message) ?? [error.message]).map((problem) => ({ target: null, problem }))
+): ReadonlyArray<Problem> =>
+  (error.errors?.map((e) => e.message) ?? [error.message]).map((problem) => ({ target: null, problem }))
 
 const labelOf = (t: UnreadTarget): string =>
-  t.kind === "service" ? `service ${t.name} in cluster ${t.cluster} (${t.state})` : `scheduled task ${t.name} (${t.state})`
+  t.kind === "service"
+    ? `service ${t.name} in cluster ${t.cluster} (${t.state})`
+    : `scheduled task ${t.name} (${t.state})`
 
 /** The one stderr line when some targets were not read; undefined when all were. */
 export const unreadSummary = (report: StatusReport): string | undefined => {
   const unread = unreadTargets(report)
   if (unread.length === 0) return undefined
   const total = report.services.length + report.scheduledTasks.length
-  return `${unread.length} of ${total} target${total === 1 ? "" : "s"} could not be read: ${unread.map(labelOf).join(", ")}`
+  return `${unread.length} of ${total} target${total === 1 ? "" : "s"} could not be read: ${
+    unread.map(labelOf).join(", ")
+  }`
 }
 
 /**
@@ -67,14 +72,20 @@ export const statusHandler = (args: StatusArgs) =>
         return yield* Effect.fail(new CliExit({ code: 1 }))
       })
 
-    const file = yield* Effect.either(loadConfig(Option.getOrElse(args.path, () => "gehen.yml"), { defaulted: Option.isNone(args.path) }))
+    const file = yield* Effect.either(
+      loadConfig(Option.getOrElse(args.path, () => "gehen.yml"), { defaulted: Option.isNone(args.path) })
+    )
     if (Either.isLeft(file)) return yield* refuse(problemsOf(file.left))
     const config = selectTargets(file.right, onlyKeys(Option.toArray(args.only ?? Option.none())))
-    if (Either.isLeft(config)) return yield* refuse([{ target: null, problem: `${config.left.message}; see gehen status --help` }])
+    if (Either.isLeft(config)) {
+      return yield* refuse([{ target: null, problem: `${config.left.message}; see gehen status --help` }])
+    }
 
     const aws = yield* Layer.build(env.aws(config.right, "status"))
     const who = yield* Effect.either(whoAmI(config.right).pipe(Effect.provide(aws)))
-    if (Either.isLeft(who)) return yield* refuse(problemsOf(who.left))
+    if (Either.isLeft(who)) {
+      return yield* refuse(problemsOf(who.left))
+    }
     const deployedAs: DeployedAs = { account: who.right.account, arn: who.right.arn }
 
     const read = yield* Effect.either(status(config.right).pipe(Effect.provide(aws)))

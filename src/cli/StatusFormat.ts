@@ -1,3 +1,5 @@
+import { shortName } from "../domain/TaskDefinitionArn.js"
+import { latestText, modelText } from "../report/ModelReport.js"
 import type {
   DeploymentStatus,
   FoundService,
@@ -6,8 +8,6 @@ import type {
   StatusReport,
   UnreadTarget
 } from "../status/Status.js"
-import { shortName } from "../domain/TaskDefinitionArn.js"
-import { latestText, modelText } from "../report/ModelReport.js"
 import type { Style } from "./Style.js"
 import { asWhom } from "./WhoAmI.js"
 
@@ -32,7 +32,9 @@ const deploymentLine = (style: Style, d: DeploymentStatus): string => {
     : `, ${d.rolloutState === "FAILED" ? style.red(d.rolloutState) : d.rolloutState}` +
       (d.rolloutState !== "COMPLETED" && d.rolloutStateReason !== null ? ` (${d.rolloutStateReason})` : "")
   const failed = d.failedTasks > 0 ? `, ${style.red(`${d.failedTasks} failed`)}` : ""
-  return `    ${style.dim(d.status.padEnd(7))} ${shortName(d.taskDefinition)}: ${counts(d)}${failed}${rollout}; ${tagList(d.tags)}`
+  return `    ${style.dim(d.status.padEnd(7))} ${shortName(d.taskDefinition)}: ${counts(d)}${failed}${rollout}; ${
+    tagList(d.tags)
+  }`
 }
 
 /** A target that was not read: MISSING or PROBLEM, and why. */
@@ -50,7 +52,9 @@ const serviceLines = (style: Style, s: ServiceStatus): ReadonlyArray<string> => 
       : [`    ${latestText(s.latestServiceDeployment)}`]),
     ...s.deployments.map((d) => deploymentLine(style, d)),
     ...s.unhealthyTasks.map((t) =>
-      `    ${style.red("UNHEALTHY")} task ${t.taskArn.split("/").pop() ?? t.taskArn} (${shortName(t.taskDefinition)}, ${t.lastStatus})`
+      `    ${style.red("UNHEALTHY")} task ${t.taskArn.split("/").pop() ?? t.taskArn} (${
+        shortName(t.taskDefinition)
+      }, ${t.lastStatus})`
     )
   ]
 }

@@ -1,9 +1,16 @@
-import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import { type PhaseTiming, type RunOutcome, type RunReport, type TargetOutcome, type TargetReport, versionText } from "../report/Report.js"
-import { phaseWording } from "../report/Phases.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
+import { phaseWording } from "../report/Phases.js"
+import {
+  type PhaseTiming,
+  type RunOutcome,
+  type RunReport,
+  type TargetOutcome,
+  type TargetReport,
+  versionText
+} from "../report/Report.js"
 
 /**
  * The run as a GitHub Actions job summary (`$GITHUB_STEP_SUMMARY`): a
@@ -31,7 +38,6 @@ const OUTCOME: Record<TargetOutcome, string> = {
   unchanged: "✅ unchanged",
   superseded: "🚨 SUPERSEDED"
 }
-
 
 /** Text for a table cell: no Markdown or HTML effect, no line break, no `|` ending the cell. */
 export const cell = (s: string): string =>
@@ -136,9 +142,14 @@ export const stepSummaryMarkdown = (report: RunReport): string => {
   ]
   if (report.error !== null) lines.push(`> ${cell(report.error)}`, "")
   if (report.problems.length > 1) {
-    lines.push(...report.problems.map((p) => `- ${p.target === null ? "" : `${cell(p.target)}: `}${cell(p.problem)}`), "")
+    lines.push(
+      ...report.problems.map((p) => `- ${p.target === null ? "" : `${cell(p.target)}: `}${cell(p.problem)}`),
+      ""
+    )
   }
-  if (report.deployedAs !== null) lines.splice(3, 0, `Deployed as ${code(report.deployedAs.arn)} (account ${code(report.deployedAs.account)}).`, "")
+  if (report.deployedAs !== null) {
+    lines.splice(3, 0, `Deployed as ${code(report.deployedAs.arn)} (account ${code(report.deployedAs.account)}).`, "")
+  }
   if (targets.length === 0) {
     lines.push("No service or scheduled task was changed.", "")
   } else {
@@ -159,11 +170,15 @@ export const stepSummaryMarkdown = (report: RunReport): string => {
 /** Appends to the job summary file (`$GITHUB_STEP_SUMMARY`), creating it if missing. */
 /** The job summary of a command line gehen refused before doing anything. */
 export const usageErrorMarkdown = (message: string): string =>
-  `### gehen: ❌ the command line was refused (exit 1)\n\n> ${cell(message)}\n\nNothing was read or changed. See \`gehen --help\`.\n`
+  `### gehen: ❌ the command line was refused (exit 1)\n\n> ${
+    cell(message)
+  }\n\nNothing was read or changed. See \`gehen --help\`.\n`
 
 export const appendStepSummary = (
   path: string,
   markdown: string
 ): Effect.Effect<void, PlatformError, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.writeFileString(path, markdown.endsWith("\n") ? markdown : `${markdown}\n`, { flag: "a" }))
+  Effect.flatMap(
+    FileSystem.FileSystem,
+    (fs) => fs.writeFileString(path, markdown.endsWith("\n") ? markdown : `${markdown}\n`, { flag: "a" })
+  )

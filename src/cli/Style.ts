@@ -8,7 +8,8 @@ export interface Style {
   readonly bold: (s: string) => string
 }
 
-const wrap = (on: boolean, open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s)
+const wrap =
+  (on: boolean, open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s)
 
 export const makeStyle = (color: boolean): Style => ({
   color,

@@ -1,7 +1,7 @@
 import type { DeployPlan, Revision } from "../deploy/plan/Plan.js"
-import { type RunReport, type TargetOutcome, type TargetReport, versionText } from "../report/Report.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { modelReport, modelText } from "../report/ModelReport.js"
+import { type RunReport, type TargetOutcome, type TargetReport, versionText } from "../report/Report.js"
 import type { Style } from "./Style.js"
 
 const OUTCOME_TEXT: Record<TargetOutcome, string> = {
@@ -30,7 +30,9 @@ const RESTORED_TEXT: Readonly<Record<string, string>> = {
 }
 
 const line = (style: Style, t: TargetReport): ReadonlyArray<string> => {
-  const who = t.kind === "service" ? `${t.name} (cluster ${t.cluster}, ${t.region})` : `${t.name} (scheduled task, ${t.region})`
+  const who = t.kind === "service"
+    ? `${t.name} (cluster ${t.cluster}, ${t.region})`
+    : `${t.name} (scheduled task, ${t.region})`
   const from = t.previousTaskDefinition === null ? "?" : shortName(t.previousTaskDefinition)
   const tags = t.previousTag !== null || t.newTag !== null ? ` (${t.previousTag ?? "?"} -> ${t.newTag ?? "?"})` : ""
   const versions = t.newTaskDefinition === null
@@ -67,7 +69,9 @@ export const formatSummary = (style: Style, report: RunReport): string => {
     ...report.scheduledTasks.flatMap((t) => line(style, t)),
     ...report.services.flatMap((t) => line(style, t))
   ]
-  const troubled = [...report.services, ...report.scheduledTasks].filter((t) => t.outcome === "rollback-failed" || t.outcome === "superseded")
+  const troubled = [...report.services, ...report.scheduledTasks].filter((t) =>
+    t.outcome === "rollback-failed" || t.outcome === "superseded"
+  )
   if (troubled.length > 0) {
     const byHand = troubled.filter((t) => t.manualCommand !== null).length
     lines.push(style.red(style.bold(
@@ -84,7 +88,9 @@ export const formatSummary = (style: Style, report: RunReport): string => {
 
 const revisionText = (revision: Revision, rollback: boolean) =>
   revision._tag === "Existing"
-    ? rollback ? `go back to ${shortName(revision.arn)}` : `reuse ${shortName(revision.arn)} (registered before, it runs the sha)`
+    ? rollback
+      ? `go back to ${shortName(revision.arn)}`
+      : `reuse ${shortName(revision.arn)} (registered before, it runs the sha)`
     : `register a new revision of ${shortName(revision.baseArn)}`
 
 /** Where a rollback's choice came from, in the plan. */
@@ -101,20 +107,26 @@ export const formatPlan = (
   const lines = [
     style.bold(
       rollback
-        ? `gehen rollback plan (${plan.gitsha === "" ? "each target to the release before the one it runs" : `to ${plan.gitsha}`}); no change was made`
+        ? `gehen rollback plan (${
+          plan.gitsha === "" ? "each target to the release before the one it runs" : `to ${plan.gitsha}`
+        }); no change was made`
         : `gehen plan for ${plan.gitsha} (updateStrategy: ${plan.updateStrategy}); no change was made`
     )
   ]
   const images = (list: ReadonlyArray<{ container: string; previous: string | null; next: string | null }>) =>
     list.some((i) => i.previous !== i.next)
-      ? list.filter((i) => i.previous !== i.next).map((i) => `      ${i.container}: ${i.previous} -> ${style.green(i.next ?? "")}`)
+      ? list.filter((i) => i.previous !== i.next).map((i) =>
+        `      ${i.container}: ${i.previous} -> ${style.green(i.next ?? "")}`
+      )
       : ["      no change"]
   for (const t of plan.scheduledTasks) {
     lines.push(`  scheduled task ${style.bold(t.rule)} (${t.region}): runs ${shortName(t.currentTaskDefinition)}`)
     lines.push(
       `    ${
         t.unchanged
-          ? rollback ? `unchanged: it runs its choice already${sourceText(t.revertSource)}` : "unchanged: it runs the sha already"
+          ? rollback
+            ? `unchanged: it runs its choice already${sourceText(t.revertSource)}`
+            : "unchanged: it runs the sha already"
           : t.revision._tag === "None"
           ? "leave as it is"
           : revisionText(t.revision.value, rollback) + sourceText(t.revertSource) + ", then point the rule at it"
@@ -123,7 +135,11 @@ export const formatPlan = (
     lines.push(...images(t.revision._tag === "None" ? [] : t.images))
   }
   for (const s of plan.services) {
-    lines.push(`  service ${style.bold(s.target.name)} (cluster ${s.ref.cluster}, ${s.ref.region}): runs ${shortName(s.currentTaskDefinition)}`)
+    lines.push(
+      `  service ${style.bold(s.target.name)} (cluster ${s.ref.cluster}, ${s.ref.region}): runs ${
+        shortName(s.currentTaskDefinition)
+      }`
+    )
     const action = s.action._tag === "CheckOnly"
       ? "no update (updateStrategy none): only the checks"
       : s.action._tag === "Redeploy"
@@ -134,23 +150,39 @@ export const formatPlan = (
         : "unchanged: it runs the sha already (--force redeploys it); only the checks"
       : `${revisionText(s.action.revision, rollback)}${sourceText(s.revertSource)}, then update the service`
     lines.push(`    ${action}${s.url === undefined ? "" : `; check ${s.url}`}`)
-    lines.push(`    deployed by ECS: ${modelText(modelReport(s.controller, s.model))}; drain deadline ${s.drainDeadlineMinutes} min`)
+    lines.push(
+      `    deployed by ECS: ${
+        modelText(modelReport(s.controller, s.model))
+      }; drain deadline ${s.drainDeadlineMinutes} min`
+    )
     lines.push(...images(s.action._tag === "Update" ? s.images : []))
   }
   if (plan.preflight !== undefined) {
     lines.push("  pre-flight:")
     for (const [key, seen] of plan.preflight.urls) {
-      for (const u of seen) lines.push(`    ${key} ${u.kind} ${u.url}: ${u.result._tag === "Served" ? `serves ${u.result.version}` : u.result.reason}`)
+      for (const u of seen) {
+        lines.push(
+          `    ${key} ${u.kind} ${u.url}: ${
+            u.result._tag === "Served" ? `serves ${u.result.version}` : u.result.reason
+          }`
+        )
+      }
     }
     for (const [image, c] of plan.preflight.images) {
-      lines.push(`    image ${image}: ${c._tag === "Found" ? "exists" : c._tag === "Missing" ? `MISSING: ${c.reason}` : `not checked: ${c.reason}`}`)
+      lines.push(
+        `    image ${image}: ${
+          c._tag === "Found" ? "exists" : c._tag === "Missing" ? `MISSING: ${c.reason}` : `not checked: ${c.reason}`
+        }`
+      )
     }
   }
   if (wouldDeregister !== undefined) {
     lines.push(
       wouldDeregister.length === 0
         ? "  keepRevisions: once confirmed, no revision would be deregistered"
-        : `  keepRevisions: once confirmed, these revisions gehen registered would be deregistered: ${wouldDeregister.map(shortName).join(", ")}`
+        : `  keepRevisions: once confirmed, these revisions gehen registered would be deregistered: ${
+          wouldDeregister.map(shortName).join(", ")
+        }`
     )
   }
   return lines.join("\n")

@@ -29,4 +29,5 @@ export const whoAmI = (config: GehenConfig) =>
   Effect.flatMap(identityRegion(config), (region) => Effect.flatMap(Identity, (id) => id.whoAmI(region)))
 
 /** The line that says it: `as <arn> (account <account>)`. */
-export const asWhom = (who: { readonly arn: string; readonly account: string }): string => `as ${who.arn} (account ${who.account})`
+export const asWhom = (who: { readonly arn: string; readonly account: string }): string =>
+  `as ${who.arn} (account ${who.account})`

@@ -6,8 +6,8 @@
  * Defaults.ts. Every problem of a file is reported in one run, each with its line.
  */
 
-import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -16,14 +16,14 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { basename, dirname, resolve } from "node:path"
 import { ConfigError, ConfigErrors } from "./ConfigError.js"
-import type { GehenConfig } from "./Types.js"
 import { problemsOf } from "./Issues.js"
 import { positionOf } from "./Positions.js"
 import { keyPath, type Problem, show } from "./Problem.js"
 import { type KeyOrder, resolveEntries, toConfig } from "./Resolve.js"
 import { salvage } from "./Salvage.js"
-import { nearest } from "./Suggest.js"
 import { atLeastOneEntry, GehenFile, nothingToDeploy } from "./Schema.js"
+import { nearest } from "./Suggest.js"
+import type { GehenConfig } from "./Types.js"
 import { keyOrder, type ParsedYaml, parseYaml } from "./Yaml.js"
 
 export { ConfigError, ConfigErrors } from "./ConfigError.js"
@@ -102,7 +102,10 @@ export const decodeConfig = (path: string, text: string): Effect.Effect<GehenCon
           })
         )
       }
-      const order = { services: keyOrder(parsed.doc, "services"), scheduledTasks: keyOrder(parsed.doc, "scheduledTasks") }
+      const order = {
+        services: keyOrder(parsed.doc, "services"),
+        scheduledTasks: keyOrder(parsed.doc, "scheduledTasks")
+      }
       const result = Either.match(decodeFile(parsed.value), {
         onLeft: (e): Either.Either<GehenConfig, ReadonlyArray<Problem>> =>
           Either.left(decodeProblems(e.issue, parsed, order)),

@@ -40,8 +40,7 @@ const firstIssue = (issues: ParseResult.Composite["issues"]): ParseResult.ParseI
 const issueList = (issues: ParseResult.Composite["issues"]): ReadonlyArray<ParseResult.ParseIssue> =>
   isIssueList(issues) ? issues : [issues]
 
-const isKeyList = (path: ParseResult.Path): path is readonly [PropertyKey, ...Array<PropertyKey>] =>
-  Array.isArray(path)
+const isKeyList = (path: ParseResult.Path): path is readonly [PropertyKey, ...Array<PropertyKey>] => Array.isArray(path)
 
 const pointerPath = (pointer: ParseResult.Pointer): ReadonlyArray<PropertyKey> =>
   isKeyList(pointer.path) ? pointer.path : [pointer.path]

@@ -5,8 +5,8 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import type { GehenConfig } from "./Types.js"
 import { nearest } from "./Suggest.js"
+import type { GehenConfig } from "./Types.js"
 
 // A file of 200 services is not listed in full.
 const LISTED = 10

@@ -7,10 +7,10 @@
 import type * as Arr from "effect/Array"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { GehenConfig, ScheduledTaskConfig, ServiceConfig } from "./Types.js"
 import { defaultEventBus, parseEventBusArn, parseRuleArn, type RuleArn } from "./Names.js"
-import { type Problem, keyPath, show } from "./Problem.js"
+import { keyPath, type Problem, show } from "./Problem.js"
 import type { GehenFile } from "./Schema.js"
+import type { GehenConfig, ScheduledTaskConfig, ServiceConfig } from "./Types.js"
 
 /** The order the keys of `services` and `scheduledTasks` were written in. */
 export interface KeyOrder {

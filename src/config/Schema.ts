@@ -39,8 +39,7 @@ const nullAsEmpty = <A, I>(schema: Schema.Schema<A, I>, empty: A) =>
 // services
 // ---------------------------------------------------------------------------
 
-const clusterExpected =
-  "a cluster name (letters, digits, - and _, at most 255 characters) or an ECS cluster ARN"
+const clusterExpected = "a cluster name (letters, digits, - and _, at most 255 characters) or an ECS cluster ARN"
 
 const Cluster = Schema.String.pipe(
   Schema.filter((s) => s.length > 0, { ...expecting(clusterExpected) }),
@@ -330,10 +329,16 @@ export const nothingToDeploy = (
 ): Schema.FilterIssue | string | undefined => {
   if (!isEmpty(file.services) || !isEmpty(file.scheduledTasks)) return undefined
   if ("services" in file) {
-    return { path: ["services"], message: "is empty: list at least one service under it (or a rule under scheduledTasks)" }
+    return {
+      path: ["services"],
+      message: "is empty: list at least one service under it (or a rule under scheduledTasks)"
+    }
   }
   if ("scheduledTasks" in file) {
-    return { path: ["scheduledTasks"], message: "is empty: list at least one rule under it (or a service under services)" }
+    return {
+      path: ["scheduledTasks"],
+      message: "is empty: list at least one rule under it (or a service under services)"
+    }
   }
   return "no services and no scheduled tasks"
 }

@@ -136,7 +136,9 @@ export const shiftMinutes = (m: DeploymentModel): number => {
 }
 
 /** The minutes a deployment may spend beyond its rollout: the bake time plus the shift's step bake times. */
-export const extraMinutes = (m: DeploymentModel): number => (m.strategy === "ROLLING" ? 0 : m.bakeTimeInMinutes + shiftMinutes(m))
+export const extraMinutes = (
+  m: DeploymentModel
+): number => (m.strategy === "ROLLING" ? 0 : m.bakeTimeInMinutes + shiftMinutes(m))
 
 /** For LINEAR and CANARY the url answers old or new until production traffic has fully shifted. */
 export const gatedByShift = (m: DeploymentModel): boolean => m.strategy === "LINEAR" || m.strategy === "CANARY"
@@ -160,5 +162,10 @@ export const startedServiceDeployment = (
   taskDefinition: string
 ): ServiceDeploymentBrief | undefined =>
   briefs
-    .filter((b) => b.targetServiceRevisionArn !== undefined && revisions.get(b.targetServiceRevisionArn) === taskDefinition)
-    .reduce<ServiceDeploymentBrief | undefined>((newest, b) => (newest === undefined || (b.createdAt ?? 0) > (newest.createdAt ?? 0) ? b : newest), undefined)
+    .filter((b) =>
+      b.targetServiceRevisionArn !== undefined && revisions.get(b.targetServiceRevisionArn) === taskDefinition
+    )
+    .reduce<ServiceDeploymentBrief | undefined>(
+      (newest, b) => (newest === undefined || (b.createdAt ?? 0) > (newest.createdAt ?? 0) ? b : newest),
+      undefined
+    )

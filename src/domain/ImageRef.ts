@@ -42,8 +42,8 @@ const tagProblem = (tag: string): Option.Option<string> =>
   TAG.test(tag)
     ? Option.none()
     : Option.some(
-        `tag ${JSON.stringify(tag)} must be 1 to 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`
-      )
+      `tag ${JSON.stringify(tag)} must be 1 to 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`
+    )
 
 const nameProblem = (name: string): Option.Option<string> => {
   if (name.length === 0) return Option.some("the repository name is empty")
@@ -53,8 +53,8 @@ const nameProblem = (name: string): Option.Option<string> => {
   const components = name.split("/")
   // The first component is the registry only when more follow; only there may upper case or a port appear.
   const [first, ...rest] = components
-  const firstOk =
-    first !== undefined && (PATH_COMPONENT.test(first) || (rest.length > 0 && DOMAIN_AND_PORT.test(first)))
+  const firstOk = first !== undefined &&
+    (PATH_COMPONENT.test(first) || (rest.length > 0 && DOMAIN_AND_PORT.test(first)))
   if (!firstOk) {
     return Option.some(
       rest.length > 0
@@ -67,8 +67,8 @@ const nameProblem = (name: string): Option.Option<string> => {
   return bad === undefined
     ? Option.none()
     : Option.some(
-        `path component ${JSON.stringify(bad)} must be lower-case letters and digits joined by ".", "_", "__" or "-"`
-      )
+      `path component ${JSON.stringify(bad)} must be lower-case letters and digits joined by ".", "_", "__" or "-"`
+    )
 }
 
 const digestProblem = (digest: string): Option.Option<string> => {
@@ -95,8 +95,9 @@ export const parseImage = (image: string): Either.Either<ImageRef, InvalidImage>
   const hasTag = colon > nameAndTag.lastIndexOf("/")
   const name = hasTag ? nameAndTag.slice(0, colon) : nameAndTag
   const tag = hasTag ? Option.some(nameAndTag.slice(colon + 1)) : Option.none<string>()
-  const problem = Option.orElse(nameProblem(name), () =>
-    Option.orElse(Option.flatMap(tag, tagProblem), () => Option.flatMap(digest, digestProblem))
+  const problem = Option.orElse(
+    nameProblem(name),
+    () => Option.orElse(Option.flatMap(tag, tagProblem), () => Option.flatMap(digest, digestProblem))
   )
   return Option.match(problem, {
     onNone: () => Either.right({ name, tag, digest }),
@@ -110,8 +111,7 @@ export const withTag = (image: string, tag: string): Either.Either<string, Inval
     Option.match(tagProblem(tag), {
       onNone: () => Either.right(`${ref.name}:${tag}`),
       onSome: (reason) => invalid(image, reason)
-    })
-  )
+    }))
 
 /** The tag of `image`; none when it has no tag or is not a valid reference. */
 export const tagOf = (image: string): Option.Option<string> =>
@@ -139,6 +139,9 @@ export const ecrImageOf = (image: string): Option.Option<EcrImage> =>
         onSome: (imageDigest): Option.Option<EcrImage["imageId"]> => Option.some({ imageDigest }),
         onNone: () => Option.map(ref.tag, (imageTag): EcrImage["imageId"] => ({ imageTag }))
       })
-      return Option.map(imageId, (id) => ({ registryId: host[1]!, region: host[2]!, repository: ref.name.slice(slash + 1), imageId: id }))
+      return Option.map(
+        imageId,
+        (id) => ({ registryId: host[1]!, region: host[2]!, repository: ref.name.slice(slash + 1), imageId: id })
+      )
     }
   })

@@ -34,7 +34,12 @@ const timeOf = (value: string | undefined): number | undefined => {
 
 export const releaseTagsOf = (tags: ReadonlyArray<Tag>): ReleaseTags => {
   const get = (key: string) => tags.find((t) => t.key === key)?.value
-  return { sha: get(SHA_TAG), releasedAt: timeOf(get(RELEASED_TAG)), by: get(BY_TAG), failedAt: timeOf(get(FAILED_TAG)) }
+  return {
+    sha: get(SHA_TAG),
+    releasedAt: timeOf(get(RELEASED_TAG)),
+    by: get(BY_TAG),
+    failedAt: timeOf(get(FAILED_TAG))
+  }
 }
 
 /** A copy's tags: the old revision's own tags (gehen's left out), and the sha it is registered for. */
@@ -68,16 +73,25 @@ export const released = (r: RevisionRecord): boolean =>
  * among the family's revisions registered before the one it runs now, so that a second
  * rollback goes further back, never forward. `current` is left out whatever its number.
  */
-export const previousRelease = (current: RevisionRecord, revisions: ReadonlyArray<RevisionRecord>): RevisionRecord | undefined =>
+export const previousRelease = (
+  current: RevisionRecord,
+  revisions: ReadonlyArray<RevisionRecord>
+): RevisionRecord | undefined =>
   revisions
     .filter((r) => r.arn !== current.arn && r.revision < current.revision && released(r))
-    .reduce<RevisionRecord | undefined>((best, r) => (best === undefined || r.release.releasedAt! > best.release.releasedAt! ? r : best), undefined)
+    .reduce<RevisionRecord | undefined>(
+      (best, r) => (best === undefined || r.release.releasedAt! > best.release.releasedAt! ? r : best),
+      undefined
+    )
 
 /** With `--to <sha>`: the newest release of that sha, by when it was released. */
 export const releaseOf = (sha: string, revisions: ReadonlyArray<RevisionRecord>): RevisionRecord | undefined =>
   revisions
     .filter((r) => r.release.sha === sha && released(r))
-    .reduce<RevisionRecord | undefined>((best, r) => (best === undefined || r.release.releasedAt! > best.release.releasedAt! ? r : best), undefined)
+    .reduce<RevisionRecord | undefined>(
+      (best, r) => (best === undefined || r.release.releasedAt! > best.release.releasedAt! ? r : best),
+      undefined
+    )
 
 /**
  * Which revisions `keepRevisions: n` removes from a family: those gehen registered
@@ -90,7 +104,9 @@ export const revisionsToTidy = (
   inUse: ReadonlySet<string>
 ): ReadonlyArray<RevisionRecord> => {
   const kept = new Set(
-    revisions.filter(released).sort((a, b) => b.release.releasedAt! - a.release.releasedAt!).slice(0, keep).map((r) => r.arn)
+    revisions.filter(released).sort((a, b) => b.release.releasedAt! - a.release.releasedAt!).slice(0, keep).map((r) =>
+      r.arn
+    )
   )
   return revisions.filter((r) => r.release.sha !== undefined && !kept.has(r.arn) && !inUse.has(r.arn))
 }

@@ -19,10 +19,17 @@ export interface RuleRef {
 /** What one gehen run acts on, for logs and reports. */
 export type TargetId =
   | { readonly kind: "service"; readonly name: string; readonly cluster: string; readonly region: string }
-  | { readonly kind: "scheduled-task"; readonly name: string; readonly region: string; readonly eventBusName?: string | undefined }
+  | {
+    readonly kind: "scheduled-task"
+    readonly name: string
+    readonly region: string
+    readonly eventBusName?: string | undefined
+  }
 
 export const targetKey = (t: TargetId): string =>
-  t.kind === "service" ? `service/${t.region}/${t.cluster}/${t.name}` : `rule/${t.region}/${t.eventBusName ?? "default"}/${t.name}`
+  t.kind === "service"
+    ? `service/${t.region}/${t.cluster}/${t.name}`
+    : `rule/${t.region}/${t.eventBusName ?? "default"}/${t.name}`
 
 export const targetLabel = (t: TargetId): string =>
   t.kind === "service" ? `${t.name} (${t.cluster})` : `${t.name} (scheduled task)`

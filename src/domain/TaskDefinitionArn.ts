@@ -6,7 +6,9 @@ const ARN = /^arn:[a-z0-9-]+:ecs:([a-z0-9-]+):(\d{12}):task-definition\/([A-Za-z
 export const familyOf = (taskDefinition: string): string => {
   const m = ARN.exec(taskDefinition)
   if (m) return m[3]!
-  const short = taskDefinition.includes("/") ? taskDefinition.slice(taskDefinition.lastIndexOf("/") + 1) : taskDefinition
+  const short = taskDefinition.includes("/")
+    ? taskDefinition.slice(taskDefinition.lastIndexOf("/") + 1)
+    : taskDefinition
   const colon = short.lastIndexOf(":")
   return colon === -1 ? short : short.slice(0, colon)
 }

@@ -25,20 +25,16 @@ export const READ_ONLY_TASK_DEFINITION_KEYS = [
 
 type ReadOnlyKey = (typeof READ_ONLY_TASK_DEFINITION_KEYS)[number]
 type CopiedKey = Exclude<keyof TaskDefinition, ReadOnlyKey>
-type RegisterKey = Exclude<keyof RegisterTaskDefinitionCommandInput, "tags">
-
-// Compile-time guards against SDK drift: toRegisterInput copies every key but the read-only ones,
-// so the copied set must be exactly what RegisterTaskDefinition accepts. On an SDK upgrade, a
+type RegisterKey = Exclude<keyof RegisterTaskDefinitionCommandInput, "tags"> // Compile-time guards against SDK drift: toRegisterInput copies every key but the read-only ones,
+ // so the copied set must be exactly what RegisterTaskDefinition accepts. On an SDK upgrade, a
 // failure here names the key: add a new read-only key to the list above; a new input-only key
 // needs a decision about where its value comes from.
 // (a) Every copied TaskDefinition key is a RegisterTaskDefinition input.
-;({}) satisfies Record<Exclude<CopiedKey, RegisterKey>, never>
-// (b) Every RegisterTaskDefinition input except tags is a TaskDefinition key that is copied.
+;({}) satisfies Record<Exclude<CopiedKey, RegisterKey>, never> // (b) Every RegisterTaskDefinition input except tags is a TaskDefinition key that is copied.
 ;({}) satisfies Record<Exclude<RegisterKey, CopiedKey>, never>
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
-type Values<T, K extends keyof T> = { readonly [P in K]-?: Exclude<T[P], undefined> }
-// Same keys with the same value types, so a copied value is always what the input expects.
+type Values<T, K extends keyof T> = { readonly [P in K]-?: Exclude<T[P], undefined> } // Same keys with the same value types, so a copied value is always what the input expects.
 ;(true) satisfies Equals<Values<TaskDefinition, CopiedKey>, Values<RegisterTaskDefinitionCommandInput, RegisterKey>>
 
 const readOnly: ReadonlySet<string> = new Set(READ_ONLY_TASK_DEFINITION_KEYS)

@@ -10,11 +10,11 @@ import * as Schema from "effect/Schema"
 import { clusterName, type GehenConfig } from "../config/Config.js"
 import { released, releaseTagsOf, type RevisionRecord } from "../domain/Releases.js"
 import { familyOf } from "../domain/TaskDefinitionArn.js"
-import { GetServiceState, makeServiceStatesResolver } from "../reads/ServiceStates.js"
 import { describeTaskDefinitionOnce, Ecs } from "../ports/Ecs.js"
 import type { MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { GetServiceState, makeServiceStatesResolver } from "../reads/ServiceStates.js"
 import { DeployedAs } from "../report/Report.js"
 
 export const Release = Schema.Struct({
@@ -103,9 +103,13 @@ export const history = (
         entry(
           { kind: "service", name: svc.name, cluster: clusterName(svc.cluster), region },
           Effect.request(GetServiceState({ ref: { region, cluster: svc.cluster, service: svc.name } }), resolver).pipe(
-            Effect.mapError((e) => e.message),
+            Effect.mapError((e) =>
+              e.message
+            ),
             Effect.flatMap((lookup) =>
-              lookup._tag === "Found" ? Effect.succeed(lookup.state.taskDefinition) : Effect.fail(`service not found: ${lookup.reason}`)
+              lookup._tag === "Found"
+                ? Effect.succeed(lookup.state.taskDefinition)
+                : Effect.fail(`service not found: ${lookup.reason}`)
             )
           )
         )), { concurrency: config.concurrency, batching: true })
@@ -114,9 +118,15 @@ export const history = (
         entry(
           { kind: "scheduled-task", name: task.rule, cluster: null, region },
           events.targetsOf({ region, rule: task.rule, eventBusName: task.eventBusName }).pipe(
-            Effect.mapError((e) => e.message),
+            Effect.mapError((e) =>
+              e.message
+            ),
             Effect.flatMap((targets) =>
-              Either.match(ecsTargetOf(targets), { onLeft: Effect.fail, onRight: (t) => Effect.succeed(t.taskDefinition) })
+              Either.match(ecsTargetOf(targets), {
+                onLeft: Effect.fail,
+                onRight: (t) =>
+                  Effect.succeed(t.taskDefinition)
+              })
             )
           )
         )), { concurrency: config.concurrency })

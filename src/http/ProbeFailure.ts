@@ -56,7 +56,8 @@ const TIMED_OUT = ["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIME
 const RESET = ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED"]
 // OpenSSL's verify errors as Node names them (CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT,
 // UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...), Node's own TLS errors and OpenSSL's protocol errors.
-const TLS = /^(ERR_TLS_|ERR_SSL_)|CERT|CRL|^UNABLE_TO_|^(INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|EPROTO)$/
+const TLS =
+  /^(ERR_TLS_|ERR_SSL_)|CERT|CRL|^UNABLE_TO_|^(INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|HOSTNAME_MISMATCH|EPROTO)$/
 
 const reasonOfCode = (code: string): ProbeFailureReason | undefined =>
   REFUSED.includes(code)
@@ -146,7 +147,11 @@ export const classifyRequestError = (error: unknown, url: string): ProbeFailure 
   const words = [...errors].reverse().map(messageOf).find((m) => m !== undefined && m !== "fetch failed") ??
     messageOf(errors[0] ?? {}) ?? "no detail"
   const code = errors.map(codeOf).find((c) => c !== undefined)
-  return probeFailure("other", `request to ${host} failed: ${words}${code === undefined || words.includes(code) ? "" : ` (${code})`}`, {
-    code
-  })
+  return probeFailure(
+    "other",
+    `request to ${host} failed: ${words}${code === undefined || words.includes(code) ? "" : ` (${code})`}`,
+    {
+      code
+    }
+  )
 }

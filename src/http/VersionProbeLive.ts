@@ -6,10 +6,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { type ProbeFailure, type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
 import { versionOfServer } from "../domain/ServedVersion.js"
-import { classifyRequestError, noAnswer, probeFailure } from "./ProbeFailure.js"
 import { whenTraced } from "../monitoring/Traced.js"
+import { type ProbeFailure, type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
+import { classifyRequestError, noAnswer, probeFailure } from "./ProbeFailure.js"
 
 export { versionOfServer }
 
@@ -40,7 +40,6 @@ const isHttpUrl = (url: string): boolean => {
   }
 }
 
-
 /** At most `max` bytes of the body, decoded leniently; a body that fails to read is "". */
 const boundedText = (res: HttpClientResponse.HttpClientResponse, max: number): Effect.Effect<string> =>
   res.stream.pipe(
@@ -64,7 +63,9 @@ const snippet = (body: string): string => {
 
 /** Why a request (or the hop of a redirect that failed) got no answer to read. */
 const failureOf = (error: HttpClientError.HttpClientError): ProbeFailure => {
-  if (error._tag === "RequestError" && error.reason === "Transport") return classifyRequestError(error.cause, error.request.url)
+  if (error._tag === "RequestError" && error.reason === "Transport") {
+    return classifyRequestError(error.cause, error.request.url)
+  }
   // Not the network: a redirect off http(s), an answer that could not be read.
   const cause = error.cause
   const detail = error.description ?? (cause instanceof Error ? cause.message : "no detail")
@@ -87,7 +88,11 @@ export const makeVersionProbe = (
         isHttpUrl(request.url)
           ? response
           : Effect.fail(
-            new HttpClientError.RequestError({ request, reason: "InvalidUrl", description: "only http and https are probed" })
+            new HttpClientError.RequestError({
+              request,
+              reason: "InvalidUrl",
+              description: "only http and https are probed"
+            })
           )
       ),
       HttpClient.followRedirects(options.maxRedirects ?? DEFAULT_MAX_REDIRECTS)
@@ -106,7 +111,9 @@ export const makeVersionProbe = (
         )
       }
       const server = res.headers["server"]
-      if (server === undefined || server === "") return Effect.succeed(notReady(probeFailure("no-version", "no Server header")))
+      if (server === undefined || server === "") {
+        return Effect.succeed(notReady(probeFailure("no-version", "no Server header")))
+      }
       const version = versionOfServer(server)
       return Effect.succeed(
         version === undefined
@@ -135,7 +142,10 @@ export const makeVersionProbe = (
                 Effect.annotateCurrentSpan(
                   result._tag === "Served"
                     ? { "gehen.served_version": result.version }
-                    : { "gehen.not_ready": result.reason, ...(result.cause === undefined ? {} : { "gehen.not_ready.cause": result.cause.reason }) }
+                    : {
+                      "gehen.not_ready": result.reason,
+                      ...(result.cause === undefined ? {} : { "gehen.not_ready.cause": result.cause.reason })
+                    }
                 )
               ),
               Effect.withSpan("version probe", { attributes: { "url.full": url }, captureStackTrace: false })

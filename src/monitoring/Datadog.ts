@@ -7,17 +7,17 @@ import type { ProgressEvent } from "../ports/Progress.js"
 import {
   eventsOfReport,
   metricsOfReport,
+  type OpenChecks,
   type RunPhase,
   type StatsdEvent,
   type StatsdMetric,
+  stepOf,
   type TagContext,
-  targetEvent,
-  type OpenChecks,
-  stepOf
+  targetEvent
 } from "./DatadogEvents.js"
+import type { Address } from "./HostLookup.js"
 import type { Problems } from "./Problems.js"
 import { labelOf, type RunSummary, targetsOf } from "./RunSummary.js"
-import type { Address } from "./HostLookup.js"
 import type { DatadogSettings } from "./Settings.js"
 import type { Sink } from "./Sink.js"
 import type { TaskLabels } from "./TaskLabels.js"
@@ -109,7 +109,9 @@ export const makeDatadog = (
     const openChecks = yield* Ref.make<OpenChecks>(new Set())
 
     const sendEvent = (e: StatsdEvent) =>
-      sending((c, done) => c.event(e.title, e.text, e.alertType === undefined ? {} : { alert_type: e.alertType }, [...e.tags], done))
+      sending((c, done) =>
+        c.event(e.title, e.text, e.alertType === undefined ? {} : { alert_type: e.alertType }, [...e.tags], done)
+      )
     const sendMetric = (m: StatsdMetric) =>
       sending((c, done) =>
         m.type === "distribution"
@@ -125,7 +127,10 @@ export const makeDatadog = (
         ? Effect.flatMap(Ref.get(planStartedAt), (start) =>
           Option.isNone(start)
             ? Effect.void
-            : Ref.update(runPhases, (ps) => [...ps, { phase: event.phase, status: event.status, seconds: (event.at - start.value) / 1000 }]))
+            : Ref.update(
+              runPhases,
+              (ps) => [...ps, { phase: event.phase, status: event.status, seconds: (event.at - start.value) / 1000 }]
+            ))
         : Effect.void
 
     const progress = (event: ProgressEvent): Effect.Effect<void> => {
@@ -136,7 +141,10 @@ export const makeDatadog = (
           const step = stepOf(open, event)
           return [step.title, step.open]
         }),
-        (title) => title === undefined ? Effect.void : Effect.flatMap(labels.tagsOf(target), (tags) => sendEvent(targetEvent(title, target, tags, ctx)))
+        (title) =>
+          title === undefined
+            ? Effect.void
+            : Effect.flatMap(labels.tagsOf(target), (tags) => sendEvent(targetEvent(title, target, tags, ctx)))
       )
     }
 
@@ -144,8 +152,12 @@ export const makeDatadog = (
       Effect.gen(function*() {
         yield* Ref.set(reported, true)
         const byLabel = new Map<string, ReadonlyArray<string>>()
-        for (const t of targetsOf(summary)) byLabel.set(labelOf(t), yield* labels.tagsOf(t, t.newTaskDefinition ?? t.previousTaskDefinition))
-        for (const e of eventsOfReport(summary, (t) => byLabel.get(labelOf(t)) ?? [], ctx)) yield* sendEvent(e)
+        for (const t of targetsOf(summary)) {
+          byLabel.set(labelOf(t), yield* labels.tagsOf(t, t.newTaskDefinition ?? t.previousTaskDefinition))
+        }
+        for (
+          const e of eventsOfReport(summary, (t) => byLabel.get(labelOf(t)) ?? [], ctx)
+        ) yield* sendEvent(e)
         for (const m of metricsOfReport(summary, yield* Ref.get(runPhases), ctx)) yield* sendMetric(m)
       })
 
@@ -175,7 +187,10 @@ export const makeDatadog = (
       }).pipe(
         Effect.timeoutOption(budget),
         Effect.flatMap((done) =>
-          Option.isSome(done) ? Effect.void : problems.note(receiver, `not every datagram was sent within ${Duration.toMillis(budget) / 1000} s`))
+          Option.isSome(done)
+            ? Effect.void
+            : problems.note(receiver, `not every datagram was sent within ${Duration.toMillis(budget) / 1000} s`)
+        )
       )
 
     return { progress, report, defect, flush }

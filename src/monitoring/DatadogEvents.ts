@@ -89,7 +89,10 @@ const CHECK_BEFORE = { drain: "version-check", "rollback-drain": "rollback-versi
  * drain check, so it sends no `draining` event (the drain checks start once every version
  * check has ended).
  */
-export const stepOf = (open: OpenChecks, event: ProgressEvent): { readonly open: OpenChecks; readonly title: EventTitle | undefined } => {
+export const stepOf = (
+  open: OpenChecks,
+  event: ProgressEvent
+): { readonly open: OpenChecks; readonly title: EventTitle | undefined } => {
   const target = event.target
   if (target === undefined) return { open, title: undefined }
   if (event.phase === "version-check" || event.phase === "rollback-version-check") {
@@ -120,11 +123,14 @@ const MAX_TEXT = 4000
 const ascii = (s: string) => s.replace(/[^\x20-\x7e\n]/g, "?")
 
 const failureText = (report: RunSummary): string => {
-  const head = `Gehen failed to ${report.command === "rollback" ? "roll back to" : "deploy"} ${
-    report.command === "rollback" ? report.gitsha ?? "the releases before" : report.gitsha ?? ""
-  } (${report.outcome}, exit ${report.exitCode})` +
+  const head =
+    `Gehen failed to ${report.command === "rollback" ? "roll back to" : "deploy"} ${
+      report.command === "rollback" ? report.gitsha ?? "the releases before" : report.gitsha ?? ""
+    } (${report.outcome}, exit ${report.exitCode})` +
     (report.error === null ? "" : `: ${report.error}`)
-  const lines = targetsOf(report).map((t) => ascii(`${labelOf(t)}: ${t.outcome}${t.error === null ? "" : ` (${t.error})`}`))
+  const lines = targetsOf(report).map((t) =>
+    ascii(`${labelOf(t)}: ${t.outcome}${t.error === null ? "" : ` (${t.error})`}`)
+  )
   let text = ascii(head)
   for (const [i, line] of lines.entries()) {
     const more = `\n... and ${lines.length - i} more`
@@ -199,7 +205,12 @@ export const metricsOfReport = (
     )
   )
   return [
-    { type: "distribution", name: "gehen.deploy.duration", value: secondsBetween(report.startedAt, report.endedAt), tags: run },
+    {
+      type: "distribution",
+      name: "gehen.deploy.duration",
+      value: secondsBetween(report.startedAt, report.endedAt),
+      tags: run
+    },
     { type: "increment", name: "gehen.deploy.count", value: 1, tags: run },
     ...runPhases.map((p) => ({
       type: "distribution" as const,

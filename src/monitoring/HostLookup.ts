@@ -151,7 +151,9 @@ export const resolveHost = (name: string, settings: LookupSettings): Promise<Rea
       const found = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])]
       if (found.length > 0) return found
       for (const r of [v4, v6]) {
-        if (r.status === "rejected" && !NOT_FOUND.has((r.reason as NodeJS.ErrnoException).code ?? "")) failure = r.reason
+        if (r.status === "rejected" && !NOT_FOUND.has((r.reason as NodeJS.ErrnoException).code ?? "")) {
+          failure = r.reason
+        }
       }
     }
     throw failure === undefined
@@ -182,7 +184,9 @@ export const rememberingLookups = (
   const known = new Map<string, { readonly pending: Promise<ReadonlyArray<Address>>; failedAt?: number }>()
   const addresses = (name: string) => {
     const entry = known.get(name)
-    if (entry !== undefined && (entry.failedAt === undefined || Date.now() - entry.failedAt < retryAfterMs)) return entry.pending
+    if (entry !== undefined && (entry.failedAt === undefined || Date.now() - entry.failedAt < retryAfterMs)) {
+      return entry.pending
+    }
     const fresh: { readonly pending: Promise<ReadonlyArray<Address>>; failedAt?: number } = { pending: resolve(name) }
     fresh.pending.catch(() => (fresh.failedAt = Date.now()))
     known.set(name, fresh)
@@ -191,7 +195,11 @@ export const rememberingLookups = (
   return { addresses, lookup: lookupWith(addresses) }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Array<LookupAddress>, family?: number) => void
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | Array<LookupAddress>,
+  family?: number
+) => void
 
 /** What `net.connect`, `http.request` and `dgram.createSocket` take as `lookup`. */
 export type LookupFn = (hostname: string, options: LookupOptions, callback: LookupCallback) => void
@@ -200,9 +208,14 @@ export type LookupFn = (hostname: string, options: LookupOptions, callback: Look
  * A `lookup` for `net.connect`, `http.request` and `dgram` over `resolve`, answering as
  * `dns.lookup` answers (one address, or all of them with `all`).
  */
-export const lookupWith = (resolve: (name: string) => Promise<ReadonlyArray<Address>>): LookupFn =>
+export const lookupWith =
+  (resolve: (name: string) => Promise<ReadonlyArray<Address>>): LookupFn =>
   (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    const wanted = options.family === 4 || options.family === "IPv4" ? 4 : options.family === 6 || options.family === "IPv6" ? 6 : 0
+    const wanted = options.family === 4 || options.family === "IPv4"
+      ? 4
+      : options.family === 6 || options.family === "IPv6"
+      ? 6
+      : 0
     resolve(hostname).then(
       (addresses) => {
         const fitting = wanted === 0 ? addresses : addresses.filter((a) => a.family === wanted)

@@ -5,10 +5,10 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import { VERSION } from "../Version.js"
 import type { Ecs } from "../ports/Ecs.js"
 import { Progress } from "../ports/Progress.js"
 import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
+import { VERSION } from "../Version.js"
 import { makeProblems, type Problems } from "./Problems.js"
 import type { RunSummary } from "./RunSummary.js"
 import { anyReceiver, monitoringSettings } from "./Settings.js"
@@ -63,7 +63,9 @@ const briefly = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")
 const start = (name: string, problems: Problems, make: Effect.Effect<Sink, never, Scope.Scope>) =>
   make.pipe(
     Effect.map(Option.some),
-    Effect.catchAllCause((cause) => Effect.as(problems.note(name, `could not start: ${briefly(cause)}`), Option.none<Sink>()))
+    Effect.catchAllCause((cause) =>
+      Effect.as(problems.note(name, `could not start: ${briefly(cause)}`), Option.none<Sink>())
+    )
   )
 
 /**
@@ -83,24 +85,38 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
     const version = options.version ?? VERSION
     // One lookup per host for the run, shared by the receivers, never on the thread pool the exit waits for.
     const resolve = yield* Effect.promise(() => import("./HostLookup.js")).pipe(
-      Effect.map((m) => m.rememberingLookups((host) => m.resolveHost(host, { deadlineMs: LOOKUP_DEADLINE_MS }), RETRY_LOOKUP_MS))
+      Effect.map((m) =>
+        m.rememberingLookups((host) => m.resolveHost(host, { deadlineMs: LOOKUP_DEADLINE_MS }), RETRY_LOOKUP_MS)
+      )
     )
 
     const [dd, sn, tr] = yield* Effect.all([
       datadog === undefined ? Effect.succeed(Option.none<Sink>()) : start(
         "Datadog",
         problems,
-        Effect.flatMap(Effect.promise(() => import("./Datadog.js")), (m) => m.makeDatadog(datadog, options.gitsha, labels, problems, resolve.addresses))
+        Effect.flatMap(
+          Effect.promise(() => import("./Datadog.js")),
+          (m) => m.makeDatadog(datadog, options.gitsha, labels, problems, resolve.addresses)
+        )
       ),
       sentry === undefined ? Effect.succeed(Option.none<Sink>()) : start(
         "Sentry",
         problems,
-        Effect.flatMap(Effect.promise(() => import("./Sentry.js")), (m) => m.makeSentry(sentry, version, problems, resolve.lookup))
+        Effect.flatMap(
+          Effect.promise(() => import("./Sentry.js")),
+          (m) => m.makeSentry(sentry, version, problems, resolve.lookup)
+        )
       ),
-      tracing === undefined ? Effect.succeed(Option.none()) : Effect.flatMap(Effect.promise(() => import("./Tracing.js")), (m) =>
-        m.makeTracing(tracing, version, problems, resolve.lookup)).pipe(
+      tracing === undefined ?
+        Effect.succeed(Option.none()) :
+        Effect.flatMap(
+          Effect.promise(() => import("./Tracing.js")),
+          (m) => m.makeTracing(tracing, version, problems, resolve.lookup)
+        ).pipe(
           Effect.map(Option.some),
-          Effect.catchAllCause((cause) => Effect.as(problems.note("OpenTelemetry", `could not start: ${briefly(cause)}`), Option.none()))
+          Effect.catchAllCause((cause) =>
+            Effect.as(problems.note("OpenTelemetry", `could not start: ${briefly(cause)}`), Option.none())
+          )
         )
     ], { concurrency: "unbounded" })
     const sinks: ReadonlyArray<Sink> = [
@@ -130,10 +146,15 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
           Effect.disconnect,
           Effect.timeoutOption(FLUSH_BUDGET)
         )
-        if (Option.isNone(flushed)) yield* problems.note("monitoring", `gave up sending after ${Duration.toMillis(FLUSH_BUDGET) / 1000} s`)
+        if (Option.isNone(flushed)) {
+          yield* problems.note("monitoring", `gave up sending after ${Duration.toMillis(FLUSH_BUDGET) / 1000} s`)
+        }
         const line = yield* problems.line
-        if (line !== undefined) options.writeStderr(`${line}\n`)
-      }))
+        if (line !== undefined) {
+          options.writeStderr(`${line}\n`)
+        }
+      })
+    )
 
     const observed = (inner: Progress["Type"]): Progress["Type"] => ({
       emit: (event) => Effect.zipLeft(inner.emit(event), each((sink) => sink.progress(event)))
@@ -145,7 +166,10 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
         return Option.isSome(tr) ? tr.value.traced(labelled) : untraced(labelled)
       },
       report: (report) =>
-        Effect.flatMap(Ref.getAndSet(reported, true), (done) => (done ? Effect.void : each((sink) => sink.report(report))))
+        Effect.flatMap(
+          Ref.getAndSet(reported, true),
+          (done) => (done ? Effect.void : each((sink) => sink.report(report)))
+        )
     }
     return monitoring
   })

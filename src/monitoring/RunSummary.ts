@@ -3,7 +3,16 @@ import type { RunReport, TargetReport } from "../report/Report.js"
 /** The parts of a run's report the monitoring receivers are told about. */
 export type RunSummary = Pick<
   RunReport,
-  "command" | "gitsha" | "updateStrategy" | "outcome" | "exitCode" | "startedAt" | "endedAt" | "error" | "services" | "scheduledTasks"
+  | "command"
+  | "gitsha"
+  | "updateStrategy"
+  | "outcome"
+  | "exitCode"
+  | "startedAt"
+  | "endedAt"
+  | "error"
+  | "services"
+  | "scheduledTasks"
 >
 
 /** What names a service or scheduled task: a `TargetId` (while running) or a `TargetReport` (at the end). */
@@ -15,7 +24,9 @@ export interface TargetFacts {
   readonly region: string
 }
 
-export const targetsOf = (report: RunSummary): ReadonlyArray<TargetReport> => [...report.services, ...report.scheduledTasks]
+export const targetsOf = (
+  report: RunSummary
+): ReadonlyArray<TargetReport> => [...report.services, ...report.scheduledTasks]
 
 /** `api (prod-a)`, `nightly (scheduled task)`: as the summary names targets. */
 export const labelOf = (t: TargetFacts): string =>

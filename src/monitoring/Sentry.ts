@@ -7,8 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { gzipSync } from "node:zlib"
 import type { LookupFn } from "./HostLookup.js"
-import type { Problems } from "./Problems.js"
 import { send } from "./Post.js"
+import type { Problems } from "./Problems.js"
 import type { RunSummary } from "./RunSummary.js"
 import { sentryEventOf } from "./SentryEvent.js"
 import type { SentrySettings } from "./Settings.js"
@@ -38,7 +38,12 @@ const headerOf = (value: string | Array<string> | undefined): string | null =>
  * node:http(s) with the receivers' own host lookup (see HostLookup), and each answer is
  * watched, since the client drops what it cannot send without a word.
  */
-export const makeSentry = (settings: SentrySettings, version: string, problems: Problems, lookup: LookupFn): Effect.Effect<Sink> =>
+export const makeSentry = (
+  settings: SentrySettings,
+  version: string,
+  problems: Problems,
+  lookup: LookupFn
+): Effect.Effect<Sink> =>
   Effect.sync(() => {
     const receiver = `Sentry at ${hostOf(settings.dsn)}`
 
@@ -117,7 +122,8 @@ export const makeSentry = (settings: SentrySettings, version: string, problems: 
         Effect.flatMap((closed) =>
           Option.getOrElse(closed, () => false)
             ? Effect.void
-            : problems.note(receiver, `events not delivered within ${Duration.toMillis(budget) / 1000} s`))
+            : problems.note(receiver, `events not delivered within ${Duration.toMillis(budget) / 1000} s`)
+        )
       )
 
     return { progress: () => Effect.void, report, defect, flush }

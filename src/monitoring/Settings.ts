@@ -112,7 +112,8 @@ const datadogSettings = (env: Env, notes: Array<string>): DatadogSettings | unde
 const isDsn = (dsn: string): boolean => {
   try {
     const url = new URL(dsn)
-    return (url.protocol === "https:" || url.protocol === "http:") && url.username !== "" && /\/[^/]+$/.test(url.pathname)
+    return (url.protocol === "https:" || url.protocol === "http:") && url.username !== "" &&
+      /\/[^/]+$/.test(url.pathname)
   } catch {
     return false
   }
@@ -172,7 +173,10 @@ const traceSettings = (env: Env, notes: Array<string>): TraceSettings | undefine
   return {
     url,
     protocol: protocolOf(env, notes),
-    headers: { ...parseKeyValues(env["OTEL_EXPORTER_OTLP_HEADERS"]), ...parseKeyValues(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"]) },
+    headers: {
+      ...parseKeyValues(env["OTEL_EXPORTER_OTLP_HEADERS"]),
+      ...parseKeyValues(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"])
+    },
     serviceName: nonEmpty(env["OTEL_SERVICE_NAME"]) ?? resourceAttributes["service.name"] ?? "gehen",
     resourceAttributes,
     parent

@@ -37,13 +37,16 @@ const firstContainerTags = (containers: ReadonlyArray<ContainerDefinition> | und
 const serviceKey = (region: string, cluster: string, service: string) =>
   targetKey({ kind: "service", name: service, cluster: clusterName(cluster), region })
 
-const ruleKey = (rule: { readonly region: string; readonly rule: string; readonly eventBusName?: string | undefined }) =>
-  targetKey({ kind: "scheduled-task", name: rule.rule, region: rule.region, eventBusName: rule.eventBusName })
+const ruleKey = (
+  rule: { readonly region: string; readonly rule: string; readonly eventBusName?: string | undefined }
+) => targetKey({ kind: "scheduled-task", name: rule.rule, region: rule.region, eventBusName: rule.eventBusName })
 
 const keyOfFacts = (t: TargetFacts & { readonly eventBusName?: string | undefined }): string =>
   t.kind === "service"
     ? serviceKey(t.region, t.cluster ?? "", t.name)
-    : targetKey({ kind: "scheduled-task", name: t.name, region: t.region, eventBusName: t.eventBusName } satisfies TargetId)
+    : targetKey(
+      { kind: "scheduled-task", name: t.name, region: t.region, eventBusName: t.eventBusName } satisfies TargetId
+    )
 
 export const makeTaskLabels: Effect.Effect<TaskLabels> = Effect.gen(function*() {
   const seen = yield* Ref.make<Seen>({ labels: new Map(), updatedTo: new Map(), running: new Map() })
@@ -62,24 +65,39 @@ export const makeTaskLabels: Effect.Effect<TaskLabels> = Effect.gen(function*() 
   const watchEcs = (ecs: EcsApi): EcsApi => ({
     ...ecs,
     describeServices: (cluster, names) =>
-      Effect.tap(ecs.describeServices(cluster, names), (found) =>
-        Effect.forEach(found, (l) => (l._tag === "Found" ? running(serviceKey(cluster.region, cluster.cluster, l.name), l.state.taskDefinition) : Effect.void), {
-          discard: true
-        })),
+      Effect.tap(
+        ecs.describeServices(cluster, names),
+        (found) =>
+          Effect.forEach(found, (l) => (l._tag === "Found"
+            ? running(serviceKey(cluster.region, cluster.cluster, l.name), l.state.taskDefinition)
+            : Effect.void), {
+            discard: true
+          })
+      ),
     describeTaskDefinition: (region, taskDefinition) =>
-      Effect.tap(ecs.describeTaskDefinition(region, taskDefinition), (d) =>
-        labelled(d.taskDefinition.taskDefinitionArn, firstContainerTags(d.taskDefinition.containerDefinitions))),
+      Effect.tap(
+        ecs.describeTaskDefinition(region, taskDefinition),
+        (d) => labelled(d.taskDefinition.taskDefinitionArn, firstContainerTags(d.taskDefinition.containerDefinitions))
+      ),
     registerTaskDefinition: (region, input) =>
-      Effect.tap(ecs.registerTaskDefinition(region, input), (arn) => labelled(arn, firstContainerTags(input.containerDefinitions))),
+      Effect.tap(
+        ecs.registerTaskDefinition(region, input),
+        (arn) => labelled(arn, firstContainerTags(input.containerDefinitions))
+      ),
     updateService: (service, taskDefinitionArn) =>
-      Effect.tap(ecs.updateService(service, taskDefinitionArn), () =>
-        updated(serviceKey(service.region, service.cluster, service.service), taskDefinitionArn))
+      Effect.tap(
+        ecs.updateService(service, taskDefinitionArn),
+        () => updated(serviceKey(service.region, service.cluster, service.service), taskDefinitionArn)
+      )
   })
 
   const watchRules = (rules: ScheduledTasksApi): ScheduledTasksApi => ({
     targetsOf: (rule) =>
-      Effect.tap(rules.targetsOf(rule), (targets) =>
-        targets.length === 1 ? running(ruleKey(rule), targets[0]?.EcsParameters?.TaskDefinitionArn) : Effect.void),
+      Effect.tap(
+        rules.targetsOf(rule),
+        (targets) =>
+          targets.length === 1 ? running(ruleKey(rule), targets[0]?.EcsParameters?.TaskDefinitionArn) : Effect.void
+      ),
     putTarget: (rule, target) =>
       Effect.tap(rules.putTarget(rule, target), () => updated(ruleKey(rule), target.EcsParameters?.TaskDefinitionArn))
   })

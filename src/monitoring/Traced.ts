@@ -9,4 +9,5 @@ import * as FiberRef from "effect/FiberRef"
 export const whenTraced = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   f: (effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => Effect.flatMap(FiberRef.get(FiberRef.currentTracerEnabled), (on) => (on ? f(effect) : effect))
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(FiberRef.currentTracerEnabled), (on) => (on ? f(effect) : effect))

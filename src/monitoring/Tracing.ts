@@ -62,7 +62,9 @@ export const makeTracing = (
       ),
       HttpClient.tapError((error) =>
         problems.note(receiver, rootMessage(error)).pipe(
-          Effect.zipRight(Effect.flatMap(Ref.get(flushing), (last) => (last ? Deferred.succeed(unreachable, undefined) : Effect.void)))
+          Effect.zipRight(
+            Effect.flatMap(Ref.get(flushing), (last) => (last ? Deferred.succeed(unreachable, undefined) : Effect.void))
+          )
         )
       )
     )
@@ -95,7 +97,10 @@ export const makeTracing = (
           Effect.disconnect,
           Effect.timeoutOption(budget),
           Effect.flatMap((done) =>
-            Option.isSome(done) ? Effect.void : problems.note(receiver, `spans not exported within ${Duration.toMillis(budget) / 1000} s`))
+            Option.isSome(done)
+              ? Effect.void
+              : problems.note(receiver, `spans not exported within ${Duration.toMillis(budget) / 1000} s`)
+          )
         )
     }
     return tracing

@@ -1,10 +1,10 @@
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "../domain/DeploymentModel.js"
 import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 import type { DescribedTaskDefinition } from "../domain/TaskDefinitionCopy.js"
 import type { AwsCallError } from "./Errors.js"
-import type { DeploymentModel, ServiceDeploymentBrief, ServiceDeploymentState } from "../domain/DeploymentModel.js"
 
 export type { DescribedTaskDefinition }
 
@@ -91,7 +91,6 @@ export type ServiceLookup =
   | { readonly _tag: "Found"; readonly name: string; readonly state: ServiceState }
   | { readonly _tag: "Missing"; readonly name: string; readonly reason: string }
 
-
 /**
  * The ECS operations gehen performs, in domain terms. Every call names its region
  * so one run can deploy to several regions; the live adapter keeps one client per region.
@@ -123,7 +122,10 @@ export interface EcsApi {
     input: RegisterTaskDefinitionCommandInput
   ) => Effect.Effect<string, AwsCallError>
   /** UpdateService to a task definition, forcing a new deployment; answers the deployment it started. */
-  readonly updateService: (service: ServiceRef, taskDefinitionArn: string) => Effect.Effect<StartedDeployment, AwsCallError>
+  readonly updateService: (
+    service: ServiceRef,
+    taskDefinitionArn: string
+  ) => Effect.Effect<StartedDeployment, AwsCallError>
   /**
    * ARNs of the service's tasks (ListTasks, every page): those meant to run, or with
    * `STOPPED` those ECS stopped recently (e.g. for failing health checks).
@@ -136,7 +138,10 @@ export interface EcsApi {
   readonly listTasksPage: (
     service: ServiceRef,
     options?: { readonly desiredStatus?: "RUNNING" | "STOPPED" | undefined; readonly nextToken?: string | undefined }
-  ) => Effect.Effect<{ readonly taskArns: ReadonlyArray<string>; readonly nextToken?: string | undefined }, AwsCallError>
+  ) => Effect.Effect<
+    { readonly taskArns: ReadonlyArray<string>; readonly nextToken?: string | undefined },
+    AwsCallError
+  >
   /** DescribeTasks in chunks of 100; never called with an empty list. */
   readonly describeTasks: (
     cluster: ClusterRef,

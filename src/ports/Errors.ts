@@ -12,11 +12,15 @@ import * as Data from "effect/Data"
  */
 export type AwsFailureReason = "refused" | "not-found" | "not-offered" | "throttled" | "server" | "no-answer"
 
-const THROTTLING = /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown|ProvisionedThroughputExceededException|BandwidthLimitExceeded|PriorRequestNotComplete|EC2ThrottledException|TransactionInProgressException)$/
-const NOT_OFFERED = /UnknownOperation|NotImplemented|InvalidAction|UnsupportedOperation|AccessDenied|UnauthorizedOperation|UnrecognizedClient/i
-const NOT_FOUND = /^(ClusterNotFoundException|ServiceNotFoundException|ResourceNotFoundException|ServiceDeploymentNotFoundException|ServiceNotActiveException|TargetNotFoundException)$/
+const THROTTLING =
+  /^(Throttling|ThrottlingException|ThrottledException|TooManyRequestsException|RequestLimitExceeded|RequestThrottled|RequestThrottledException|SlowDown|ProvisionedThroughputExceededException|BandwidthLimitExceeded|PriorRequestNotComplete|EC2ThrottledException|TransactionInProgressException)$/
+const NOT_OFFERED =
+  /UnknownOperation|NotImplemented|InvalidAction|UnsupportedOperation|AccessDenied|UnauthorizedOperation|UnrecognizedClient/i
+const NOT_FOUND =
+  /^(ClusterNotFoundException|ServiceNotFoundException|ResourceNotFoundException|ServiceDeploymentNotFoundException|ServiceNotActiveException|TargetNotFoundException)$/
 /** Codes that only ever come with an answer refusing the request, for errors that carry no status. */
-const REFUSALS = /^(ClientException|InvalidParameterException|ValidationException|ValidationError|PlatformUnknownException|UnsupportedFeatureException|ConflictException|SerializationException|MissingParameter)$/
+const REFUSALS =
+  /^(ClientException|InvalidParameterException|ValidationException|ValidationError|PlatformUnknownException|UnsupportedFeatureException|ConflictException|SerializationException|MissingParameter)$/
 
 /** The reason of a failure from its AWS error code and HTTP status (absent: no answer was seen). */
 export const classifyAwsFailure = (code: string, httpStatus: number | undefined): AwsFailureReason => {

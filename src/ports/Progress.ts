@@ -1,8 +1,8 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { Phase } from "../report/Phases.js"
 import type { TargetId } from "../domain/Targets.js"
+import type { Phase } from "../report/Phases.js"
 
 // The phases and their words for people live in report/Phases.ts.
 export { type Phase, phaseTitle } from "../report/Phases.js"

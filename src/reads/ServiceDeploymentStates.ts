@@ -3,8 +3,8 @@ import * as Option from "effect/Option"
 import * as Request from "effect/Request"
 import type { ServiceRef } from "../domain/Targets.js"
 import { Ecs, type ServiceDeploymentState } from "../ports/Ecs.js"
-import { arnBatchResolver } from "./ServiceStates.js"
 import type { AwsCallError } from "../ports/Errors.js"
+import { arnBatchResolver } from "./ServiceStates.js"
 
 /** One service deployment, fetched together with those of its cluster's other services. */
 export interface GetServiceDeployment extends Request.Request<Option.Option<ServiceDeploymentState>, AwsCallError> {
@@ -23,12 +23,14 @@ const MAX_ARNS = 20
  * cluster and 20 deployments (grouped by cluster, so each cluster's reads stay within
  * its own budget). A deployment ECS does not answer is `None`.
  */
-export const makeServiceDeploymentsResolver = Effect.map(Ecs, (ecs) =>
-  arnBatchResolver<GetServiceDeployment, ServiceDeploymentState>({
-    cluster: (r) => r.ref,
-    arn: (r) => r.arn,
-    max: MAX_ARNS,
-    describe: (cluster, arns) => ecs.describeServiceDeployments(cluster.region, arns),
-    arnOf: (d) => d.arn
-  })
+export const makeServiceDeploymentsResolver = Effect.map(
+  Ecs,
+  (ecs) =>
+    arnBatchResolver<GetServiceDeployment, ServiceDeploymentState>({
+      cluster: (r) => r.ref,
+      arn: (r) => r.arn,
+      max: MAX_ARNS,
+      describe: (cluster, arns) => ecs.describeServiceDeployments(cluster.region, arns),
+      arnOf: (d) => d.arn
+    })
 )

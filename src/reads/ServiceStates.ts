@@ -3,9 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Request from "effect/Request"
 import * as RequestResolver from "effect/RequestResolver"
+import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 import { Ecs, type ServiceLookup, type TaskState } from "../ports/Ecs.js"
 import type { AwsCallError } from "../ports/Errors.js"
-import type { ClusterRef, ServiceRef } from "../domain/Targets.js"
 
 /** The state of one service, fetched together with its cluster's other services. */
 export interface GetServiceState extends Request.Request<ServiceLookup, AwsCallError> {
@@ -25,29 +25,31 @@ const clusterKey = (ref: ClusterRef) => `${ref.region}|${ref.cluster}`
  * cluster and 10 services: requests are grouped by region and cluster first,
  * since a call names one cluster.
  */
-export const makeServiceStatesResolver = Effect.map(Ecs, (ecs) =>
-  RequestResolver.makeBatched((requests: Arr.NonEmptyArray<GetServiceState>) => {
-    const groups = Arr.groupBy(requests, (r) => clusterKey(r.ref))
-    const batches = Object.values(groups).flatMap((group) => Arr.chunksOf(group, MAX_NAMES))
-    return Effect.forEach(
-      batches,
-      (batch) => {
-        const ref = batch[0]!.ref
-        const names = [...new Set(batch.map((r) => r.ref.service))]
-        return ecs.describeServices(ref, names).pipe(
-          Effect.flatMap((found) =>
-            Effect.forEach(batch, (r) => {
-              const hit = found.find((f) => f.name === r.ref.service) ??
-                { _tag: "Missing" as const, name: r.ref.service, reason: "not in the answer" }
-              return Request.succeed(r, hit)
-            }, { discard: true })
-          ),
-          Effect.catchAll((e) => Effect.forEach(batch, (r) => Request.fail(r, e), { discard: true }))
-        )
-      },
-      { concurrency: "unbounded", discard: true }
-    )
-  })
+export const makeServiceStatesResolver = Effect.map(
+  Ecs,
+  (ecs) =>
+    RequestResolver.makeBatched((requests: Arr.NonEmptyArray<GetServiceState>) => {
+      const groups = Arr.groupBy(requests, (r) => clusterKey(r.ref))
+      const batches = Object.values(groups).flatMap((group) => Arr.chunksOf(group, MAX_NAMES))
+      return Effect.forEach(
+        batches,
+        (batch) => {
+          const ref = batch[0]!.ref
+          const names = [...new Set(batch.map((r) => r.ref.service))]
+          return ecs.describeServices(ref, names).pipe(
+            Effect.flatMap((found) =>
+              Effect.forEach(batch, (r) => {
+                const hit = found.find((f) => f.name === r.ref.service) ??
+                  { _tag: "Missing" as const, name: r.ref.service, reason: "not in the answer" }
+                return Request.succeed(r, hit)
+              }, { discard: true })
+            ),
+            Effect.catchAll((e) => Effect.forEach(batch, (r) => Request.fail(r, e), { discard: true }))
+          )
+        },
+        { concurrency: "unbounded", discard: true }
+      )
+    })
 )
 
 /** One task's state, fetched together with the other tasks its cluster's services look at in a round. */
@@ -95,7 +97,9 @@ export const arnBatchResolver = <Req extends Request.Request<Option.Option<A>, A
             return Effect.forEach(batch, (r) => answer(r, options.arn(r)), { discard: true })
           }),
           Effect.catchAll((e) =>
-            Effect.forEach(batch, (r: Request.Request<Option.Option<A>, AwsCallError>) => Request.fail(r, e), { discard: true })
+            Effect.forEach(batch, (r: Request.Request<Option.Option<A>, AwsCallError>) => Request.fail(r, e), {
+              discard: true
+            })
           )
         ),
       { concurrency: "unbounded", discard: true }
@@ -114,8 +118,7 @@ export const makeTaskStatesResolver = Effect.map(Ecs, (ecs) =>
     max: MAX_TASKS,
     describe: (cluster, arns) => ecs.describeTasks(cluster, arns),
     arnOf: (t) => t.taskArn
-  })
-)
+  }))
 
 /**
  * The states of a service's tasks, in the order asked (missing ones left out). Run

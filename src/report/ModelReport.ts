@@ -75,11 +75,17 @@ export const modelText = (m: DeploymentModelReport): string => {
       ? `circuit breaker on${m.circuitBreaker.rollback ? " with rollback" : ""}` +
         (m.circuitBreaker.threshold === undefined
           ? ""
-          : ` at ${m.circuitBreaker.threshold.type === "COUNT" ? `${m.circuitBreaker.threshold.value} failed tasks` : `${m.circuitBreaker.threshold.value}% (${m.circuitBreaker.threshold.type})`}`)
+          : ` at ${
+            m.circuitBreaker.threshold.type === "COUNT"
+              ? `${m.circuitBreaker.threshold.value} failed tasks`
+              : `${m.circuitBreaker.threshold.value}% (${m.circuitBreaker.threshold.type})`
+          }`)
       : "circuit breaker off"
   )
   if (m.alarms.names.length > 0) {
-    parts.push(`alarms ${m.alarms.names.join(", ")}${m.alarms.enable ? (m.alarms.rollback ? " (rollback)" : "") : " (off)"}`)
+    parts.push(
+      `alarms ${m.alarms.names.join(", ")}${m.alarms.enable ? (m.alarms.rollback ? " (rollback)" : "") : " (off)"}`
+    )
   }
   for (const h of m.lifecycleHooks) parts.push(`hook ${h.targetType} at ${h.lifecycleStages.join(", ")}`)
   return parts.join(", ")

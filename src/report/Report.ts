@@ -28,7 +28,15 @@ export type TargetOutcome = typeof TargetOutcome.Type
  * tasks linger); interrupted; error (the command line was refused: nothing was read or
  * changed, the problems say why).
  */
-export const RunOutcome = Schema.Literal("deployed", "failed", "rollback-failed", "superseded", "timed-out", "interrupted", "error")
+export const RunOutcome = Schema.Literal(
+  "deployed",
+  "failed",
+  "rollback-failed",
+  "superseded",
+  "timed-out",
+  "interrupted",
+  "error"
+)
 export type RunOutcome = typeof RunOutcome.Type
 
 export const PhaseName = Schema.Literal(
@@ -72,7 +80,12 @@ export type ServiceDeploymentReport = typeof ServiceDeploymentReport.Type
  * (UpdateService), ECS's rollback asked for (StopServiceDeployment, or ContinueServiceDeployment
  * ROLLBACK at a paused hook), or ECS's own rollback, only confirmed.
  */
-export const RestoredBy = Schema.Literal("update-service", "stop-service-deployment", "continue-service-deployment", "ecs-rollback")
+export const RestoredBy = Schema.Literal(
+  "update-service",
+  "stop-service-deployment",
+  "continue-service-deployment",
+  "ecs-rollback"
+)
 export type RestoredBy = typeof RestoredBy.Type
 
 export const TargetReport = Schema.Struct({

@@ -4,15 +4,20 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig } from "../config/Config.js"
+import { tagOf } from "../domain/ImageRef.js"
+import type { ServiceRef } from "../domain/Targets.js"
 import { describeTaskDefinitionOnce, Ecs } from "../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../ports/Errors.js"
-import { tagOf } from "../domain/ImageRef.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
-import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "../reads/ServiceStates.js"
 import { GetServiceDeployment, makeServiceDeploymentsResolver } from "../reads/ServiceDeploymentStates.js"
+import {
+  GetServiceState,
+  getTaskStates,
+  makeServiceStatesResolver,
+  makeTaskStatesResolver
+} from "../reads/ServiceStates.js"
 import { latestReport, modelReport } from "../report/ModelReport.js"
-import type { ServiceRef } from "../domain/Targets.js"
 import {
   type DeploymentStatus,
   type FoundScheduledTask,
@@ -71,13 +76,18 @@ export const status = (
     const services = yield* Effect.forEach(config.services, (svc) =>
       Effect.map(regionFor(svc.cluster, defaultRegion), (region) => ({ svc, region })))
     const rules = yield* Effect.forEach(config.scheduledTasks, (task) =>
-      Effect.map(task.region === undefined ? defaultRegion : Effect.succeed(task.region), (region) => ({ task, region })))
+      Effect.map(
+        task.region === undefined ? defaultRegion : Effect.succeed(task.region),
+        (region) => ({ task, region })
+      ))
 
     // Deployments and rules often share a task definition: describe each once.
     const describe = yield* describeTaskDefinitionOnce
     const imagesOf = (region: string, taskDefinition: string): Effect.Effect<Array<StatusImage>, Unread> =>
       describe(region, taskDefinition).pipe(
-        Effect.mapError((e) => problem(describeProblem(taskDefinition, e))),
+        Effect.mapError((e) =>
+          problem(describeProblem(taskDefinition, e))
+        ),
         Effect.map((d) =>
           (d.taskDefinition.containerDefinitions ?? []).map((c, i): StatusImage => ({
             container: c.name ?? `#${i}`,
@@ -98,7 +108,9 @@ export const status = (
       const read: Effect.Effect<FoundService, Unread> = Effect.gen(function*() {
         const lookup = yield* Effect.request(GetServiceState({ ref }), serviceStates).pipe(
           Effect.mapError((e) =>
-            e.code === "ClusterNotFoundException" ? missing(`cluster not found (${e.code}: ${e.detail})`) : problem(e.message)
+            e.code === "ClusterNotFoundException"
+              ? missing(`cluster not found (${e.code}: ${e.detail})`)
+              : problem(e.message)
           )
         )
         if (lookup._tag === "Missing") {
@@ -124,7 +136,9 @@ export const status = (
         const latest = current === undefined
           ? Option.none()
           : yield* Effect.request(GetServiceDeployment({ ref, arn: current }), deploymentStates).pipe(
-            Effect.orElseSucceed(() => Option.none())
+            Effect.orElseSucceed(() =>
+              Option.none()
+            )
           )
         const taskArns = yield* Effect.mapError(ecs.listTasks(ref), (e) => problem(e.message))
         const tasks = yield* Effect.mapError(getTaskStates(taskStates, ref, taskArns), (e) => problem(e.message))
@@ -136,28 +150,43 @@ export const status = (
           desiredCount: s.desiredCount,
           runningCount: s.runningCount,
           pendingCount: s.pendingCount,
-          tags: unique(deployments.filter((d) => d.runningCount > 0).flatMap((d) => d.tags)),
+          tags: unique(
+            deployments.filter((d) => d.runningCount > 0).flatMap((d) => d.tags)
+          ),
           deployments,
           taskCount: taskArns.length,
           unhealthyTasks: tasks
             .filter((t) => t.healthStatus === "UNHEALTHY")
             .map((t) => ({ taskArn: t.taskArn, taskDefinition: t.taskDefinitionArn, lastStatus: t.lastStatus })),
           recentEvents: s.recentEvents,
-          ...(s.deploymentModel === undefined ? {} : { deployment: modelReport(s.deploymentController, s.deploymentModel) }),
-          ...(current === undefined ? {} : { latestServiceDeployment: Option.match(latest, { onNone: () => null, onSome: latestReport }) })
+          ...(s.deploymentModel === undefined
+            ? {}
+            : { deployment: modelReport(s.deploymentController, s.deploymentModel) }),
+          ...(current === undefined
+            ? {}
+            : { latestServiceDeployment: Option.match(latest, { onNone: () => null, onSome: latestReport }) })
         }
       })
-      return Effect.catchTag(read, "Unread", (e): Effect.Effect<ServiceStatus> =>
-        Effect.succeed({ ...where, state: e.state, reason: e.reason }))
+      return Effect.catchTag(
+        read,
+        "Unread",
+        (e): Effect.Effect<ServiceStatus> => Effect.succeed({ ...where, state: e.state, reason: e.reason })
+      )
     }
 
-    const ruleStatus = ({ region, task }: { task: ScheduledTaskConfig; region: string }): Effect.Effect<ScheduledTaskStatus> => {
+    const ruleStatus = (
+      { region, task }: { task: ScheduledTaskConfig; region: string }
+    ): Effect.Effect<ScheduledTaskStatus> => {
       const where = { kind: "scheduled-task", name: task.rule, cluster: null, region } as const
       const read: Effect.Effect<FoundScheduledTask, Unread> = Effect.gen(function*() {
         const targets = yield* events.targetsOf({ region, rule: task.rule, eventBusName: task.eventBusName }).pipe(
           Effect.mapError((e) =>
             e.code === "ResourceNotFoundException"
-              ? missing(`rule not found${task.eventBusName === undefined ? "" : ` on event bus ${task.eventBusName}`} (${e.detail})`)
+              ? missing(
+                `rule not found${
+                  task.eventBusName === undefined ? "" : ` on event bus ${task.eventBusName}`
+                } (${e.detail})`
+              )
               : problem(e.message)
           )
         )
@@ -168,8 +197,11 @@ export const status = (
         // As for services: the tags of the containers gehen manages (`containers:`), not a sidecar's.
         return { ...where, state: "found", taskDefinition, images, tags: tagsOf(images, task.containers) }
       })
-      return Effect.catchTag(read, "Unread", (e): Effect.Effect<ScheduledTaskStatus> =>
-        Effect.succeed({ ...where, state: e.state, reason: e.reason }))
+      return Effect.catchTag(
+        read,
+        "Unread",
+        (e): Effect.Effect<ScheduledTaskStatus> => Effect.succeed({ ...where, state: e.state, reason: e.reason })
+      )
     }
 
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()

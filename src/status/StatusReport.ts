@@ -4,8 +4,8 @@
  * Schemas only, so a refused command line can print one without loading the program.
  */
 import * as Schema from "effect/Schema"
-import { DeployedAs, Problem } from "../report/Report.js"
 import { DeploymentModelReport, LatestServiceDeployment } from "../report/ModelReport.js"
+import { DeployedAs, Problem } from "../report/Report.js"
 
 export const StatusImage = Schema.Struct({
   container: Schema.String,
@@ -168,7 +168,9 @@ export type StatusReport = typeof StatusReport.Type
 export type UnreadTarget = MissingService | ServiceProblem | MissingScheduledTask | ScheduledTaskProblem
 
 /** The targets that are missing or could not be read, scheduled tasks first (as printed). */
-export const unreadTargets = (report: Pick<StatusReport, "services" | "scheduledTasks">): ReadonlyArray<UnreadTarget> => [
+export const unreadTargets = (
+  report: Pick<StatusReport, "services" | "scheduledTasks">
+): ReadonlyArray<UnreadTarget> => [
   ...report.scheduledTasks.filter((t): t is MissingScheduledTask | ScheduledTaskProblem => t.state !== "found"),
   ...report.services.filter((s): s is MissingService | ServiceProblem => s.state !== "found")
 ]

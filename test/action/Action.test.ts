@@ -3,12 +3,12 @@
 // its default, evaluated), the job's environment and GITHUB_* files, here against the
 // simulator over HTTP. The action runs from a copy of its own files alone (action.yml and
 // action/), in a directory with no node_modules above it: nothing is installed or built.
+import { Effect, Schema } from "effect"
 import { execFile, spawn } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { Effect, Schema } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { RunReport } from "../../src/report/Report.js"
@@ -27,7 +27,13 @@ interface ActionInput {
 interface Action {
   readonly inputs: Readonly<Record<string, ActionInput>>
   readonly outputs: Readonly<Record<string, { readonly description?: string; readonly value?: string }>>
-  readonly runs: { readonly using: string; readonly main: string; readonly pre?: string; readonly post?: string; readonly steps?: unknown }
+  readonly runs: {
+    readonly using: string
+    readonly main: string
+    readonly pre?: string
+    readonly post?: string
+    readonly steps?: unknown
+  }
 }
 
 const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as Action
@@ -51,10 +57,12 @@ const evaluate = (text: string, sha: string): string =>
 
 /** What the runner puts in a Node action's environment for its inputs: INPUT_<NAME>, given or defaulted. */
 const inputEnv = (inputs: Inputs, sha: string): Record<string, string> =>
-  Object.fromEntries(Object.entries(action.inputs).map(([name, declared]) => [
-    `INPUT_${name.replace(/ /g, "_").toUpperCase()}`,
-    inputs[name as keyof Inputs] ?? evaluate(declared.default ?? "", sha)
-  ]))
+  Object.fromEntries(
+    Object.entries(action.inputs).map(([name, declared]) => [
+      `INPUT_${name.replace(/ /g, "_").toUpperCase()}`,
+      inputs[name as keyof Inputs] ?? evaluate(declared.default ?? "", sha)
+    ])
+  )
 
 /** The GITHUB_OUTPUT file format: `name=value` lines and `name<<DELIMITER` heredocs. */
 const parseOutputs = (text: string): Record<string, string> => {
@@ -124,8 +132,7 @@ const startStep = (workspace: string, jobEnv: NodeJS.ProcessEnv, inputs: Inputs,
         outputs: parseOutputs(readFileSync(outputFile, "utf8")),
         summary: readFileSync(summaryFile, "utf8"),
         runnerTemp
-      })
-    )
+      }))
   )
   return { child, done, stderr: () => stderr }
 }
@@ -158,7 +165,9 @@ describe("action.yml", () => {
   })
 
   it("runs the CLI committed in action/dist, with the licences of what it bundles beside it", () => {
-    for (const f of ["gehen.cjs", "main.cjs", "THIRD_PARTY_LICENSES.txt"]) expect(existsSync(join(ROOT, "action", "dist", f)), f).toBe(true)
+    for (const f of ["gehen.cjs", "main.cjs", "THIRD_PARTY_LICENSES.txt"]) {
+      expect(existsSync(join(ROOT, "action", "dist", f)), f).toBe(true)
+    }
     expect(readFileSync(join(ROOT, "action", "run.mjs"), "utf8")).toContain(`"dist", "gehen.cjs"`)
     const licences = readFileSync(join(ROOT, "action", "dist", "THIRD_PARTY_LICENSES.txt"), "utf8")
     for (const name of ["@aws-sdk/client-ecs", "effect", "yaml", "hot-shots", "@sentry/core"]) {
@@ -167,7 +176,9 @@ describe("action.yml", () => {
   })
 
   it("the committed bundle is what the sources build, byte for byte, on this Node", async () => {
-    const r = await exec(process.execPath, ["scripts/action.mjs", "--check"], { cwd: ROOT }).catch((e: { stderr: string }) => e)
+    const r = await exec(process.execPath, ["scripts/action.mjs", "--check"], { cwd: ROOT }).catch((
+      e: { stderr: string }
+    ) => e)
     expect("stderr" in r ? r.stderr : "").toBe("")
   }, 120_000)
 })
@@ -186,7 +197,9 @@ describe.concurrent("the action's run step against the simulator", () => {
   })
 
   it("a failing deploy (new tasks unhealthy): outcome failed, exit-code 1, ::error annotations, the step exits 1", async () => {
-    const s = await setupDeploy(worlds, { [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3, replaceAfter: 0.2 } }, {
+    const s = await setupDeploy(worlds, {
+      [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3, replaceAfter: 0.2 }
+    }, {
       timeoutMinutes: 0.5
     })
     const run = await runStep(s.dir, s.env, { gitsha: SHA })
@@ -262,7 +275,9 @@ describe.concurrent("the action's run step against the simulator", () => {
     const step = startStep(s.dir, s.env, { gitsha: SHA })
     await waitFor(() => step.stderr().includes("drain"))
     // The services' restores keep failing, so the rollback the first signal started lasts.
-    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" }))
+    await Effect.runPromise(
+      s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" })
+    )
     step.child.kill("SIGINT")
     await waitFor(async () => (await s.calls("UpdateService")).length > 2, "a restore sent")
     step.child.kill("SIGTERM")
@@ -279,17 +294,26 @@ describe.concurrent("the action's run step against the simulator", () => {
     const s = await setupDeploy(worlds)
     const run = await runStep(s.dir, s.env, { command: "destroy" })
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain(`::error title=gehen action::input command: unknown command "destroy"; expected deploy, status or rollback`)
+    expect(run.stderr).toContain(
+      `::error title=gehen action::input command: unknown command "destroy"; expected deploy, status or rollback`
+    )
     expect(run.outputs).toEqual({ outcome: "error", "exit-code": "1", report: "" })
     expect(await s.calls()).toEqual([])
   })
 
   it("args that would override an input or the JSON report are refused", async () => {
     const s = await setupDeploy(worlds)
-    for (const [args, hint] of [["--output text", "the action always asks for the JSON report"], ["-path=other.yml", "use the path input"]]) {
+    for (
+      const [args, hint] of [["--output text", "the action always asks for the JSON report"], [
+        "-path=other.yml",
+        "use the path input"
+      ]]
+    ) {
       const run = await runStep(s.dir, s.env, { args: args! })
       expect(run.code).toBe(1)
-      expect(run.stderr).toContain(`::error title=gehen action::input args: ${args!.split(" ")[0]} is set by the action (${hint})`)
+      expect(run.stderr).toContain(
+        `::error title=gehen action::input args: ${args!.split(" ")[0]} is set by the action (${hint})`
+      )
       expect(run.outputs["outcome"]).toBe("error")
     }
     expect(await s.calls()).toEqual([])

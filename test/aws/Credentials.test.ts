@@ -6,7 +6,11 @@ const noneFound = new Error("Could not load credentials from any providers")
 
 describe("explainNoCredentials names what was tried and the fix", () => {
   it("an AWS_PROFILE that is not on file", () => {
-    const e = explainNoCredentials(noneFound, { ...files, env: { AWS_PROFILE: "staging" }, profiles: ["default", "prod"] })
+    const e = explainNoCredentials(noneFound, {
+      ...files,
+      env: { AWS_PROFILE: "staging" },
+      profiles: ["default", "prod"]
+    })
     expect(e.message).toBe(
       "no usable AWS credentials: AWS_PROFILE=staging is not a profile in /home/ci/.aws/config or " +
         "/home/ci/.aws/credentials (profiles there: default, prod). Add it (aws configure --profile staging), " +

@@ -1,11 +1,11 @@
 // Every live SDK client has a deadline: a silent connection fails an attempt, which the
 // retries then try again, instead of holding the call for ever (the SDK sets none).
-import * as net from "node:net"
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs"
 import { ListRulesCommand } from "@aws-sdk/client-eventbridge"
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as net from "node:net"
 import { CONNECT_TIMEOUT_MS, makeAwsClients, REQUEST_TIMEOUT_MS, SOCKET_TIMEOUT_MS } from "../../src/aws/AwsClients.js"
 
 /** A port nothing listens on: connections are refused at once. */
@@ -43,7 +43,11 @@ describe("the live clients' deadlines", () => {
           sts.send(new GetCallerIdentityCommand({})).catch(() => undefined)
         ])
       )
-      const handlers: ReadonlyArray<unknown> = [ecs.config.requestHandler, events.config.requestHandler, sts.config.requestHandler]
+      const handlers: ReadonlyArray<unknown> = [
+        ecs.config.requestHandler,
+        events.config.requestHandler,
+        sts.config.requestHandler
+      ]
       for (const handler of handlers) {
         expect((handler as { httpHandlerConfigs: () => object }).httpHandlerConfigs()).toMatchObject({
           connectionTimeout: CONNECT_TIMEOUT_MS,

@@ -1,15 +1,23 @@
 // The bench's counting and checks on hand-built call lists, with expected values worked out by hand;
 // then one small real run for its structure (no timing assertions: CI machines vary).
 // The simulator runs in a process of its own (dist/tools/bench-sim.mjs, built with the CLI).
-import { describe, expect, it } from "vitest"
 import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import type { SimCall } from "../../src/testing/index.js"
 import { runBench } from "../../tools/bench/bench.js"
-import { judge, judgeInstall, judgeTimings, overBudget, readBudget, readBudgetCheck, rssLimitMb } from "../../tools/bench/checks.js"
+import {
+  judge,
+  judgeInstall,
+  judgeTimings,
+  overBudget,
+  readBudget,
+  readBudgetCheck,
+  rssLimitMb
+} from "../../tools/bench/checks.js"
 import { parseTimeFile } from "../../tools/bench/cliRun.js"
 import { formatBench } from "../../tools/bench/format.js"
 import type { BenchReport, SizeResult } from "../../tools/bench/model.js"
 import { clusterOf, pollStats } from "../../tools/bench/pollStats.js"
-import type { SimCall } from "../../src/testing/index.js"
 import { CLI } from "../support/subprocess.js"
 
 const ROOT = join(import.meta.dirname, "..", "..")
@@ -98,7 +106,9 @@ describe("pollStats", () => {
 
   it("takes a call's cluster from its parameters: a name in the call's region, an ARN's own region, else default", () => {
     expect(clusterOf(call("ListTasks", 0, "prod"))).toBe("us-east-1/prod")
-    expect(clusterOf(call("DescribeTasks", 0, "arn:aws:ecs:eu-west-1:123456789012:cluster/prod"))).toBe("eu-west-1/prod")
+    expect(clusterOf(call("DescribeTasks", 0, "arn:aws:ecs:eu-west-1:123456789012:cluster/prod"))).toBe(
+      "eu-west-1/prod"
+    )
     expect(clusterOf(call("DescribeServices", 0))).toBe("us-east-1/default")
   })
 })
@@ -110,11 +120,17 @@ describe("the read budget", () => {
 
   it("flags a round that bursts over the budget while the average stays under it", () => {
     const s = pollStats(burst, 0, 5000, 1000)!
-    expect(overBudget(s, { "us-east-1/x": 20 })).toStrictEqual([{ cluster: "us-east-1/x", round: 4, reads: 5, budget: 3 }])
+    expect(overBudget(s, { "us-east-1/x": 20 })).toStrictEqual([{
+      cluster: "us-east-1/x",
+      round: 4,
+      reads: 5,
+      budget: 3
+    }])
     expect(readBudgetCheck("N=20", s, { "us-east-1/x": 20 })).toStrictEqual({
       name: "N=20: drain reads of each cluster in every poll round <= 1.5 x ceil(n/10), n = its services (3)",
       pass: false,
-      detail: "most 5 (us-east-1/x, round 4 of 4), average 2.75 per round per cluster; over budget: us-east-1/x round 4: 5 > 3"
+      detail:
+        "most 5 (us-east-1/x, round 4 of 4), average 2.75 per round per cluster; over budget: us-east-1/x round 4: 5 > 3"
     })
   })
 
@@ -199,7 +215,8 @@ describe("judge", () => {
       {
         name: "N=20: drain reads of each cluster in every poll round <= 1.5 x ceil(n/10), n = its services (3)",
         pass: false,
-        detail: "most 5 (us-east-1/x, round 4 of 4), average 2.75 per round per cluster; over budget: us-east-1/x round 4: 5 > 3"
+        detail:
+          "most 5 (us-east-1/x, round 4 of 4), average 2.75 per round per cluster; over budget: us-east-1/x round 4: 5 > 3"
       }
     ])
   })
@@ -210,7 +227,11 @@ describe("the targets", () => {
     expect([1, 200, 201, 1000].map(rssLimitMb)).toStrictEqual([150, 150, 300, 300])
     const big = { ...bursty, services: 1000, peakRssMb: 299, wallMs: 13_500 }
     const checks = judge({ rolloutSeconds: 10, intervalSeconds: 1 }, [big], [])
-    expect(checks.find((c) => c.name.includes("peak RSS"))).toStrictEqual({ name: "N=1000: peak RSS < 300 MB", pass: true, detail: "299 MB" })
+    expect(checks.find((c) => c.name.includes("peak RSS"))).toStrictEqual({
+      name: "N=1000: peak RSS < 300 MB",
+      pass: true,
+      detail: "299 MB"
+    })
     expect(checks.find((c) => c.name.includes("wall time"))).toStrictEqual({
       name: "N=1000: wall time <= R + 3 intervals",
       pass: false,
@@ -269,7 +290,10 @@ describe("the targets", () => {
 
   it("reads GNU time's figures, after its note on a non-zero exit", () => {
     expect(parseTimeFile("123456 1.25 0.30\n")).toStrictEqual({ peakRssKb: 123456, cpuSeconds: 1.55 })
-    expect(parseTimeFile("Command exited with non-zero status 1\n98304 0.50 0.10\n")).toStrictEqual({ peakRssKb: 98304, cpuSeconds: 0.6 })
+    expect(parseTimeFile("Command exited with non-zero status 1\n98304 0.50 0.10\n")).toStrictEqual({
+      peakRssKb: 98304,
+      cpuSeconds: 0.6
+    })
     expect(parseTimeFile("garbage")).toBeUndefined()
   })
 })
@@ -297,7 +321,9 @@ describe("formatBench", () => {
       ok: false
     }
     const lines = formatBench(report).split("\n")
-    expect(lines[0]).toBe("Machine: Test CPU, 2 cores, 4.0 GB, Linux 6.1, Node v20.0.0; load average 0.50 when the bench started.")
+    expect(lines[0]).toBe(
+      "Machine: Test CPU, 2 cores, 4.0 GB, Linux 6.1, Node v20.0.0; load average 0.50 when the bench started."
+    )
     expect(lines.slice(3, 6)).toStrictEqual([
       "| N | clusters | exit | wall (s) | over R (s) | over R (intervals) | AWS calls | calls/service | drain rounds | " +
       "drain reads/round/cluster | drain most reads in a round/cluster | wait reads/round/cluster | peak RSS (MB) | " +
@@ -343,7 +369,11 @@ describe("runBench", () => {
     expect(report.sizes.map((s) => s.failedCalls)).toStrictEqual([0, 0])
     // The drain polled every cluster, named in the calls: at least one DescribeServices each.
     expect(Object.keys(one!.drain?.perCluster ?? {})).toStrictEqual(["us-east-1/bench-1"])
-    expect(Object.keys(ten!.drain?.perCluster ?? {})).toStrictEqual(["us-east-1/bench-1", "us-east-1/bench-2", "us-east-1/bench-3"])
+    expect(Object.keys(ten!.drain?.perCluster ?? {})).toStrictEqual([
+      "us-east-1/bench-1",
+      "us-east-1/bench-2",
+      "us-east-1/bench-3"
+    ])
     expect(one!.drain?.describeServices).toBeGreaterThanOrEqual(1)
     expect(ten!.drain?.describeServices).toBeGreaterThanOrEqual(3)
     for (const s of report.sizes) {

@@ -1,22 +1,21 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import {
-  errorAnnotation,
-  escapeData,
-  escapeProperty,
-  layer,
-  make,
-  progressMode
-} from "../../src/cli/CiProgress.js"
+import { errorAnnotation, escapeData, escapeProperty, layer, make, progressMode } from "../../src/cli/CiProgress.js"
 import { makeStyle } from "../../src/cli/Style.js"
-import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/ports/Progress.js"
 import type { TargetId } from "../../src/domain/Targets.js"
+import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/ports/Progress.js"
 
 const api: TargetId = { kind: "service", name: "api", cluster: "prod", region: "us-east-1" }
 const web: TargetId = { kind: "service", name: "web", cluster: "prod", region: "us-east-1" }
 
 const T0 = Date.UTC(2024, 0, 2, 12, 0, 0)
-const ev = (target: TargetId | undefined, phase: Phase, status: ProgressStatus, message: string, s = 0): ProgressEvent => ({
+const ev = (
+  target: TargetId | undefined,
+  phase: Phase,
+  status: ProgressStatus,
+  message: string,
+  s = 0
+): ProgressEvent => ({
   target,
   phase,
   status,

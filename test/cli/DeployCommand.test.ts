@@ -22,7 +22,9 @@ describe("gehen deploy (in-process)", () => {
 
   it.effect("a defect is a defect: its report (--output json) and summary are printed, then the command ends with it (exit 1 in the CLI)", () =>
     Effect.gen(function*() {
-      const broken = Layer.succeed(VersionProbe, { probe: () => Effect.die(new TypeError("cannot read properties of undefined")) })
+      const broken = Layer.succeed(VersionProbe, {
+        probe: () => Effect.die(new TypeError("cannot read properties of undefined"))
+      })
       const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json"], { probe: broken })
       expect("exit" in r && Exit.isFailure(r.exit) && Cause.isDie(r.exit.cause)).toBe(true)
       const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
@@ -61,7 +63,9 @@ describe("gehen deploy (in-process)", () => {
       const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(ok.stdout))
       expect(report.outcome).toBe("deployed")
       expect(report.services.map((s) => s.name)).toEqual(["api", "worker"])
-      const bad = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json"], { byTag: { [SHA]: "unhealthy" } })
+      const bad = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json"], {
+        byTag: { [SHA]: "unhealthy" }
+      })
       expect(bad.code).toBe(1)
       expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(bad.stdout)).exitCode).toBe(1)
     }))
@@ -72,7 +76,9 @@ describe("gehen deploy (in-process)", () => {
       expect(r.code).toBe(0)
       expect(yield* r.sim.mutatingCalls()).toEqual([])
       // The plan is the command's answer: on stdout.
-      expect(r.stdout).toContain(`app: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD} -> 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${SHA}`)
+      expect(r.stdout).toContain(
+        `app: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD} -> 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${SHA}`
+      )
       expect(r.stdout).toContain("scheduled task nightly")
     }))
 
@@ -88,13 +94,43 @@ describe("gehen deploy (in-process)", () => {
 
 describe("bad input: exit 1, a clear message, no AWS call", () => {
   const cases: ReadonlyArray<[string, ReadonlyArray<string>, ((b: string) => string) | undefined, RegExp]> = [
-    ["a sha that is no Docker tag", ["deploy", "--gitsha", "feature/x", "--path", "$PATH"], undefined, /--gitsha "feature\/x"/],
-    ["a sha starting with a dot", ["deploy", "--gitsha", ".abc", "--path", "$PATH"], undefined, /expected a Docker image tag/],
+    [
+      "a sha that is no Docker tag",
+      ["deploy", "--gitsha", "feature/x", "--path", "$PATH"],
+      undefined,
+      /--gitsha "feature\/x"/
+    ],
+    [
+      "a sha starting with a dot",
+      ["deploy", "--gitsha", ".abc", "--path", "$PATH"],
+      undefined,
+      /expected a Docker image tag/
+    ],
     ["a sha longer than 128 characters", ["deploy", "--gitsha", "a".repeat(129), "--path", "$PATH"], undefined, /128/],
-    ["an unknown key", ["deploy", "--gitsha", SHA, "--path", "$PATH"], (b) => configText(b, "timeoutMinute: 3\n"), /gehen\.yml:\d+(:\d+)?: timeoutMinute/],
-    ["an unknown updateStrategy", ["deploy", "--gitsha", SHA, "--path", "$PATH"], (b) => configText(b, "updateStrategy: fastest\n"), /updateStrategy/],
-    ["a list instead of a map", ["deploy", "--gitsha", SHA, "--path", "$PATH"], () => "services:\n  - api\n", /services: expected a map/],
-    ["a missing config file", ["deploy", "--gitsha", SHA, "--path", "/nonexistent/gehen.yml"], undefined, /\/nonexistent\/gehen\.yml/]
+    [
+      "an unknown key",
+      ["deploy", "--gitsha", SHA, "--path", "$PATH"],
+      (b) => configText(b, "timeoutMinute: 3\n"),
+      /gehen\.yml:\d+(:\d+)?: timeoutMinute/
+    ],
+    [
+      "an unknown updateStrategy",
+      ["deploy", "--gitsha", SHA, "--path", "$PATH"],
+      (b) => configText(b, "updateStrategy: fastest\n"),
+      /updateStrategy/
+    ],
+    [
+      "a list instead of a map",
+      ["deploy", "--gitsha", SHA, "--path", "$PATH"],
+      () => "services:\n  - api\n",
+      /services: expected a map/
+    ],
+    [
+      "a missing config file",
+      ["deploy", "--gitsha", SHA, "--path", "/nonexistent/gehen.yml"],
+      undefined,
+      /\/nonexistent\/gehen\.yml/
+    ]
   ]
   for (const [name, args, config, message] of cases) {
     it.effect(name, () =>
@@ -313,7 +349,8 @@ describe("--only key[,key...]: the other targets are neither read nor changed", 
         env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }
       })
       expect(r.code).toBe(1)
-      const message = /gehen: --only: no service or scheduled task "wroker" \(did you mean "worker"\?\) in .*gehen\.yml; its keys: api, worker, nightly; see gehen deploy --help/
+      const message =
+        /gehen: --only: no service or scheduled task "wroker" \(did you mean "worker"\?\) in .*gehen\.yml; its keys: api, worker, nightly; see gehen deploy --help/
       expect(r.stderr).toMatch(message)
       expect(r.stderr).toMatch(/::error title=gehen::--only: no service or scheduled task "wroker"/)
       const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
@@ -356,7 +393,9 @@ describe("the command line's gaps", () => {
       expect(top.stdout).toMatch(/GEHEN_GITSHA +The version to deploy when --gitsha is not given/)
       expect(top.stdout).toMatch(/^ {2}version +Print the version$/m)
       for (const command of ["deploy", "rollback", "status"]) {
-        expect((yield* cli([command, "--help"])).stdout).toMatch(/--only <key>\[,<key>\.\.\.\] +Only these services and scheduled tasks/)
+        expect((yield* cli([command, "--help"])).stdout).toMatch(
+          /--only <key>\[,<key>\.\.\.\] +Only these services and scheduled tasks/
+        )
       }
     }))
 
@@ -379,7 +418,9 @@ describe("the command line's gaps", () => {
     Effect.gen(function*() {
       const r = yield* cli(["deploy", "--gitsha", "-bad", "--path", "$PATH", "--output", "json"])
       expect(r.code).toBe(1)
-      expect(r.stderr).toMatch(/^gehen: --gitsha "-bad": expected a Docker image tag: .*not starting with \. or -; see gehen deploy --help$/)
+      expect(r.stderr).toMatch(
+        /^gehen: --gitsha "-bad": expected a Docker image tag: .*not starting with \. or -; see gehen deploy --help$/
+      )
       const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
       expect(report).toMatchObject({ outcome: "error", gitsha: "-bad" })
       expect(yield* r.sim.calls()).toEqual([])
@@ -402,10 +443,15 @@ describe("the command line's gaps", () => {
         outcome: "error",
         command: "rollback",
         gitsha: null,
-        problems: [{ target: null, problem: "unknown option --pth for gehen rollback (did you mean --path?); see gehen rollback --help" }]
+        problems: [{
+          target: null,
+          problem: "unknown option --pth for gehen rollback (did you mean --path?); see gehen rollback --help"
+        }]
       })
       const noFile = yield* cli(["deploy", "--gitsha", SHA, "--path", "/nonexistent/gehen.yml", "--output", "json"])
       expect(noFile.code).toBe(1)
-      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(noFile.stdout)).problems[0]?.problem).toContain("/nonexistent/gehen.yml")
+      expect(Schema.decodeUnknownSync(RunReport)(JSON.parse(noFile.stdout)).problems[0]?.problem).toContain(
+        "/nonexistent/gehen.yml"
+      )
     }))
 })

@@ -67,10 +67,14 @@ describe("help and usage errors", () => {
   it.effect("a usage error starts with gehen:, names the nearest option and points to --help; on GitHub Actions it is annotated and summarized", () =>
     Effect.gen(function*() {
       const summary = join(mkdtempSync(join(tmpdir(), "gehen-usage-")), "summary.md")
-      const r = yield* cli(["deploy", "--dryrun", "--gitsha", SHA], { env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary } })
+      const r = yield* cli(["deploy", "--dryrun", "--gitsha", SHA], {
+        env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary }
+      })
       expect(readFileSync(summary, "utf8")).toContain("the command line was refused")
       expect(r.code).toBe(1)
-      expect(r.stderr).toContain("gehen: unknown option --dryrun for gehen deploy (did you mean --dry-run?); see gehen deploy --help")
+      expect(r.stderr).toContain(
+        "gehen: unknown option --dryrun for gehen deploy (did you mean --dry-run?); see gehen deploy --help"
+      )
       expect(r.stderr).toContain("::error title=gehen::gehen: unknown option --dryrun")
       expect(yield* r.sim.calls()).toEqual([])
     }))
@@ -105,7 +109,10 @@ scheduledTasks:
       })
       expect(r.code).toBe(1)
       const report = Schema.decodeUnknownSync(RunReport)(JSON.parse(r.stdout))
-      expect(report.problems.map((p) => p.target)).toEqual(["scheduled task nope", `service ghost (cluster ${r.world.clusterB})`])
+      expect(report.problems.map((p) => p.target)).toEqual([
+        "scheduled task nope",
+        `service ghost (cluster ${r.world.clusterB})`
+      ])
       const annotations = r.stderr.split("\n").filter((l) => l.startsWith("::error"))
       expect(annotations).toHaveLength(2)
       expect(annotations.join("\n")).toContain("title=service ghost")
@@ -115,7 +122,9 @@ scheduledTasks:
 
   it.effect("--dry-run --output json prints a plan report on failure too", () =>
     Effect.gen(function*() {
-      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json", "--dry-run"], { config: twoProblems })
+      const r = yield* cli(["deploy", "--gitsha", SHA, "--path", "$PATH", "--output", "json", "--dry-run"], {
+        config: twoProblems
+      })
       expect(r.code).toBe(1)
       const plan = Schema.decodeUnknownSync(PlanReport)(JSON.parse(r.stdout))
       expect(plan.dryRun).toBe(true)

@@ -6,8 +6,8 @@ import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { formatElapsed, layer, make, truncate } from "../../src/cli/LiveProgress.js"
 import { makeStyle } from "../../src/cli/Style.js"
-import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/ports/Progress.js"
 import type { TargetId } from "../../src/domain/Targets.js"
+import { type Phase, Progress, type ProgressEvent, type ProgressStatus } from "../../src/ports/Progress.js"
 
 const api: TargetId = { kind: "service", name: "api", cluster: "prod", region: "us-east-1" }
 const web: TargetId = { kind: "service", name: "web", cluster: "prod", region: "us-east-1" }
@@ -17,6 +17,7 @@ const event = (target: TargetId | undefined, phase: Phase, status: ProgressStatu
   Effect.map(Clock.currentTimeMillis, (at): ProgressEvent => ({ target, phase, status, message, at }))
 
 // Strips escape sequences so assertions read like the screen.
+// eslint-disable-next-line no-control-regex -- it matches the terminal's escape sequences
 const plain = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
 const screenLines = (chunk: string) => plain(chunk).split("\n").map((l) => l.replace(/^\r/, "")).filter((l) => l !== "")
 

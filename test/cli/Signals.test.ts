@@ -1,25 +1,49 @@
-import { Effect, Fiber, Option } from "effect"
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Option } from "effect"
 import { makeSignals, type OnStop } from "../../src/cli/Signals.js"
 import type { ProgressEvent } from "../../src/ports/Progress.js"
 
 const make = () => {
   const lines: Array<string> = []
   const exits: Array<number> = []
-  const signals = makeSignals({ writeStderr: (l) => void lines.push(l), exit: (c) => void exits.push(c), grace: "1.5 s" })
+  const signals = makeSignals({
+    writeStderr: (l) => void lines.push(l),
+    exit: (c) => void exits.push(c),
+    grace: "1.5 s"
+  })
   return { signals, lines, exits }
 }
 
 const api = { kind: "service" as const, region: "us-east-1", cluster: "prod", service: "api", name: "api" }
-const event = (phase: ProgressEvent["phase"], status: ProgressEvent["status"]): ProgressEvent => ({ target: api, phase, status, message: "", at: 0 })
+const event = (phase: ProgressEvent["phase"], status: ProgressEvent["status"]): ProgressEvent => ({
+  target: api,
+  phase,
+  status,
+  message: "",
+  at: 0
+})
 
 describe("signals in the order CI sends them", () => {
-  it.each([
-    ["read-only", false, "gehen: SIGINT received: stopping (this command changes nothing)\n"],
-    ["rollback", false, "gehen: SIGINT received: stopping; nothing was changed yet, so nothing to put back; a second signal stops waiting for confirmations, a third exits at once\n"],
-    ["rollback", true, "gehen: SIGINT received: stopping; putting back the 1 target(s) this run changed, then the summary and report; a second signal stops waiting for confirmations, a third exits at once\n"],
-    ["leave", true, "gehen: SIGINT received: stopping; the 1 target(s) changed stay on the new version (--on-interrupt leave); a second signal stops waiting for confirmations, a third exits at once\n"]
-  ] as const)("the first signal says at once what happens (%s, changed: %s)", (onStop: OnStop, changed, line) => {
+  it.each(
+    [
+      ["read-only", false, "gehen: SIGINT received: stopping (this command changes nothing)\n"],
+      [
+        "rollback",
+        false,
+        "gehen: SIGINT received: stopping; nothing was changed yet, so nothing to put back; a second signal stops waiting for confirmations, a third exits at once\n"
+      ],
+      [
+        "rollback",
+        true,
+        "gehen: SIGINT received: stopping; putting back the 1 target(s) this run changed, then the summary and report; a second signal stops waiting for confirmations, a third exits at once\n"
+      ],
+      [
+        "leave",
+        true,
+        "gehen: SIGINT received: stopping; the 1 target(s) changed stay on the new version (--on-interrupt leave); a second signal stops waiting for confirmations, a third exits at once\n"
+      ]
+    ] as const
+  )("the first signal says at once what happens (%s, changed: %s)", (onStop: OnStop, changed, line) => {
     const { signals, lines, exits } = make()
     signals.onStop(onStop)
     if (changed) signals.observe(event("update", "started"))
@@ -39,9 +63,13 @@ describe("signals in the order CI sends them", () => {
       expect(Option.isNone(yield* Fiber.poll(hurry))).toBe(true)
       signals.receive("SIGTERM")
       yield* Fiber.join(hurry)
-      expect(lines[1]).toMatch(/^gehen: second signal \(SIGTERM\): no longer waiting for confirmations; restores get 1\.5 s to be issued/)
+      expect(lines[1]).toMatch(
+        /^gehen: second signal \(SIGTERM\): no longer waiting for confirmations; restores get 1\.5 s to be issued/
+      )
       signals.receive("SIGINT")
-      expect(lines[2]).toBe("gehen: third signal (SIGINT): exiting now; not known to be put back (these may still run the new version): api (prod)\n")
+      expect(lines[2]).toBe(
+        "gehen: third signal (SIGINT): exiting now; not known to be put back (these may still run the new version): api (prod)\n"
+      )
       expect(exits).toEqual([3])
     }))
 

@@ -76,8 +76,10 @@ const layers = (world: World, region: string | null = "us-east-1") =>
       describeServiceRevisions: () => Effect.die("status reads no service revisions"),
       updateService: () => Effect.die("status must not update"),
       // An endpoint without the service deployments API, like moto.
-      listServiceDeployments: (ref) => Effect.fail(awsError("ListServiceDeployments", ref.region, "UnknownOperationException")),
-      describeServiceDeployments: (r) => Effect.fail(awsError("DescribeServiceDeployments", r, "UnknownOperationException")),
+      listServiceDeployments: (ref) =>
+        Effect.fail(awsError("ListServiceDeployments", ref.region, "UnknownOperationException")),
+      describeServiceDeployments: (r) =>
+        Effect.fail(awsError("DescribeServiceDeployments", r, "UnknownOperationException")),
       stopServiceDeployment: () => Effect.die("status must not stop deployments"),
       continueServiceDeployment: () => Effect.die("status must not continue deployments"),
       listTasks: (ref) =>
@@ -105,7 +107,9 @@ const layers = (world: World, region: string | null = "us-east-1") =>
       putTarget: () => Effect.die("status must not put targets")
     }),
     Layer.succeed(DefaultRegion, {
-      get: region === null ? Effect.fail(new MissingRegion({ reason: "AWS_REGION is not set" })) : Effect.succeed(region)
+      get: region === null
+        ? Effect.fail(new MissingRegion({ reason: "AWS_REGION is not set" }))
+        : Effect.succeed(region)
     })
   )
 
@@ -170,13 +174,32 @@ const makeWorld = (): World => ({
   },
   tasks: {
     "us-east-1/prod/api": [
-      { taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t1", taskDefinitionArn: east("api", 5), lastStatus: "RUNNING", healthStatus: "HEALTHY" },
-      { taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t2", taskDefinitionArn: east("api", 5), lastStatus: "RUNNING", healthStatus: "UNHEALTHY" },
-      { taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t3", taskDefinitionArn: east("api", 4), lastStatus: "RUNNING", healthStatus: "UNKNOWN" }
+      {
+        taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t1",
+        taskDefinitionArn: east("api", 5),
+        lastStatus: "RUNNING",
+        healthStatus: "HEALTHY"
+      },
+      {
+        taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t2",
+        taskDefinitionArn: east("api", 5),
+        lastStatus: "RUNNING",
+        healthStatus: "UNHEALTHY"
+      },
+      {
+        taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t3",
+        taskDefinitionArn: east("api", 4),
+        lastStatus: "RUNNING",
+        healthStatus: "UNKNOWN"
+      }
     ]
   },
   rules: {
-    nightly: [{ Id: "1", Arn: "arn:aws:ecs:us-east-1:1:cluster/prod", EcsParameters: { TaskDefinitionArn: east("nightly", 4) } }],
+    nightly: [{
+      Id: "1",
+      Arn: "arn:aws:ecs:us-east-1:1:cluster/prod",
+      EcsParameters: { TaskDefinitionArn: east("nightly", 4) }
+    }],
     twice: [{ Id: "1", Arn: "a" }, { Id: "2", Arn: "b" }],
     lambda: [{ Id: "fn", Arn: "arn:aws:lambda:us-east-1:1:function:f" }]
   }
@@ -210,14 +233,25 @@ describe("status", () => {
         // datadog's tag is not gehen's: only the configured container counts.
         tags: ["def5678", "abc1234"],
         taskCount: 3,
-        unhealthyTasks: [{ taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t2", taskDefinition: east("api", 5), lastStatus: "RUNNING" }]
+        unhealthyTasks: [{
+          taskArn: "arn:aws:ecs:us-east-1:1:task/prod/t2",
+          taskDefinition: east("api", 5),
+          lastStatus: "RUNNING"
+        }]
       })
       expect(api?.state === "found" && api.deployments.map((d) => [d.status, d.runningCount, d.tags])).toStrictEqual([
         ["PRIMARY", 2, ["def5678"]],
         ["ACTIVE", 1, ["abc1234"]]
       ])
       // The region comes from the cluster ARN; a digest-only image has no tag.
-      expect(web).toMatchObject({ kind: "service", state: "found", cluster: "west", region: "eu-west-1", tags: [], taskCount: 0 })
+      expect(web).toMatchObject({
+        kind: "service",
+        state: "found",
+        cluster: "west",
+        region: "eu-west-1",
+        tags: [],
+        taskCount: 0
+      })
       // A deployment with no running task runs nothing now.
       expect(idle).toMatchObject({ state: "found", tags: [] })
       expect(gone).toStrictEqual({
@@ -259,7 +293,11 @@ describe("status", () => {
           state: "problem",
           reason: "ListTargetsByRule failed in us-east-1: AccessDeniedException: simulated"
         },
-        { ...where("lambda"), state: "problem", reason: "its target fn (arn:aws:lambda:us-east-1:1:function:f) is not an ECS task" },
+        {
+          ...where("lambda"),
+          state: "problem",
+          reason: "its target fn (arn:aws:lambda:us-east-1:1:function:f) is not an ECS task"
+        },
         { ...where("nowhere"), state: "missing", reason: "rule not found (simulated)" }
       ])
       // One DescribeServices per cluster however many of its services are read; each task
@@ -283,7 +321,10 @@ describe("status", () => {
   it.effect("a scheduled task's tags are those of its containers: list, not a sidecar's", () =>
     Effect.gen(function*() {
       const world = makeWorld()
-      world.taskDefinitions[east("nightly", 4)] = taskDef(east("nightly", 4), { job: "repo/job:def5678", datadog: "datadog/agent:7" })
+      world.taskDefinitions[east("nightly", 4)] = taskDef(east("nightly", 4), {
+        job: "repo/job:def5678",
+        datadog: "datadog/agent:7"
+      })
       const targeted = yield* status(config({ scheduledTasks: [rule("nightly", { containers: ["job"] })] })).pipe(
         Effect.provide(layers(world))
       )
@@ -319,7 +360,9 @@ describe("status", () => {
       )
       expect(report.services.map((s) => [s.name, s.state])).toStrictEqual([["api", "problem"], ["idle", "found"]])
       expect(report.services[0]).toMatchObject({
-        reason: `task definition ${east("api", 4)}: DescribeTaskDefinition failed in us-east-1: ClientException: simulated`
+        reason: `task definition ${
+          east("api", 4)
+        }: DescribeTaskDefinition failed in us-east-1: ClientException: simulated`
       })
     }))
 
@@ -330,7 +373,13 @@ describe("status", () => {
       const decoded = yield* Schema.decodeUnknown(StatusReport)(json)
       expect(decoded).toStrictEqual(report)
       expect(decoded.schemaVersion).toBe(2)
-      expect(decoded.scheduledTasks.map((t) => t.name)).toStrictEqual(["nightly", "twice", "forbidden", "lambda", "nowhere"])
+      expect(decoded.scheduledTasks.map((t) => t.name)).toStrictEqual([
+        "nightly",
+        "twice",
+        "forbidden",
+        "lambda",
+        "nowhere"
+      ])
       expect(JSON.stringify(json)).not.toContain("\"rule\"")
       // Every entry names its target with the run report's fields.
       for (const entry of [...decoded.services, ...decoded.scheduledTasks]) {
@@ -487,12 +536,26 @@ describe("gehen status (CLI)", () => {
       const text = yield* runStatus([], mixedFile, denySecret)
       expect(text.code).toBe(1)
       const lines = text.stdout.split("\n")
-      expect(lines).toContainEqual(expect.stringMatching(/^ {2}scheduled task secret \(us-east-1\): PROBLEM: ListTargetsByRule failed in us-east-1: AccessDeniedException/))
-      expect(lines).toContainEqual(expect.stringMatching(/^ {2}scheduled task nightly \(us-east-1\): runs report:1, 0ld0ld0ld0ld$/))
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  service api \\(cluster prod-a, us-east-1\\): steady, 2/2 running, runs ${OLD}$`)))
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^ {2}scheduled task secret \(us-east-1\): PROBLEM: ListTargetsByRule failed in us-east-1: AccessDeniedException/
+        )
+      )
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^ {2}scheduled task nightly \(us-east-1\): runs report:1, 0ld0ld0ld0ld$/)
+      )
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^  service api \\(cluster prod-a, us-east-1\\): steady, 2/2 running, runs ${OLD}$`)
+        )
+      )
       expect(lines).toContainEqual(expect.stringMatching(/^ {2}service worker \(cluster prod-b, us-west-2\): steady/))
       expect(lines).toContainEqual("  service ghost (cluster prod-a, us-east-1): MISSING: service not found (MISSING)")
-      expect(lines).toContainEqual(expect.stringMatching(/^ {2}service api \(cluster nowhere, us-east-1\): MISSING: cluster not found \(ClusterNotFoundException/))
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^ {2}service api \(cluster nowhere, us-east-1\): MISSING: cluster not found \(ClusterNotFoundException/
+        )
+      )
       // One line on stderr, after the full report on stdout.
       expect(text.stderr).toBe(
         "gehen: 3 of 6 targets could not be read: scheduled task secret (problem), " +
@@ -555,7 +618,11 @@ describe("gehen status (CLI)", () => {
           yield* sim.addRule({
             name: "cleanup",
             region: "us-east-1",
-            target: { ...nightly!.targets[0]!, Id: "cleanup", EcsParameters: { ...nightly!.targets[0]!.EcsParameters, TaskDefinitionArn: td } }
+            target: {
+              ...nightly!.targets[0]!,
+              Id: "cleanup",
+              EcsParameters: { ...nightly!.targets[0]!.EcsParameters, TaskDefinitionArn: td }
+            }
           })
         })
       const file = () => "scheduledTasks:\n  cleanup:\n    containers: [cleanup]\n"
@@ -585,24 +652,43 @@ describe("gehen status (CLI)", () => {
     Effect.gen(function*() {
       const unknown = yield* runStatus(["--only", "wroker", "--output", "json"], goodFile)
       expect(unknown.code).toBe(1)
-      expect(unknown.stderr).toMatch(/^gehen: --only: no service or scheduled task "wroker" \(did you mean "worker"\?\) in .*gehen\.yml; its keys: api, worker, nightly; see gehen status --help$/)
+      expect(unknown.stderr).toMatch(
+        /^gehen: --only: no service or scheduled task "wroker" \(did you mean "worker"\?\) in .*gehen\.yml; its keys: api, worker, nightly; see gehen status --help$/
+      )
       const report = Schema.decodeUnknownSync(StatusReport)(JSON.parse(unknown.stdout))
-      expect(report).toMatchObject({ outcome: "error", exitCode: 1, deployedAs: null, services: [], scheduledTasks: [] })
+      expect(report).toMatchObject({
+        outcome: "error",
+        exitCode: 1,
+        deployedAs: null,
+        services: [],
+        scheduledTasks: []
+      })
       expect(report.problems?.[0]?.problem).toMatch(/^--only: no service or scheduled task "wroker"/)
       expect(yield* unknown.sim.calls()).toStrictEqual([])
 
       const missing = yield* cli(["status", "--path", "/nonexistent/gehen.yml", "--output", "json"])
       expect(missing.code).toBe(1)
-      expect(missing.stderr).toBe("gehen: /nonexistent/gehen.yml: expected a readable gehen config file, got no such file")
+      expect(missing.stderr).toBe(
+        "gehen: /nonexistent/gehen.yml: expected a readable gehen config file, got no such file"
+      )
       const gone = Schema.decodeUnknownSync(StatusReport)(JSON.parse(missing.stdout))
-      expect(gone).toMatchObject({ outcome: "error", exitCode: 1, error: "/nonexistent/gehen.yml: expected a readable gehen config file, got no such file" })
+      expect(gone).toMatchObject({
+        outcome: "error",
+        exitCode: 1,
+        error: "/nonexistent/gehen.yml: expected a readable gehen config file, got no such file"
+      })
       expect(yield* missing.sim.calls()).toStrictEqual([])
       // A flag given twice is a usage error: the same error form.
       const twice = yield* runStatus(["--path", "other.yml", "--output", "json"], goodFile)
       expect(twice.code).toBe(1)
-      expect(Schema.decodeUnknownSync(StatusReport)(JSON.parse(twice.stdout)).error).toBe("--path given twice; see gehen status --help")
+      expect(Schema.decodeUnknownSync(StatusReport)(JSON.parse(twice.stdout)).error).toBe(
+        "--path given twice; see gehen status --help"
+      )
 
-      const bad = yield* runStatus(["--output", "json"], () => "services:\n  api:\n    cluster: prod-a\n    url: ftp://x\ntimeoutMinute: 3\n")
+      const bad = yield* runStatus(
+        ["--output", "json"],
+        () => "services:\n  api:\n    cluster: prod-a\n    url: ftp://x\ntimeoutMinute: 3\n"
+      )
       expect(bad.code).toBe(1)
       const errors = Schema.decodeUnknownSync(StatusReport)(JSON.parse(bad.stdout))
       expect(errors.outcome).toBe("error")

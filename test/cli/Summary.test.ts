@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { formatSummary } from "../../src/cli/Summary.js"
 import { makeStyle } from "../../src/cli/Style.js"
+import { formatSummary } from "../../src/cli/Summary.js"
 import type { RunReport, TargetReport } from "../../src/report/Report.js"
 
 const style = makeStyle(false)
@@ -41,10 +41,13 @@ const report = (services: ReadonlyArray<TargetReport>, over: Partial<RunReport> 
 
 describe("the closing summary tells the truth about restores", () => {
   it("a restore whose call succeeded but was not confirmed: no manual command is claimed", () => {
-    const text = formatSummary(style, report([
-      target("api", { outcome: "rollback-failed", error: "restore issued, but not confirmed: task y is UNHEALTHY" }),
-      target("web")
-    ]))
+    const text = formatSummary(
+      style,
+      report([
+        target("api", { outcome: "rollback-failed", error: "restore issued, but not confirmed: task y is UNHEALTHY" }),
+        target("web")
+      ])
+    )
     expect(text).toContain("deploy FAILED and NOT everything was put back")
     expect(text).toContain("(exit 3)")
     expect(text).toContain("1 target(s) need a look now: their restores were issued but not confirmed")
@@ -53,8 +56,12 @@ describe("the closing summary tells the truth about restores", () => {
   })
 
   it("a restore call that failed: its command is printed under it and the closing line points at it", () => {
-    const command = "aws ecs update-service --region us-east-1 --cluster 'prod' --service 'api' --task-definition 'api:1' --force-new-deployment"
-    const text = formatSummary(style, report([target("api", { outcome: "rollback-failed", error: "rollback failed: down", manualCommand: command })]))
+    const command =
+      "aws ecs update-service --region us-east-1 --cluster 'prod' --service 'api' --task-definition 'api:1' --force-new-deployment"
+    const text = formatSummary(
+      style,
+      report([target("api", { outcome: "rollback-failed", error: "rollback failed: down", manualCommand: command })])
+    )
     expect(text).toContain(`restore by hand: ${command}`)
     expect(text).toContain("their restore calls failed; the commands above put them back by hand")
   })

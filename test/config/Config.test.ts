@@ -2,9 +2,16 @@ import { FileSystem } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { fileURLToPath } from "node:url"
 import { resolve } from "node:path"
-import { clusterName, ConfigError, ConfigErrors, type GehenConfig, loadConfig, regionOfCluster } from "../../src/config/Config.js"
+import { fileURLToPath } from "node:url"
+import {
+  clusterName,
+  ConfigError,
+  ConfigErrors,
+  type GehenConfig,
+  loadConfig,
+  regionOfCluster
+} from "../../src/config/Config.js"
 import { decode, decodeError } from "../support/config.js"
 
 const examplePath = fileURLToPath(new URL("../../gehen.example.yml", import.meta.url))
@@ -144,23 +151,58 @@ scheduledTasks:
 
 /** [case, YAML, key path, text the "expected" part must contain] */
 const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
-  ["malformed YAML", "services:\n  api: {cluster: prod\n", "", "gehen.yml:3:1: expected valid YAML, got a syntax error: "],
+  [
+    "malformed YAML",
+    "services:\n  api: {cluster: prod\n",
+    "",
+    "gehen.yml:3:1: expected valid YAML, got a syntax error: "
+  ],
   ["compact nested map", "services: api: {}\n", "", "gehen.yml:1:11: expected valid YAML, got a syntax error: "],
   ["tab indentation", "services:\n\tapi: {cluster: x}\n", "", "gehen.yml:2:1: expected valid YAML"],
-  ["duplicate key", `${oneService}services: {}\n`, "", "gehen.yml:4:1: expected valid YAML, got a syntax error: Map keys must be unique"],
-  ["two documents", `${oneService}---\n${oneService}`, "", "gehen.yml:4:1: expected valid YAML, got a second YAML document (---)"],
-  ["unresolved alias", "services: *nope\n", "", "gehen.yml:1:11: expected valid YAML, got a syntax error: Unresolved alias"],
+  [
+    "duplicate key",
+    `${oneService}services: {}\n`,
+    "",
+    "gehen.yml:4:1: expected valid YAML, got a syntax error: Map keys must be unique"
+  ],
+  [
+    "two documents",
+    `${oneService}---\n${oneService}`,
+    "",
+    "gehen.yml:4:1: expected valid YAML, got a second YAML document (---)"
+  ],
+  [
+    "unresolved alias",
+    "services: *nope\n",
+    "",
+    "gehen.yml:1:11: expected valid YAML, got a syntax error: Unresolved alias"
+  ],
   ["empty file", "", "", "at least one service under services or rule under scheduledTasks, got an empty file"],
   ["only comments", "# nothing yet\n", "", "got an empty file"],
   ["top-level list", "- services\n", "", "a map of gehen settings"],
   ["top-level scalar", "services\n", "", "a map of gehen settings"],
-  ["no services or tasks", "timeoutMinutes: 3\n", "", "at least one service under services or rule under scheduledTasks"],
+  [
+    "no services or tasks",
+    "timeoutMinutes: 3\n",
+    "",
+    "at least one service under services or rule under scheduledTasks"
+  ],
   ["empty maps", "services: {}\nscheduledTasks: {}\n", "services", "is empty: list at least one service under it"],
   ["services as a list", "services:\n  - api\n  - web\n", "services", "a map keyed by service name"],
   ["services as a list of maps", "services:\n  - api: {cluster: prod}\n", "services", "not a list, got a list"],
   ["services as a string", "services: api\n", "services", "a map keyed by service name"],
-  ["scheduledTasks as a list", "scheduledTasks:\n  - nightly\n", "scheduledTasks", "a map keyed by EventBridge rule name or ARN"],
-  ["scheduled task with a value", "scheduledTasks:\n  nightly: 5\n", "scheduledTasks.nightly", "`{}` or a map with region"],
+  [
+    "scheduledTasks as a list",
+    "scheduledTasks:\n  - nightly\n",
+    "scheduledTasks",
+    "a map keyed by EventBridge rule name or ARN"
+  ],
+  [
+    "scheduled task with a value",
+    "scheduledTasks:\n  nightly: 5\n",
+    "scheduledTasks.nightly",
+    "`{}` or a map with region"
+  ],
   ["scheduled task as a list", "scheduledTasks:\n  nightly: [a]\n", "scheduledTasks.nightly", "nothing (`<rule>:`)"],
   [
     "unknown scheduled-task key",
@@ -170,8 +212,18 @@ const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
   ],
   ["unknown top-level key", `${oneService}timeout: 5\n`, "timeout", "one of the keys services, scheduledTasks"],
   ["misspelt top-level key", "servces:\n  api: {cluster: x}\n", "servces", `(did you mean "services"?)`],
-  ["unknown service key", "services:\n  api: {cluster: x, clustr: y}\n", "services.api.clustr", "one of the keys cluster"],
-  ["unknown role key", `${oneService}role: {arn: "arn:aws:iam::123456789012:role/x", name: x}\n`, "role.name", "the key arn"],
+  [
+    "unknown service key",
+    "services:\n  api: {cluster: x, clustr: y}\n",
+    "services.api.clustr",
+    "one of the keys cluster"
+  ],
+  [
+    "unknown role key",
+    `${oneService}role: {arn: "arn:aws:iam::123456789012:role/x", name: x}\n`,
+    "role.name",
+    "the key arn"
+  ],
   ["service without a map", "services:\n  api:\n", "services.api", "a map with cluster"],
   ["service without cluster", "services:\n  api: {url: https://x}\n", "services.api.cluster", "key is missing"],
   ["cluster not a string", "services:\n  api: {cluster: 12}\n", "services.api.cluster", "a cluster name"],
@@ -195,12 +247,37 @@ const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
     "services.api.cluster",
     "an ECS cluster ARN"
   ],
-  ["url with ftp scheme", "services:\n  api: {cluster: x, url: 'ftp://x'}\n", "services.api.url", `an http:// or https:// URL, got "ftp://x"`],
+  [
+    "url with ftp scheme",
+    "services:\n  api: {cluster: x, url: 'ftp://x'}\n",
+    "services.api.url",
+    `an http:// or https:// URL, got "ftp://x"`
+  ],
   ["relative url", "services:\n  api: {cluster: x, url: /version}\n", "services.api.url", "an http:// or https:// URL"],
-  ["url without slashes", "services:\n  api: {cluster: x, url: 'http:api.example.com'}\n", "services.api.url", "an http:// or https:// URL"],
-  ["url without host", "services:\n  api: {cluster: x, url: 'http://'}\n", "services.api.url", "an http:// or https:// URL"],
-  ["containers empty", "services:\n  api: {cluster: x, containers: []}\n", "services.api.containers", "a non-empty list"],
-  ["containers a string", "services:\n  api: {cluster: x, containers: app}\n", "services.api.containers", "a non-empty list"],
+  [
+    "url without slashes",
+    "services:\n  api: {cluster: x, url: 'http:api.example.com'}\n",
+    "services.api.url",
+    "an http:// or https:// URL"
+  ],
+  [
+    "url without host",
+    "services:\n  api: {cluster: x, url: 'http://'}\n",
+    "services.api.url",
+    "an http:// or https:// URL"
+  ],
+  [
+    "containers empty",
+    "services:\n  api: {cluster: x, containers: []}\n",
+    "services.api.containers",
+    "a non-empty list"
+  ],
+  [
+    "containers a string",
+    "services:\n  api: {cluster: x, containers: app}\n",
+    "services.api.containers",
+    "a non-empty list"
+  ],
   [
     "empty container name",
     "services:\n  api: {cluster: x, containers: [app, '']}\n",
@@ -209,17 +286,47 @@ const badFiles: ReadonlyArray<readonly [string, string, string, string]> = [
   ],
   ["role as a string", `${oneService}role: arn:aws:iam::123456789012:role/x\n`, "role", "a map with arn"],
   ["role without arn", `${oneService}role: {}\n`, "role.arn", "an IAM role ARN"],
-  ["role ARN of a user", `${oneService}role: {arn: 'arn:aws:iam::123456789012:user/x'}\n`, "role.arn", "an IAM role ARN"],
-  ["role ARN with a region", `${oneService}role: {arn: 'arn:aws:iam:eu-west-1:123456789012:role/x'}\n`, "role.arn", "an IAM role ARN"],
-  ["role ARN of another partition", `${oneService}role: {arn: 'arn:gcp:iam::123456789012:role/x'}\n`, "role.arn", "an IAM role ARN"],
-  ["unknown updateStrategy", `${oneService}updateStrategy: newest\n`, "updateStrategy", `one of current, latest, redeploy, none, got "newest"`],
+  [
+    "role ARN of a user",
+    `${oneService}role: {arn: 'arn:aws:iam::123456789012:user/x'}\n`,
+    "role.arn",
+    "an IAM role ARN"
+  ],
+  [
+    "role ARN with a region",
+    `${oneService}role: {arn: 'arn:aws:iam:eu-west-1:123456789012:role/x'}\n`,
+    "role.arn",
+    "an IAM role ARN"
+  ],
+  [
+    "role ARN of another partition",
+    `${oneService}role: {arn: 'arn:gcp:iam::123456789012:role/x'}\n`,
+    "role.arn",
+    "an IAM role ARN"
+  ],
+  [
+    "unknown updateStrategy",
+    `${oneService}updateStrategy: newest\n`,
+    "updateStrategy",
+    `one of current, latest, redeploy, none, got "newest"`
+  ],
   ["empty updateStrategy", `${oneService}updateStrategy:\n`, "updateStrategy", "one of current, latest"],
   ["zero timeout", `${oneService}timeoutMinutes: 0\n`, "timeoutMinutes", "a positive number of minutes, got 0"],
   ["negative timeout", `${oneService}timeoutMinutes: -1.5\n`, "timeoutMinutes", "a positive number of minutes"],
   ["infinite timeout", `${oneService}timeoutMinutes: .inf\n`, "timeoutMinutes", "a positive number of minutes"],
-  ["timeout as a string", `${oneService}timeoutMinutes: "5"\n`, "timeoutMinutes", `a positive number of minutes, got "5"`],
+  [
+    "timeout as a string",
+    `${oneService}timeoutMinutes: "5"\n`,
+    "timeoutMinutes",
+    `a positive number of minutes, got "5"`
+  ],
   ["zero interval", `${oneService}checkIntervalSeconds: 0\n`, "checkIntervalSeconds", "a positive number of seconds"],
-  ["negative interval", `${oneService}checkIntervalSeconds: -10\n`, "checkIntervalSeconds", "a positive number of seconds"],
+  [
+    "negative interval",
+    `${oneService}checkIntervalSeconds: -10\n`,
+    "checkIntervalSeconds",
+    "a positive number of seconds"
+  ],
   ["zero concurrency", `${oneService}concurrency: 0\n`, "concurrency", "a positive whole number, got 0"],
   ["fractional concurrency", `${oneService}concurrency: 2.5\n`, "concurrency", "a positive whole number"],
   ["concurrency as text", `${oneService}concurrency: many\n`, "concurrency", "a positive whole number"]

@@ -119,7 +119,9 @@ const validate = (schema: Json, value: Json, root: JsonObject, at: string): Read
         break
       case "additionalProperties":
         if (isObject(value)) {
-          if (schema["patternProperties"] !== undefined) throw new Error(`${at}: additionalProperties with patternProperties`)
+          if (schema["patternProperties"] !== undefined) {
+            throw new Error(`${at}: additionalProperties with patternProperties`)
+          }
           const known = isObject(schema["properties"]) ? schema["properties"] : {}
           for (const [key, v] of Object.entries(value)) if (!(key in known)) sub(arg, v, `${at}.${key}`)
         }
@@ -134,7 +136,7 @@ const validate = (schema: Json, value: Json, root: JsonObject, at: string): Read
         }
         break
       case "propertyNames":
-        if (isObject(value)) for (const key of Object.keys(value)) sub(arg, key, `${at}[${JSON.stringify(key)}]`)
+        if (isObject(value)) { for (const key of Object.keys(value)) sub(arg, key, `${at}[${JSON.stringify(key)}]`) }
         break
       case "anyOf":
         if (Array.isArray(arg) && !arg.some((s: Json) => validate(s, value, root, at).length === 0)) {
@@ -193,8 +195,16 @@ describe("the JSON Schema agrees with decodeConfig", () => {
     ["bad service name", "services:\n  api: {cluster: prod, name: 'my api'}\n", false],
     ["long service name", `services:\n  api: {cluster: prod, name: ${"a".repeat(256)}}\n`, false],
     ["empty scheduled task map", "scheduledTasks:\n  nightly: {}\n", true],
-    ["scheduled task options", "scheduledTasks:\n  nightly: {region: eu-west-1, eventBusName: jobs, containers: [app]}\n", true],
-    ["event bus ARN", "scheduledTasks:\n  nightly: {eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/j'}\n", true],
+    [
+      "scheduled task options",
+      "scheduledTasks:\n  nightly: {region: eu-west-1, eventBusName: jobs, containers: [app]}\n",
+      true
+    ],
+    [
+      "event bus ARN",
+      "scheduledTasks:\n  nightly: {eventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/j'}\n",
+      true
+    ],
     ["rule ARN key, default bus", `scheduledTasks:\n  "${ruleArn}/nightly":\n`, true],
     ["rule ARN key, custom bus", `scheduledTasks:\n  "${ruleArn}/jobs/nightly": {containers: [app]}\n`, true],
     ["rule ARN key, partner bus", `scheduledTasks:\n  "${ruleArn}/aws.partner/x.com/1/orders/sync":\n`, true],

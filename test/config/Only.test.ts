@@ -24,14 +24,16 @@ timeoutMinutes: 3
 `
 
 describe("onlyKeys", () => {
-  it.each([
-    [[], []],
-    [["api"], ["api"]],
-    [["api,worker"], ["api", "worker"]],
-    [["api", "worker"], ["api", "worker"]],
-    [[" api , worker ,", "api"], ["api", "worker"]],
-    [[",,"], []]
-  ] as const)("%j -> %j", (values, keys) => {
+  it.each(
+    [
+      [[], []],
+      [["api"], ["api"]],
+      [["api,worker"], ["api", "worker"]],
+      [["api", "worker"], ["api", "worker"]],
+      [[" api , worker ,", "api"], ["api", "worker"]],
+      [[",,"], []]
+    ] as const
+  )("%j -> %j", (values, keys) => {
     expect(onlyKeys(values)).toEqual(keys)
   })
 })
@@ -75,7 +77,9 @@ describe("selectTargets: --only by gehen.yml keys", () => {
           "its keys: api, api-eu, worker, nightly, arn:aws:events:eu-west-1:123456789012:rule/hourly"
       )
       const one = yield* Either.flip(selectTargets(config, ["apii"]))
-      expect(one.message).toMatch(/^--only: no service or scheduled task "apii" \(did you mean "api"\?\) in gehen\.yml;/)
+      expect(one.message).toMatch(
+        /^--only: no service or scheduled task "apii" \(did you mean "api"\?\) in gehen\.yml;/
+      )
     }))
 
   it("a long file's keys are not all listed", () => {
@@ -96,39 +100,43 @@ describe("selectTargets: --only by gehen.yml keys", () => {
 })
 
 describe("nearest: one did-you-mean for keys, flags, commands and --only", () => {
-  it.each([
-    // Flags and commands (the command line's cases).
-    ["dryrun", ["dry-run", "path"], "dry-run"],
-    ["PATH", ["path"], "path"],
-    ["x", ["dry-run", "path"], undefined],
-    ["deplyo", ["deploy", "rollback", "status", "version", "help"], "deploy"],
-    ["stats", ["deploy", "rollback", "status", "version", "help"], "status"],
-    ["frobnicate", ["deploy", "rollback", "status", "version", "help"], undefined],
-    // gehen.yml keys (config's cases): case and separators never count.
-    ["servics", ["services", "scheduledTasks"], "services"],
-    ["timeoutMinute", ["timeoutMinutes", "checkIntervalSeconds"], "timeoutMinutes"],
-    ["scheduled_tasks", ["services", "scheduledTasks"], "scheduledTasks"],
-    ["TIMEOUTMINUTES", ["timeoutMinutes"], "timeoutMinutes"],
-    ["regoin", ["region", "eventBusName", "containers"], "region"],
-    ["role", ["services", "scheduledTasks"], undefined],
-    // The closest wins; on a tie, the first known.
-    ["pat", ["path", "pot"], "path"],
-    ["cat", ["bat", "hat"], "bat"],
-    ["olny", ["gitsha", "path", "only", "dry-run"], "only"]
-  ] as const)("%s among %j -> %s", (word, known, expected) => {
+  it.each(
+    [
+      // Flags and commands (the command line's cases).
+      ["dryrun", ["dry-run", "path"], "dry-run"],
+      ["PATH", ["path"], "path"],
+      ["x", ["dry-run", "path"], undefined],
+      ["deplyo", ["deploy", "rollback", "status", "version", "help"], "deploy"],
+      ["stats", ["deploy", "rollback", "status", "version", "help"], "status"],
+      ["frobnicate", ["deploy", "rollback", "status", "version", "help"], undefined],
+      // gehen.yml keys (config's cases): case and separators never count.
+      ["servics", ["services", "scheduledTasks"], "services"],
+      ["timeoutMinute", ["timeoutMinutes", "checkIntervalSeconds"], "timeoutMinutes"],
+      ["scheduled_tasks", ["services", "scheduledTasks"], "scheduledTasks"],
+      ["TIMEOUTMINUTES", ["timeoutMinutes"], "timeoutMinutes"],
+      ["regoin", ["region", "eventBusName", "containers"], "region"],
+      ["role", ["services", "scheduledTasks"], undefined],
+      // The closest wins; on a tie, the first known.
+      ["pat", ["path", "pot"], "path"],
+      ["cat", ["bat", "hat"], "bat"],
+      ["olny", ["gitsha", "path", "only", "dry-run"], "only"]
+    ] as const
+  )("%s among %j -> %s", (word, known, expected) => {
     expect(nearest(word, known)).toBe(expected)
   })
 
-  it.each([
-    ["", "", 0],
-    ["abc", "", 3],
-    ["kitten", "sitting", 3],
-    ["flaw", "lawn", 2],
-    // A swap of neighbours is one edit.
-    ["olny", "only", 1],
-    ["deplyo", "deploy", 1],
-    ["ca", "abc", 3]
-  ] as const)("editDistance(%j, %j) = %i", (a, b, d) => {
+  it.each(
+    [
+      ["", "", 0],
+      ["abc", "", 3],
+      ["kitten", "sitting", 3],
+      ["flaw", "lawn", 2],
+      // A swap of neighbours is one edit.
+      ["olny", "only", 1],
+      ["deplyo", "deploy", 1],
+      ["ca", "abc", 3]
+    ] as const
+  )("editDistance(%j, %j) = %i", (a, b, d) => {
     expect(editDistance(a, b)).toBe(d)
     expect(editDistance(b, a)).toBe(d)
   })

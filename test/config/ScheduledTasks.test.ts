@@ -12,7 +12,8 @@ const unknownKeyNote = "the original Gehen ignored unknown keys, gehen refuses t
 describe("scheduledTasks keyed by rule name", () => {
   it.effect("take nothing, `{}` or a map of options", () =>
     Effect.gen(function*() {
-      expect(yield* tasks(`
+      expect(
+        yield* tasks(`
   a:
   b: ~
   c: {}
@@ -24,7 +25,8 @@ describe("scheduledTasks keyed by rule name", () => {
     region: ap-southeast-2
     eventBusName: aws.partner/example.com/123/orders
     containers: [app]
-`)).toStrictEqual<ReadonlyArray<ScheduledTaskConfig>>([
+`)
+      ).toStrictEqual<ReadonlyArray<ScheduledTaskConfig>>([
         { key: "a", rule: "a" },
         { key: "b", rule: "b" },
         { key: "c", rule: "c" },
@@ -67,7 +69,9 @@ describe("scheduledTasks keyed by rule name", () => {
       expect(error.expected).toBe(
         "an EventBridge rule name (letters, digits, ., - and _, at most 64 characters) or rule ARN"
       )
-      expect(error.got).toBe(JSON.stringify(name).length > 80 ? `${JSON.stringify(name).slice(0, 77)}…"` : JSON.stringify(name))
+      expect(error.got).toBe(
+        JSON.stringify(name).length > 80 ? `${JSON.stringify(name).slice(0, 77)}…"` : JSON.stringify(name)
+      )
     }))
 })
 
@@ -88,28 +92,36 @@ describe("scheduledTasks keyed by rule ARN", () => {
 
   it.effect("take partner buses (with slashes), other partitions, and the default bus spelt out", () =>
     Effect.gen(function*() {
-      expect(yield* tasks(`
+      expect(
+        yield* tasks(`
   "arn:aws-cn:events:cn-north-1:123456789012:rule/aws.partner/example.com/123/orders/sync":
   "arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/default/nightly":
-`)).toStrictEqual<ReadonlyArray<ScheduledTaskConfig>>([
+`)
+      ).toStrictEqual<ReadonlyArray<ScheduledTaskConfig>>([
         {
           key: "arn:aws-cn:events:cn-north-1:123456789012:rule/aws.partner/example.com/123/orders/sync",
           rule: "sync",
           region: "cn-north-1",
           eventBusName: "aws.partner/example.com/123/orders"
         },
-        { key: "arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/default/nightly", rule: "nightly", region: "us-gov-west-1" }
+        {
+          key: "arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/default/nightly",
+          rule: "nightly",
+          region: "us-gov-west-1"
+        }
       ])
     }))
 
   it.effect("take containers, and a region and event bus that agree with the ARN", () =>
     Effect.gen(function*() {
-      expect(yield* tasks(`
+      expect(
+        yield* tasks(`
   "${arn}/jobs/a": {containers: [app]}
   "${arn}/jobs/b": {region: eu-west-1, eventBusName: jobs}
   "${arn}/jobs/c": {eventBusName: "arn:aws:events:eu-west-1:123456789012:event-bus/jobs"}
   "${arn}/d": {eventBusName: default, containers: [app, log]}
-`)).toStrictEqual<ReadonlyArray<ScheduledTaskConfig>>([
+`)
+      ).toStrictEqual<ReadonlyArray<ScheduledTaskConfig>>([
         { key: `${arn}/jobs/a`, rule: "a", region: "eu-west-1", eventBusName: "jobs", containers: ["app"] },
         { key: `${arn}/jobs/b`, rule: "b", region: "eu-west-1", eventBusName: "jobs" },
         { key: `${arn}/jobs/c`, rule: "c", region: "eu-west-1", eventBusName: "jobs" },
@@ -224,9 +236,24 @@ describe("a region or event bus that contradicts the rule ARN", () => {
 describe("scheduled-task values", () => {
   /** [case, value, key path under scheduledTasks.nightly, whole message after the key path] */
   const bad: ReadonlyArray<readonly [string, string, string, string]> = [
-    ["a number", "5", "", "expected nothing (`<rule>:`), `{}` or a map with region, eventBusName and containers, got 5"],
-    ["a string", "daily", "", `expected nothing (\`<rule>:\`), \`{}\` or a map with region, eventBusName and containers, got "daily"`],
-    ["a list", "[app]", "", "expected nothing (`<rule>:`), `{}` or a map with region, eventBusName and containers, got a list"],
+    [
+      "a number",
+      "5",
+      "",
+      "expected nothing (`<rule>:`), `{}` or a map with region, eventBusName and containers, got 5"
+    ],
+    [
+      "a string",
+      "daily",
+      "",
+      `expected nothing (\`<rule>:\`), \`{}\` or a map with region, eventBusName and containers, got "daily"`
+    ],
+    [
+      "a list",
+      "[app]",
+      "",
+      "expected nothing (`<rule>:`), `{}` or a map with region, eventBusName and containers, got a list"
+    ],
     [
       "an unknown key",
       "{cron: 'rate(1 day)'}",
@@ -238,11 +265,21 @@ describe("scheduled-task values", () => {
       "{regoin: eu-west-1}",
       ".regoin",
       `expected one of the keys region, eventBusName, containers, got the unknown key "regoin" (did you mean "region"?); ` +
-        unknownKeyNote
+      unknownKeyNote
     ],
     ["a region without number", "{region: eu-west}", ".region", `expected an AWS region like eu-west-1, got "eu-west"`],
-    ["a region in capitals", "{region: EU-WEST-1}", ".region", `expected an AWS region like eu-west-1, got "EU-WEST-1"`],
-    ["an availability zone", "{region: eu-west-1a}", ".region", `expected an AWS region like eu-west-1, got "eu-west-1a"`],
+    [
+      "a region in capitals",
+      "{region: EU-WEST-1}",
+      ".region",
+      `expected an AWS region like eu-west-1, got "EU-WEST-1"`
+    ],
+    [
+      "an availability zone",
+      "{region: eu-west-1a}",
+      ".region",
+      `expected an AWS region like eu-west-1, got "eu-west-1a"`
+    ],
     ["a region that is a number", "{region: 1}", ".region", "expected an AWS region like eu-west-1, got 1"],
     [
       "an event bus name with a space",
@@ -260,11 +297,28 @@ describe("scheduled-task values", () => {
       "an event bus name of 257 characters",
       `{eventBusName: ${"b".repeat(257)}}`,
       ".eventBusName",
-      `expected an EventBridge event bus name or ARN (letters, digits, ., -, _, / and :, at most 256 characters), got "${"b".repeat(76)}…"`
+      `expected an EventBridge event bus name or ARN (letters, digits, ., -, _, / and :, at most 256 characters), got "${
+        "b".repeat(76)
+      }…"`
     ],
-    ["empty containers", "{containers: []}", ".containers", "expected a non-empty list of container names, got an empty list"],
-    ["containers as a string", "{containers: app}", ".containers", `expected a non-empty list of container names, got "app"`],
-    ["an empty container name", "{containers: [app, '']}", ".containers[1]", `expected a non-empty container name, got ""`]
+    [
+      "empty containers",
+      "{containers: []}",
+      ".containers",
+      "expected a non-empty list of container names, got an empty list"
+    ],
+    [
+      "containers as a string",
+      "{containers: app}",
+      ".containers",
+      `expected a non-empty list of container names, got "app"`
+    ],
+    [
+      "an empty container name",
+      "{containers: [app, '']}",
+      ".containers[1]",
+      `expected a non-empty container name, got ""`
+    ]
   ]
 
   it.effect.each(bad)("reject %s", ([, value, at, rest]) =>
@@ -285,6 +339,10 @@ describe("scheduled-task values", () => {
   it.effect("accept an event bus name of 256 characters", () =>
     Effect.gen(function*() {
       const bus = "b".repeat(256)
-      expect(yield* tasks(`  nightly: {eventBusName: ${bus}}\n`)).toStrictEqual([{ key: "nightly", rule: "nightly", eventBusName: bus }])
+      expect(yield* tasks(`  nightly: {eventBusName: ${bus}}\n`)).toStrictEqual([{
+        key: "nightly",
+        rule: "nightly",
+        eventBusName: bus
+      }])
     }))
 })

@@ -3,12 +3,15 @@ import * as Effect from "effect/Effect"
 import { ConfigError, type ServiceConfig } from "../../src/config/Config.js"
 import { decode, decodeError, decodeErrors } from "../support/config.js"
 
-
 describe("services.<key>.name", () => {
   it.effect("is the key when absent", () =>
     Effect.gen(function*() {
       const config = yield* decode("services:\n  api: {cluster: prod}\n")
-      expect(config.services).toStrictEqual<ReadonlyArray<ServiceConfig>>([{ key: "api", name: "api", cluster: "prod" }])
+      expect(config.services).toStrictEqual<ReadonlyArray<ServiceConfig>>([{
+        key: "api",
+        name: "api",
+        cluster: "prod"
+      }])
     }))
 
   it.effect("names the ECS service, so one service can be deployed in two clusters under two keys", () =>
@@ -38,13 +41,19 @@ services:
   it.effect("may equal the key", () =>
     Effect.gen(function*() {
       const config = yield* decode("services:\n  api: {cluster: prod, name: api}\n")
-      expect(config.services).toStrictEqual<ReadonlyArray<ServiceConfig>>([{ key: "api", name: "api", cluster: "prod" }])
+      expect(config.services).toStrictEqual<ReadonlyArray<ServiceConfig>>([{
+        key: "api",
+        name: "api",
+        cluster: "prod"
+      }])
     }))
 
   it.effect("accepts every allowed character and 255 characters", () =>
     Effect.gen(function*() {
       const long = "a".repeat(255)
-      const config = yield* decode(`services:\n  a: {cluster: prod, name: Api_2-x}\n  b: {cluster: prod, name: ${long}}\n`)
+      const config = yield* decode(
+        `services:\n  a: {cluster: prod, name: Api_2-x}\n  b: {cluster: prod, name: ${long}}\n`
+      )
       expect(config.services.map((s) => s.name)).toStrictEqual(["Api_2-x", long])
     }))
 

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs"
 import {
   type ContainerDefinition,
   ECSClient,
@@ -9,9 +8,10 @@ import {
 } from "@aws-sdk/client-ecs"
 import { Either, Option } from "effect"
 import fc from "fast-check"
+import { readdirSync, readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import type { DescribedTaskDefinition } from "../../src/ports/Ecs.js"
 import { retag, toRegisterInput } from "../../src/domain/TaskDefinitionCopy.js"
+import type { DescribedTaskDefinition } from "../../src/ports/Ecs.js"
 
 const SHA = "abc1234def"
 const D64 = "sha256:" + "0123456789abcdef".repeat(4)
@@ -177,8 +177,19 @@ describe("toRegisterInput", () => {
   })
 
   it("drops the read-only fields and undefined, keeps empty lists and everything else, sends no empty tags", () => {
-    const { taskDefinitionArn, revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy,
-      deregisteredAt, deleteRequestedAt, pidMode, ...rest } = described.taskDefinition
+    const {
+      taskDefinitionArn,
+      revision,
+      status,
+      requiresAttributes,
+      compatibilities,
+      registeredAt,
+      registeredBy,
+      deregisteredAt,
+      deleteRequestedAt,
+      pidMode,
+      ...rest
+    } = described.taskDefinition
     const input = toRegisterInput(described)
     expect(input).toStrictEqual(rest)
     expect("tags" in input).toBe(false)
@@ -277,7 +288,7 @@ describe("retag", () => {
     expect(Either.isLeft(noImage) && noImage.left.invalid.map((i) => i.error.image)).toStrictEqual([""])
 
     const badTag = retag(input, "-bad", ["worker"])
-    expect(Either.isLeft(badTag) && badTag.left.message).toContain('tag "-bad"')
+    expect(Either.isLeft(badTag) && badTag.left.message).toContain("tag \"-bad\"")
   })
 })
 

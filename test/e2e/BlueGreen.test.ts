@@ -38,7 +38,10 @@ services:
 timeoutMinutes: 0.5
 checkIntervalSeconds: 0.2
 `)
-  const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", path, "--output", "json"], cliEnv(w.server.url, dir, { NO_COLOR: "1" }))
+  const run = await runCliProcess(
+    ["deploy", "--gitsha", SHA, "--path", path, "--output", "json"],
+    cliEnv(w.server.url, dir, { NO_COLOR: "1" })
+  )
   expect(run.code, run.stderr).toBe(0)
   const report = JSON.parse(run.stdout)
   const service = report.services[0]

@@ -7,12 +7,12 @@ import * as net from "node:net"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { VERSION } from "../../src/Version.js"
 import { RunReport } from "../../src/report/Report.js"
+import { VERSION } from "../../src/Version.js"
 import { issueCertificate } from "../support/certificates.js"
 import { cliEnv, runCliProcess, setupDeploy, startCli, writeConfig } from "../support/subprocess.js"
-import { SHA } from "../support/world.js"
 import { waitFor } from "../support/waitFor.js"
+import { SHA } from "../support/world.js"
 
 const worlds: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -42,7 +42,11 @@ describe.concurrent("gehen deploy as a subprocess", () => {
   })
 
   it("exit 1 and a rollback when new tasks turn unhealthy", async () => {
-    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3, replaceAfter: 0.2 } }, "", 0.5)
+    const s = await setup(
+      { [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.3, replaceAfter: 0.2 } },
+      "",
+      0.5
+    )
     const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path], s.env)
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/UNHEALTHY/)
@@ -114,7 +118,9 @@ describe.concurrent("gehen deploy as a subprocess", () => {
     const s = await setup({ [SHA]: { kind: "never-drain", startAfter: 0.1, healthyAfter: 0.2 } }, "", 5)
     const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path, "--output", "json"], s.env)
     await waitFor(() => cli.output().includes("drain"), "the drain")
-    await Effect.runPromise(s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" }))
+    await Effect.runPromise(
+      s.sim.failNext({ operation: "UpdateService", times: 1000, code: "ServiceUnavailable", message: "down" })
+    )
     cli.child.kill("SIGINT")
     await waitFor(() => cli.output().includes("SIGINT received"), "the first signal's line")
     cli.child.kill("SIGINT")
@@ -131,8 +137,17 @@ describe.concurrent("gehen deploy as a subprocess", () => {
 
 describe("secrets never reach the output", () => {
   it("task-definition secrets, environment values and credentials are not printed, in text or JSON", async () => {
-    const markers = ["MARKER-ENV-VALUE-93f1", "MARKER-SECRET-ARN-77aa", "MARKER-SECRET-KEY-5b2c", "MARKER-SESSION-TOKEN-c0de"]
-    const s = await setup({ [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.2, replaceAfter: 0.2 } }, "", 0.5)
+    const markers = [
+      "MARKER-ENV-VALUE-93f1",
+      "MARKER-SECRET-ARN-77aa",
+      "MARKER-SECRET-KEY-5b2c",
+      "MARKER-SESSION-TOKEN-c0de"
+    ]
+    const s = await setup(
+      { [SHA]: { kind: "unhealthy", startAfter: 0.1, healthyAfter: 0.2, replaceAfter: 0.2 } },
+      "",
+      0.5
+    )
     const td = await Effect.runPromise(s.sim.seedTaskDefinition("us-east-1", {
       family: "vault",
       containerDefinitions: [{
@@ -142,7 +157,9 @@ describe("secrets never reach the output", () => {
         secrets: [{ name: "DB", valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${markers[1]}` }]
       }]
     }))
-    await Effect.runPromise(s.sim.addService({ cluster: "prod-a", name: "vault", taskDefinition: td, region: "us-east-1" }))
+    await Effect.runPromise(
+      s.sim.addService({ cluster: "prod-a", name: "vault", taskDefinition: td, region: "us-east-1" })
+    )
     const { dir, path } = writeConfig(`
 services:
   vault:
@@ -154,7 +171,10 @@ checkIntervalSeconds: 0.2
     const env = cliEnv(s.server.url, dir, { AWS_SECRET_ACCESS_KEY: markers[2]!, AWS_SESSION_TOKEN: markers[3]! })
     const failed = await runCliProcess(["deploy", "--gitsha", SHA, "--path", path, "--output", "json"], env)
     expect(failed.code).toBe(1)
-    const planned = await runCliProcess(["deploy", "--gitsha", SHA, "--path", path, "--output", "json", "--dry-run"], env)
+    const planned = await runCliProcess(
+      ["deploy", "--gitsha", SHA, "--path", path, "--output", "json", "--dry-run"],
+      env
+    )
     expect(planned.code).toBe(0)
     // The registered revision did carry them: they were copied, just never shown.
     const registered = await s.calls("RegisterTaskDefinition")
@@ -173,10 +193,14 @@ describe("large reports", () => {
     const s = await setup()
     const names = Array.from({ length: 200 }, (_, i) => `svc-${i}`)
     for (const name of names) {
-      await Effect.runPromise(s.sim.addService({ cluster: "prod-a", name, taskDefinition: s.world.api, region: "us-east-1" }))
+      await Effect.runPromise(
+        s.sim.addService({ cluster: "prod-a", name, taskDefinition: s.world.api, region: "us-east-1" })
+      )
     }
     const { dir, path } = writeConfig(
-      `services:\n${names.map((n) => `  ${n}:\n    cluster: prod-a\n`).join("")}timeoutMinutes: 0.5\ncheckIntervalSeconds: 0.2\n`
+      `services:\n${
+        names.map((n) => `  ${n}:\n    cluster: prod-a\n`).join("")
+      }timeoutMinutes: 0.5\ncheckIntervalSeconds: 0.2\n`
     )
     const cli = startCli(["deploy", "--gitsha", SHA, "--path", path, "--output", "json"], cliEnv(s.server.url, dir))
     // Hold the pipe full for a while, as a slow consumer (`| jq` on a busy runner) would.
@@ -201,7 +225,10 @@ describe("a version url that cannot be reached names its cause, in the same word
     // A certificate from a CA gehen trusts (NODE_EXTRA_CA_CERTS), but for another name.
     const ca = issueCertificate({ subject: "gehen test CA", ca: true })
     const leaf = issueCertificate({ subject: "worker.internal", hosts: ["worker.internal"], issuer: ca })
-    const tls = https.createServer({ cert: leaf.cert, key: leaf.key }, (_q, res) => res.writeHead(200, { Server: `worker-${SHA}` }).end())
+    const tls = https.createServer(
+      { cert: leaf.cert, key: leaf.key },
+      (_q, res) => res.writeHead(200, { Server: `worker-${SHA}` }).end()
+    )
     await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve))
     worlds.push({ close: () => new Promise<void>((resolve) => tls.close(() => resolve())) })
     const tlsPort = (tls.address() as AddressInfo).port
@@ -237,7 +264,11 @@ checkIntervalSeconds: 0.2
     const progress = lines.slice(0, summaryAt).filter((l) => !l.startsWith("::error"))
     const annotations = lines.filter((l) => l.startsWith("::error"))
     const summary = lines.slice(summaryAt).filter((l) => !l.startsWith("::"))
-    const report = JSON.parse(run.stdout) as { outcome: string; error: string; services: ReadonlyArray<{ name: string; error: string | null }> }
+    const report = JSON.parse(run.stdout) as {
+      outcome: string
+      error: string
+      services: ReadonlyArray<{ name: string; error: string | null }>
+    }
     expect(report.outcome).toBe("rollback-failed")
     for (const where of [progress, summary, annotations, [report.error]]) {
       expect(where.some((l) => l.includes(refused))).toBe(true)
@@ -263,7 +294,10 @@ describe("the command line's edges, as a subprocess", () => {
     const cases: ReadonlyArray<[ReadonlyArray<string>, RegExp]> = [
       [["deploy", "--output", "json"], /^gehen: no version to deploy/],
       [["deploy", "--gitsha", "-bad", "--output", "json"], /^gehen: --gitsha "-bad": expected a Docker image tag/],
-      [["deploy", "--gitsha", SHA, "--dryrun", "--output=json"], /^gehen: unknown option --dryrun .*did you mean --dry-run/],
+      [
+        ["deploy", "--gitsha", SHA, "--dryrun", "--output=json"],
+        /^gehen: unknown option --dryrun .*did you mean --dry-run/
+      ],
       [["deplyo", "-output", "json"], /^gehen: unknown command "deplyo" \(did you mean "deploy"\?\)/],
       [["--completions", "--output", "json"], /^gehen: --completions needs a shell/],
       [["rollback", "--to", ".x", "--output", "json"], /^gehen: --to "\.x"/]

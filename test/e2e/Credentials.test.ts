@@ -48,7 +48,10 @@ describe.concurrent("credentials and identity", () => {
 
   it("the dry run's plan and the run report say whom gehen deploys as (after assuming role.arn)", async () => {
     const s = await setupDeploy(worlds, {}, { extra: "role:\n  arn: arn:aws:iam::123456789012:role/deployer\n" })
-    const planned = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path, "--dry-run", "--output", "json"], s.env)
+    const planned = await runCliProcess(
+      ["deploy", "--gitsha", SHA, "--path", s.path, "--dry-run", "--output", "json"],
+      s.env
+    )
     expect(planned.code).toBe(0)
     const plan = JSON.parse(planned.stdout)
     expect(plan.deployedAs.account).toBe("123456789012")

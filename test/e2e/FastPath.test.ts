@@ -26,8 +26,15 @@ writeFileSync(
 
 // One run at a time: they share the record file.
 const run = async (file: string, args: ReadonlyArray<string>, env: Record<string, string>) => {
-  const r = await runProcess(process.execPath, ["-r", preload, file, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: dir, ...env } })
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr, read: JSON.parse(readFileSync(record, "utf8")) as Array<string> }
+  const r = await runProcess(process.execPath, ["-r", preload, file, ...args], {
+    env: { PATH: process.env["PATH"] ?? "", HOME: dir, ...env }
+  })
+  return {
+    code: r.code,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    read: JSON.parse(readFileSync(record, "utf8")) as Array<string>
+  }
 }
 
 const FAST: ReadonlyArray<ReadonlyArray<string>> = [
@@ -55,14 +62,27 @@ describe("the launcher's fast path", () => {
         const full = await run(MAIN, args, env)
         expect(full.code).toBe(0)
         expect(full.stdout.length).toBeGreaterThan(0)
-        expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({ code: full.code, stdout: full.stdout, stderr: full.stderr })
+        expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({
+          code: full.code,
+          stdout: full.stdout,
+          stderr: full.stderr
+        })
         expect(fast.read.filter((f) => f.endsWith("main.cjs"))).toEqual([])
       })
     }
   }
 
   it("every other command line goes to the CLI", async () => {
-    for (const args of [[], ["deploy"], ["deploy", "--version"], ["--completions", "bash"], ["status", "--path", "x.yml"], ["deplyo", "--help"]]) {
+    for (
+      const args of [
+        [],
+        ["deploy"],
+        ["deploy", "--version"],
+        ["--completions", "bash"],
+        ["status", "--path", "x.yml"],
+        ["deplyo", "--help"]
+      ]
+    ) {
       expect(fastAnswer(args, {}, false), args.join(" ")).toBeUndefined()
     }
     const usage = await run(CLI, ["deploy", "--version"], { NO_COLOR: "1" })

@@ -25,7 +25,9 @@ checkIntervalSeconds: 0.2
 `)
   const run = await runCliProcess(["deploy", "--gitsha", SHA, "--path", path, "--output", "json"], s.env)
   expect(run.code).toBe(1)
-  expect(run.stderr).toMatch(/pre-flight: url http:\/\/gehen-preflight\.invalid\/version does not answer with a version: unknown host gehen-preflight\.invalid/)
+  expect(run.stderr).toMatch(
+    /pre-flight: url http:\/\/gehen-preflight\.invalid\/version does not answer with a version: unknown host gehen-preflight\.invalid/
+  )
   expect(run.stderr).toContain(`pre-flight: image ${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/api:${SHA} does not exist`)
   expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "failed", exitCode: 1 })
   expect(await Effect.runPromise(s.sim.mutatingCalls())).toEqual([])
@@ -34,6 +36,10 @@ checkIntervalSeconds: 0.2
 it("the dry run shows what the pre-flight saw", async () => {
   const s = await setupDeploy(worlds)
   const dry = await runCliProcess(["deploy", "--gitsha", SHA, "--path", s.path, "--dry-run"], s.env)
-  expect(dry.stdout).toMatch(/pre-flight:\n {4}api url http:\/\/127\.0\.0\.1:\d+\/version\/prod-a\/api: serves 0ld0ld0ld0ld/)
-  expect(dry.stdout).toContain(`image registry.example.com:5000/team/worker:${SHA}: not checked: not in a private ECR repository`)
+  expect(dry.stdout).toMatch(
+    /pre-flight:\n {4}api url http:\/\/127\.0\.0\.1:\d+\/version\/prod-a\/api: serves 0ld0ld0ld0ld/
+  )
+  expect(dry.stdout).toContain(
+    `image registry.example.com:5000/team/worker:${SHA}: not checked: not in a private ECR repository`
+  )
 })

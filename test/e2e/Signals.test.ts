@@ -1,12 +1,12 @@
 // Real signals and real pipes against the bundled CLI over HTTP: a run that ends, ends whole.
+import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { CLI, setupDeploy, startCli } from "../support/subprocess.js"
-import { SHA } from "../support/world.js"
 import { waitFor } from "../support/waitFor.js"
+import { SHA } from "../support/world.js"
 
 const worlds: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -23,7 +23,6 @@ const setup = async (byTag: Parameters<typeof setupDeploy>[1] = {}) => {
   }
   return { ...s, restoredEverything }
 }
-
 
 const NEVER_DRAIN = { [SHA]: { kind: "never-drain" as const, startAfter: 0.1, healthyAfter: 0.2 } }
 
@@ -83,7 +82,9 @@ describe.concurrent("signals and pipes", () => {
     const updatesBefore = (await s.calls("UpdateService")).length
     // Every restore is throttled from now on (the SDK retries each, gehen tries again).
     for (const operation of ["UpdateService", "PutTargets"]) {
-      await Effect.runPromise(s.sim.failNext({ operation, times: 100_000, code: "ThrottlingException", message: "Rate exceeded" }))
+      await Effect.runPromise(
+        s.sim.failNext({ operation, times: 100_000, code: "ThrottlingException", message: "Rate exceeded" })
+      )
     }
     cli.child.kill("SIGINT")
     // The first signal's line comes at once and says what happens next.

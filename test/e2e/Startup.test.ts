@@ -2,7 +2,7 @@
 // bundle, nor Node's crypto and terminal modules (start-up within 1.3x `node -e 0`;
 // `npm run bench` measures the time itself). A command the CLI runs: its bundle, and no
 // file from node_modules, since everything it needs is inside it.
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -28,7 +28,13 @@ const loadedBy = async (args: ReadonlyArray<string>, env: Record<string, string>
   })
   const loaded = JSON.parse(readFileSync(record, "utf8")) as { builtins: Array<string>; files: Array<string> }
   // The preload itself is in require's cache too.
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr, ...loaded, files: loaded.files.filter((f) => f !== preload) }
+  return {
+    code: r.code,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    ...loaded,
+    files: loaded.files.filter((f) => f !== preload)
+  }
 }
 
 describe("start-up", () => {

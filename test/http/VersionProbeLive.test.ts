@@ -4,8 +4,8 @@ import { Effect } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll } from "vitest"
+import { makeVersionProbe, versionOfServer, VersionProbeFetch } from "../../src/http/VersionProbeLive.js"
 import { type ProbeResult, VersionProbe } from "../../src/ports/VersionProbe.js"
-import { makeVersionProbe, VersionProbeFetch, versionOfServer } from "../../src/http/VersionProbeLive.js"
 
 // A local server with one route per behaviour the probe must handle.
 let server: http.Server
@@ -55,7 +55,9 @@ const probe = (path: string, options: Parameters<typeof makeVersionProbe>[0] = {
     Effect.provide(NodeHttpClient.layer)
   )
 
-const reasonOf = (result: ProbeResult): string => (result._tag === "NotReady" ? result.reason : `Served ${result.version}`)
+const reasonOf = (
+  result: ProbeResult
+): string => (result._tag === "NotReady" ? result.reason : `Served ${result.version}`)
 
 describe("versionOfServer", () => {
   it("takes what follows the last dash", () => {

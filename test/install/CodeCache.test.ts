@@ -2,7 +2,17 @@
 // bundle, so the first run of the CLI writes one into the per-user cache directory and the
 // next runs use it. GEHEN_DEBUG_CODE_CACHE=1 makes the launcher say which cache it used or
 // wrote. (`--version` and `--help` never load the CLI, so these runs print completions.)
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -81,7 +91,9 @@ describe("code cache of an installed package", () => {
     completions(rejected.stdout)
     expect(rejected.stderr).toContain(`gehen: code cache: rejected ${cache}`)
     expect(rejected.stderr).toContain(`gehen: code cache: wrote ${cache}`)
-    expect((await run(launcher, { ...debug, XDG_CACHE_HOME: xdg })).stderr.trim()).toBe(`gehen: code cache: used ${cache}`)
+    expect((await run(launcher, { ...debug, XDG_CACHE_HOME: xdg })).stderr.trim()).toBe(
+      `gehen: code cache: used ${cache}`
+    )
   })
 
   it("GEHEN_CACHE_DIR wins over XDG_CACHE_HOME; a new bundle's cache replaces this Node's older ones, not another Node's", async () => {
@@ -132,6 +144,7 @@ describe("code cache of an installed package", () => {
     const r = await run(launcher, { ...debug, XDG_CACHE_HOME: xdg }, [])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("gehen: code cache: wrote")
-    expect((await runProcess(process.execPath, [launcher], { env: { PATH: "", XDG_CACHE_HOME: "/dev/null" } })).code).toBe(1)
+    expect((await runProcess(process.execPath, [launcher], { env: { PATH: "", XDG_CACHE_HOME: "/dev/null" } })).code)
+      .toBe(1)
   })
 })

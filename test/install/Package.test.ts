@@ -3,12 +3,12 @@
 // The installed CLI is its bundle: the package has no dependencies, so the install is
 // gehen alone, a few MB, with no install script. The library's imports are optional peer
 // dependencies, for apps that embed it.
+import { build } from "esbuild"
 import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { promisify } from "node:util"
-import { build } from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const exec = promisify(execFile)
@@ -29,7 +29,13 @@ const elsewhere = join(dir, "elsewhere")
 const installed = join(prefix, "lib", "node_modules", "gehen")
 // npm and the installed bin's `#!/usr/bin/env node` get the Node running this suite.
 const PATH = `${join(prefix, "bin")}:${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`
-const npmEnv = { ...process.env, PATH, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }
+const npmEnv = {
+  ...process.env,
+  PATH,
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false"
+}
 
 let packed: { filename: string; files: ReadonlyArray<{ path: string }> }
 let installOutput = ""
@@ -37,7 +43,10 @@ let installOutput = ""
 beforeAll(async () => {
   mkdirSync(elsewhere)
   // --ignore-scripts: `prepack` would rebuild dist/ under the other test files' feet.
-  const pack = await exec("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root, env: npmEnv })
+  const pack = await exec("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], {
+    cwd: root,
+    env: npmEnv
+  })
   packed = (JSON.parse(pack.stdout) as Array<typeof packed>)[0]!
   const install = await exec("npm", ["install", "-g", "--prefix", prefix, join(dir, packed.filename)], {
     cwd: elsewhere,
@@ -51,7 +60,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 /** Every file under `path`, with its size. */
 const files = (path: string): Array<{ path: string; size: number }> =>
   readdirSync(path, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(path, e.name)) : [{ path: join(path, e.name), size: statSync(join(path, e.name)).size }]
+    e.isDirectory()
+      ? files(join(path, e.name))
+      : [{ path: join(path, e.name), size: statSync(join(path, e.name)).size }]
   )
 
 /** `gehen` (or `gehen-sim`) through the prefix's bin, from a directory with no package.json. */
@@ -66,26 +77,42 @@ const gehen = async (args: ReadonlyArray<string>, env: Record<string, string> = 
 describe("npm pack", () => {
   it("packs the executables, the library, the schema and the licences; no code cache, source, map or lock file", () => {
     const names = packed.files.map((f) => f.path)
-    for (const f of [
-      "dist/cli/gehen.cjs",
-      "dist/cli/main.cjs",
-      "dist/cli/gehen-sim.cjs",
-      "dist/cli/THIRD_PARTY_LICENSES.txt",
-      "dist/lib/index.js",
-      "dist/lib/index.d.ts",
-      "dist/lib/testing/index.js",
-      "gehen.schema.json",
-      "gehen.example.yml",
-      "LICENSE",
-      "README.md"
-    ]) expect(names, f).toContain(f)
-    expect(names.filter((f) => f.endsWith(".cache") || f.endsWith(".map") || /^(src|test|tools|scripts|action)\//.test(f))).toEqual([])
+    for (
+      const f of [
+        "dist/cli/gehen.cjs",
+        "dist/cli/main.cjs",
+        "dist/cli/gehen-sim.cjs",
+        "dist/cli/THIRD_PARTY_LICENSES.txt",
+        "dist/lib/index.js",
+        "dist/lib/index.d.ts",
+        "dist/lib/testing/index.js",
+        "gehen.schema.json",
+        "gehen.example.yml",
+        "LICENSE",
+        "README.md"
+      ]
+    ) expect(names, f).toContain(f)
+    expect(
+      names.filter((f) => f.endsWith(".cache") || f.endsWith(".map") || /^(src|test|tools|scripts|action)\//.test(f))
+    ).toEqual([])
     expect(names.filter((f) => /(npm-shrinkwrap|package-lock)\.json$/.test(f))).toEqual([])
   })
 
   it("its licence file has the text of every package bundled into the CLI", () => {
     const licences = readFileSync(join(installed, "dist", "cli", "THIRD_PARTY_LICENSES.txt"), "utf8")
-    for (const name of ["effect", "@effect/cli", "@effect/platform", "@effect/platform-node", "@aws-sdk/client-ecs", "@smithy/core", "yaml", "hot-shots", "@sentry/core"]) {
+    for (
+      const name of [
+        "effect",
+        "@effect/cli",
+        "@effect/platform",
+        "@effect/platform-node",
+        "@aws-sdk/client-ecs",
+        "@smithy/core",
+        "yaml",
+        "hot-shots",
+        "@sentry/core"
+      ]
+    ) {
       expect(licences).toMatch(new RegExp(`^${name}@[^ ]+ \\((MIT|Apache-2.0|ISC)\\)\\n-+\\n`, "m"))
     }
   })
@@ -100,7 +127,9 @@ describe("npm install -g of the tarball", () => {
   it("installs gehen alone: no dependencies, no install script, a few MB", () => {
     expect(pkg.dependencies ?? {}).toEqual({})
     expect(pkg.optionalDependencies ?? {}).toEqual({})
-    for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(pkg.scripts[script], script).toBeUndefined()
+    for (const script of ["preinstall", "install", "postinstall", "prepare"]) {
+      expect(pkg.scripts[script], script).toBeUndefined()
+    }
     // The prefix holds gehen's own directory and its two executables, nothing else.
     expect(readdirSync(join(prefix, "lib", "node_modules"))).toEqual(["gehen"])
     expect(files(installed).filter((f) => f.path.slice(installed.length).includes("node_modules"))).toEqual([])
@@ -138,7 +167,9 @@ describe("npm install -g of the tarball", () => {
   })
 
   it("devDependencies are pinned to exact versions", () => {
-    for (const [name, version] of Object.entries(pkg.devDependencies)) expect(version, name).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/)
+    for (const [name, version] of Object.entries(pkg.devDependencies)) {
+      expect(version, name).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/)
+    }
   })
 
   it("gehen runs from any directory; --version answers at once, the CLI's first run writes the code cache for this Node, the next ones use it", async () => {

@@ -3,9 +3,9 @@ import {
   dockerLabelTags,
   eventsOfReport,
   metricsOfReport,
-  targetEvent,
   type OpenChecks,
   stepOf,
+  targetEvent,
   titleOfProgress
 } from "../../src/monitoring/DatadogEvents.js"
 import type { TargetFacts } from "../../src/monitoring/RunSummary.js"
@@ -15,7 +15,14 @@ import { summary, target } from "./support/reports.js"
 const api = { kind: "service" as const, name: "api", cluster: "prod-a", region: "us-east-1" }
 const nightly = { kind: "scheduled-task" as const, name: "nightly", region: "eu-west-1" }
 const ctx = { gitsha: "abcdef1", unifiedTags: ["env:prod"] }
-const progress = (over: Partial<ProgressEvent>): ProgressEvent => ({ target: api, phase: "update", status: "started", message: "", at: 0, ...over })
+const progress = (over: Partial<ProgressEvent>): ProgressEvent => ({
+  target: api,
+  phase: "update",
+  status: "started",
+  message: "",
+  at: 0,
+  ...over
+})
 
 describe("Datadog events, as the original Gehen sent them", () => {
   it("the original's titles and texts, one per target and step", () => {
@@ -34,7 +41,13 @@ describe("Datadog events, as the original Gehen sent them", () => {
     const labels = dockerLabelTags({ team: "core", "com.datadoghq.ad.logs": `[{"source":"api"}]`, tier: "web" })
     expect(labels).toEqual(["team:core", "tier:web"])
     expect(targetEvent("gehen.deploys.started", api, labels, ctx).tags).toEqual([
-      "team:core", "tier:web", "gehen_service:api", "ecs_cluster:prod-a", "aws_region:us-east-1", "gitsha:abcdef1", "env:prod"
+      "team:core",
+      "tier:web",
+      "gehen_service:api",
+      "ecs_cluster:prod-a",
+      "aws_region:us-east-1",
+      "gitsha:abcdef1",
+      "env:prod"
     ])
     expect(targetEvent("gehen.deploys.started", nightly, [], ctx).tags)
       .toEqual(["gehen_scheduled_task:nightly", "aws_region:eu-west-1", "gitsha:abcdef1", "env:prod"])
@@ -46,14 +59,16 @@ describe("Datadog events, as the original Gehen sent them", () => {
     expect(titleOfProgress(progress({ phase: "drain", status: "started" }))).toBe("gehen.deploys.draining")
     expect(titleOfProgress(progress({ phase: "rollback", status: "started" }))).toBe("gehen.rollbacks.started")
     expect(titleOfProgress(progress({ phase: "rollback-drain", status: "started" }))).toBe("gehen.rollbacks.draining")
-    for (const quiet of [
-      progress({ phase: "update", status: "started" }),
-      progress({ phase: "update", status: "failed" }),
-      progress({ phase: "drain", status: "succeeded" }),
-      progress({ phase: "register", status: "succeeded" }),
-      progress({ phase: "version-check", status: "observed" }),
-      progress({ target: undefined, phase: "plan", status: "started" })
-    ]) expect(titleOfProgress(quiet)).toBeUndefined()
+    for (
+      const quiet of [
+        progress({ phase: "update", status: "started" }),
+        progress({ phase: "update", status: "failed" }),
+        progress({ phase: "drain", status: "succeeded" }),
+        progress({ phase: "register", status: "succeeded" }),
+        progress({ phase: "version-check", status: "observed" }),
+        progress({ target: undefined, phase: "plan", status: "started" })
+      ]
+    ) expect(titleOfProgress(quiet)).toBeUndefined()
   })
 
   it("a failing rollout caught while versions are checked is recorded as a drain, but sends no draining event", () => {
@@ -120,14 +135,24 @@ describe("Datadog events, as the original Gehen sent them", () => {
       "nightly (scheduled task): skipped"
     ].join("\n"))
     expect(failed.tags).toEqual([
-      "outcome:rollback-failed", "gitsha:abcdef1", "gehen_service:api", "ecs_cluster:prod-a", "gehen_service:worker",
-      "ecs_cluster:prod-b", "gehen_scheduled_task:nightly", "env:prod"
+      "outcome:rollback-failed",
+      "gitsha:abcdef1",
+      "gehen_service:api",
+      "ecs_cluster:prod-a",
+      "gehen_service:worker",
+      "ecs_cluster:prod-b",
+      "gehen_scheduled_task:nightly",
+      "env:prod"
     ])
   })
 
   it("a failure event of hundreds of targets stays one ASCII datagram", () => {
-    const services = Array.from({ length: 300 }, (_, i) => target({ kind: "service", name: `svc-${i}`, outcome: "rolled-back", error: "x… ü" }))
-    const failed = eventsOfReport(summary({ outcome: "failed", exitCode: 1, error: "boom", services }), () => [], ctx).at(-1)!
+    const services = Array.from(
+      { length: 300 },
+      (_, i) => target({ kind: "service", name: `svc-${i}`, outcome: "rolled-back", error: "x… ü" })
+    )
+    const failed = eventsOfReport(summary({ outcome: "failed", exitCode: 1, error: "boom", services }), () => [], ctx)
+      .at(-1)!
     expect(failed.text.length).toBeLessThanOrEqual(4000)
     expect(failed.text).toMatch(/\.\.\. and \d+ more$/)
     expect(failed.text).toMatch(/^[\x20-\x7e\n]*$/)
@@ -136,23 +161,62 @@ describe("Datadog events, as the original Gehen sent them", () => {
   it("metrics: the run's duration and count by outcome, each ended phase's duration by phase (no sha: one series per commit would be)", () => {
     const metrics = metricsOfReport(summary(), [{ phase: "plan", status: "succeeded", seconds: 1.5 }], ctx)
     expect(metrics).toEqual([
-      { type: "distribution", name: "gehen.deploy.duration", value: 70, tags: ["outcome:deployed", "update_strategy:current", "env:prod"] },
-      { type: "increment", name: "gehen.deploy.count", value: 1, tags: ["outcome:deployed", "update_strategy:current", "env:prod"] },
-      { type: "distribution", name: "gehen.phase.duration", value: 1.5, tags: ["phase:plan", "status:succeeded", "env:prod"] },
+      {
+        type: "distribution",
+        name: "gehen.deploy.duration",
+        value: 70,
+        tags: ["outcome:deployed", "update_strategy:current", "env:prod"]
+      },
+      {
+        type: "increment",
+        name: "gehen.deploy.count",
+        value: 1,
+        tags: ["outcome:deployed", "update_strategy:current", "env:prod"]
+      },
       {
         type: "distribution",
         name: "gehen.phase.duration",
-        value: 1,
-        tags: ["phase:register", "status:succeeded", "gehen_service:api", "ecs_cluster:prod-a", "aws_region:us-east-1", "env:prod"]
+        value: 1.5,
+        tags: ["phase:plan", "status:succeeded", "env:prod"]
       },
       {
         type: "distribution",
         name: "gehen.phase.duration",
         value: 1,
-        tags: ["phase:update", "status:succeeded", "gehen_service:api", "ecs_cluster:prod-a", "aws_region:us-east-1", "env:prod"]
+        tags: [
+          "phase:register",
+          "status:succeeded",
+          "gehen_service:api",
+          "ecs_cluster:prod-a",
+          "aws_region:us-east-1",
+          "env:prod"
+        ]
       },
-      { type: "distribution", name: "gehen.phase.duration", value: 1, tags: ["phase:register", "status:succeeded", "gehen_scheduled_task:nightly", "aws_region:us-east-1", "env:prod"] },
-      { type: "distribution", name: "gehen.phase.duration", value: 1, tags: ["phase:update", "status:succeeded", "gehen_scheduled_task:nightly", "aws_region:us-east-1", "env:prod"] }
+      {
+        type: "distribution",
+        name: "gehen.phase.duration",
+        value: 1,
+        tags: [
+          "phase:update",
+          "status:succeeded",
+          "gehen_service:api",
+          "ecs_cluster:prod-a",
+          "aws_region:us-east-1",
+          "env:prod"
+        ]
+      },
+      {
+        type: "distribution",
+        name: "gehen.phase.duration",
+        value: 1,
+        tags: ["phase:register", "status:succeeded", "gehen_scheduled_task:nightly", "aws_region:us-east-1", "env:prod"]
+      },
+      {
+        type: "distribution",
+        name: "gehen.phase.duration",
+        value: 1,
+        tags: ["phase:update", "status:succeeded", "gehen_scheduled_task:nightly", "aws_region:us-east-1", "env:prod"]
+      }
     ])
     expect(metrics.flatMap((m) => m.tags).some((t) => t.startsWith("gitsha:"))).toBe(false)
   })

@@ -9,9 +9,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
 import { makeDatadog } from "../../src/monitoring/Datadog.js"
 import { makeProblems } from "../../src/monitoring/Problems.js"
 import { makeTaskLabels } from "../../src/monitoring/TaskLabels.js"
+import { waitFor } from "../support/waitFor.js"
 import { parseDatagrams } from "./support/dogstatsd.js"
 import { startUdp, type UdpReceiver } from "./support/receivers.js"
-import { waitFor } from "../support/waitFor.js"
 
 const open: Array<UdpReceiver> = []
 afterAll(async () => {
@@ -21,11 +21,20 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-const sinkWith = (port: number, resolve: (host: string) => Promise<ReadonlyArray<{ address: string; family: 4 | 6 }>>) =>
+const sinkWith = (
+  port: number,
+  resolve: (host: string) => Promise<ReadonlyArray<{ address: string; family: 4 | 6 }>>
+) =>
   Effect.gen(function*() {
     const problems = yield* makeProblems
     const labels = yield* makeTaskLabels
-    const sink = yield* makeDatadog({ host: "agent.example", port, unifiedTags: [] }, "abc1234", labels, problems, resolve)
+    const sink = yield* makeDatadog(
+      { host: "agent.example", port, unifiedTags: [] },
+      "abc1234",
+      labels,
+      problems,
+      resolve
+    )
     return { sink, problems }
   })
 
@@ -63,7 +72,9 @@ describe("the Datadog sink's flush", () => {
 
   it("a host that does not resolve: noted with the lookup's reason, nothing sent, nothing else said", async () => {
     const errors = vi.spyOn(console, "error")
-    const { sink, problems } = await Effect.runPromise(sinkWith(8125, () => Promise.reject(new Error("agent.example does not resolve"))))
+    const { sink, problems } = await Effect.runPromise(
+      sinkWith(8125, () => Promise.reject(new Error("agent.example does not resolve")))
+    )
     await Effect.runPromise(sink.defect(defect))
     await Effect.runPromise(sink.flush(Duration.seconds(60)))
     expect(await Effect.runPromise(problems.line)).toBe(

@@ -3,9 +3,9 @@
 import { Effect, Exit, FiberId, Scope } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { startMonitoring } from "../../src/monitoring/Monitoring.js"
+import { waitFor } from "../support/waitFor.js"
 import { parseDatagrams } from "./support/dogstatsd.js"
 import { startHttp, startUdp } from "./support/receivers.js"
-import { waitFor } from "../support/waitFor.js"
 
 const open: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -20,7 +20,11 @@ describe("a defect", () => {
     await Effect.runPromise(Effect.gen(function*() {
       const scope = yield* Scope.make()
       yield* startMonitoring({
-        env: { SENTRY_DSN: `http://publickey@127.0.0.1:${sentry.port}/7`, DD_AGENT_HOST: "127.0.0.1", DD_DOGSTATSD_PORT: String(udp.port) },
+        env: {
+          SENTRY_DSN: `http://publickey@127.0.0.1:${sentry.port}/7`,
+          DD_AGENT_HOST: "127.0.0.1",
+          DD_DOGSTATSD_PORT: String(udp.port)
+        },
         gitsha: "abcdef1",
         version: "9.9.9",
         writeStderr: (line) => void stderr.push(line)
@@ -46,7 +50,11 @@ describe("a defect", () => {
     expect(event.exception.values[0]?.stacktrace?.frames.length).toBeGreaterThan(0)
 
     const { events } = parseDatagrams(udp.datagrams)
-    expect(events).toMatchObject([{ title: "gehen.deploys.failed", alertType: "error", tags: ["outcome:failed", "gitsha:abcdef1"] }])
+    expect(events).toMatchObject([{
+      title: "gehen.deploys.failed",
+      alertType: "error",
+      tags: ["outcome:failed", "gitsha:abcdef1"]
+    }])
     expect(events[0]!.text).toContain("cannot read properties of undefined")
   })
 
@@ -56,7 +64,11 @@ describe("a defect", () => {
     for (const exit of [Exit.fail("CliExit"), Exit.interrupt(FiberId.none)]) {
       await Effect.runPromise(Effect.gen(function*() {
         const scope = yield* Scope.make()
-        yield* startMonitoring({ env: { SENTRY_DSN: `http://publickey@127.0.0.1:${sentry.port}/7` }, gitsha: "abcdef1", writeStderr: () => {} })
+        yield* startMonitoring({
+          env: { SENTRY_DSN: `http://publickey@127.0.0.1:${sentry.port}/7` },
+          gitsha: "abcdef1",
+          writeStderr: () => {}
+        })
           .pipe(Scope.extend(scope))
         yield* Scope.close(scope, exit)
       }))

@@ -2,11 +2,11 @@
 // the new version drains (rolled back, exit 130) and a plan that stops the run (exit 1).
 import { afterAll, describe, expect, it } from "vitest"
 import { startCli, writeConfig } from "../support/subprocess.js"
+import { waitFor } from "../support/waitFor.js"
 import { parseDatagrams } from "./support/dogstatsd.js"
 import { decodeExports, OTLP_STATUS, spanTree } from "./support/otlp.js"
 import { startHttp, startUdp } from "./support/receivers.js"
 import { NEVER_DRAINS, SHA, startMonitoredWorld } from "./support/world.js"
-import { waitFor } from "../support/waitFor.js"
 
 const open: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -29,7 +29,6 @@ const receivers = async () => {
   }
   return { udp, collector, sentry, env }
 }
-
 
 describe.concurrent("every exit path flushes what was recorded", () => {
   it("SIGINT while draining: the restores, the interrupted run's events, metrics and trace all arrive before exit 130", async () => {
@@ -55,7 +54,10 @@ describe.concurrent("every exit path flushes what was recorded", () => {
     expect(metrics.find((m) => m.name === "gehen.deploy.count")?.tags).toContain("outcome:interrupted")
 
     const tree = spanTree(decodeExports(r.collector.requests))
-    expect(tree.one("gehen deploy").attributes).toMatchObject({ "gehen.outcome": "interrupted", "gehen.exit_code": 130 })
+    expect(tree.one("gehen deploy").attributes).toMatchObject({
+      "gehen.outcome": "interrupted",
+      "gehen.exit_code": 130
+    })
     const drain = tree.children(tree.one("api (prod-a)")).find((s) => s.name === "drain")
     expect(drain?.attributes["gehen.phase.status"]).toBe("interrupted")
     // Put back after a signal: nothing for Sentry (a person stopped it; nothing is left broken).
@@ -72,7 +74,9 @@ describe.concurrent("every exit path flushes what was recorded", () => {
 
     const { events, metrics } = parseDatagrams(r.udp.datagrams)
     expect(events.map((e) => e.title)).toEqual(["gehen.deploys.failed"])
-    expect(events[0]!.text).toMatch(new RegExp(`^Gehen failed to deploy ${SHA} \\(failed, exit 1\\): [^]*service ghost`))
+    expect(events[0]!.text).toMatch(
+      new RegExp(`^Gehen failed to deploy ${SHA} \\(failed, exit 1\\): [^]*service ghost`)
+    )
     expect(metrics.find((m) => m.name === "gehen.deploy.count")?.tags).toContain("outcome:failed")
 
     const root = spanTree(decodeExports(r.collector.requests)).one("gehen deploy")

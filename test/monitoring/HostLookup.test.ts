@@ -1,11 +1,11 @@
 // The receivers' host lookup (src/monitoring/HostLookup.ts): the hosts file, resolv.conf and
 // the order of names as pure functions; then lookups against a DNS server of the test's own
 // that answers, or never does; and the exit a pending lookup must not hold.
+import { build } from "esbuild"
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { build } from "esbuild"
 import { afterAll, describe, expect, it } from "vitest"
 import {
   candidates,
@@ -46,29 +46,54 @@ describe("parseHosts", () => {
 })
 
 describe("parseResolvConf and candidates", () => {
-  it.each([
-    ["nothing", "", {}, { search: [], ndots: 1 }],
-    ["search list and ndots", "nameserver 10.0.0.2\nsearch svc.cluster.local cluster.local\noptions ndots:5 timeout:2", {}, {
-      search: ["svc.cluster.local", "cluster.local"],
-      ndots: 5
-    }],
-    ["the last of search and domain wins", "search a.example b.example\ndomain c.example", {}, { search: ["c.example"], ndots: 1 }],
-    ["comments", "search a.example # b.example\n; search x", {}, { search: ["a.example"], ndots: 1 }],
-    ["LOCALDOMAIN and RES_OPTIONS override", "search a.example\noptions ndots:2", { LOCALDOMAIN: "z.example y.example", RES_OPTIONS: "ndots:3" }, {
-      search: ["z.example", "y.example"],
-      ndots: 3
-    }]
-  ] as const)("%s", (_, text, env, expected) => {
+  it.each(
+    [
+      ["nothing", "", {}, { search: [], ndots: 1 }],
+      [
+        "search list and ndots",
+        "nameserver 10.0.0.2\nsearch svc.cluster.local cluster.local\noptions ndots:5 timeout:2",
+        {},
+        {
+          search: ["svc.cluster.local", "cluster.local"],
+          ndots: 5
+        }
+      ],
+      ["the last of search and domain wins", "search a.example b.example\ndomain c.example", {}, {
+        search: ["c.example"],
+        ndots: 1
+      }],
+      ["comments", "search a.example # b.example\n; search x", {}, { search: ["a.example"], ndots: 1 }],
+      ["LOCALDOMAIN and RES_OPTIONS override", "search a.example\noptions ndots:2", {
+        LOCALDOMAIN: "z.example y.example",
+        RES_OPTIONS: "ndots:3"
+      }, {
+        search: ["z.example", "y.example"],
+        ndots: 3
+      }]
+    ] as const
+  )("%s", (_, text, env, expected) => {
     expect(parseResolvConf(text, env)).toEqual(expected)
   })
 
-  it.each([
-    ["a short name: the search list first", "agent", { search: ["a.example", "b.example"], ndots: 1 }, ["agent.a.example", "agent.b.example", "agent"]],
-    ["enough dots: as it is first", "agent.corp", { search: ["a.example"], ndots: 1 }, ["agent.corp", "agent.corp.a.example"]],
-    ["Kubernetes' ndots:5", "agent.datadog.svc", { search: ["ns.svc.cluster.local"], ndots: 5 }, ["agent.datadog.svc.ns.svc.cluster.local", "agent.datadog.svc"]],
-    ["a trailing dot: as it is only", "agent.corp.", { search: ["a.example"], ndots: 1 }, ["agent.corp"]],
-    ["no search list", "Agent", { search: [], ndots: 1 }, ["agent"]]
-  ] as const)("%s", (_, name, conf, expected) => {
+  it.each(
+    [
+      ["a short name: the search list first", "agent", { search: ["a.example", "b.example"], ndots: 1 }, [
+        "agent.a.example",
+        "agent.b.example",
+        "agent"
+      ]],
+      ["enough dots: as it is first", "agent.corp", { search: ["a.example"], ndots: 1 }, [
+        "agent.corp",
+        "agent.corp.a.example"
+      ]],
+      ["Kubernetes' ndots:5", "agent.datadog.svc", { search: ["ns.svc.cluster.local"], ndots: 5 }, [
+        "agent.datadog.svc.ns.svc.cluster.local",
+        "agent.datadog.svc"
+      ]],
+      ["a trailing dot: as it is only", "agent.corp.", { search: ["a.example"], ndots: 1 }, ["agent.corp"]],
+      ["no search list", "Agent", { search: [], ndots: 1 }, ["agent"]]
+    ] as const
+  )("%s", (_, name, conf, expected) => {
     expect(candidates(name, conf)).toEqual(expected)
   })
 })
@@ -82,8 +107,14 @@ describe("resolveHost", () => {
     const settings = { ...quiet, servers: [dns.address], deadlineMs: 5000, hostsText: "10.9.8.7 agent\n::2 agent" }
     expect(await resolveHost("192.0.2.1", settings)).toEqual([{ address: "192.0.2.1", family: 4 }])
     expect(await resolveHost("2001:db8::1", settings)).toEqual([{ address: "2001:db8::1", family: 6 }])
-    expect(await resolveHost("AGENT", settings)).toEqual([{ address: "10.9.8.7", family: 4 }, { address: "::2", family: 6 }])
-    expect(await resolveHost("localhost", settings)).toEqual([{ address: "127.0.0.1", family: 4 }, { address: "::1", family: 6 }])
+    expect(await resolveHost("AGENT", settings)).toEqual([{ address: "10.9.8.7", family: 4 }, {
+      address: "::2",
+      family: 6
+    }])
+    expect(await resolveHost("localhost", settings)).toEqual([{ address: "127.0.0.1", family: 4 }, {
+      address: "::1",
+      family: 6
+    }])
     expect(await resolveHost("api.localhost", settings)).toHaveLength(2)
     expect(dns.questions).toEqual([])
   })
@@ -104,7 +135,12 @@ describe("resolveHost", () => {
   it("a name no server knows: ENOTFOUND after every candidate", async () => {
     const dns = await startDns({})
     open.push(dns)
-    const failed = await resolveHost("ghost", { hostsText: "", resolvConfText: "search a.example", servers: [dns.address], deadlineMs: 10_000 })
+    const failed = await resolveHost("ghost", {
+      hostsText: "",
+      resolvConfText: "search a.example",
+      servers: [dns.address],
+      deadlineMs: 10_000
+    })
       .catch((e: LookupFailed) => e)
     expect(failed).toMatchObject({ code: "ENOTFOUND", message: "ghost does not resolve" })
     expect(new Set(dns.questions.map((q) => q.split(" ")[0]))).toEqual(new Set(["ghost.a.example", "ghost"]))
@@ -131,12 +167,23 @@ describe("resolveHost", () => {
     const entry = join(dir, "entry.ts")
     writeFileSync(
       entry,
-      `import { resolveHost } from ${JSON.stringify(join(import.meta.dirname, "..", "..", "src", "monitoring", "HostLookup.ts"))}
-      resolveHost("agent", { hostsText: "", resolvConfText: "", servers: [${JSON.stringify(dns.address)}], deadlineMs: 600_000 }).catch(() => {})
+      `import { resolveHost } from ${
+        JSON.stringify(join(import.meta.dirname, "..", "..", "src", "monitoring", "HostLookup.ts"))
+      }
+      resolveHost("agent", { hostsText: "", resolvConfText: "", servers: [${
+        JSON.stringify(dns.address)
+      }], deadlineMs: 600_000 }).catch(() => {})
       // Exit once the question is out, as gehen exits after its report.
       setTimeout(() => process.exit(7), 200)`
     )
-    await build({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", outfile: join(dir, "entry.cjs"), logLevel: "silent" })
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      outfile: join(dir, "entry.cjs"),
+      logLevel: "silent"
+    })
     const child = spawn(process.execPath, [join(dir, "entry.cjs")], { stdio: "ignore" })
     const startedAt = Date.now()
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
@@ -150,7 +197,9 @@ describe("resolveHost", () => {
 describe("lookupWith and rememberingLookups", () => {
   const addresses = [{ address: "10.0.0.1", family: 4 as const }, { address: "::1", family: 6 as const }]
   const ask = (lookup: ReturnType<typeof lookupWith>, options: Parameters<ReturnType<typeof lookupWith>>[1]) =>
-    new Promise<unknown>((resolve) => lookup("agent", options, (error, address, family) => resolve(error === null ? { address, family } : error.code)))
+    new Promise<unknown>((resolve) =>
+      lookup("agent", options, (error, address, family) => resolve(error === null ? { address, family } : error.code))
+    )
 
   it("answers as dns.lookup does: the first address, one family, or all", async () => {
     const lookup = lookupWith(async () => addresses)

@@ -5,11 +5,11 @@
 // arrived on the wire.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Run } from "../support/subprocess.js"
+import { waitFor } from "../support/waitFor.js"
 import { parseDatagrams } from "./support/dogstatsd.js"
 import { decodeExports, OTLP_STATUS, spanTree } from "./support/otlp.js"
 import { type HttpReceiver, startHttp, startUdp, type UdpReceiver } from "./support/receivers.js"
 import { FAILING, MARKERS, SHA, startMonitoredWorld } from "./support/world.js"
-import { waitFor } from "../support/waitFor.js"
 
 const PIPELINE_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 const PIPELINE_SPAN = "00f067aa0ba902b7"
@@ -27,7 +27,12 @@ const observe = async (
   byTag: Parameters<typeof startMonitoredWorld>[0],
   otlp: (collector: HttpReceiver) => Record<string, string>
 ): Promise<Observed> => {
-  const [w, udp, collector, sentry] = await Promise.all([startMonitoredWorld(byTag), startUdp(), startHttp(), startHttp()])
+  const [w, udp, collector, sentry] = await Promise.all([
+    startMonitoredWorld(byTag),
+    startUdp(),
+    startHttp(),
+    startHttp()
+  ])
   open.push(w, udp, collector, sentry)
   const run = await w.deploy({
     DD_AGENT_HOST: "127.0.0.1",
@@ -49,7 +54,10 @@ let deployed: Observed
 let failed: Observed
 beforeAll(async () => {
   ;[deployed, failed] = await Promise.all([
-    observe({}, (c) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: `${c.url}/otlp`, TRACEPARENT: `00-${PIPELINE_TRACE}-${PIPELINE_SPAN}-01` })),
+    observe(
+      {},
+      (c) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: `${c.url}/otlp`, TRACEPARENT: `00-${PIPELINE_TRACE}-${PIPELINE_SPAN}-01` })
+    ),
     observe({ [SHA]: FAILING }, (c) => ({
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${c.url}/custom/traces`,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
@@ -72,15 +80,45 @@ describe("the runs", () => {
 
   it("send no marker secret (task-definition environment and secrets, AWS credentials, the process environment) to any receiver", () => {
     for (const o of [deployed, failed]) {
-      const sent = [...o.udp.datagrams, ...[...o.collector.requests, ...o.sentry.requests].map((r) => r.body.toString("utf8"))].join("\n")
+      const sent = [
+        ...o.udp.datagrams,
+        ...[...o.collector.requests, ...o.sentry.requests].map((r) => r.body.toString("utf8"))
+      ].join("\n")
       for (const marker of [...Object.values(MARKERS), "AKIDCIRUNNER"]) expect(sent).not.toContain(marker)
     }
   })
 })
 
-const API_TAGS = ["team:core", "tier:web", "gehen_service:api", "ecs_cluster:prod-a", "aws_region:us-east-1", `gitsha:${SHA}`, "env:prod", "service:deploys", "version:1.4.2"]
-const WORKER_TAGS = ["team:jobs", "gehen_service:worker", "ecs_cluster:prod-b", "aws_region:us-west-2", `gitsha:${SHA}`, "env:prod", "service:deploys", "version:1.4.2"]
-const NIGHTLY_TAGS = ["job:nightly", "gehen_scheduled_task:nightly", "aws_region:us-east-1", `gitsha:${SHA}`, "env:prod", "service:deploys", "version:1.4.2"]
+const API_TAGS = [
+  "team:core",
+  "tier:web",
+  "gehen_service:api",
+  "ecs_cluster:prod-a",
+  "aws_region:us-east-1",
+  `gitsha:${SHA}`,
+  "env:prod",
+  "service:deploys",
+  "version:1.4.2"
+]
+const WORKER_TAGS = [
+  "team:jobs",
+  "gehen_service:worker",
+  "ecs_cluster:prod-b",
+  "aws_region:us-west-2",
+  `gitsha:${SHA}`,
+  "env:prod",
+  "service:deploys",
+  "version:1.4.2"
+]
+const NIGHTLY_TAGS = [
+  "job:nightly",
+  "gehen_scheduled_task:nightly",
+  "aws_region:us-east-1",
+  `gitsha:${SHA}`,
+  "env:prod",
+  "service:deploys",
+  "version:1.4.2"
+]
 
 describe("DogStatsD to a real UDP socket", () => {
   it("a deploy: the original's events per service and step, with docker labels as tags, and the metrics", () => {
@@ -103,7 +141,9 @@ describe("DogStatsD to a real UDP socket", () => {
       "gehen.deploys.completed: Gehen successfully deployed api"
     ])
     for (const e of events) {
-      expect(e.tags).toEqual(e.text.endsWith(" api") ? API_TAGS : e.text.endsWith(" worker") ? WORKER_TAGS : NIGHTLY_TAGS)
+      expect(e.tags).toEqual(
+        e.text.endsWith(" api") ? API_TAGS : e.text.endsWith(" worker") ? WORKER_TAGS : NIGHTLY_TAGS
+      )
       // The original sent no alert type: info.
       expect(e.alertType).toBeUndefined()
     }
@@ -121,10 +161,21 @@ describe("DogStatsD to a real UDP socket", () => {
     const phases = byName("gehen.phase.duration")
     expect(phases.every((m) => m.type === "d" && m.value >= 0)).toBe(true)
     const phaseOf = (target: string) => phases.filter((m) => m.tags.includes(target)).map((m) => m.tags[0])
-    expect(phaseOf("gehen_service:api")).toEqual(["phase:register", "phase:update", "phase:version-check", "phase:drain"])
+    expect(phaseOf("gehen_service:api")).toEqual([
+      "phase:register",
+      "phase:update",
+      "phase:version-check",
+      "phase:drain"
+    ])
     expect(phaseOf("gehen_service:worker")).toEqual(["phase:register", "phase:update", "phase:drain"])
     expect(phaseOf("gehen_scheduled_task:nightly")).toEqual(["phase:register", "phase:update"])
-    expect(phases.find((m) => m.tags[0] === "phase:plan")?.tags).toEqual(["phase:plan", "status:succeeded", "env:prod", "service:deploys", "version:1.4.2"])
+    expect(phases.find((m) => m.tags[0] === "phase:plan")?.tags).toEqual([
+      "phase:plan",
+      "status:succeeded",
+      "env:prod",
+      "service:deploys",
+      "version:1.4.2"
+    ])
     // No sha among the metrics' tags: each commit would make new time series.
     expect(metrics.flatMap((m) => m.tags).some((t) => t.startsWith("gitsha:"))).toBe(false)
   })
@@ -143,25 +194,40 @@ describe("DogStatsD to a real UDP socket", () => {
     // The failing rollout was caught while api's version was checked: no drain check ran.
     expect(texts.some((t) => t.startsWith("gehen.deploys.draining"))).toBe(false)
     // Rollback events carry the tags of the revision that was tried.
-    expect(events.find((e) => e.title === "gehen.rollbacks.completed" && e.text.endsWith(" api"))?.tags).toEqual(API_TAGS)
+    expect(events.find((e) => e.title === "gehen.rollbacks.completed" && e.text.endsWith(" api"))?.tags).toEqual(
+      API_TAGS
+    )
 
     const failures = events.filter((e) => e.title === "gehen.deploys.failed")
     expect(failures).toHaveLength(1)
     expect(failures[0]!.alertType).toBe("error")
     const lines = failures[0]!.text.split("\n")
     // Both services' new tasks turn UNHEALTHY: the one found first names the failure.
-    expect(lines[0]).toMatch(new RegExp(`^Gehen failed to deploy ${SHA} \\(failed, exit 1\\): (api \\(prod-a\\)|worker \\(prod-b\\)): .*UNHEALTHY`))
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Gehen failed to deploy ${SHA} \\(failed, exit 1\\): (api \\(prod-a\\)|worker \\(prod-b\\)): .*UNHEALTHY`
+      )
+    )
     expect(lines.slice(1).map((l) => /^\S+ \([^)]*\): [a-z-]+/.exec(l)?.[0])).toEqual([
       "api (prod-a): rolled-back",
       "worker (prod-b): rolled-back",
       "nightly (scheduled task): rolled-back"
     ])
     expect([...failures[0]!.tags].sort()).toEqual([
-      "outcome:failed", `gitsha:${SHA}`, "gehen_service:api", "ecs_cluster:prod-a", "gehen_service:worker", "ecs_cluster:prod-b",
-      "gehen_scheduled_task:nightly", "env:prod", "service:deploys", "version:1.4.2"
+      "outcome:failed",
+      `gitsha:${SHA}`,
+      "gehen_service:api",
+      "ecs_cluster:prod-a",
+      "gehen_service:worker",
+      "ecs_cluster:prod-b",
+      "gehen_scheduled_task:nightly",
+      "env:prod",
+      "service:deploys",
+      "version:1.4.2"
     ].sort())
     expect(metrics.find((m) => m.name === "gehen.deploy.count")?.tags[0]).toBe("outcome:failed")
-    expect(metrics.find((m) => m.name === "gehen.phase.duration" && m.tags.includes("phase:rollback-drain"))).toBeDefined()
+    expect(metrics.find((m) => m.name === "gehen.phase.duration" && m.tags.includes("phase:rollback-drain")))
+      .toBeDefined()
   })
 })
 
@@ -220,16 +286,30 @@ describe("OTLP traces to a local collector", () => {
     expect(tree.children(update)).toMatchObject([{
       name: "ECS.UpdateService",
       kind: 3,
-      attributes: { "rpc.system": "aws-api", "rpc.service": "ECS", "rpc.method": "UpdateService", "cloud.region": "us-east-1", "aws.attempts": 1 }
+      attributes: {
+        "rpc.system": "aws-api",
+        "rpc.service": "ECS",
+        "rpc.method": "UpdateService",
+        "cloud.region": "us-east-1",
+        "aws.attempts": 1
+      }
     }])
-    expect(tree.children(tree.children(tree.one("nightly (scheduled task)")).find((s) => s.name === "update")!).map((s) => s.name))
+    expect(
+      tree.children(tree.children(tree.one("nightly (scheduled task)")).find((s) => s.name === "update")!).map((s) =>
+        s.name
+      )
+    )
       .toEqual(["EventBridge.PutTargets"])
     // The version check's requests: a probe span each, its HTTP request a client span under it.
     const probes = tree.children(tree.children(api).find((s) => s.name === "version-check")!)
     expect(probes.length).toBeGreaterThan(0)
     expect(probes.every((p) => p.name === "version probe")).toBe(true)
     expect(probes.at(-1)?.attributes["gehen.served_version"]).toBe(SHA)
-    expect(tree.children(probes.at(-1)!)).toMatchObject([{ name: "http.client GET", kind: 3, attributes: { "http.response.status_code": 200 } }])
+    expect(tree.children(probes.at(-1)!)).toMatchObject([{
+      name: "http.client GET",
+      kind: 3,
+      attributes: { "http.response.status_code": 200 }
+    }])
   })
 
   it("a failed deploy over http/json with the standard variables: headers, service name, resource attributes; error statuses and events", () => {
@@ -242,7 +322,11 @@ describe("OTLP traces to a local collector", () => {
       expect(r.headers["x-team"]).toBe("deploys")
     }
     const exports = decodeExports(collector.requests)
-    expect(exports[0]?.resource).toMatchObject({ "service.name": "ci-deploys", "deployment.environment": "prod", team: "core" })
+    expect(exports[0]?.resource).toMatchObject({
+      "service.name": "ci-deploys",
+      "deployment.environment": "prod",
+      team: "core"
+    })
     const tree = spanTree(exports)
     const root = tree.one("gehen deploy")
     // No TRACEPARENT: the run is a trace of its own.
@@ -250,13 +334,24 @@ describe("OTLP traces to a local collector", () => {
     expect(root.status.code).toBe(OTLP_STATUS.error)
     expect(root.status.message).toMatch(/UNHEALTHY/)
     expect(root.events.map((e) => e.name)).toContain("exception")
-    expect(root.attributes).toMatchObject({ "gehen.outcome": "failed", "gehen.exit_code": 1, "gehen.targets.rolled-back": 3 })
+    expect(root.attributes).toMatchObject({
+      "gehen.outcome": "failed",
+      "gehen.exit_code": 1,
+      "gehen.targets.rolled-back": 3
+    })
 
     const api = tree.one("api (prod-a)")
     expect(api.attributes["gehen.target.outcome"]).toBe("rolled-back")
     const phases = tree.children(api)
     expect(phases.map((s) => s.name)).toEqual(
-      expect.arrayContaining(["register", "update", "version-check", "rollback", "rollback-version-check", "rollback-drain"])
+      expect.arrayContaining([
+        "register",
+        "update",
+        "version-check",
+        "rollback",
+        "rollback-version-check",
+        "rollback-drain"
+      ])
     )
     // Both services' new tasks turn UNHEALTHY; the one found first failed, its span and
     // the phase the run was in when it was seen (the version check, or the drain after it).
@@ -305,14 +400,23 @@ describe("Sentry through a local DSN", () => {
       logger: "gehen",
       release: "gehen@0.1.0",
       environment: "production",
-      message: expect.stringMatching(new RegExp(`^gehen deploy failed: ${SHA}: (api \\(prod-a\\)|worker \\(prod-b\\)): .*UNHEALTHY`)),
+      message: expect.stringMatching(
+        new RegExp(`^gehen deploy failed: ${SHA}: (api \\(prod-a\\)|worker \\(prod-b\\)): .*UNHEALTHY`)
+      ),
       tags: { outcome: "failed", gitsha: SHA, update_strategy: "current", exit_code: "1" },
       fingerprint: ["gehen", "deploy failed", "failed"]
     })
     const contexts = event["contexts"] as Record<string, Record<string, unknown>>
     expect(contexts["run"]).toMatchObject({ outcome: "failed", exitCode: 1, gitsha: SHA })
-    expect(Object.keys(contexts["targets"]!).sort()).toEqual(["api (prod-a)", "nightly (scheduled task)", "worker (prod-b)"])
-    expect(contexts["targets"]!["api (prod-a)"]).toMatchObject({ outcome: "rolled-back", phases: expect.stringContaining("rollback-drain succeeded") })
+    expect(Object.keys(contexts["targets"]!).sort()).toEqual([
+      "api (prod-a)",
+      "nightly (scheduled task)",
+      "worker (prod-b)"
+    ])
+    expect(contexts["targets"]!["api (prod-a)"]).toMatchObject({
+      outcome: "rolled-back",
+      phases: expect.stringContaining("rollback-drain succeeded")
+    })
     // No integration ran: no breadcrumbs, modules, request or extra data.
     for (const key of ["breadcrumbs", "modules", "request", "extra", "user"]) expect(event[key]).toBeUndefined()
   })

@@ -5,7 +5,15 @@ import { summary, target } from "./support/reports.js"
 describe("what Sentry is told", () => {
   it("nothing about a deploy that went through, or an interruption that was put back", () => {
     expect(sentryEventOf(summary())).toBeUndefined()
-    expect(sentryEventOf(summary({ outcome: "interrupted", exitCode: 130, services: [target({ kind: "service", name: "api", outcome: "rolled-back" })] })))
+    expect(
+      sentryEventOf(
+        summary({
+          outcome: "interrupted",
+          exitCode: 130,
+          services: [target({ kind: "service", name: "api", outcome: "rolled-back" })]
+        })
+      )
+    )
       .toBeUndefined()
   })
 
@@ -14,7 +22,15 @@ describe("what Sentry is told", () => {
       outcome: "failed",
       exitCode: 1,
       error: "api (prod-a): version check timed out",
-      services: [target({ kind: "service", name: "api", outcome: "rolled-back", error: "version check timed out", manualCommand: "aws ecs update-service --secret" })]
+      services: [
+        target({
+          kind: "service",
+          name: "api",
+          outcome: "rolled-back",
+          error: "version check timed out",
+          manualCommand: "aws ecs update-service --secret"
+        })
+      ]
     }))!
     expect(event.level).toBe("error")
     expect(event.message).toBe("gehen deploy failed: abcdef1: api (prod-a): version check timed out")
@@ -36,8 +52,14 @@ describe("what Sentry is told", () => {
 
   it("a failed rollback is fatal, also when a signal cut the run; a drain that timed out is a warning", () => {
     expect(sentryEventOf(summary({ outcome: "rollback-failed", exitCode: 3 }))?.level).toBe("fatal")
-    expect(sentryEventOf(summary({ outcome: "rollback-failed", exitCode: 3 }))?.message).toMatch(/^gehen rollback failed: abcdef1/)
-    const interrupted = summary({ outcome: "interrupted", exitCode: 130, services: [target({ kind: "service", name: "api", outcome: "rollback-failed" })] })
+    expect(sentryEventOf(summary({ outcome: "rollback-failed", exitCode: 3 }))?.message).toMatch(
+      /^gehen rollback failed: abcdef1/
+    )
+    const interrupted = summary({
+      outcome: "interrupted",
+      exitCode: 130,
+      services: [target({ kind: "service", name: "api", outcome: "rollback-failed" })]
+    })
     expect(sentryEventOf(interrupted)?.level).toBe("fatal")
     expect(sentryEventOf(summary({ outcome: "timed-out", exitCode: 2 }))?.level).toBe("warning")
   })

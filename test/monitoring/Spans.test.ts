@@ -74,7 +74,9 @@ describe("the run's spans", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       const t = collecting()
-      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer), Effect.withTracer(t.tracer)))
+      const { exit } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer), Effect.withTracer(t.tracer))
+      )
       expect(Exit.isSuccess(exit)).toBe(true)
       const [root] = t.named("gehen deploy")
       expect(root?.parentId).toBeUndefined()
@@ -95,7 +97,9 @@ describe("the run's spans", () => {
         "plan",
         "worker (prod-b)"
       ])
-      expect(new Set(t.children(root!).map((s) => s.name).filter(awsCall))).toEqual(new Set(["ECS.DescribeServices", "ECS.TagResource"]))
+      expect(new Set(t.children(root!).map((s) => s.name).filter(awsCall))).toEqual(
+        new Set(["ECS.DescribeServices", "ECS.TagResource"])
+      )
       const api = t.named("api (prod-a)")[0]!
       expect(t.children(api).map((s) => s.name)).toEqual(["register", "update", "version-check", "drain"])
       // A target's own calls nest under the phase that made them, as client spans.
@@ -117,7 +121,9 @@ describe("the run's spans", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
       const t = collecting()
-      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer), Effect.withTracer(t.tracer)))
+      const { exit } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer), Effect.withTracer(t.tracer))
+      )
       expect(Exit.isFailure(exit)).toBe(true)
       const root = t.named("gehen deploy")[0]!
       expect(root.exit && Exit.isFailure(root.exit)).toBe(true)
@@ -127,7 +133,9 @@ describe("the run's spans", () => {
       expect(failed.length).toBeGreaterThan(0)
       expect(failed.every((s) => s.exit !== undefined && Exit.isFailure(s.exit))).toBe(true)
       // The target whose own phase failed ends failed; its span holds the rollback's phases too.
-      const culprit = t.spans.find((s) => failed.some((f) => f.parentId === s.spanId && f.attributes.get("gehen.phase.result") !== undefined))!
+      const culprit = t.spans.find((s) =>
+        failed.some((f) => f.parentId === s.spanId && f.attributes.get("gehen.phase.result") !== undefined)
+      )!
       expect(culprit.exit && Exit.isFailure(culprit.exit)).toBe(true)
       expect(t.children(culprit).map((s) => s.name)).toEqual(expect.arrayContaining(["rollback", "rollback-drain"]))
       expect(t.named("nightly (scheduled task)")[0]?.attributes.get("gehen.target.outcome")).toBe("rolled-back")

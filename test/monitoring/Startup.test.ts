@@ -43,15 +43,20 @@ describe("monitoring at start-up", () => {
       const dir = mkdtempSync(join(tmpdir(), "gehen-monitoring-startup-"))
       const record = join(dir, "read.json")
       const preload = join(dir, "record.cjs")
-      writeFileSync(preload, `const fs = require("node:fs"); const read = fs.readFileSync; const seen = []
+      writeFileSync(
+        preload,
+        `const fs = require("node:fs"); const read = fs.readFileSync; const seen = []
         fs.readFileSync = function (p, ...rest) { seen.push(String(p)); return read.call(this, p, ...rest) }
-        process.on("exit", () => fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify(seen)))`)
+        process.on("exit", () => fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify(seen)))`
+      )
       const r = await runProcess(process.execPath, ["-r", preload, CLI, ...args], {
         env: { PATH: process.env["PATH"] ?? "", HOME: dir, NO_COLOR: "1", ...EVERY_VARIABLE }
       })
       expect(r.code).toBe(0)
       expect(r.stdout.length).toBeGreaterThan(0)
-      expect((JSON.parse(readFileSync(record, "utf8")) as Array<string>).filter((f) => f.endsWith("main.cjs"))).toEqual([])
+      expect((JSON.parse(readFileSync(record, "utf8")) as Array<string>).filter((f) => f.endsWith("main.cjs"))).toEqual(
+        []
+      )
     })
   }
 

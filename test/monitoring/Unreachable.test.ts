@@ -39,7 +39,11 @@ const monitoringLines = (stderr: string) => stderr.split("\n").filter((l) => l.s
 
 describe.concurrent("receivers that cannot be reached", () => {
   it("refused (closed ports): the failed deploy still exits 1, without waiting out the flush, and one line names the receivers", async () => {
-    const [w, sentryPort, otlpPort] = await Promise.all([startMonitoredWorld({ [SHA]: FAILING }), closedPort(), closedPort()])
+    const [w, sentryPort, otlpPort] = await Promise.all([
+      startMonitoredWorld({ [SHA]: FAILING }),
+      closedPort(),
+      closedPort()
+    ])
     open.push(w)
     const run = await timedDeploy(w, {
       DD_AGENT_HOST: "127.0.0.1",

@@ -28,15 +28,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, beforeEach, vi } from "vitest"
-import { notOffered } from "../../src/ports/Errors.js"
-import { AwsLive } from "../../src/aws/index.js"
 import { type AwsClientsOptions, makeAwsClients } from "../../src/aws/AwsClients.js"
 import { DefaultRegionLive } from "../../src/aws/DefaultRegionLive.js"
+import { AwsLive } from "../../src/aws/index.js"
+import { retag, toRegisterInput } from "../../src/domain/TaskDefinitionCopy.js"
 import { Ecs } from "../../src/ports/Ecs.js"
+import { notOffered } from "../../src/ports/Errors.js"
 import { AwsCallError, PutTargetsRejected } from "../../src/ports/Errors.js"
 import { DefaultRegion } from "../../src/ports/Region.js"
 import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
-import { retag, toRegisterInput } from "../../src/domain/TaskDefinitionCopy.js"
 import { type Moto, startMoto } from "../support/moto.js"
 
 const ACCOUNT = "123456789012"
@@ -251,9 +251,11 @@ describe("EcsLive against moto", () => {
       // moto's own view of both revisions.
       const { ecs: plain } = setup()
       const [before, after] = yield* Effect.promise(() =>
-        Promise.all([oldArn, newArn].map((taskDefinition) =>
-          plain.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }))
-        ))
+        Promise.all(
+          [oldArn, newArn].map((taskDefinition) =>
+            plain.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }))
+          )
+        )
       )
       const old = before?.taskDefinition
       const next = after?.taskDefinition
@@ -318,7 +320,9 @@ describe("EcsLive against moto", () => {
 
       yield* (yield* Ecs).updateService({ region: REGION, cluster: "prod", service: "web" }, newArn)
 
-      const after = yield* Effect.promise(() => plain.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] })))
+      const after = yield* Effect.promise(() =>
+        plain.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }))
+      )
       expect(after.services?.[0]?.taskDefinition).toBe(newArn)
       const [update] = callsOf("UpdateService")
       expect(json(update?.body ?? "{}")).toEqual({
@@ -349,7 +353,10 @@ describe("EcsLive against moto", () => {
         await plain.send(new CreateClusterCommand({ clusterName: "busy" }))
         // Bridge mode: moto runs it without the subnets awsvpc would need.
         await plain.send(
-          new RegisterTaskDefinitionCommand({ family: "job", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] })
+          new RegisterTaskDefinitionCommand({
+            family: "job",
+            containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }]
+          })
         )
         for (let i = 0; i < 11; i++) {
           const count = i < 10 ? 10 : 5
@@ -423,7 +430,9 @@ describe("EcsLive against moto", () => {
       yield* Effect.addFinalizer(() => Effect.sync(() => vi.unstubAllEnvs()))
       const ecs = yield* Ecs
       const listed = yield* Effect.flip(ecs.listServiceDeployments({ region: REGION, cluster: "prod", service: "web" }))
-      const described = yield* Effect.flip(ecs.describeServiceDeployments(REGION, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/x`]))
+      const described = yield* Effect.flip(
+        ecs.describeServiceDeployments(REGION, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/x`])
+      )
       expect(notOffered(listed)).toBe(true)
       expect(notOffered(described)).toBe(true)
     }).pipe(Effect.provide(live()), Effect.scoped))
@@ -517,12 +526,17 @@ describe("ScheduledTasksLive against moto", () => {
             status: 200,
             body: JSON.stringify({
               FailedEntryCount: 1,
-              FailedEntries: [{ TargetId: "nightly-report", ErrorCode: "ConcurrentModificationException", ErrorMessage: "try again" }]
+              FailedEntries: [{
+                TargetId: "nightly-report",
+                ErrorCode: "ConcurrentModificationException",
+                ErrorMessage: "try again"
+              }]
             })
           }
           : undefined
       )
-      const error = yield* (yield* ScheduledTasks).putTarget({ region: REGION, rule: "nightly" }, ruleTarget("arn:x")).pipe(Effect.flip)
+      const error = yield* (yield* ScheduledTasks).putTarget({ region: REGION, rule: "nightly" }, ruleTarget("arn:x"))
+        .pipe(Effect.flip)
       expect(error).toEqual(
         new PutTargetsRejected({
           rule: "nightly",
@@ -535,7 +549,11 @@ describe("ScheduledTasksLive against moto", () => {
   it.live("a missing rule is an AwsCallError", () =>
     Effect.gen(function*() {
       const error = yield* (yield* ScheduledTasks).targetsOf({ region: REGION, rule: "no-such-rule" }).pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "AwsCallError", operation: "ListTargetsByRule", code: "ResourceNotFoundException" })
+      expect(error).toMatchObject({
+        _tag: "AwsCallError",
+        operation: "ListTargetsByRule",
+        code: "ResourceNotFoundException"
+      })
     }).pipe(Effect.provide(live())))
 })
 
@@ -570,11 +588,16 @@ describe("AwsLive with a role", () => {
       yield* Effect.promise(() => createService("prod", "web", arn))
       yield* Effect.promise(async () => {
         const registered = await setup(OTHER_REGION).ecs.send(
-          new RegisterTaskDefinitionCommand({ family: "job", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] })
+          new RegisterTaskDefinitionCommand({
+            family: "job",
+            containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }]
+          })
         )
         await createService("prod-eu", "web", registered.taskDefinition?.taskDefinitionArn ?? "", OTHER_REGION)
       })
-      yield* Effect.promise(() => setup().events.send(new PutRuleCommand({ Name: "nightly", ScheduleExpression: "rate(1 day)" })))
+      yield* Effect.promise(() =>
+        setup().events.send(new PutRuleCommand({ Name: "nightly", ScheduleExpression: "rate(1 day)" }))
+      )
       const ecs = yield* Ecs
       const scheduled = yield* ScheduledTasks
 
@@ -620,8 +643,7 @@ describe("DefaultRegionLive", () => {
         return before
       }),
       () => effect,
-      (before) =>
-        Effect.sync(() => restoreEnv(before))
+      (before) => Effect.sync(() => restoreEnv(before))
     )
 
   const regionOf = Effect.flatMap(DefaultRegion, (r) => r.get).pipe(Effect.provide(DefaultRegionLive))

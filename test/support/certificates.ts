@@ -26,7 +26,7 @@ const oid = (dotted: string): Buffer => {
   const out = [a! * 40 + b!]
   for (const part of rest) {
     const groups: Array<number> = []
-    for (let v = part; ; v = Math.floor(v / 128)) {
+    for (let v = part;; v = Math.floor(v / 128)) {
       groups.unshift(v % 128)
       if (v < 128) break
     }
@@ -37,15 +37,21 @@ const oid = (dotted: string): Buffer => {
 const time = (d: Date): Buffer => {
   const iso = d.toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z" // YYYYMMDDHHMMSSZ
   const year = d.getUTCFullYear()
-  return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), "ascii")) : tlv(0x18, Buffer.from(iso, "ascii"))
+  return year >= 1950 && year < 2050
+    ? tlv(0x17, Buffer.from(iso.slice(2), "ascii"))
+    : tlv(0x18, Buffer.from(iso, "ascii"))
 }
 const name = (cn: string) => seq(set(seq(oid("2.5.4.3"), tlv(0x0c, Buffer.from(cn, "utf8")))))
 const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"))
 
 const subjectAltName = (hosts: ReadonlyArray<string>): Buffer =>
-  seq(...hosts.map((h) =>
-    /^\d+\.\d+\.\d+\.\d+$/.test(h) ? tlv(0x87, Buffer.from(h.split(".").map(Number))) : tlv(0x82, Buffer.from(h, "ascii"))
-  ))
+  seq(
+    ...hosts.map((h) =>
+      /^\d+\.\d+\.\d+\.\d+$/.test(h)
+        ? tlv(0x87, Buffer.from(h.split(".").map(Number)))
+        : tlv(0x82, Buffer.from(h, "ascii"))
+    )
+  )
 
 export interface Issued {
   /** PEM, for `https.createServer({ cert })` or NODE_EXTRA_CA_CERTS. */
@@ -57,7 +63,9 @@ export interface Issued {
 }
 
 const pem = (der: Buffer): string =>
-  `-----BEGIN CERTIFICATE-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`
+  `-----BEGIN CERTIFICATE-----\n${
+    der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")
+  }\n-----END CERTIFICATE-----\n`
 
 let serial = 1
 
@@ -77,7 +85,9 @@ export const issueCertificate = (options: {
   const day = 24 * 60 * 60 * 1000
   const extensions = [
     ...(options.hosts === undefined ? [] : [seq(oid("2.5.29.17"), tlv(0x04, subjectAltName(options.hosts)))]),
-    ...(options.ca === true ? [seq(oid("2.5.29.19"), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff])))))] : [])
+    ...(options.ca === true
+      ? [seq(oid("2.5.29.19"), tlv(0x01, Buffer.from([0xff])), tlv(0x04, seq(tlv(0x01, Buffer.from([0xff])))))]
+      : [])
   ]
   const tbs = seq(
     tlv(0xa0, integer(2)),

@@ -81,10 +81,26 @@ export const cli = (
     if (!Exit.isSuccess(exit)) {
       // A defect ends the command as what it is: what it printed before is the test's to read.
       if (options.probe !== undefined && Exit.isFailure(exit)) {
-        return { code: -1, exit, sim, world, path, roles, stdout: capture.stdout(), stderr: progress.join("") + capture.stderr() }
+        return {
+          code: -1,
+          exit,
+          sim,
+          world,
+          path,
+          roles,
+          stdout: capture.stdout(),
+          stderr: progress.join("") + capture.stderr()
+        }
       }
       throw new Error(`runCli failed: ${String(exit.cause)}`)
     }
-    return { code: exit.value, sim, world, path, roles, stdout: capture.stdout(), stderr: progress.join("") + capture.stderr() }
+    return {
+      code: exit.value,
+      sim,
+      world,
+      path,
+      roles,
+      stdout: capture.stdout(),
+      stderr: progress.join("") + capture.stderr()
+    }
   })
-

@@ -13,7 +13,8 @@ import * as net from "node:net"
 import { homedir } from "node:os"
 import * as path from "node:path"
 
-const INSTALL_HINT = "moto_server is needed for the AWS real-wire tests: install it with `pip install 'moto[server]'` " +
+const INSTALL_HINT =
+  "moto_server is needed for the AWS real-wire tests: install it with `pip install 'moto[server]'` " +
   "(it must be on PATH, or under ~/.pyenv/versions/*/bin)"
 
 /** One request that reached the proxy. */

@@ -1,10 +1,16 @@
+import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
+import {
+  type Behaviour,
+  type BehaviourKind,
+  Simulator,
+  type SimulatorApi,
+  startSimServerPromise
+} from "../../src/testing/index.js"
 import { behaviours, seedWorld } from "./world.js"
-import { type Behaviour, type BehaviourKind, Simulator, type SimulatorApi, startSimServerPromise } from "../../src/testing/index.js"
 
 export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "gehen.cjs")
 
@@ -22,10 +28,12 @@ export interface Run {
 export const startWorld = async (byTag: Readonly<Record<string, Behaviour | BehaviourKind>> = {}) => {
   const picker = behaviours({})
   const sim: SimulatorApi = await Effect.runPromise(
-    Simulator.make({ behaviour: (ctx) => {
-      for (const tag of ctx.imageTags) if (byTag[tag] !== undefined) return byTag[tag]
-      return picker(ctx) === undefined ? QUICK : QUICK
-    } })
+    Simulator.make({
+      behaviour: (ctx) => {
+        for (const tag of ctx.imageTags) if (byTag[tag] !== undefined) return byTag[tag]
+        return picker(ctx) === undefined ? QUICK : QUICK
+      }
+    })
   )
   const world = await Effect.runPromise(seedWorld(sim))
   const server = await startSimServerPromise(sim)
@@ -54,17 +62,23 @@ export const cliEnv = (endpoint: string, home: string, extra: Record<string, str
 })
 
 /** Starts the bundled CLI; `done` resolves when it exits. */
-export const startCli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run>; output: () => string } => {
+export const startCli = (
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv
+): { child: ChildProcess; done: Promise<Run>; output: () => string } => {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
   let stdout = ""
   let stderr = ""
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()))
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
-  const done = new Promise<Run>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })))
+  const done = new Promise<Run>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  )
   return { child, done, output: () => stdout + stderr }
 }
 
-export const runCliProcess = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Run> => startCli(args, env).done
+export const runCliProcess = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Run> =>
+  startCli(args, env).done
 
 /**
  * Runs any command to its end, without blocking this process: a worker whose event loop

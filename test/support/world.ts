@@ -49,10 +49,20 @@ export const seedWorld = (sim: SimulatorApi) =>
     })
     const report = yield* sim.seedTaskDefinition("us-east-1", {
       family: "report",
-      containerDefinitions: [{ name: "report", image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/report:${OLD}`, memory: 128 }]
+      containerDefinitions: [{
+        name: "report",
+        image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/report:${OLD}`,
+        memory: 128
+      }]
     })
     yield* sim.addService({ cluster: "prod-a", name: "api", taskDefinition: api, region: "us-east-1", desiredCount: 2 })
-    yield* sim.addService({ cluster: clusterB, name: "worker", taskDefinition: worker, region: "us-west-2", desiredCount: 3 })
+    yield* sim.addService({
+      cluster: clusterB,
+      name: "worker",
+      taskDefinition: worker,
+      region: "us-west-2",
+      desiredCount: 3
+    })
     const nightlyTarget = {
       Id: "nightly-report",
       Arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod-a`,
@@ -110,7 +120,10 @@ export const makeWorld = (
   options: { readonly seed?: number | undefined } = {}
 ) =>
   Effect.gen(function*() {
-    const sim = yield* Simulator.make({ behaviour: typeof byTag === "function" ? byTag : behaviours(byTag), seed: options.seed })
+    const sim = yield* Simulator.make({
+      behaviour: typeof byTag === "function" ? byTag : behaviours(byTag),
+      seed: options.seed
+    })
     const seeded = yield* seedWorld(sim)
     const events: Array<ProgressEvent> = []
     const layer = Layer.merge(Simulator.layer(sim, { region: "us-east-1" }), Progress.collect(events))
@@ -121,7 +134,11 @@ export const makeWorld = (
  * Runs an effect that waits on the Clock to its end under TestClock, moving time in
  * `step`s; answers its Exit and how much simulated time passed.
  */
-export const runWithClock = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput = "1 second", maxSteps = 5000) =>
+export const runWithClock = <A, E>(
+  effect: Effect.Effect<A, E>,
+  step: Duration.DurationInput = "1 second",
+  maxSteps = 5000
+) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     let steps = 0
@@ -142,5 +159,8 @@ export const runWithClock = <A, E>(effect: Effect.Effect<A, E>, step: Duration.D
 
 export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure, got success")
-  return Option.getOrThrowWith(Cause.failureOption(exit.cause), () => new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`))
+  return Option.getOrThrowWith(
+    Cause.failureOption(exit.cause),
+    () => new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  )
 }

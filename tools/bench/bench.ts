@@ -16,7 +16,16 @@ import { availableParallelism, cpus, loadavg, release, totalmem, type } from "no
 import { judge, judgeInstall, judgeTimings } from "./checks.js"
 import { measureFirstRequest } from "./firstRequest.js"
 import { measureInstall } from "./install.js"
-import type { BenchOptions, BenchReport, Check, InstallResult, Machine, SizeResult, StartupResult, Timings } from "./model.js"
+import type {
+  BenchOptions,
+  BenchReport,
+  Check,
+  InstallResult,
+  Machine,
+  SizeResult,
+  StartupResult,
+  Timings
+} from "./model.js"
 import { rolloutFor } from "./simulator.js"
 import { runSize } from "./size.js"
 import { measureStartup } from "./startup.js"
@@ -41,8 +50,12 @@ const machine = (): Machine => {
 
 export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
   const { log } = options
-  if (!existsSync(options.cliPath)) throw new Error(`the bundled CLI ${options.cliPath} is missing: run \`npm run build\` first`)
-  if (!existsSync(options.simPath)) throw new Error(`the bench's simulator ${options.simPath} is missing: run \`npm run build\` first`)
+  if (!existsSync(options.cliPath)) {
+    throw new Error(`the bundled CLI ${options.cliPath} is missing: run \`npm run build\` first`)
+  }
+  if (!existsSync(options.simPath)) {
+    throw new Error(`the bench's simulator ${options.simPath} is missing: run \`npm run build\` first`)
+  }
   const host = machine()
   const R = options.rolloutSeconds
   const sizes: Array<SizeResult> = []
@@ -53,7 +66,9 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
     log(
       `N=${n}: exit ${s.exitCode} after ${(s.wallMs / 1000).toFixed(2)} s, ${s.totalCalls} AWS calls, ` +
         `peak RSS ${s.peakRssMb?.toFixed(0) ?? "?"} MB, CPU ${s.cpuSeconds?.toFixed(2) ?? "?"} s ` +
-        `(${s.cpuMsPerService?.toFixed(1) ?? "?"} ms per service; the simulator ${s.simulatorCpuSeconds?.toFixed(2) ?? "?"} s)`
+        `(${s.cpuMsPerService?.toFixed(1) ?? "?"} ms per service; the simulator ${
+          s.simulatorCpuSeconds?.toFixed(2) ?? "?"
+        } s)`
     )
     if (s.exitCode !== 0) log(`N=${n}: the CLI's stderr ended with:\n${s.stderrTail}`)
   }
@@ -81,19 +96,31 @@ export const runBench = async (options: BenchOptions): Promise<BenchReport> => {
     log(`start-up: ${runs} runs each of node -e 0, gehen --version, gehen --help${more}...`)
     startup = (await measured("start-up", () => measureStartup(options.cliPath, runs, options.startupVariants))) ?? []
     if (options.startupVariants?.firstRequest === true) {
-      log(`start-up: ${runs} runs each of a deploy's start to its first AWS request${options.startupVariants.actionScript === undefined ? "" : ", the GitHub Action's too"}...`)
-      const first = await measured("start-up to the first AWS request", () =>
-        measureFirstRequest(options.cliPath, runs, {
-          actionScript: options.startupVariants?.actionScript,
-          seaPath: options.startupVariants?.seaPath
-        }))
+      log(
+        `start-up: ${runs} runs each of a deploy's start to its first AWS request${
+          options.startupVariants.actionScript === undefined ? "" : ", the GitHub Action's too"
+        }...`
+      )
+      const first = await measured(
+        "start-up to the first AWS request",
+        () =>
+          measureFirstRequest(options.cliPath, runs, {
+            actionScript: options.startupVariants?.actionScript,
+            seaPath: options.startupVariants?.seaPath
+          })
+      )
       startup = [...startup, ...(first ?? [])]
     }
   }
   let timings: Timings | undefined
   if ((options.timingRuns ?? 0) > 0) {
-    log(`timings: ${options.timingRuns} runs each of the exit after the report, with silent receivers, and missing credentials...`)
-    timings = await measured("timings", () => measureTimings(options.cliPath, options.simPath, options.timingRuns!, log))
+    log(
+      `timings: ${options.timingRuns} runs each of the exit after the report, with silent receivers, and missing credentials...`
+    )
+    timings = await measured(
+      "timings",
+      () => measureTimings(options.cliPath, options.simPath, options.timingRuns!, log)
+    )
   }
   let install: InstallResult | undefined
   if (options.installFrom !== undefined) {

@@ -59,12 +59,16 @@ export const readBudgetCheck = (
   servicesByCluster: Readonly<Record<string, number>>,
   factor = 1.5
 ): Check => {
-  const budgets = [...new Set(Object.values(servicesByCluster).map((n) => scaledBudget(n, factor)))].sort((a, b) => a - b)
-  const name = `${label}: drain reads of each cluster in every poll round <= ${factor} x ceil(n/10), n = its services ` +
+  const budgets = [...new Set(Object.values(servicesByCluster).map((n) => scaledBudget(n, factor)))].sort((a, b) =>
+    a - b
+  )
+  const name =
+    `${label}: drain reads of each cluster in every poll round <= ${factor} x ceil(n/10), n = its services ` +
     `(${budgets.join(" or ")})`
   if (drain === undefined) return { name, pass: false, detail: "no drain phase seen" }
   const breaches = overBudget(drain, servicesByCluster, factor)
-  const most = `most ${drain.maxReadsPerRoundPerCluster} (${drain.busiest.cluster}, round ${drain.busiest.round} of ${drain.rounds}), ` +
+  const most =
+    `most ${drain.maxReadsPerRoundPerCluster} (${drain.busiest.cluster}, round ${drain.busiest.round} of ${drain.rounds}), ` +
     `average ${drain.readsPerRoundPerCluster.toFixed(2)} per round per cluster`
   if (breaches.length === 0) return { name, pass: true, detail: most }
   const shown = breaches.slice(0, SHOWN_BREACHES).map((b) => `${b.cluster} round ${b.round}: ${b.reads} > ${b.budget}`)
@@ -105,7 +109,9 @@ export const judge = (
     checks.push({
       name: `${at}: exit <= 1 interval + ${EXIT_SLACK_MS} ms after the last rollout completed`,
       pass: s.exitAfterLastRolloutMs !== undefined && s.exitAfterLastRolloutMs <= exitLimit,
-      detail: s.exitAfterLastRolloutMs === undefined ? "some rollout did not complete" : `${s.exitAfterLastRolloutMs} ms <= ${exitLimit} ms`
+      detail: s.exitAfterLastRolloutMs === undefined
+        ? "some rollout did not complete"
+        : `${s.exitAfterLastRolloutMs} ms <= ${exitLimit} ms`
     })
   }
   // The reads-per-round target is stated for N = 200; with smaller sizes only, the largest stands in.
@@ -140,7 +146,9 @@ export const judgeTimings = (t: Timings): Array<Check> => {
       detail: `${t.exitAfterReportMs.toFixed(0)} ms`
     },
     {
-      name: `monitoring adds <= ${MONITORING_BUDGET_MS / 1000} s to the exit (receivers that never answer, an agent host that does not resolve)`,
+      name: `monitoring adds <= ${
+        MONITORING_BUDGET_MS / 1000
+      } s to the exit (receivers that never answer, an agent host that does not resolve)`,
       pass: Number.isFinite(cost) && cost <= MONITORING_BUDGET_MS,
       detail: `${t.exitAfterReportMonitoredMs.toFixed(0)} ms after the report, ${cost.toFixed(0)} ms more than without`
     },

@@ -27,7 +27,9 @@ const gnuTime = (() => {
     if (works === undefined) {
       const dir = tempDir("gehen-bench-time-")
       const out = join(dir, "rss")
-      const r = spawnSync("/usr/bin/time", ["-f", TIME_FORMAT, "-o", out, process.execPath, "-e", "0"], { stdio: "ignore" })
+      const r = spawnSync("/usr/bin/time", ["-f", TIME_FORMAT, "-o", out, process.execPath, "-e", "0"], {
+        stdio: "ignore"
+      })
       works = r.status === 0 && existsSync(out) && parseTimeFile(readFileSync(out, "utf8")) !== undefined
       rmSync(dir, { recursive: true, force: true })
     }
@@ -38,7 +40,9 @@ const gnuTime = (() => {
 const TIME_FORMAT = "%M %U %S"
 
 /** GNU time writes "Command exited with non-zero status N" before the figures when the exit code is not 0. */
-export const parseTimeFile = (text: string): { readonly peakRssKb: number; readonly cpuSeconds: number } | undefined => {
+export const parseTimeFile = (
+  text: string
+): { readonly peakRssKb: number; readonly cpuSeconds: number } | undefined => {
   const lines = text.trim().split("\n")
   const m = /^(\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/.exec(lines[lines.length - 1] ?? "")
   if (m === null) return undefined
@@ -70,7 +74,12 @@ const vmHwmKb = (pid: number): number | undefined => {
  * One CLI run, measured: wall time by the bench's clock, peak RSS and CPU time by GNU
  * time, or else by polling /proc (VmHWM, utime + stime) every 50 ms.
  */
-export const runCli = (cliPath: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, limitMs: number): Promise<CliRun> =>
+export const runCli = (
+  cliPath: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  limitMs: number
+): Promise<CliRun> =>
   new Promise((resolve, reject) => {
     const dir = tempDir("gehen-bench-rss-")
     const rssFile = join(dir, "rss")
@@ -99,7 +108,9 @@ export const runCli = (cliPath: string, args: ReadonlyArray<string>, env: NodeJS
       }, 50)
     const killGroup = () => {
       try {
-        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, "SIGKILL")
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+          process.kill(-child.pid, "SIGKILL")
+        }
       } catch {
         // Already gone.
       }
@@ -114,7 +125,9 @@ export const runCli = (cliPath: string, args: ReadonlyArray<string>, env: NodeJS
     process.once("SIGTERM", onSignal)
     const cleanUp = () => {
       clearTimeout(limit)
-      if (poll !== undefined) clearInterval(poll)
+      if (poll !== undefined) {
+        clearInterval(poll)
+      }
       process.removeListener("SIGINT", onSignal)
       process.removeListener("SIGTERM", onSignal)
     }

@@ -112,7 +112,11 @@ export const measureFirstRequest = async (
       )
     }
     if (variants.seaPath !== undefined) {
-      commands.push({ label: "single executable deploy, spawn to first AWS request", file: variants.seaPath, args: deploy })
+      commands.push({
+        label: "single executable deploy, spawn to first AWS request",
+        file: variants.seaPath,
+        args: deploy
+      })
     }
 
     const once = (c: FirstRequestCommand) =>
@@ -121,7 +125,11 @@ export const measureFirstRequest = async (
         let first: bigint | undefined
         const t0 = process.hrtime.bigint()
         waiting = (at) => (first = at)
-        const child = spawn(c.file, c.args, { env: { ...env, ...c.env }, cwd: c.cwd ?? home, stdio: ["ignore", "ignore", "pipe"] })
+        const child = spawn(c.file, c.args, {
+          env: { ...env, ...c.env },
+          cwd: c.cwd ?? home,
+          stdio: ["ignore", "ignore", "pipe"]
+        })
         let stderr = ""
         child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)))
         child.on("error", reject)

@@ -1,7 +1,10 @@
 /** The bench's report as Markdown, ready for the README. */
 import type { BenchReport } from "./model.js"
 
-const fixed = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(digits))
+const fixed = (
+  x: number | undefined,
+  digits: number
+) => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(digits))
 
 export const formatBench = (report: BenchReport): string => {
   const { machine: m, settings: st } = report
@@ -13,8 +16,12 @@ export const formatBench = (report: BenchReport): string => {
   out.push(
     `Setup: the simulator (${st.simulator}, over HTTP on 127.0.0.1) and the bundled CLI as a subprocess; ` +
       `every service has a url and ${st.desiredCount} tasks, clusters of at most ${st.clusterSize} services, ` +
-      `concurrency ${st.concurrency}. Rollout R = ${st.rolloutSeconds} s: new tasks run at ${fixed(st.rollout.startAfter, 1)} s, ` +
-      `turn healthy at ${fixed(st.rollout.healthyAfter, 1)} s, old tasks gone ${fixed(st.rollout.drainAfter, 1)} s later; ` +
+      `concurrency ${st.concurrency}. Rollout R = ${st.rolloutSeconds} s: new tasks run at ${
+        fixed(st.rollout.startAfter, 1)
+      } s, ` +
+      `turn healthy at ${fixed(st.rollout.healthyAfter, 1)} s, old tasks gone ${
+        fixed(st.rollout.drainAfter, 1)
+      } s later; ` +
       `checkIntervalSeconds ${st.intervalSeconds}.`
   )
   out.push("")
@@ -26,8 +33,12 @@ export const formatBench = (report: BenchReport): string => {
   out.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
   for (const s of report.sizes) {
     out.push(
-      `| ${s.services}${s.strategy === "BLUE_GREEN" ? " blue/green" : ""} | ${s.clusters} | ${s.exitCode ?? "killed"} | ${fixed(s.wallMs / 1000, 2)} | ${fixed(s.overheadMs / 1000, 2)} | ` +
-        `${fixed(s.overheadIntervals, 1)} | ${s.totalCalls} | ${fixed(s.callsPerService, 1)} | ${s.drain?.rounds ?? "n/a"} | ` +
+      `| ${s.services}${s.strategy === "BLUE_GREEN" ? " blue/green" : ""} | ${s.clusters} | ${
+        s.exitCode ?? "killed"
+      } | ${fixed(s.wallMs / 1000, 2)} | ${fixed(s.overheadMs / 1000, 2)} | ` +
+        `${fixed(s.overheadIntervals, 1)} | ${s.totalCalls} | ${fixed(s.callsPerService, 1)} | ${
+          s.drain?.rounds ?? "n/a"
+        } | ` +
         `${fixed(s.drain?.readsPerRoundPerCluster, 2)} | ${s.drain?.maxReadsPerRoundPerCluster ?? "n/a"} | ` +
         `${fixed(s.wait?.readsPerRoundPerCluster, 2)} | ${fixed(s.peakRssMb, 0)} | ` +
         `${fixed(s.cpuSeconds, 2)} | ${fixed(s.cpuMsPerService, 1)} | ${fixed(s.simulatorCpuSeconds, 2)} | ` +
@@ -37,7 +48,11 @@ export const formatBench = (report: BenchReport): string => {
   const ops = [...new Set(report.sizes.flatMap((s) => Object.keys(s.callsByOperation)))].sort()
   if (ops.length > 0) {
     out.push("")
-    out.push(`| AWS calls by operation | ${report.sizes.map((s) => `N=${s.services}${s.strategy === "BLUE_GREEN" ? " b/g" : ""}`).join(" | ")} |`)
+    out.push(
+      `| AWS calls by operation | ${
+        report.sizes.map((s) => `N=${s.services}${s.strategy === "BLUE_GREEN" ? " b/g" : ""}`).join(" | ")
+      } |`
+    )
     out.push(`|---|${report.sizes.map(() => "---:").join("|")}|`)
     for (const op of ops) {
       const cells = report.sizes.map((s) => {
@@ -59,17 +74,29 @@ export const formatBench = (report: BenchReport): string => {
     out.push(`| real-time guarantee (median of ${t.runs}) | ms |`)
     out.push("|---|---:|")
     out.push(`| exit after the report (a failed plan, \`--output json\`) | ${fixed(t.exitAfterReportMs, 0)} |`)
-    out.push(`| the same, reporting to receivers that never answer and an agent host that does not resolve | ${fixed(t.exitAfterReportMonitoredMs, 0)} |`)
-    out.push(`| missing credentials (an AWS_PROFILE no config file has), spawn to exit | ${fixed(t.credentialsMs, 0)} |`)
+    out.push(
+      `| the same, reporting to receivers that never answer and an agent host that does not resolve | ${
+        fixed(t.exitAfterReportMonitoredMs, 0)
+      } |`
+    )
+    out.push(
+      `| missing credentials (an AWS_PROFILE no config file has), spawn to exit | ${fixed(t.credentialsMs, 0)} |`
+    )
     if (t.monitoringLine !== undefined) out.push("", `Monitoring's line on stderr: \`${t.monitoringLine}\``)
   }
   const i = report.install
   if (i !== undefined) {
     out.push("")
     out.push(
-      `Install (npm ${i.npm}): the tarball ${fixed(i.tarballBytes / 1024, 0)} KB; \`npm install -g\` of it into an empty prefix took ` +
-        `${fixed(i.seconds, 1)} s and holds ${i.packages} package(s), ${fixed((i.duKb ?? i.installedBytes / 1024) / 1024, 1)} MB (du), ` +
-        `install scripts: ${i.packagesWithInstallScripts.length === 0 ? "none" : i.packagesWithInstallScripts.join(", ")}.`
+      `Install (npm ${i.npm}): the tarball ${
+        fixed(i.tarballBytes / 1024, 0)
+      } KB; \`npm install -g\` of it into an empty prefix took ` +
+        `${fixed(i.seconds, 1)} s and holds ${i.packages} package(s), ${
+          fixed((i.duKb ?? i.installedBytes / 1024) / 1024, 1)
+        } MB (du), ` +
+        `install scripts: ${
+          i.packagesWithInstallScripts.length === 0 ? "none" : i.packagesWithInstallScripts.join(", ")
+        }.`
     )
   }
   out.push("")
@@ -82,7 +109,9 @@ export const formatBench = (report: BenchReport): string => {
       "the budget check holds to 1.5 x ceil(n/10) for a cluster of n services (2 x ceil(n/10) for the blue/green " +
       "size, whose DescribeServiceDeployments and ListServiceDeployments count as reads too). \"wait\" counts the same over the " +
       "version check (whose failure watch polls too) and the drain. Last rollout -> exit: from the simulator completing the last " +
-      `rollout to the CLI's exit. Peak RSS and CPU (user + system) are the CLI process's own, ${report.sizes[0]?.rssMethod ?? "n/a"}; ` +
+      `rollout to the CLI's exit. Peak RSS and CPU (user + system) are the CLI process's own, ${
+        report.sizes[0]?.rssMethod ?? "n/a"
+      }; ` +
       "the simulator's CPU is its process's over the same deploy. Start-up: wall time from spawn to exit (to the first AWS " +
       "request where the label says so), each run paired with a run of `node -e 0`."
   )

@@ -31,14 +31,24 @@ const packagesUnder = (dir: string): Array<string> => {
 }
 
 const bytesUnder = (path: string): number =>
-  statSync(path).isDirectory() ? readdirSync(path).reduce((n, f) => n + bytesUnder(join(path, f)), 0) : statSync(path).size
+  statSync(path).isDirectory()
+    ? readdirSync(path).reduce((n, f) => n + bytesUnder(join(path, f)), 0)
+    : statSync(path).size
 
 export const measureInstall = (root: string): InstallResult => {
   const dir = tempDir("gehen-bench-install-")
   try {
-    const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" }
+    const env = {
+      ...process.env,
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+      npm_config_update_notifier: "false"
+    }
     // --ignore-scripts: the checkout is built already (prepack would build it again).
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root, env }).toString()) as Array<{
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root, env })
+        .toString()
+    ) as Array<{
       filename: string
       size: number
     }>
@@ -50,7 +60,9 @@ export const measureInstall = (root: string): InstallResult => {
     if (r.status !== 0) throw new Error(`npm install -g failed: ${r.stderr.toString().slice(-2000)}`)
     const packages = packagesUnder(join(prefix, "lib", "node_modules"))
     const withScripts = packages.filter((p) => {
-      const scripts = (JSON.parse(readFileSync(join(p, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {}
+      const scripts =
+        (JSON.parse(readFileSync(join(p, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ??
+          {}
       return INSTALL_SCRIPTS.some((s) => scripts[s] !== undefined)
     })
     const du = spawnSync("du", ["-sk", prefix])

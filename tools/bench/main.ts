@@ -40,7 +40,9 @@ const numberOf = (
   const ok = Number.isFinite(n) && (rule.whole !== true || Number.isInteger(n)) &&
     (rule.above === undefined || n > rule.above) && (rule.min === undefined || n >= rule.min)
   if (!ok) {
-    const what = `${rule.whole === true ? "a whole number" : "a number"} ${rule.above !== undefined ? `> ${rule.above}` : `>= ${rule.min ?? 0}`}`
+    const what = `${rule.whole === true ? "a whole number" : "a number"} ${
+      rule.above !== undefined ? `> ${rule.above}` : `>= ${rule.min ?? 0}`
+    }`
     throw new Error(`${name}: expected ${what}, got ${JSON.stringify(text)}`)
   }
   return n
@@ -52,7 +54,9 @@ const blueGreenText = values["blue-green"] ?? process.env["BENCH_BLUE_GREEN"] ??
 const blueGreenSizes = blueGreenText.trim() === ""
   ? []
   : blueGreenText.split(",").map((s) => numberOf("--blue-green", s.trim(), 0, { whole: true, min: 1 }))
-const concurrency = values.concurrency === undefined ? undefined : numberOf("--concurrency", values.concurrency, 10, { whole: true, min: 1 })
+const concurrency = values.concurrency === undefined
+  ? undefined
+  : numberOf("--concurrency", values.concurrency, 10, { whole: true, min: 1 })
 
 // The single executable is timed when `npm run build:sea` made one.
 const sea = join(import.meta.dirname, "..", "sea", `gehen-${process.platform}-${process.arch}`)
@@ -68,13 +72,19 @@ const report = await runBench({
     firstRequest: true,
     actionScript: join(root, "action", "run.mjs")
   },
-  timingRuns: numberOf("--timing-runs", values["timing-runs"] ?? process.env["BENCH_TIMING_RUNS"], 5, { whole: true, min: 0 }),
+  timingRuns: numberOf("--timing-runs", values["timing-runs"] ?? process.env["BENCH_TIMING_RUNS"], 5, {
+    whole: true,
+    min: 0
+  }),
   installFrom: values["no-install"] === true ? undefined : root,
   sizes,
   blueGreenSizes,
   rolloutSeconds: numberOf("--rollout", values.rollout ?? process.env["BENCH_ROLLOUT"], 10, { above: 0 }),
   intervalSeconds: numberOf("--interval", values.interval ?? process.env["BENCH_INTERVAL"], 1, { above: 0 }),
-  startupRuns: numberOf("--startup-runs", values["startup-runs"] ?? process.env["BENCH_STARTUP_RUNS"], 15, { whole: true, min: 0 }),
+  startupRuns: numberOf("--startup-runs", values["startup-runs"] ?? process.env["BENCH_STARTUP_RUNS"], 15, {
+    whole: true,
+    min: 0
+  }),
   clusterSize: numberOf("--cluster-size", values["cluster-size"], 50, { whole: true, min: 1 }),
   concurrency,
   log: (line) => process.stderr.write(`${line}\n`)

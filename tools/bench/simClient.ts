@@ -12,7 +12,11 @@ export interface SimProcess {
   readonly close: () => Promise<void>
 }
 
-const ask = <Op extends SimReply["op"]>(child: ChildProcess, request: SimRequest, op: Op): Promise<Extract<SimReply, { op: Op }>> =>
+const ask = <Op extends SimReply["op"]>(
+  child: ChildProcess,
+  request: SimRequest,
+  op: Op
+): Promise<Extract<SimReply, { op: Op }>> =>
   new Promise((resolve, reject) => {
     const onMessage = (reply: SimReply) => {
       if (reply.op !== op) return
@@ -33,7 +37,10 @@ const ask = <Op extends SimReply["op"]>(child: ChildProcess, request: SimRequest
   })
 
 /** Starts `simPath` (dist/tools/bench-sim.mjs) and seeds it. */
-export const startSimProcess = async (simPath: string, seed: Omit<Extract<SimRequest, { op: "seed" }>, "op">): Promise<SimProcess> => {
+export const startSimProcess = async (
+  simPath: string,
+  seed: Omit<Extract<SimRequest, { op: "seed" }>, "op">
+): Promise<SimProcess> => {
   const child = fork(simPath, [], { stdio: ["ignore", "ignore", "inherit", "ipc"] })
   try {
     const { url } = await ask(child, { op: "seed", ...seed }, "seeded")

@@ -6,9 +6,9 @@
  * are answered, and `close` ends it. See simClient.ts for the other side.
  */
 import * as Effect from "effect/Effect"
-import { type SimulatorApi, Simulator, startSimServerPromise } from "../../src/testing/index.js"
-import { blueGreenFor, type Placed, placement, REGION, rolloutFor, seed } from "./simulator.js"
+import { Simulator, type SimulatorApi, startSimServerPromise } from "../../src/testing/index.js"
 import type { SimReply, SimRequest } from "./simProtocol.js"
+import { blueGreenFor, type Placed, placement, REGION, rolloutFor, seed } from "./simulator.js"
 
 const send = (reply: SimReply) => process.send?.(reply)
 
@@ -33,7 +33,9 @@ process.on("message", (message: SimRequest) => {
         const { services, clusterSize, desiredCount, rolloutSeconds, strategy } = message
         const sim = await Effect.runPromise(Simulator.make({ behaviour: () => rolloutFor(rolloutSeconds) }))
         const placed = placement(services, clusterSize)
-        await Effect.runPromise(seed(sim, placed, desiredCount, strategy === "BLUE_GREEN" ? blueGreenFor(rolloutSeconds) : undefined))
+        await Effect.runPromise(
+          seed(sim, placed, desiredCount, strategy === "BLUE_GREEN" ? blueGreenFor(rolloutSeconds) : undefined)
+        )
         const server = await startSimServerPromise(sim, { host: "127.0.0.1" })
         state = { sim, placed, close: server.close }
         return send({ op: "seeded", url: server.url })
@@ -41,10 +43,17 @@ process.on("message", (message: SimRequest) => {
       case "calls":
         return send({ op: "calls", calls: state === undefined ? [] : await Effect.runPromise(state.sim.calls()) })
       case "lastRolloutDone":
-        return send({ op: "lastRolloutDone", at: state === undefined ? undefined : await lastRolloutDone(state.sim, state.placed) })
+        return send({
+          op: "lastRolloutDone",
+          at: state === undefined ? undefined : await lastRolloutDone(state.sim, state.placed)
+        })
       case "usage": {
         const cpu = process.cpuUsage()
-        return send({ op: "usage", cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssKb: process.resourceUsage().maxRSS })
+        return send({
+          op: "usage",
+          cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          peakRssKb: process.resourceUsage().maxRSS
+        })
       }
       case "close":
         await state?.close()

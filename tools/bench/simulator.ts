@@ -45,23 +45,36 @@ export const seed = (
     Effect.gen(function*() {
       const td = yield* sim.seedTaskDefinition(REGION, {
         family: name,
-        containerDefinitions: [{ name: "app", image: `123456789012.dkr.ecr.${REGION}.amazonaws.com/${name}:${OLD}`, memory: 256 }]
+        containerDefinitions: [{
+          name: "app",
+          image: `123456789012.dkr.ecr.${REGION}.amazonaws.com/${name}:${OLD}`,
+          memory: 256
+        }]
       })
       yield* sim.addService({ cluster, name, taskDefinition: td, region: REGION, desiredCount, deployment })
     }), { discard: true })
 
 /** A blue/green service bakes for half the rollout: its stages and bake time run on top of R. */
-export const blueGreenFor = (rolloutSeconds: number): DeploymentSpec => ({ strategy: "BLUE_GREEN", bakeTimeInMinutes: rolloutSeconds / 120 })
+export const blueGreenFor = (rolloutSeconds: number): DeploymentSpec => ({
+  strategy: "BLUE_GREEN",
+  bakeTimeInMinutes: rolloutSeconds / 120
+})
 
 /** gehen.yml for the placed services, each with a version url on the simulator's server. */
 export const configYaml = (
   placed: ReadonlyArray<Placed>,
   serverUrl: string,
-  settings: { readonly rolloutSeconds: number; readonly intervalSeconds: number; readonly concurrency?: number | undefined }
+  settings: {
+    readonly rolloutSeconds: number
+    readonly intervalSeconds: number
+    readonly concurrency?: number | undefined
+  }
 ): string => {
   const lines = [
     "services:",
-    ...placed.flatMap((s) => [`  ${s.name}:`, `    cluster: ${s.cluster}`, `    url: ${serverUrl}/version/${s.cluster}/${s.name}`]),
+    ...placed.flatMap((
+      s
+    ) => [`  ${s.name}:`, `    cluster: ${s.cluster}`, `    url: ${serverUrl}/version/${s.cluster}/${s.name}`]),
     `timeoutMinutes: ${Math.max(1, Math.ceil((3 * settings.rolloutSeconds) / 60))}`,
     `checkIntervalSeconds: ${settings.intervalSeconds}`,
     ...(settings.concurrency === undefined ? [] : [`concurrency: ${settings.concurrency}`])

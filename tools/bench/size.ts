@@ -1,9 +1,9 @@
 /** One size: N services seeded in a fresh simulator process, one deploy of them by the CLI, and what it cost. */
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import { RunReport as RunReportSchema } from "../../src/report/Report.js"
 import { simulatorEnv, tempDir } from "../demo/cli.js"
 import { runCli } from "./cliRun.js"
@@ -14,7 +14,11 @@ import { configYaml, placement, servicesByCluster, SHA } from "./simulator.js"
 
 const decodeReport = Schema.decodeUnknownOption(Schema.parseJson(RunReportSchema))
 
-export const runSize = async (options: BenchOptions, n: number, strategy: "ROLLING" | "BLUE_GREEN" = "ROLLING"): Promise<SizeResult> => {
+export const runSize = async (
+  options: BenchOptions,
+  n: number,
+  strategy: "ROLLING" | "BLUE_GREEN" = "ROLLING"
+): Promise<SizeResult> => {
   const R = options.rolloutSeconds
   const intervalMs = options.intervalSeconds * 1000
   const clusterSize = options.clusterSize ?? 50

@@ -18,7 +18,6 @@ export const median = (xs: ReadonlyArray<number>): number => {
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
-
 interface Command {
   readonly label: string
   readonly file: string
@@ -29,7 +28,11 @@ interface Command {
 }
 
 /** Median wall time of each command, and the median of its ratios to `node -e 0` run just before it. */
-export const measureStartup = (cliPath: string, runs: number, variants: StartupVariants = {}): ReadonlyArray<StartupResult> => {
+export const measureStartup = (
+  cliPath: string,
+  runs: number,
+  variants: StartupVariants = {}
+): ReadonlyArray<StartupResult> => {
   const home = tempDir("gehen-bench-startup-")
   const env = simulatorEnv("http://127.0.0.1:9", home, { NO_COLOR: "1" })
   const node = process.execPath

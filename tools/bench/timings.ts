@@ -68,8 +68,19 @@ const silentServer = async (): Promise<{ readonly url: string; readonly close: (
   }
 }
 
-export const measureTimings = async (cliPath: string, simPath: string, runs: number, log: (line: string) => void): Promise<Timings> => {
-  const sim = await startSimProcess(simPath, { services: 1, clusterSize: 1, desiredCount: 2, rolloutSeconds: 1, strategy: "ROLLING" })
+export const measureTimings = async (
+  cliPath: string,
+  simPath: string,
+  runs: number,
+  log: (line: string) => void
+): Promise<Timings> => {
+  const sim = await startSimProcess(simPath, {
+    services: 1,
+    clusterSize: 1,
+    desiredCount: 2,
+    rolloutSeconds: 1,
+    strategy: "ROLLING"
+  })
   const [sentry, collector] = await Promise.all([silentServer(), silentServer()])
   const dir = tempDir("gehen-bench-timings-")
   try {

@@ -16,7 +16,11 @@ export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), pr
  * HOME and the AWS config files isolated so no real profile or SSO session is used.
  * Only terminal settings pass through (not e.g. GITHUB_STEP_SUMMARY, which the CLI writes to).
  */
-export const simulatorEnv = (endpoint: string, home: string, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => {
+export const simulatorEnv = (
+  endpoint: string,
+  home: string,
+  extra: Readonly<Record<string, string>> = {}
+): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env["PATH"] ?? "",
     HOME: home,

@@ -2,11 +2,18 @@
  * `npm run demo`: the real CLI against the simulator over HTTP, no AWS account needed.
  * One deploy that succeeds, then one whose tasks turn UNHEALTHY and is rolled back.
  */
+import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import { existsSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import * as Effect from "effect/Effect"
-import { type Behaviour, byImageTag, imageTag, Simulator, type SimulatorApi, startSimServerPromise } from "../../src/testing/index.js"
+import {
+  type Behaviour,
+  byImageTag,
+  imageTag,
+  Simulator,
+  type SimulatorApi,
+  startSimServerPromise
+} from "../../src/testing/index.js"
 import { simulatorEnv, tempDir } from "./cli.js"
 
 export interface DemoOptions {
@@ -55,7 +62,9 @@ const RUN_LIMIT_MS = 90_000
 interface World {
   readonly euCluster: string
   /** Where each service lives, for inspection. */
-  readonly services: ReadonlyArray<{ readonly name: string; readonly cluster: string; readonly region: string; readonly url: boolean }>
+  readonly services: ReadonlyArray<
+    { readonly name: string; readonly cluster: string; readonly region: string; readonly url: boolean }
+  >
   readonly rule: { readonly name: string; readonly region: string }
 }
 
@@ -107,7 +116,8 @@ const seed = (sim: SimulatorApi) =>
     return world
   })
 
-const configText = (endpoint: string, world: World, interval: number) => `# written by gehen's demo
+const configText = (endpoint: string, world: World, interval: number) =>
+  `# written by gehen's demo
 services:
   web:
     cluster: shop
@@ -255,9 +265,15 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
       throw new Error("run 1 did not deploy, so run 2 was skipped")
     }
     for (const [name, s] of afterA.services) {
-      expect(s.tag === SHA_A, `after run 1, ${name} runs ${short(s.taskDefinition)} with tag ${s.tag}, expected ${SHA_A}`)
+      expect(
+        s.tag === SHA_A,
+        `after run 1, ${name} runs ${short(s.taskDefinition)} with tag ${s.tag}, expected ${SHA_A}`
+      )
       expect(s.settled, `after run 1, ${name} has not settled on one deployment`)
-      expect(s.taskDefinition !== before.services.get(name)?.taskDefinition, `after run 1, ${name} still runs its old revision`)
+      expect(
+        s.taskDefinition !== before.services.get(name)?.taskDefinition,
+        `after run 1, ${name} still runs its old revision`
+      )
     }
     expect(afterA.rule?.tag === SHA_A, `after run 1, the rule runs tag ${afterA.rule?.tag}, expected ${SHA_A}`)
 
@@ -269,13 +285,18 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
     const afterB = await look()
     for (const [name, s] of afterB.services) {
       const a = afterA.services.get(name)
-      expect(s.taskDefinition === a?.taskDefinition, `after run 2, ${name} runs ${short(s.taskDefinition)}, expected ${short(a?.taskDefinition ?? "?")}`)
+      expect(
+        s.taskDefinition === a?.taskDefinition,
+        `after run 2, ${name} runs ${short(s.taskDefinition)}, expected ${short(a?.taskDefinition ?? "?")}`
+      )
       expect(s.settled, `after run 2, ${name} has not settled on one deployment`)
       expect(s.served === SHA_A, `after run 2, ${name}'s url serves ${s.served ?? "nothing"}, expected ${SHA_A}`)
     }
     expect(
       afterB.rule?.taskDefinition === afterA.rule?.taskDefinition,
-      `after run 2, the rule targets ${afterB.rule?.taskDefinition ?? "nothing"}, expected ${afterA.rule?.taskDefinition ?? "?"}`
+      `after run 2, the rule targets ${afterB.rule?.taskDefinition ?? "nothing"}, expected ${
+        afterA.rule?.taskDefinition ?? "?"
+      }`
     )
     const registered = (await Effect.runPromise(sim.calls("RegisterTaskDefinition"))).length
     const updates = (await Effect.runPromise(sim.calls("UpdateService"))).length
@@ -286,11 +307,21 @@ export const runDemo = async (options: DemoOptions): Promise<DemoResult> => {
     for (const r of runs) {
       log(`  ${r.title}: exit ${r.code ?? r.signal} in ${r.seconds.toFixed(1)} s (expected ${r.expectedCode})`)
     }
-    if (problems.length === 0) log(`  run 1 moved every target from ${OLD} to ${SHA_A}; run 2 moved them to ${SHA_B}, saw UNHEALTHY tasks and moved them back.`)
-    log(`  The simulator recorded ${registered} RegisterTaskDefinition, ${updates} UpdateService and ${putTargets} PutTargets calls.`)
+    if (problems.length === 0) {
+      log(
+        `  run 1 moved every target from ${OLD} to ${SHA_A}; run 2 moved them to ${SHA_B}, saw UNHEALTHY tasks and moved them back.`
+      )
+    }
+    log(
+      `  The simulator recorded ${registered} RegisterTaskDefinition, ${updates} UpdateService and ${putTargets} PutTargets calls.`
+    )
     log("  End state, read from the simulator:")
     for (const [name, s] of afterB.services) {
-      log(`    service ${name}: ${short(s.taskDefinition)} (tag ${s.tag}), url serves ${s.served ?? "nothing"}, ${s.settled ? "settled" : "NOT settled"}`)
+      log(
+        `    service ${name}: ${short(s.taskDefinition)} (tag ${s.tag}), url serves ${s.served ?? "nothing"}, ${
+          s.settled ? "settled" : "NOT settled"
+        }`
+      )
     }
     log(`    rule nightly-report: ${short(afterB.rule?.taskDefinition ?? "none")} (tag ${afterB.rule?.tag ?? "?"})`)
   } catch (e) {

@@ -2,5 +2,8 @@
 import { bundledCliFrom } from "./cli.js"
 import { runDemo } from "./demo.js"
 
-const result = await runDemo({ log: (line) => process.stdout.write(`${line}\n`), cliPath: bundledCliFrom(import.meta.dirname) })
+const result = await runDemo({
+  log: (line) => process.stdout.write(`${line}\n`),
+  cliPath: bundledCliFrom(import.meta.dirname)
+})
 process.exitCode = result.ok ? 0 : 1

@@ -7,9 +7,9 @@ import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs } from "../../ports/Ecs.js"
 import type { AwsCallError, PutTargetsRejected } from "../../ports/Errors.js"
 import { ScheduledTasks } from "../../ports/ScheduledTasks.js"
+import type { DeployPlan, ServicePlan } from "../plan/Plan.js"
 import { RunContext } from "../run/RunContext.js"
 import { definitelyRejected, type Ledger } from "./Ledger.js"
-import type { DeployPlan, ServicePlan } from "../plan/Plan.js"
 
 export { makeRegistrar, type Registrar } from "./Registrar.js"
 
@@ -67,12 +67,17 @@ export const applyScheduledTasks = (
           target,
           "update",
           "skipped",
-          task.untouched ? "left as it is (no deployment to force)" : task.unchanged ? "runs the sha already" : "no image to change"
+          task.untouched
+            ? "left as it is (no deployment to force)"
+            : task.unchanged
+            ? "runs the sha already"
+            : "no image to change"
         )
         continue
       }
       const revision = task.revision.value
-      const fail = (cause: AwsCallError | PutTargetsRejected) => new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause })
+      const fail = (cause: AwsCallError | PutTargetsRejected) =>
+        new ScheduledTaskUpdateFailed({ target, rule: task.rule, cause })
       let arn: string
       if (revision._tag === "Register") {
         yield* journal.start(target, "register", `registering a revision of ${shortName(task.currentTaskDefinition)}`)

@@ -75,8 +75,13 @@ export const makeLedger: Effect.Effect<Ledger> = Effect.map(
         })
       })),
     rejected: (key) => Ref.update(ref, (s) => ({ ...s, byKey: HashMap.remove(s.byKey, key) })),
-    changes: Effect.map(Ref.get(ref), ({ byKey }) =>
-      new Map([...HashMap.values(byKey)].sort((a, b) => a.seq - b.seq).map(({ change }) => [change.key, change] as const)))
+    changes: Effect.map(
+      Ref.get(ref),
+      ({ byKey }) =>
+        new Map(
+          [...HashMap.values(byKey)].sort((a, b) => a.seq - b.seq).map(({ change }) => [change.key, change] as const)
+        )
+    )
   })
 )
 

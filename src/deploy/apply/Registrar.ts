@@ -26,7 +26,10 @@ export const makeRegistrar: Effect.Effect<Registrar, never, Ecs> = Effect.gen(fu
     revision._tag === "Existing"
       ? Effect.succeed(revision.arn)
       : Effect.zipRight(
-        Ref.update(asked, (m) => (HashMap.has(m, revision.key) ? m : HashMap.set(m, revision.key, { region, revision }))),
+        Ref.update(
+          asked,
+          (m) => (HashMap.has(m, revision.key) ? m : HashMap.set(m, revision.key, { region, revision }))
+        ),
         registerOnce(revision.key)
       )
 })

@@ -9,13 +9,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { failedTags, releasedTags } from "../../domain/Releases.js"
-import { regionOfTaskDefinition, shortName } from "../../domain/TaskDefinitionArn.js"
 import { targetKey } from "../../domain/Targets.js"
+import { regionOfTaskDefinition, shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs } from "../../ports/Ecs.js"
-import type { Journal } from "../run/Journal.js"
-import type { Changes } from "./Ledger.js"
 import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "../plan/Plan.js"
+import type { Journal } from "../run/Journal.js"
 import type { RunEnd, Verdict } from "../run/Verdicts.js"
+import type { Changes } from "./Ledger.js"
 
 /** One tagging the run does: which revision, with what. */
 export interface HistoryMark {
@@ -43,7 +43,8 @@ export const historyMarks = (input: {
   if (plan.updateStrategy === "none") return []
   const targets: ReadonlyArray<ServicePlan | ScheduledTaskPlan> = [...plan.services, ...plan.scheduledTasks]
   const marks = new Map<string, HistoryMark>()
-  const mark = (region: string, arn: string, tags: Record<string, string>) => marks.set(`${region}|${arn}`, { region, arn, tags })
+  const mark = (region: string, arn: string, tags: Record<string, string>) =>
+    marks.set(`${region}|${arn}`, { region, arn, tags })
   for (const t of targets) {
     const key = targetKey(t.target)
     const change = changes.get(key)
@@ -51,7 +52,9 @@ export const historyMarks = (input: {
     const region = t.target.region
     if (end._tag === "Deployed" || end._tag === "TimedOut") {
       if (verdict === "deployed" && change !== undefined) mark(region, change.newTaskDefinition, releasedTags(now, by))
-      if (verdict === "unchanged" && t.currentRelease.releasedAt === undefined) mark(region, t.currentTaskDefinition, releasedTags(now, by))
+      if (verdict === "unchanged" && t.currentRelease.releasedAt === undefined) {
+        mark(region, t.currentTaskDefinition, releasedTags(now, by))
+      }
     } else if (end._tag === "Failed" && change !== undefined) {
       const before = change.kind === "service" ? change.restoreTo : change.plan.currentTaskDefinition
       if (change.newTaskDefinition !== before) mark(region, change.newTaskDefinition, failedTags(now))
@@ -69,14 +72,21 @@ export const writeHistory = (
   Effect.gen(function*() {
     const ecs = yield* Ecs
     yield* Effect.forEach(marks, (m) =>
-      Effect.flatMap(Effect.either(ecs.tagTaskDefinition(Option.getOrElse(regionOfTaskDefinition(m.arn), () => m.region), m.arn, m.tags)), (done) =>
-        Either.isRight(done)
-          ? Effect.void
-          : journal.observe(
-            undefined,
-            "drain",
-            `warning: could not record the release history on ${shortName(m.arn)} (${Object.keys(m.tags).join(", ")}): ${done.left.message}; the deploy is not affected`
-          )), { concurrency, discard: true })
+      Effect.flatMap(
+        Effect.either(
+          ecs.tagTaskDefinition(Option.getOrElse(regionOfTaskDefinition(m.arn), () => m.region), m.arn, m.tags)
+        ),
+        (done) =>
+          Either.isRight(done)
+            ? Effect.void
+            : journal.observe(
+              undefined,
+              "drain",
+              `warning: could not record the release history on ${shortName(m.arn)} (${
+                Object.keys(m.tags).join(", ")
+              }): ${done.left.message}; the deploy is not affected`
+            )
+      ), { concurrency, discard: true })
   })
 
 /** The marks of a run's end, with the clock's time. */

@@ -9,8 +9,8 @@ import * as Either from "effect/Either"
 import { releaseTagsOf, type RevisionRecord, revisionsToTidy } from "../../domain/Releases.js"
 import { familyOf, shortName } from "../../domain/TaskDefinitionArn.js"
 import { describeTaskDefinitionOnce, Ecs } from "../../ports/Ecs.js"
-import type { Journal } from "../run/Journal.js"
 import type { DeployPlan, Revision } from "../plan/Plan.js"
+import type { Journal } from "../run/Journal.js"
 
 /** One revision to deregister. */
 export interface Tidied {
@@ -53,7 +53,13 @@ export const tidyChoice = (input: {
             const release = releaseTagsOf(td.tags)
             const full = td.taskDefinition.taskDefinitionArn ?? a
             // Just released by this run: the newest release, its tag written or not.
-            return { arn: full, revision: td.taskDefinition.revision ?? 0, release: fresh.has(full) ? { ...release, releasedAt: Number.MAX_SAFE_INTEGER, failedAt: undefined } : release }
+            return {
+              arn: full,
+              revision: td.taskDefinition.revision ?? 0,
+              release: fresh.has(full)
+                ? { ...release, releasedAt: Number.MAX_SAFE_INTEGER, failedAt: undefined }
+                : release
+            }
           }), { concurrency: input.concurrency })
         return revisionsToTidy(revisions, Math.max(0, input.keep - coming), inUse).map((r) => ({ region, arn: r.arn }))
       }).pipe(Effect.orElseSucceed((): ReadonlyArray<Tidied> => [])), { concurrency: input.concurrency })
@@ -69,21 +75,44 @@ export const planned = (plan: DeployPlan): { readonly deployed: Array<Deployed>;
     if (r._tag === "Existing") deployed.push({ region, family: familyOf(r.arn), arn: r.arn })
     else deployed.push({ region, family: familyOf(r.baseArn) })
   }
-  for (const s of plan.services) revision(s.target.region, s.currentTaskDefinition, s.action._tag === "Update" ? s.action.revision : undefined)
-  for (const t of plan.scheduledTasks) revision(t.region, t.currentTaskDefinition, t.revision._tag === "Some" ? t.revision.value : undefined)
+  for (const s of plan.services) {
+    revision(s.target.region, s.currentTaskDefinition, s.action._tag === "Update" ? s.action.revision : undefined)
+  }
+  for (const t of plan.scheduledTasks) {
+    revision(t.region, t.currentTaskDefinition, t.revision._tag === "Some" ? t.revision.value : undefined)
+  }
   return { deployed, inUse }
 }
 
 /** Deregisters them (concurrently); each failure is one warning, never the run's. */
-export const deregister = (tidied: ReadonlyArray<Tidied>, journal: Journal, concurrency: number): Effect.Effect<void, never, Ecs> =>
+export const deregister = (
+  tidied: ReadonlyArray<Tidied>,
+  journal: Journal,
+  concurrency: number
+): Effect.Effect<void, never, Ecs> =>
   Effect.gen(function*() {
     if (tidied.length === 0) return
     const ecs = yield* Ecs
-    const results = yield* Effect.forEach(tidied, (t) => Effect.either(ecs.deregisterTaskDefinition(t.region, t.arn)), { concurrency })
+    const results = yield* Effect.forEach(tidied, (t) => Effect.either(ecs.deregisterTaskDefinition(t.region, t.arn)), {
+      concurrency
+    })
     const done = tidied.filter((_, i) => Either.isRight(results[i]!))
-    const failed = results.flatMap((r, i) => (Either.isLeft(r) ? [`${shortName(tidied[i]!.arn)} (${r.left.code})`] : []))
-    if (done.length > 0) yield* journal.observe(undefined, "drain", `keepRevisions: deregistered ${done.map((t) => shortName(t.arn)).join(", ")}`)
+    const failed = results.flatMap((
+      r,
+      i
+    ) => (Either.isLeft(r) ? [`${shortName(tidied[i]!.arn)} (${r.left.code})`] : []))
+    if (done.length > 0) {
+      yield* journal.observe(
+        undefined,
+        "drain",
+        `keepRevisions: deregistered ${done.map((t) => shortName(t.arn)).join(", ")}`
+      )
+    }
     if (failed.length > 0) {
-      yield* journal.observe(undefined, "drain", `warning: keepRevisions could not deregister ${failed.join(", ")}; the deploy is not affected`)
+      yield* journal.observe(
+        undefined,
+        "drain",
+        `warning: keepRevisions could not deregister ${failed.join(", ")}; the deploy is not affected`
+      )
     }
   })

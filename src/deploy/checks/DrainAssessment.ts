@@ -1,6 +1,6 @@
+import { type CircuitBreaker, failureThreshold } from "../../domain/DeploymentModel.js"
 import { shortName } from "../../domain/TaskDefinitionArn.js"
 import type { Deployment, ServiceState, StartedDeployment } from "../../ports/Ecs.js"
-import { type CircuitBreaker, failureThreshold } from "../../domain/DeploymentModel.js"
 
 /** Why a new deployment failed. */
 export type DrainFailure =
@@ -40,7 +40,9 @@ export const barReason = (breaker: CircuitBreaker | undefined): string => {
   if (t === undefined) return "half the desired count, at least 3"
   return t.type === "COUNT"
     ? `the service's circuit breaker threshold, ${t.value} tasks`
-    : `the service's circuit breaker threshold, ${t.value}% of the desired count${t.type === "BOUNDED_PERCENT" ? " (3 to 200)" : ""}`
+    : `the service's circuit breaker threshold, ${t.value}% of the desired count${
+      t.type === "BOUNDED_PERCENT" ? " (3 to 200)" : ""
+    }`
 }
 
 /**
@@ -58,7 +60,9 @@ const observe = (mine: Deployment, others: ReadonlyArray<Deployment>, restoring:
   }
   const still = new Map<string, number>()
   for (const d of others) {
-    const name = d.taskDefinition === mine.taskDefinition ? `an earlier deployment of ${shortName(d.taskDefinition)}` : shortName(d.taskDefinition)
+    const name = d.taskDefinition === mine.taskDefinition
+      ? `an earlier deployment of ${shortName(d.taskDefinition)}`
+      : shortName(d.taskDefinition)
     still.set(name, (still.get(name) ?? 0) + d.runningCount)
   }
   return `${mine.runningCount}/${mine.desiredCount} of ${shortName(mine.taskDefinition)} running` + progress +
@@ -95,7 +99,11 @@ const judge = (state: ServiceState, mine: Deployment, restoring: boolean): Asses
 }
 
 /** By deployment id: an id not visible yet is "keep polling", never replaced or drained. */
-const assessById = (state: ServiceState, started: StartedDeployment & { readonly id: string }, restoring: boolean): Assessment => {
+const assessById = (
+  state: ServiceState,
+  started: StartedDeployment & { readonly id: string },
+  restoring: boolean
+): Assessment => {
   const mine = state.deployments.find((d) => d.id === started.id)
   if (mine === undefined) {
     // A stale read shows older deployments only; a newer one means someone deployed over ours.
@@ -127,7 +135,12 @@ const assessById = (state: ServiceState, started: StartedDeployment & { readonly
  * deployment on the wanted task definition. `settled` says whether it must be visible
  * by now; before that, another primary is a stale read, not a replacement.
  */
-const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, settled: boolean, restoring: boolean): Assessment => {
+const assessByTaskDefinition = (
+  state: ServiceState,
+  taskDefinition: string,
+  settled: boolean,
+  restoring: boolean
+): Assessment => {
   const primary = state.deployments.find((d) => d.status === "PRIMARY")
   const failed = state.deployments.find((d) => d.taskDefinition === taskDefinition && d.rolloutState === "FAILED")
   if (failed !== undefined) return judge(state, failed, restoring)
@@ -136,10 +149,16 @@ const assessByTaskDefinition = (state: ServiceState, taskDefinition: string, set
       return {
         _tag: "Failed",
         reason: "replaced",
-        detail: `the service's primary deployment is ${shortName(primary.taskDefinition)}, not ${shortName(taskDefinition)}`
+        detail: `the service's primary deployment is ${shortName(primary.taskDefinition)}, not ${
+          shortName(taskDefinition)
+        }`
       }
     }
-    return { _tag: "Waiting", observation: `waiting for the deployment of ${shortName(taskDefinition)} to appear`, newReady: false }
+    return {
+      _tag: "Waiting",
+      observation: `waiting for the deployment of ${shortName(taskDefinition)} to appear`,
+      newReady: false
+    }
   }
   return judge(state, primary, restoring)
 }

@@ -12,7 +12,7 @@ import type { VersionProbe } from "../../ports/VersionProbe.js"
 import { RunContext } from "../run/RunContext.js"
 import { type DrainFailed, type DrainItem, makePoller } from "./DrainPoller.js"
 
-export { type Assessment, assessDrain, type Awaited, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
+export { assessDrain, type Assessment, type Awaited, type DrainFailure, failureThreshold } from "./DrainAssessment.js"
 export { DrainFailed, type DrainItem } from "./DrainPoller.js"
 
 /** Some services had not drained when the phase deadline passed. */
@@ -62,7 +62,11 @@ export const drainChecks = (
     const { interval, journal } = yield* RunContext
     const { phase, timeout } = options
     for (const item of items) {
-      yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
+      yield* journal.start(
+        item.target,
+        phase,
+        `waiting for ${shortName(item.taskDefinition)} to be the only deployment`
+      )
     }
     // Failures arrive from the services' polling fibers: a Ref, not a shared Map.
     const results = yield* Ref.make<ReadonlyMap<string, DrainResult>>(new Map())
@@ -110,7 +114,11 @@ export const drainCheck = (
     const { interval, journal } = yield* RunContext
     const { phase, timeout } = options
     for (const item of items) {
-      yield* journal.start(item.target, phase, `waiting for ${shortName(item.taskDefinition)} to be the only deployment`)
+      yield* journal.start(
+        item.target,
+        phase,
+        `waiting for ${shortName(item.taskDefinition)} to be the only deployment`
+      )
     }
     const { pending, round } = yield* makePoller(items, { phase, watch: false })
     const finished = yield* Effect.repeat(round, {

@@ -1,6 +1,6 @@
+import type { DeploymentModel } from "../../domain/DeploymentModel.js"
 import type { ServiceRef } from "../../domain/Targets.js"
 import type { StartedDeployment } from "../../ports/Ecs.js"
-import type { DeploymentModel } from "../../domain/DeploymentModel.js"
 import type { ServiceTarget } from "../plan/Plan.js"
 
 /** One service a drain check (or a failure watch) follows, and what it must settle on. */

@@ -1,20 +1,25 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { failureThreshold } from "../../domain/DeploymentModel.js"
 import { type TargetId, targetKey, targetLabel } from "../../domain/Targets.js"
 import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs, type ServiceState, type TaskState } from "../../ports/Ecs.js"
 import type { Phase } from "../../ports/Progress.js"
-import { failureThreshold } from "../../domain/DeploymentModel.js"
-import { assessDrain, barReason, type DrainFailure } from "./DrainAssessment.js"
-import { makeFollower } from "./Follower.js"
+import {
+  GetServiceState,
+  getTaskStates,
+  makeServiceStatesResolver,
+  makeTaskStatesResolver
+} from "../../reads/ServiceStates.js"
 import { RunContext } from "../run/RunContext.js"
-import { roundBudget } from "./ReadBudget.js"
+import { assessDrain, barReason, type DrainFailure } from "./DrainAssessment.js"
 import type { DrainItem } from "./DrainItem.js"
-import { GetServiceState, getTaskStates, makeServiceStatesResolver, makeTaskStatesResolver } from "../../reads/ServiceStates.js"
+import { makeFollower } from "./Follower.js"
+import { roundBudget } from "./ReadBudget.js"
 
 /** A service's new deployment failed: unhealthy or crashing tasks, ECS's circuit breaker, or it was replaced. */
 export class DrainFailed extends Data.TaggedError("DrainFailed")<{
@@ -187,7 +192,11 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
         }
         if (lookup.right._tag === "Missing") {
           return yield* failed(
-            new DrainFailed({ target: item.target, reason: "missing", detail: `service disappeared: ${lookup.right.reason}` })
+            new DrainFailed({
+              target: item.target,
+              reason: "missing",
+              detail: `service disappeared: ${lookup.right.reason}`
+            })
           )
         }
         const state = lookup.right.state
@@ -212,7 +221,9 @@ export const makePoller = (items: ReadonlyArray<DrainItem>, options: PollerOptio
     const listStep = (w: Watch, look: Look) =>
       Effect.gen(function*() {
         // One page a step, so a round stays in its budget however AWS pages the answer.
-        const page = yield* ecs.listTasksPage(w.item.ref, { desiredStatus: "RUNNING", nextToken: look.nextToken }).pipe(Effect.option)
+        const page = yield* ecs.listTasksPage(w.item.ref, { desiredStatus: "RUNNING", nextToken: look.nextToken }).pipe(
+          Effect.option
+        )
         if (Option.isNone(page)) {
           look.stage = "describe"
           return

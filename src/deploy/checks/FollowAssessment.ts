@@ -1,6 +1,11 @@
+import {
+  type DeploymentModel,
+  rolledBackByEcs,
+  type ServiceDeploymentState,
+  stopped
+} from "../../domain/DeploymentModel.js"
 import type { ServiceState } from "../../ports/Ecs.js"
-import { type DeploymentModel, rolledBackByEcs, type ServiceDeploymentState, stopped } from "../../domain/DeploymentModel.js"
-import { type Assessment, assessDrain, type Awaited } from "./DrainAssessment.js"
+import { assessDrain, type Assessment, type Awaited } from "./DrainAssessment.js"
 
 /** What gehen saw of a paused lifecycle hook, for the observation. */
 export interface HookView {
@@ -74,7 +79,11 @@ export const assessFollowed = (
       : drain._tag === "Drained"
       ? { _tag: "Drained", observation: `service deployment SUCCESSFUL; ${drain.observation}` }
       // ECS says done: a stale view naming another deployment is not a replacement.
-      : { _tag: "Waiting", observation: "service deployment SUCCESSFUL; DescribeServices not caught up", newReady: true }
+      : {
+        _tag: "Waiting",
+        observation: "service deployment SUCCESSFUL; DescribeServices not caught up",
+        newReady: true
+      }
   }
   if (drain._tag === "Failed" && drain.reason !== "replaced") return drain
   const waiting = hook === undefined
@@ -90,7 +99,12 @@ export const assessFollowed = (
  * previous task definition alone; ROLLBACK_FAILED, or the deployment completing instead,
  * fails the confirmation.
  */
-export const assessRollback = (state: ServiceState, awaited: Awaited, sd: ServiceDeploymentState, settled: boolean): Assessment => {
+export const assessRollback = (
+  state: ServiceState,
+  awaited: Awaited,
+  sd: ServiceDeploymentState,
+  settled: boolean
+): Assessment => {
   if (sd.status === "ROLLBACK_FAILED") {
     return {
       _tag: "Failed",
@@ -102,7 +116,9 @@ export const assessRollback = (state: ServiceState, awaited: Awaited, sd: Servic
     return {
       _tag: "Failed",
       reason: "replaced",
-      detail: `service deployment ${sd.status} instead of rolled back${sd.statusReason === undefined ? "" : `: ${sd.statusReason}`}`
+      detail: `service deployment ${sd.status} instead of rolled back${
+        sd.statusReason === undefined ? "" : `: ${sd.statusReason}`
+      }`
     }
   }
   if (sd.status !== "ROLLBACK_SUCCESSFUL") {

@@ -3,25 +3,25 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { servesVersion } from "../../domain/ServedVersion.js"
-import { targetKey } from "../../domain/Targets.js"
-import { Ecs, type ServiceDeploymentState, type ServiceState } from "../../ports/Ecs.js"
-import { type AwsCallError, notOffered } from "../../ports/Errors.js"
-import type { Phase } from "../../ports/Progress.js"
 import {
   FIND_MARGIN_MS,
   type ServiceDeploymentBrief,
   shiftsTraffic,
   startedServiceDeployment
 } from "../../domain/DeploymentModel.js"
+import { servesVersion } from "../../domain/ServedVersion.js"
+import { targetKey } from "../../domain/Targets.js"
+import { Ecs, type ServiceDeploymentState, type ServiceState } from "../../ports/Ecs.js"
+import { type AwsCallError, notOffered } from "../../ports/Errors.js"
+import type { Phase } from "../../ports/Progress.js"
 import { VersionProbe } from "../../ports/VersionProbe.js"
+import { GetServiceDeployment, makeServiceDeploymentsResolver } from "../../reads/ServiceDeploymentStates.js"
 import { continueCommand } from "../recovery/ManualCommands.js"
+import { RunContext } from "../run/RunContext.js"
 import type { Assessment } from "./DrainAssessment.js"
 import type { DrainItem } from "./DrainItem.js"
 import { assessFollowed, assessRollback, type HookView, stageText } from "./FollowAssessment.js"
-import { RunContext } from "../run/RunContext.js"
 import { readsPerRound } from "./ReadBudget.js"
-import { GetServiceDeployment, makeServiceDeploymentsResolver } from "../../reads/ServiceDeploymentStates.js"
 
 /**
  * How a service is followed: not at all (rolling), finding the service deployment its
@@ -133,7 +133,10 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
     const recording = recordsIn(options.phase)
     const onUnidentified = (key: string, unidentified: boolean) =>
       recording ? following.unidentified(key, unidentified) : Effect.void
-    const onServiceDeployment = (key: string, view: FollowView) => (recording ? following.record(key, view) : Effect.void)
+    const onServiceDeployment = (
+      key: string,
+      view: FollowView
+    ) => (recording ? following.record(key, view) : Effect.void)
     const ecs = yield* Ecs
     const probe = yield* VersionProbe
     const resolver = yield* makeServiceDeploymentsResolver
@@ -175,7 +178,12 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
           .sort((a, b) => (all.get(a)?.steppedAt ?? 0) - (all.get(b)?.steppedAt ?? 0))
         const following = keys.filter((k) => all.get(k)?.mode.mode === "follow").length
         const before = yield* Ref.get(clusters)
-        const plan = findRound({ services: clusterItems.length, finding, following, listedLast: before.listedLast.has(cluster) })
+        const plan = findRound({
+          services: clusterItems.length,
+          finding,
+          following,
+          listedLast: before.listedLast.has(cluster)
+        })
         yield* Ref.update(clusters, (c) => {
           const listedLast = new Set(c.listedLast)
           const listingNow = new Set(c.listingNow)
@@ -198,7 +206,9 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         const { mode } = yield* get(targetKey(item.target))
         const finding = (yield* Ref.get(clusters)).listingNow.has(clusterKey(item))
         if (mode.mode !== "follow" || finding) return Option.none()
-        return Option.some(yield* Effect.either(Effect.request(GetServiceDeployment({ ref: item.ref, arn: mode.arn }), resolver)))
+        return Option.some(
+          yield* Effect.either(Effect.request(GetServiceDeployment({ ref: item.ref, arn: mode.arn }), resolver))
+        )
       })
 
     /** One find step: a page of the list, or the task definitions of the listed deployments' revisions. */
@@ -209,22 +219,40 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         if (mode.mode !== "find") return
         const restart = { ...mode, step: "list" as const, nextToken: undefined, listed: [] }
         if (mode.step === "list") {
-          const page = yield* Effect.either(ecs.listServiceDeployments(item.ref, { createdAfter: mode.since, nextToken: mode.nextToken }))
+          const page = yield* Effect.either(
+            ecs.listServiceDeployments(item.ref, { createdAfter: mode.since, nextToken: mode.nextToken })
+          )
           if (Either.isLeft(page)) return notOffered(page.left) ? yield* fallBack(item, page.left) : undefined
           const listed = [...mode.listed, ...page.right.deployments]
-          if (page.right.nextToken !== undefined) return yield* setMode(key, { ...mode, nextToken: page.right.nextToken, listed })
+          if (page.right.nextToken !== undefined) {
+            return yield* setMode(key, { ...mode, nextToken: page.right.nextToken, listed })
+          }
           // Nothing listed yet (a lagging list): list again on a later step.
-          return yield* setMode(key, listed.length === 0 ? restart : { ...mode, step: "revisions", nextToken: undefined, listed })
+          return yield* setMode(
+            key,
+            listed.length === 0 ? restart : { ...mode, step: "revisions", nextToken: undefined, listed }
+          )
         }
         const known = yield* Ref.get(revisions)
         const newest = [...mode.listed].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
-        const unknown = [...new Set(newest.flatMap((b) => (b.targetServiceRevisionArn === undefined ? [] : [b.targetServiceRevisionArn])))]
+        const unknown = [
+          ...new Set(
+            newest.flatMap((b) => (b.targetServiceRevisionArn === undefined ? [] : [b.targetServiceRevisionArn]))
+          )
+        ]
           .filter((arn) => !known.has(arn))
           .slice(0, REVISIONS_PER_STEP)
         if (unknown.length > 0) {
           const described = yield* Effect.either(ecs.describeServiceRevisions(item.ref.region, unknown))
-          if (Either.isLeft(described)) return notOffered(described.left) ? yield* fallBack(item, described.left) : undefined
-          yield* Ref.update(revisions, (m) => new Map([...m, ...described.right.map((r) => [r.arn, r.taskDefinition] as const)]))
+          if (Either.isLeft(described)) {
+            return notOffered(described.left)
+              ? yield* fallBack(item, described.left)
+              : undefined
+          }
+          yield* Ref.update(
+            revisions,
+            (m) => new Map([...m, ...described.right.map((r) => [r.arn, r.taskDefinition] as const)])
+          )
         }
         const found = startedServiceDeployment(mode.listed, yield* Ref.get(revisions), item.taskDefinition)
         if (found === undefined) return yield* setMode(key, restart)
@@ -238,15 +266,25 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         const hook = sd.hooks.find((h) => h.status === "AWAITING_ACTION")
         if (hook === undefined || sd.status !== "IN_PROGRESS") return undefined
         const command = continueCommand(item.ref.region, sd.arn, hook.hookId)
-        if (item.testUrl === undefined || sd.lifecycleStage !== GATE_STAGE) return { handled: false, command } satisfies HookView
+        if (item.testUrl === undefined || sd.lifecycleStage !== GATE_STAGE) {
+          return { handled: false, command } satisfies HookView
+        }
         const answer = yield* probe.probe(item.testUrl)
         const wanted = item.expected ?? []
         const done = (yield* Ref.get(answered)).has(hook.hookId)
-        if (answer._tag === "Served" && wanted.some((w) => servesVersion(answer.server, w)) && !done) {
-          const sent = yield* Effect.either(ecs.continueServiceDeployment(item.ref.region, sd.arn, hook.hookId, "CONTINUE"))
+        if (
+          answer._tag === "Served" && wanted.some((w) => servesVersion(answer.server, w)) && !done
+        ) {
+          const sent = yield* Effect.either(
+            ecs.continueServiceDeployment(item.ref.region, sd.arn, hook.hookId, "CONTINUE")
+          )
           if (Either.isRight(sent)) {
             yield* Ref.update(answered, (s) => new Set(s).add(hook.hookId))
-            yield* journal.observe(item.target, options.phase, `test listener serves ${answer.version}: continued hook ${hook.hookId}`)
+            yield* journal.observe(
+              item.target,
+              options.phase,
+              `test listener serves ${answer.version}: continued hook ${hook.hookId}`
+            )
           }
         }
         return { handled: true, command: undefined } satisfies HookView
@@ -265,14 +303,22 @@ export const makeFollower = (items: ReadonlyArray<DrainItem>, options: FollowOpt
         if (mode.mode !== "follow") return Option.none<Assessment>()
         if (Option.isNone(got)) {
           // Not read this round (its cluster was finding): as last seen.
-          return Option.some<Assessment>({ _tag: "Waiting", observation: followed.lastSeen ?? "service deployment not read yet", newReady: false })
+          return Option.some<Assessment>({
+            _tag: "Waiting",
+            observation: followed.lastSeen ?? "service deployment not read yet",
+            newReady: false
+          })
         }
         if (Either.isLeft(got.value)) {
           if (notOffered(got.value.left)) yield* fallBack(item, got.value.left)
           return Option.none<Assessment>()
         }
         if (Option.isNone(got.value.right)) {
-          return Option.some<Assessment>({ _tag: "Waiting", observation: "service deployment not visible yet", newReady: false })
+          return Option.some<Assessment>({
+            _tag: "Waiting",
+            observation: "service deployment not visible yet",
+            newReady: false
+          })
         }
         const sd = got.value.right.value
         if (item.rollbackOf !== undefined) return Option.some(assessRollback(service, item, sd, settled))

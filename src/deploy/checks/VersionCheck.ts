@@ -9,17 +9,21 @@ import { servesVersion } from "../../domain/ServedVersion.js"
 import { type TargetId, targetKey, targetLabel } from "../../domain/Targets.js"
 import type { Phase } from "../../ports/Progress.js"
 import { VersionProbe } from "../../ports/VersionProbe.js"
-import { RunContext } from "../run/RunContext.js"
 import type { ServiceTarget } from "../plan/Plan.js"
+import { RunContext } from "../run/RunContext.js"
 
 /** Some services did not serve the wanted version before the phase deadline. */
 export class VersionCheckTimedOut extends Data.TaggedError("VersionCheckTimedOut")<{
   readonly phase: Phase
   readonly timeout: Duration.Duration
-  readonly pending: ReadonlyArray<{ readonly target: TargetId; readonly wanted: ReadonlyArray<string>; readonly lastSeen: string }>
+  readonly pending: ReadonlyArray<
+    { readonly target: TargetId; readonly wanted: ReadonlyArray<string>; readonly lastSeen: string }
+  >
 }> {
   override get message() {
-    const who = this.pending.map((p) => `${targetLabel(p.target)} (wanted ${p.wanted.join(" or ")}; last seen: ${p.lastSeen})`)
+    const who = this.pending.map((p) =>
+      `${targetLabel(p.target)} (wanted ${p.wanted.join(" or ")}; last seen: ${p.lastSeen})`
+    )
     return `version check timed out after ${Duration.format(this.timeout)}: ${who.join("; ")}`
   }
 }
@@ -47,7 +51,9 @@ export interface VersionCheckOptions {
    * Asked after each probe: a reason to hold a served version back (LINEAR/CANARY traffic
    * not fully shifted) and a note on the service's deployment for the observation.
    */
-  readonly gate?: ((key: string) => Effect.Effect<{ readonly hold: Option.Option<string>; readonly note: Option.Option<string> }>) | undefined
+  readonly gate?:
+    | ((key: string) => Effect.Effect<{ readonly hold: Option.Option<string>; readonly note: Option.Option<string> }>)
+    | undefined
 }
 
 /**
@@ -81,7 +87,9 @@ export const versionChecks = (
           return true
         }
         const result = yield* probe.probe(item.url).pipe(journal.inPhase(item.target, phase))
-        const gate = options.gate === undefined ? { hold: Option.none<string>(), note: Option.none<string>() } : yield* options.gate(key)
+        const gate = options.gate === undefined
+          ? { hold: Option.none<string>(), note: Option.none<string>() }
+          : yield* options.gate(key)
         const served = result._tag === "Served" && item.wanted.some((w) => servesVersion(result.server, w))
         if (served && Option.isNone(gate.hold)) {
           yield* settle(key, { _tag: "Served", version: result.version })
@@ -99,7 +107,9 @@ export const versionChecks = (
         yield* journal.observe(
           item.target,
           phase,
-          result._tag === "Served" && !served ? `serving ${result.version}, want ${item.wanted.join(" or ")}${note}` : seen
+          result._tag === "Served" && !served
+            ? `serving ${result.version}, want ${item.wanted.join(" or ")}${note}`
+            : seen
         )
         return false
       })

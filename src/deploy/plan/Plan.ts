@@ -1,32 +1,38 @@
 import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Data from "effect/Data"
-import { PlanError } from "./PlanError.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig, type UpdateStrategy } from "../../config/Config.js"
 import {
+  clusterName,
+  type GehenConfig,
+  type ScheduledTaskConfig,
+  type ServiceConfig,
+  type UpdateStrategy
+} from "../../config/Config.js"
+import { extraMinutes, rollingModel } from "../../domain/DeploymentModel.js"
+import { type ReleaseTags, releaseTagsOf } from "../../domain/Releases.js"
+import { type RuleRef, type ServiceRef, type TargetId, targetKey } from "../../domain/Targets.js"
+import { familyOf, shortName } from "../../domain/TaskDefinitionArn.js"
+import type { ImageChange } from "../../domain/TaskDefinitionCopy.js"
+import {
+  type Deployment,
   type DeploymentModel,
   type DescribedTaskDefinition,
   describeTaskDefinitionOnce,
   type Ecs,
-  type Deployment,
   type ServiceLookup,
   type ServiceState,
   type StartedDeployment
 } from "../../ports/Ecs.js"
-import { extraMinutes, rollingModel } from "../../domain/DeploymentModel.js"
-import { modelReport } from "../../report/ModelReport.js"
 import type { AwsCallError, MissingRegion } from "../../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../../ports/Region.js"
-import type { DeployedAs, ImageReport, PlanReport } from "../../report/Report.js"
 import { ecsTargetOf, ScheduledTasks } from "../../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "../../reads/ServiceStates.js"
-import { type RuleRef, type ServiceRef, type TargetId, targetKey } from "../../domain/Targets.js"
-import { type ReleaseTags, releaseTagsOf } from "../../domain/Releases.js"
+import { modelReport } from "../../report/ModelReport.js"
+import type { DeployedAs, ImageReport, PlanReport } from "../../report/Report.js"
+import { PlanError } from "./PlanError.js"
 import type { PreflightSeen } from "./Preflight.js"
-import { familyOf, shortName } from "../../domain/TaskDefinitionArn.js"
-import type { ImageChange } from "../../domain/TaskDefinitionCopy.js"
 import {
   imagesOf,
   type PlannedRevision,
@@ -188,7 +194,9 @@ const tagsText = (td: DescribedTaskDefinition, containers: ReadonlyArray<string>
 }
 
 const serviceLabel = (svc: ServiceConfig) =>
-  svc.key === svc.name ? `service ${svc.name} (cluster ${svc.cluster})` : `service ${svc.key} (${svc.name} in cluster ${svc.cluster})`
+  svc.key === svc.name
+    ? `service ${svc.name} (cluster ${svc.cluster})`
+    : `service ${svc.key} (${svc.name} in cluster ${svc.cluster})`
 
 /**
  * Reads everything the run needs and computes the new revisions, making no
@@ -215,7 +223,9 @@ export const makePlan = (
       Effect.gen(function*() {
         const baseRef = strategy === "latest" ? familyOf(currentArn) : currentArn
         const base = baseRef === currentArn ? current : yield* describeTaskDefinition(region, baseRef).pipe(
-          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition family ${baseRef}`, e) }))
+          Effect.mapError((e) =>
+            new Problem({ target: label, problem: describeProblem(`task definition family ${baseRef}`, e) })
+          )
         )
         return { base, baseArn: base.taskDefinition.taskDefinitionArn ?? baseRef }
       })
@@ -284,7 +294,9 @@ export const makePlan = (
           .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))[0]
         if (before === undefined) return undefined
         const previous = yield* describeTaskDefinition(region, before.taskDefinition).pipe(
-          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${before.taskDefinition}`, e) }))
+          Effect.mapError((e) =>
+            new Problem({ target: label, problem: describeProblem(`task definition ${before.taskDefinition}`, e) })
+          )
         )
         return {
           deployment: { id: primary.id, createdAt: primary.createdAt },
@@ -313,21 +325,33 @@ export const makePlan = (
         if (state.deploymentController !== "ECS") {
           return yield* fail(
             `its deployment controller is ${state.deploymentController}: gehen deploys only services with the ECS ` +
-              `deployment controller (${state.deploymentController === "CODE_DEPLOY" ? "deploy it through CodeDeploy" : "deploy it through its own controller"})`
+              `deployment controller (${
+                state.deploymentController === "CODE_DEPLOY"
+                  ? "deploy it through CodeDeploy"
+                  : "deploy it through its own controller"
+              })`
           )
         }
         const currentArn = state.taskDefinition
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
-          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
+          Effect.mapError((e) =>
+            new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) })
+          )
         )
         // One writer at a time: a deployment toward another version is someone else's (one toward this sha is adopted).
         const rolling = deploymentInProgress(state)
-        if (rolling !== undefined && strategy !== "none" && !(rolling.taskDefinition === currentArn && runsSha(current, svc.containers, gitsha))) {
+        if (
+          rolling !== undefined && strategy !== "none" &&
+          !(rolling.taskDefinition === currentArn && runsSha(current, svc.containers, gitsha))
+        ) {
           const since = rolling.createdAt === undefined ? "" : ` since ${new Date(rolling.createdAt).toISOString()}`
           return yield* Effect.fail(
             new Problem({
               target: label,
-              problem: `a deployment toward another version is rolling out: ${rolling.id} of ${shortName(rolling.taskDefinition)} ` +
+              problem:
+                `a deployment toward another version is rolling out: ${rolling.id} of ${
+                  shortName(rolling.taskDefinition)
+                } ` +
                 `(${tagsText(current, svc.containers)})${since}, started by another run or a person; ` +
                 "wait for it (--wait) or stop it, then run again",
               busy: true
@@ -375,7 +399,9 @@ export const makePlan = (
             new Problem({
               target: label,
               problem: e.code === "ResourceNotFoundException"
-                ? `rule not found in ${region}${task.eventBusName === undefined ? "" : ` on event bus ${task.eventBusName}`} (${e.detail})`
+                ? `rule not found in ${region}${
+                  task.eventBusName === undefined ? "" : ` on event bus ${task.eventBusName}`
+                } (${e.detail})`
                 : e.message
             })
           )
@@ -384,11 +410,15 @@ export const makePlan = (
         if (Either.isLeft(found)) return yield* fail(found.left)
         const { target: ecsTarget, taskDefinition: currentArn } = found.right
         const current = yield* describeTaskDefinition(region, currentArn).pipe(
-          Effect.mapError((e) => new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) }))
+          Effect.mapError((e) =>
+            new Problem({ target: label, problem: describeProblem(`task definition ${currentArn}`, e) })
+          )
         )
         // A rule has no deployment to force: `redeploy` and `none` leave it as it is.
         const untouched = strategy === "none" || strategy === "redeploy"
-        const decided = untouched ? { unchanged: false, planned: undefined } : yield* decide(label, region, currentArn, current, task.containers)
+        const decided = untouched
+          ? { unchanged: false, planned: undefined }
+          : yield* decide(label, region, currentArn, current, task.containers)
         const unchanged = decided.unchanged
         const planned = decided.planned
         const changes = planned?.changes ?? []
@@ -400,7 +430,8 @@ export const makePlan = (
           ruleRef,
           ecsTarget,
           currentTaskDefinition: currentArn,
-          revision: planned === undefined || (changes.length === 0 && planned.revision._tag === "Existing" && planned.revision.arn === currentArn)
+          revision: planned === undefined ||
+              (changes.length === 0 && planned.revision._tag === "Existing" && planned.revision.arn === currentArn)
             ? Option.none()
             : Option.some(planned.revision),
           untouched,
@@ -416,7 +447,10 @@ export const makePlan = (
     // Regions first (a missing default region is one clear error), then every service's
     // state in one batched round: one DescribeServices per 10 services of a cluster.
     const regions = yield* Effect.forEach(config.services, (svc) => regionFor(svc.cluster, defaultRegion))
-    const ruleRegions = yield* Effect.forEach(config.scheduledTasks, (t) => (t.region === undefined ? defaultRegion : Effect.succeed(t.region)))
+    const ruleRegions = yield* Effect.forEach(
+      config.scheduledTasks,
+      (t) => (t.region === undefined ? defaultRegion : Effect.succeed(t.region))
+    )
     // Two entries of one ECS service (or rule), written differently (a name and an ARN): one target, deployed once or not at all.
     const twice = [
       ...sameTargets(config.services.map((svc, i) => ({
@@ -425,14 +459,25 @@ export const makePlan = (
       }))),
       ...sameTargets(config.scheduledTasks.map((t, i) => ({
         label: `scheduled task ${t.key}`,
-        key: targetKey({ kind: "scheduled-task", name: t.rule, region: ruleRegions[i]!, eventBusName: busName(t.eventBusName) })
+        key: targetKey({
+          kind: "scheduled-task",
+          name: t.rule,
+          region: ruleRegions[i]!,
+          eventBusName: busName(t.eventBusName)
+        })
       })))
     ]
     if (twice.length > 0) return yield* Effect.fail(new PlanError({ problems: twice }))
     const resolver = yield* makeServiceStatesResolver
     const answers = yield* Effect.forEach(
       config.services,
-      (svc, i) => Effect.either(Effect.request(GetServiceState({ ref: { region: regions[i]!, cluster: svc.cluster, service: svc.name } }), resolver)),
+      (svc, i) =>
+        Effect.either(
+          Effect.request(
+            GetServiceState({ ref: { region: regions[i]!, cluster: svc.cluster, service: svc.name } }),
+            resolver
+          )
+        ),
       { concurrency: "unbounded", batching: true }
     )
     const [rules, services] = yield* Effect.all([
@@ -441,13 +486,20 @@ export const makePlan = (
         concurrency: config.concurrency
       })
     ], { concurrency: 2 })
-    const failures = [...rules.flatMap((e) => Either.isLeft(e) ? [e.left] : []), ...services.flatMap((e) => Either.isLeft(e) ? [e.left] : [])]
+    const failures = [
+      ...rules.flatMap((e) => Either.isLeft(e) ? [e.left] : []),
+      ...services.flatMap((e) => Either.isLeft(e) ? [e.left] : [])
+    ]
     const missingRegion = failures.find((f): f is MissingRegion => f._tag === "MissingRegion")
     if (missingRegion) return yield* Effect.fail(missingRegion)
     if (failures.length > 0) {
       return yield* Effect.fail(
         new PlanError({
-          problems: failures.map((f) => f as Problem).map(({ busy, problem, target }) => ({ target, problem, ...(busy === true ? { busy } : {}) }))
+          problems: failures.map((f) => f as Problem).map(({ busy, problem, target }) => ({
+            target,
+            problem,
+            ...(busy === true ? { busy } : {})
+          }))
         })
       )
     }
@@ -460,7 +512,11 @@ export const makePlan = (
   })
 
 /** The plan as data to print: names, revisions and images only, never task-definition content. */
-export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs, command: PlanReport["command"] = "deploy"): PlanReport => ({
+export const planReport = (
+  plan: DeployPlan,
+  deployedAs?: DeployedAs,
+  command: PlanReport["command"] = "deploy"
+): PlanReport => ({
   schemaVersion: 1,
   dryRun: true,
   command,
@@ -495,7 +551,10 @@ export const planReport = (plan: DeployPlan, deployedAs?: DeployedAs, command: P
     currentTaskDefinition: t.currentTaskDefinition,
     action: t.unchanged
       ? "unchanged"
-      : Option.match(t.revision, { onNone: () => "none", onSome: (r) => (r._tag === "Register" ? "register" : "existing") }),
+      : Option.match(t.revision, {
+        onNone: () => "none",
+        onSome: (r) => (r._tag === "Register" ? "register" : "existing")
+      }),
     images: t.images
   })),
   ...(plan.preflight === undefined ? {} : { preflight: preflightReport(plan) })

@@ -44,7 +44,10 @@ export const transient = (r: ProbeResult): boolean =>
 /** The images a plan is about to deploy: each container image that changes (what a rollback returns to, for one). */
 export const imagesToDeploy = (plan: DeployPlan): ReadonlyArray<string> => [
   ...new Set(
-    [...plan.services.filter((s) => s.action._tag === "Update"), ...plan.scheduledTasks.filter((t) => t.revision._tag === "Some")]
+    [
+      ...plan.services.filter((s) => s.action._tag === "Update"),
+      ...plan.scheduledTasks.filter((t) => t.revision._tag === "Some")
+    ]
       .flatMap((t) => t.images.filter((i) => i.next !== null && i.next !== i.previous).map((i) => i.next!))
   )
 ]
@@ -64,7 +67,9 @@ export const preflight = (
     const ask = (url: string): Effect.Effect<ProbeResult> =>
       probe.probe(url).pipe(
         Effect.flatMap((r) => (transient(r) ? Effect.fail(r) : Effect.succeed(r))),
-        Effect.retry(Schedule.spaced(Duration.min(interval, PREFLIGHT_PATIENCE)).pipe(Schedule.upTo(PREFLIGHT_PATIENCE))),
+        Effect.retry(
+          Schedule.spaced(Duration.min(interval, PREFLIGHT_PATIENCE)).pipe(Schedule.upTo(PREFLIGHT_PATIENCE))
+        ),
         Effect.catchAll(Effect.succeed)
       )
     const urls = new Map<string, ReadonlyArray<UrlSeen>>()
@@ -73,7 +78,9 @@ export const preflight = (
       ...(s.testUrl === undefined ? [] : [{ key: s.key, kind: "testUrl" as const, url: s.testUrl }])
     ])
     const answers = yield* Effect.forEach(asked, (a) => ask(a.url), { concurrency: 10 })
-    asked.forEach((a, i) => urls.set(a.key, [...(urls.get(a.key) ?? []), { kind: a.kind, url: a.url, result: answers[i]! }]))
+    asked.forEach((a, i) =>
+      urls.set(a.key, [...(urls.get(a.key) ?? []), { kind: a.kind, url: a.url, result: answers[i]! }])
+    )
     const checked = yield* images.check(imagesToDeploy(plan))
     const problems = [
       ...asked.flatMap((a, i) => {
@@ -81,10 +88,16 @@ export const preflight = (
         if (r._tag === "Served") return []
         const label = plan.services.find((s) => s.key === a.key)
         const target = label === undefined ? a.key : `service ${label.target.name} (cluster ${label.target.cluster})`
-        return [{ target, problem: `pre-flight: ${a.kind} ${a.url} does not answer with a version: ${r.reason} (skip with --no-preflight, or preflight: false, if it answers only after a deploy)` }]
+        return [{
+          target,
+          problem:
+            `pre-flight: ${a.kind} ${a.url} does not answer with a version: ${r.reason} (skip with --no-preflight, or preflight: false, if it answers only after a deploy)`
+        }]
       }),
       ...[...checked].flatMap(([image, c]) =>
-        c._tag === "Missing" ? [{ target: image, problem: `pre-flight: image ${image} does not exist: ${c.reason} (was it pushed?)` }] : []
+        c._tag === "Missing"
+          ? [{ target: image, problem: `pre-flight: image ${image} does not exist: ${c.reason} (was it pushed?)` }]
+          : []
       )
     ]
     if (problems.length > 0) return yield* Effect.fail(new PlanError({ problems }))

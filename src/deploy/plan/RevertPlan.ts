@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { GehenConfig } from "../../config/Config.js"
+import type { ServiceDeploymentBrief } from "../../domain/DeploymentModel.js"
 import { tagOf } from "../../domain/ImageRef.js"
 import { previousRelease, releaseOf, releaseTagsOf, type RevisionRecord } from "../../domain/Releases.js"
 import type { ServiceRef } from "../../domain/Targets.js"
@@ -10,11 +11,17 @@ import { familyOf, shortName } from "../../domain/TaskDefinitionArn.js"
 import { toRegisterInput } from "../../domain/TaskDefinitionCopy.js"
 import { type DescribedTaskDefinition, describeTaskDefinitionOnce, Ecs } from "../../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../../ports/Errors.js"
+import { notOffered } from "../../ports/Errors.js"
 import type { DefaultRegion } from "../../ports/Region.js"
 import type { ScheduledTasks } from "../../ports/ScheduledTasks.js"
-import { notOffered } from "../../ports/Errors.js"
-import type { ServiceDeploymentBrief } from "../../domain/DeploymentModel.js"
-import { type DeployPlan, makePlan, PlanError, type RevertSource, type ScheduledTaskPlan, type ServicePlan } from "./Plan.js"
+import {
+  type DeployPlan,
+  makePlan,
+  PlanError,
+  type RevertSource,
+  type ScheduledTaskPlan,
+  type ServicePlan
+} from "./Plan.js"
 import { imagesOf } from "./Revisions.js"
 
 export interface RevertOptions {
@@ -23,7 +30,10 @@ export interface RevertOptions {
 }
 
 /** The targeted containers of a revision (the `containers` list, or all). */
-const targeted = (td: DescribedTaskDefinition, containers: ReadonlyArray<string> | undefined): ReadonlyArray<ContainerDefinition> =>
+const targeted = (
+  td: DescribedTaskDefinition,
+  containers: ReadonlyArray<string> | undefined
+): ReadonlyArray<ContainerDefinition> =>
   (td.taskDefinition.containerDefinitions ?? []).filter((c) =>
     containers === undefined || (c.name !== undefined && containers.includes(c.name))
   )
@@ -101,12 +111,19 @@ export const planRevert = (
           nextToken = page.nextToken
         } while (nextToken !== undefined)
         const newest = briefs.filter(settled).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
-        const arns = [...new Set(newest.flatMap((b) => (b.targetServiceRevisionArn === undefined ? [] : [b.targetServiceRevisionArn])))]
-        const revisions = new Map((yield* ecs.describeServiceRevisions(ref.region, arns)).map((r) => [r.arn, r.taskDefinition]))
+        const arns = [
+          ...new Set(
+            newest.flatMap((b) => (b.targetServiceRevisionArn === undefined ? [] : [b.targetServiceRevisionArn]))
+          )
+        ]
+        const revisions = new Map(
+          (yield* ecs.describeServiceRevisions(ref.region, arns)).map((r) => [r.arn, r.taskDefinition])
+        )
         const earlier = newest
           .map((b) => revisions.get(b.targetServiceRevisionArn ?? ""))
           .find((td) =>
-            td !== undefined && td !== current.arn && familyOf(td) === familyOf(current.arn) && revisionNumber(td) < current.revision
+            td !== undefined && td !== current.arn && familyOf(td) === familyOf(current.arn) &&
+            revisionNumber(td) < current.revision
           )
         return Option.fromNullable(earlier)
       }).pipe(
@@ -128,7 +145,11 @@ export const planRevert = (
           revision: current.taskDefinition.revision ?? revisionNumber(currentArn),
           release: releaseTagsOf(current.tags)
         }
-        const found = (r: { readonly arn: string; readonly td: DescribedTaskDefinition }, source: RevertSource) => ({ ...r, source, current })
+        const found = (r: { readonly arn: string; readonly td: DescribedTaskDefinition }, source: RevertSource) => ({
+          ...r,
+          source,
+          current
+        })
         if (options.to !== undefined) {
           const sha = options.to
           const release = releaseOf(sha, revisions)
@@ -139,20 +160,31 @@ export const planRevert = (
           })
           if (running !== undefined) return found(running, "an ACTIVE revision running it (never released by gehen)")
           return yield* Effect.fail(
-            `no ACTIVE revision of ${familyOf(currentArn)} runs ${sha} in its ${containers === undefined ? "" : "targeted "}containers`
+            `no ACTIVE revision of ${familyOf(currentArn)} runs ${sha} in its ${
+              containers === undefined ? "" : "targeted "
+            }containers`
           )
         }
         const release = previousRelease(self, revisions)
         if (release !== undefined) return found(revisions.find((r) => r.arn === release.arn)!, "release history")
         if (service !== undefined) {
           const before = yield* deploymentHistory(service, self)
-          if (Option.isSome(before)) return found({ arn: before.value, td: yield* describe(region, before.value) }, "ECS deployment history")
+          if (Option.isSome(before)) {
+            return found({ arn: before.value, td: yield* describe(region, before.value) }, "ECS deployment history")
+          }
         }
         const scan = revisions.find((r) =>
-          r.revision < self.revision && r.release.failedAt === undefined && imagesKey(r.td, containers) !== imagesKey(current, containers)
+          r.revision < self.revision && r.release.failedAt === undefined &&
+          imagesKey(r.td, containers) !== imagesKey(current, containers)
         )
-        if (scan !== undefined) return found(scan, "family scan")
-        return yield* Effect.fail(`no earlier release, and no earlier ACTIVE revision of ${familyOf(currentArn)} runs other images than ${shortName(currentArn)}`)
+        if (scan !== undefined) {
+          return found(scan, "family scan")
+        }
+        return yield* Effect.fail(
+          `no earlier release, and no earlier ACTIVE revision of ${familyOf(currentArn)} runs other images than ${
+            shortName(currentArn)
+          }`
+        )
       }).pipe(Effect.catchTag("AwsCallError", (e) => Effect.fail(e.message)))
 
     const services: Array<ServicePlan> = []

@@ -10,7 +10,12 @@ import type { ImageReport } from "../../report/Report.js"
 /** What gehen will do to a task definition. */
 export type Revision =
   /** Register `input` (a copy of `baseArn` with new image tags), then use it. */
-  | { readonly _tag: "Register"; readonly baseArn: string; readonly input: RegisterTaskDefinitionCommandInput; readonly key: string }
+  | {
+    readonly _tag: "Register"
+    readonly baseArn: string
+    readonly input: RegisterTaskDefinitionCommandInput
+    readonly key: string
+  }
   /** Use an existing revision as it is (no image needed a change). */
   | { readonly _tag: "Existing"; readonly arn: string }
 
@@ -118,8 +123,10 @@ const canonical = (value: unknown): string =>
  * after registering its revision left it behind, and a re-run uses it instead of
  * registering the same definition again.
  */
-export const sameDefinition = (described: DescribedTaskDefinition, input: RegisterTaskDefinitionCommandInput): boolean =>
-  canonical(withoutHistory(toRegisterInput(described))) === canonical(withoutHistory(input))
+export const sameDefinition = (
+  described: DescribedTaskDefinition,
+  input: RegisterTaskDefinitionCommandInput
+): boolean => canonical(withoutHistory(toRegisterInput(described))) === canonical(withoutHistory(input))
 
 /** The input without the release history's tags (released, by, failed): they come after registration. */
 const withoutHistory = (input: RegisterTaskDefinitionCommandInput): RegisterTaskDefinitionCommandInput => {

@@ -4,13 +4,13 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs } from "../../ports/Ecs.js"
-import type { Journal } from "../run/Journal.js"
 import { type Change, definitelyRejected } from "../apply/Ledger.js"
 import { persistently } from "../run/Deadlines.js"
+import type { Journal } from "../run/Journal.js"
 import { type Issued, notRestored, type Pace } from "./Restores.js"
+import type { RestoreWay } from "./RestoreWay.js"
 
 export type { Issued }
-import type { RestoreWay } from "./RestoreWay.js"
 
 /** Throttling and 5xx are retried for a while; a refusal is final at once (gehen then uses UpdateService). */
 const FAST_PATIENCE = Duration.seconds(30)
@@ -40,7 +40,9 @@ export const restoreThroughEcs = (
     yield* journal.start(
       target,
       "rollback",
-      stop ? `stopping service deployment ${way.arn.split("/").pop()} (ROLLBACK)` : `answering hook ${way.hookId} with ROLLBACK`
+      stop
+        ? `stopping service deployment ${way.arn.split("/").pop()} (ROLLBACK)`
+        : `answering hook ${way.hookId} with ROLLBACK`
     )
     const call = way._tag === "stop"
       ? ecs.stopServiceDeployment(plan.ref.region, way.arn)
@@ -51,16 +53,23 @@ export const restoreThroughEcs = (
     )
     if (Either.isRight(sent)) {
       yield* journal.end(target, "rollback", "succeeded", `ECS shifts traffic back to ${back}`)
-      return Option.some({
-        result: { _tag: "Restored" },
-        way: stop ? "stop-service-deployment" : "continue-service-deployment",
-        rollbackOf: way.arn
-      } satisfies Issued)
+      return Option.some(
+        {
+          result: { _tag: "Restored" },
+          way: stop ? "stop-service-deployment" : "continue-service-deployment",
+          rollbackOf: way.arn
+        } satisfies Issued
+      )
     }
     // Cut short by the second signal: no time left for UpdateService.
     if (sent.left._tag === "CallCut") return Option.some(yield* notRestored(target, sent.left, journal))
     // Refused (the deployment finished meanwhile, or no permission): UpdateService restores it all the same.
     const why = definitelyRejected(sent.left) ? "refused" : "failed"
-    yield* journal.end(target, "rollback", "failed", `${sent.left.operation} ${why} (${sent.left.code}); restoring with UpdateService`)
+    yield* journal.end(
+      target,
+      "rollback",
+      "failed",
+      `${sent.left.operation} ${why} (${sent.left.code}); restoring with UpdateService`
+    )
     return Option.none()
   })

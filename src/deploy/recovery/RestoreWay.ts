@@ -21,7 +21,11 @@ export const restoreWayOf = (model: DeploymentModel | undefined, followed: Follo
   if (status === "ROLLBACK_REQUESTED" || status === "ROLLBACK_IN_PROGRESS" || status === "ROLLBACK_SUCCESSFUL") {
     return { _tag: "ecs", arn: followed.arn }
   }
-  if (!shiftsTraffic(model.strategy) || (status !== "IN_PROGRESS" && status !== "PENDING")) return { _tag: "update-service" }
+  if (!shiftsTraffic(model.strategy) || (status !== "IN_PROGRESS" && status !== "PENDING")) {
+    return { _tag: "update-service" }
+  }
   const hook = followed.last.hooks.find((h) => h.status === "AWAITING_ACTION")
-  return hook === undefined ? { _tag: "stop", arn: followed.arn } : { _tag: "continue", arn: followed.arn, hookId: hook.hookId }
+  return hook === undefined
+    ? { _tag: "stop", arn: followed.arn }
+    : { _tag: "continue", arn: followed.arn, hookId: hook.hookId }
 }

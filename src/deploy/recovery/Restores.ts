@@ -1,9 +1,9 @@
 import * as Effect from "effect/Effect"
 import type { TargetId } from "../../domain/Targets.js"
-import type { AwsCallError, PutTargetsRejected } from "../../ports/Errors.js"
-import type { CallCut } from "../run/Deadlines.js"
 import type { StartedDeployment } from "../../ports/Ecs.js"
+import type { AwsCallError, PutTargetsRejected } from "../../ports/Errors.js"
 import type { RestoredBy } from "../../report/Report.js"
+import type { CallCut } from "../run/Deadlines.js"
 import type { Journal } from "../run/Journal.js"
 import type { RestoreResult } from "../run/Verdicts.js"
 
@@ -36,4 +36,3 @@ export const notRestored = (
   const line = result._tag === "RestoreFailed" ? `ROLLBACK FAILED: ${error.message}` : error.message
   return Effect.as(journal.end(target, "rollback", "failed", line), { result })
 }
-

@@ -11,20 +11,26 @@ import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs } from "../../ports/Ecs.js"
 import type { Phase } from "../../ports/Progress.js"
 import { ecsTargetOf, ScheduledTasks } from "../../ports/ScheduledTasks.js"
-import { GetServiceState, makeServiceStatesResolver } from "../../reads/ServiceStates.js"
 import type { VersionProbe } from "../../ports/VersionProbe.js"
-import { type DrainFailed, type DrainFailure, type DrainItem, drainChecks, watchForFailures } from "../checks/DrainCheck.js"
-import type { Journal } from "../run/Journal.js"
-import { RunContext } from "../run/RunContext.js"
-import type { Change, Changes } from "../apply/Ledger.js"
-import { type Issued, restoreThroughEcs } from "./FastRestore.js"
-import type { Followed } from "../checks/Following.js"
-import { restoreWayOf } from "./RestoreWay.js"
-import type { Confirmation, RestoreResult } from "../run/Verdicts.js"
+import { GetServiceState, makeServiceStatesResolver } from "../../reads/ServiceStates.js"
 import type { RestoredBy } from "../../report/Report.js"
+import type { Change, Changes } from "../apply/Ledger.js"
+import {
+  drainChecks,
+  type DrainFailed,
+  type DrainFailure,
+  type DrainItem,
+  watchForFailures
+} from "../checks/DrainCheck.js"
+import type { Followed } from "../checks/Following.js"
 import { versionChecks } from "../checks/VersionCheck.js"
 import { bounded, cutOf, persistently, RESTORE_PATIENCE } from "../run/Deadlines.js"
+import type { Journal } from "../run/Journal.js"
+import { RunContext } from "../run/RunContext.js"
+import type { Confirmation, RestoreResult } from "../run/Verdicts.js"
+import { type Issued, restoreThroughEcs } from "./FastRestore.js"
 import { notRestored, type Pace } from "./Restores.js"
+import { restoreWayOf } from "./RestoreWay.js"
 
 export { HURRY_GRACE, RESTORE_PATIENCE, retryable } from "../run/Deadlines.js"
 export { putTargetsCommand, updateServiceCommand } from "./ManualCommands.js"
@@ -70,9 +76,10 @@ const restoreByUpdate = (
     const ecs = yield* Ecs
     yield* journal.start(target, "rollback", `rolling back to ${shortName(restoreTo)}`)
     const sent = yield* Effect.either(
-      persistently("UpdateService", plan.ref.region, ecs.updateService(plan.ref, restoreTo), RESTORE_PATIENCE, pace).pipe(
-        journal.inPhase(target, "rollback")
-      )
+      persistently("UpdateService", plan.ref.region, ecs.updateService(plan.ref, restoreTo), RESTORE_PATIENCE, pace)
+        .pipe(
+          journal.inPhase(target, "rollback")
+        )
     )
     if (Either.isRight(sent)) {
       yield* journal.end(target, "rollback", "succeeded", `update to ${shortName(restoreTo)} started`)
@@ -87,7 +94,10 @@ const restoreByUpdate = (
  * left to it, never put back over it. Answers who replaced it. A failed read, or a stale
  * one (older than the run's own deployment), says no.
  */
-const supersededBy = (change: Change, resolver: ServiceStatesResolver): Effect.Effect<Option.Option<string>, never, ScheduledTasks> =>
+const supersededBy = (
+  change: Change,
+  resolver: ServiceStatesResolver
+): Effect.Effect<Option.Option<string>, never, ScheduledTasks> =>
   Effect.gen(function*() {
     if (change.kind === "service") {
       const lookup = yield* Effect.either(Effect.request(GetServiceState({ ref: change.plan.ref }), resolver))
@@ -95,8 +105,12 @@ const supersededBy = (change: Change, resolver: ServiceStatesResolver): Effect.E
       const primary = lookup.right.state.deployments.find((d) => d.status === "PRIMARY")
       const ours = change.deployment
       const since = ours?.createdAt ?? ours?.requestedAt
-      if (primary === undefined || primary.id === ours?.id || since === undefined || (primary.createdAt ?? 0) <= since) return Option.none()
-      if (primary.taskDefinition === change.newTaskDefinition || primary.taskDefinition === change.restoreTo) return Option.none()
+      if (
+        primary === undefined || primary.id === ours?.id || since === undefined || (primary.createdAt ?? 0) <= since
+      ) return Option.none()
+      if (
+        primary.taskDefinition === change.newTaskDefinition || primary.taskDefinition === change.restoreTo
+      ) return Option.none()
       return Option.some(`deployment ${primary.id} of ${shortName(primary.taskDefinition)}`)
     }
     const targets = yield* Effect.either((yield* ScheduledTasks).targetsOf(change.plan.ruleRef))
@@ -145,14 +159,24 @@ const restoreOne = (
     }
     const events = yield* ScheduledTasks
     const { plan } = change
-    yield* journal.start(target, "rollback", `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`)
+    yield* journal.start(
+      target,
+      "rollback",
+      `pointing rule ${plan.rule} back at ${shortName(plan.currentTaskDefinition)}`
+    )
     const sent = yield* Effect.either(
-      persistently("PutTargets", plan.region, events.putTarget(plan.ruleRef, plan.ecsTarget), RESTORE_PATIENCE, pace).pipe(
-        journal.inPhase(target, "rollback")
-      )
+      persistently("PutTargets", plan.region, events.putTarget(plan.ruleRef, plan.ecsTarget), RESTORE_PATIENCE, pace)
+        .pipe(
+          journal.inPhase(target, "rollback")
+        )
     )
     if (Either.isRight(sent)) {
-      yield* journal.end(target, "rollback", "succeeded", `rule ${plan.rule} runs ${shortName(plan.currentTaskDefinition)} again`)
+      yield* journal.end(
+        target,
+        "rollback",
+        "succeeded",
+        `rule ${plan.rule} runs ${shortName(plan.currentTaskDefinition)} again`
+      )
       return { result: { _tag: "Restored" } }
     }
     return yield* notRestored(target, sent.left, journal)
@@ -217,7 +241,8 @@ const confirmRestores = (
       stop: (key) => Effect.map(Ref.get(failed), (m) => Option.fromNullable(m.get(key)?.detail))
     })
     const failures = yield* Ref.get(failed)
-    const confirm = (key: string, confirmation: Confirmation) => Ref.update(into, (m) => new Map(m).set(key, confirmation))
+    const confirm = (key: string, confirmation: Confirmation) =>
+      Ref.update(into, (m) => new Map(m).set(key, confirmation))
     const reasons = new Map<string, DrainFailure>()
     const draining: Array<DrainItem> = []
     for (const item of rollouts) {
@@ -229,7 +254,10 @@ const confirmRestores = (
         yield* confirm(key, { _tag: "NotConfirmed", error: failure.detail })
       } else if (version?._tag === "TimedOut") {
         const wanted = probes.find((p) => targetKey(p.target) === key)?.wanted ?? []
-        yield* confirm(key, { _tag: "NotConfirmed", error: `version check timed out: wanted ${wanted.join(" or ")}; last seen: ${version.lastSeen}` })
+        yield* confirm(key, {
+          _tag: "NotConfirmed",
+          error: `version check timed out: wanted ${wanted.join(" or ")}; last seen: ${version.lastSeen}`
+        })
       } else if (version?._tag === "Stopped") yield* confirm(key, { _tag: "NotConfirmed", error: version.reason })
       else draining.push(item)
     }
@@ -278,7 +306,9 @@ export const rollback = (
       ).pipe(Effect.orElseSucceed(() => all.map(() => Option.none<string>())))
       // At most `concurrency` restores at once, until the caller hurries: then every one goes out.
       const slots = yield* Effect.makeSemaphore(concurrency)
-      yield* Effect.forkScoped(Effect.interruptible(Effect.zipRight(hurried, slots.resize(Math.max(all.length, concurrency)))))
+      yield* Effect.forkScoped(
+        Effect.interruptible(Effect.zipRight(hurried, slots.resize(Math.max(all.length, concurrency))))
+      )
       const issued = new Map(
         (yield* Effect.forEach(
           all,
@@ -291,7 +321,8 @@ export const rollback = (
       const restoredOf = (keys?: ReadonlySet<string>) =>
         all.flatMap((change): Array<Restored> => {
           const i = issued.get(change.key)
-          return change.kind === "service" && i?.result._tag === "Restored" && (keys === undefined || keys.has(change.key))
+          return change.kind === "service" && i?.result._tag === "Restored" &&
+              (keys === undefined || keys.has(change.key))
             ? [{ change, issued: i }]
             : []
         })
@@ -320,7 +351,9 @@ export const rollback = (
         if (!confirmations.has(change.key)) {
           confirmations.set(change.key, {
             _tag: "Unchecked",
-            reason: options.confirm ? "interrupted: rollback issued, not confirmed" : "rollback issued, not confirmed (interrupted)"
+            reason: options.confirm
+              ? "interrupted: rollback issued, not confirmed"
+              : "rollback issued, not confirmed (interrupted)"
           })
         }
       }

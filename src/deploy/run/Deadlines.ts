@@ -5,8 +5,8 @@
  */
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -14,8 +14,8 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import { type DeploymentModel, extraMinutes, shiftMinutes } from "../../domain/DeploymentModel.js"
 import { AwsCallError, cannotHaveLanded, isTransient, type PutTargetsRejected } from "../../ports/Errors.js"
-import { extraMinutes, shiftMinutes, type DeploymentModel } from "../../domain/DeploymentModel.js"
 
 /** How long a restore call keeps being tried before gehen gives up and prints the manual command: a hard bound. */
 export const RESTORE_PATIENCE = Duration.minutes(2)
@@ -85,7 +85,9 @@ export class CallCut extends Data.TaggedError("CallCut")<{
     const last = this.last === undefined ? "" : ` (last answer: ${this.last})`
     return this.sent
       ? `${this.operation} sent, answer unknown: cut short by the second signal${last}`
-      : `${this.operation} not issued: ${this.last === undefined ? "never sent" : "refused"} before the second signal's grace ran out${last}`
+      : `${this.operation} not issued: ${
+        this.last === undefined ? "never sent" : "refused"
+      } before the second signal's grace ran out${last}`
   }
 }
 
@@ -101,12 +103,16 @@ export const bounded = <A, E, R, E2, R2>(
 ): Effect.Effect<A, E | E2, R | R2> =>
   Effect.gen(function*() {
     const done = yield* Deferred.make<Exit.Exit<A, E | E2>>()
-    const work = yield* Effect.forkDaemon(Effect.interruptible(Effect.exit(effect)).pipe(
-      Effect.flatMap((exit) => Deferred.succeed(done, exit))
-    ))
-    const timer = yield* Effect.forkDaemon(Effect.interruptible(Effect.exit(stop)).pipe(
-      Effect.flatMap((exit) => Deferred.succeed(done, exit))
-    ))
+    const work = yield* Effect.forkDaemon(
+      Effect.interruptible(Effect.exit(effect)).pipe(
+        Effect.flatMap((exit) => Deferred.succeed(done, exit))
+      )
+    )
+    const timer = yield* Effect.forkDaemon(
+      Effect.interruptible(Effect.exit(stop)).pipe(
+        Effect.flatMap((exit) => Deferred.succeed(done, exit))
+      )
+    )
     const result = yield* Deferred.await(done).pipe(
       Effect.ensuring(Effect.zipRight(Fiber.interruptFork(work), Fiber.interruptFork(timer)))
     )
@@ -114,8 +120,11 @@ export const bounded = <A, E, R, E2, R2>(
   })
 
 /** `effect` bounded by `duration`, then `onTimeout`. */
-const within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, duration: Duration.Duration, onTimeout: Effect.Effect<never, E2>) =>
-  bounded(effect, Effect.zipRight(Effect.sleep(duration), onTimeout))
+const within = <A, E, R, E2>(
+  effect: Effect.Effect<A, E, R>,
+  duration: Duration.Duration,
+  onTimeout: Effect.Effect<never, E2>
+) => bounded(effect, Effect.zipRight(Effect.sleep(duration), onTimeout))
 
 /**
  * The moment restores must be out by once the caller hurries: {@link HURRY_GRACE} after
@@ -159,7 +168,11 @@ export const persistently = <A, E extends CallError, R>(
   }
 ): Effect.Effect<A, E | AwsCallError | CallCut, R> =>
   Effect.gen(function*() {
-    const state = yield* Ref.make<Attempts<E | AwsCallError>>({ inFlight: false, mayHaveLanded: false, last: Option.none() })
+    const state = yield* Ref.make<Attempts<E | AwsCallError>>({
+      inFlight: false,
+      mayHaveLanded: false,
+      last: Option.none()
+    })
     const attempt = Effect.zipRight(
       Ref.update(state, (s) => ({ ...s, inFlight: true })),
       within(call, ATTEMPT_DEADLINE, Effect.fail(silence(operation, region, ATTEMPT_DEADLINE)))
@@ -180,16 +193,22 @@ export const persistently = <A, E extends CallError, R>(
         Effect.zipRight(hurry.hurried, Effect.sleep(HURRIED_PAUSE))
       )
     const tries = (retry: number): Effect.Effect<A, E | AwsCallError, R> =>
-      Effect.catchIf(attempt, (e: E | AwsCallError) => retryable(e), () => Effect.zipRight(pause(retry), tries(retry + 1)))
-    const lastFailure = Effect.map(Ref.get(state), (s) => s.last)
-    const gaveUp = Effect.flatMap(lastFailure, (seen) => Effect.fail(Option.getOrElse(seen, () => silence(operation, region, patience))))
+      Effect.catchIf(attempt, (e: E | AwsCallError) =>
+        retryable(e), () =>
+        Effect.zipRight(pause(retry), tries(retry + 1)))
+    const lastFailure = Effect.map(Ref.get(state), (s) =>
+      s.last)
+    const gaveUp = Effect.flatMap(lastFailure, (seen) =>
+      Effect.fail(Option.getOrElse(seen, () =>
+        silence(operation, region, patience))))
     const cutShort = Effect.flatMap(Ref.get(state), (s) =>
       Effect.fail(
         new CallCut({
           operation,
           region,
           sent: s.inFlight || s.mayHaveLanded,
-          last: Option.getOrUndefined(Option.map(s.last, (e) => e.message))
+          last: Option.getOrUndefined(Option.map(s.last, (e) =>
+            e.message))
         })
       ))
     return yield* bounded(

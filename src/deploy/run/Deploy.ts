@@ -12,28 +12,28 @@ import { targetKey } from "../../domain/Targets.js"
 import { familyOf } from "../../domain/TaskDefinitionArn.js"
 import type { Ecs } from "../../ports/Ecs.js"
 import type { MissingRegion } from "../../ports/Errors.js"
+import type { Images } from "../../ports/Images.js"
 import type { Progress } from "../../ports/Progress.js"
 import type { DefaultRegion } from "../../ports/Region.js"
 import type { ScheduledTasks } from "../../ports/ScheduledTasks.js"
 import type { VersionProbe } from "../../ports/VersionProbe.js"
-import { buildReport, reportWithoutPlan } from "./RunReport.js"
 import type { DeployedAs, RunReport } from "../../report/Report.js"
 import { applyScheduledTasks, applyServices, ScheduledTaskUpdateFailed, ServiceUpdateFailed } from "../apply/Apply.js"
-import { DrainFailed, drainCheck, type DrainItem, DrainTimedOut, watchForFailures } from "../checks/DrainCheck.js"
-import { type Journal, makeJournal } from "./Journal.js"
-import { gateOf } from "../checks/Following.js"
-import { makeRunContext, RunContext } from "./RunContext.js"
-import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "../plan/Plan.js"
-import { phaseDeadlines } from "./Deadlines.js"
-import { preflight, servedBefore } from "../plan/Preflight.js"
-import type { Images } from "../../ports/Images.js"
-import { planRevert, type RevertOptions } from "../plan/RevertPlan.js"
-import { rollback, type RollbackResult } from "../recovery/Rollback.js"
-import { runEndAttributes, runStartAttributes } from "./Spans.js"
 import { marksNow, writeHistory } from "../apply/ReleaseMarks.js"
 import { deregister, tidyChoice } from "../apply/Tidy.js"
-import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
+import { drainCheck, DrainFailed, type DrainItem, DrainTimedOut, watchForFailures } from "../checks/DrainCheck.js"
+import { gateOf } from "../checks/Following.js"
 import { versionCheck, VersionCheckTimedOut } from "../checks/VersionCheck.js"
+import { type DeployPlan, makePlan, type PlanError, type PlanOptions } from "../plan/Plan.js"
+import { preflight, servedBefore } from "../plan/Preflight.js"
+import { planRevert, type RevertOptions } from "../plan/RevertPlan.js"
+import { rollback, type RollbackResult } from "../recovery/Rollback.js"
+import { phaseDeadlines } from "./Deadlines.js"
+import { type Journal, makeJournal } from "./Journal.js"
+import { makeRunContext, RunContext } from "./RunContext.js"
+import { buildReport, reportWithoutPlan } from "./RunReport.js"
+import { runEndAttributes, runStartAttributes } from "./Spans.js"
+import { judgeTargets, type RunEnd, runOutcomeOf } from "./Verdicts.js"
 
 export interface DeployOptions {
   readonly gitsha: string
@@ -122,7 +122,12 @@ const blameOf = (failure: PhaseFailure): ReadonlyMap<string, string> => {
       return new Map(failure.failures.map((f) => [f.key, f.cause.message]))
     case "VersionCheckTimedOut":
       return new Map(
-        failure.pending.map((p) => [targetKey(p.target), `version check timed out: wanted ${p.wanted.join(" or ")}; last seen: ${p.lastSeen}`])
+        failure.pending.map((
+          p
+        ) => [
+          targetKey(p.target),
+          `version check timed out: wanted ${p.wanted.join(" or ")}; last seen: ${p.lastSeen}`
+        ])
       )
     case "DrainFailed":
       return new Map([[targetKey(failure.target), failure.detail]])
@@ -143,7 +148,11 @@ const endOf = (exit: Exit.Exit<void, PhaseFailure>, leave: boolean): RunEnd => {
   if (Option.isSome(failure)) {
     const f = failure.value
     if (f._tag === "DrainTimedOut" && f.newVersionLive) {
-      return { _tag: "TimedOut", message: f.message, lingering: new Map(f.pending.map((p) => [targetKey(p.target), p.lastSeen])) }
+      return {
+        _tag: "TimedOut",
+        message: f.message,
+        lingering: new Map(f.pending.map((p) => [targetKey(p.target), p.lastSeen]))
+      }
     }
     return { _tag: "Failed", message: f.message, blame: blameOf(f) }
   }
@@ -241,9 +250,10 @@ const execute = (
     if (end._tag === "Interrupted") yield* journal.closeOpen("interrupted")
     else if (end._tag === "Failed") {
       // No target to blame (a defect): every open phase failed with the run.
-      yield* end.blame.size === 0 ? journal.closeOpen("failed") : journal.closeOpen("cancelled", new Set(["run", ...end.blame.keys()]))
-    }
-    else if (end._tag === "TimedOut") yield* journal.closeOpen("failed")
+      yield* end.blame.size === 0
+        ? journal.closeOpen("failed")
+        : journal.closeOpen("cancelled", new Set(["run", ...end.blame.keys()]))
+    } else if (end._tag === "TimedOut") yield* journal.closeOpen("failed")
 
     const changes = yield* ledger.changes
     const recover = end._tag === "Failed" || (end._tag === "Interrupted" && !leave)
@@ -262,7 +272,10 @@ const execute = (
       ? { _tag: "Interrupted", leave, blame: end.blame }
       : end
     const verdicts = judgeTargets({
-      targets: [...thePlan.services, ...thePlan.scheduledTasks].map((t) => ({ key: targetKey(t.target), kind: t.target.kind })),
+      targets: [...thePlan.services, ...thePlan.scheduledTasks].map((t) => ({
+        key: targetKey(t.target),
+        kind: t.target.kind
+      })),
       end: finalEnd,
       changes,
       restores: restored.restores,
@@ -294,10 +307,16 @@ const execute = (
           const newOf = (key: string) => changes.get(key)?.newTaskDefinition
           const deployed = targets.flatMap((t) => {
             const arn = newOf(targetKey(t.target))
-            return arn === undefined || arn === t.currentTaskDefinition ? [] : [{ region: t.target.region, family: familyOf(arn), arn }]
+            return arn === undefined || arn === t.currentTaskDefinition
+              ? []
+              : [{ region: t.target.region, family: familyOf(arn), arn }]
           })
           const inUse = targets.map((t) => newOf(targetKey(t.target)) ?? t.currentTaskDefinition)
-          yield* deregister(yield* tidyChoice({ keep, deployed, inUse, concurrency: config.concurrency }), journal, config.concurrency)
+          yield* deregister(
+            yield* tidyChoice({ keep, deployed, inUse, concurrency: config.concurrency }),
+            journal,
+            config.concurrency
+          )
         })).pipe(Effect.exit)
       }
     }
@@ -364,7 +383,11 @@ const waitingFor = <R>(
   planned.pipe(
     Effect.tapError((e) =>
       e._tag === "PlanError" && e.onlyBusy
-        ? journal.observe(undefined, "plan", `waiting for other deployments to settle: ${e.problems.map((p) => p.target).join(", ")}`)
+        ? journal.observe(
+          undefined,
+          "plan",
+          `waiting for other deployments to settle: ${e.problems.map((p) => p.target).join(", ")}`
+        )
         : Effect.void
     ),
     Effect.retry({
@@ -388,10 +411,16 @@ const run = (
     Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
       const journal = yield* makeJournal
-      yield* journal.start(undefined, "plan", `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`)
+      yield* journal.start(
+        undefined,
+        "plan",
+        `planning ${config.services.length} service(s) and ${config.scheduledTasks.length} scheduled task(s)`
+      )
       const waited = options.wait === true ? waitingFor(planned, config, journal) : planned
       // Disconnected: a signal ends the plan at once, its reads in flight cancelled in the background.
-      const thePlan = yield* restore(Effect.disconnect(Effect.flatMap(waited, (p) => checked(p, config, options.preflight)))).pipe(
+      const thePlan = yield* restore(
+        Effect.disconnect(Effect.flatMap(waited, (p) => checked(p, config, options.preflight)))
+      ).pipe(
         journal.inPhase(undefined, "plan"),
         Effect.exit
       )
@@ -432,6 +461,11 @@ const run = (
     // The run's trace: its root span, a child of the caller's span (TRACEPARENT, for the CLI).
     Effect.withSpan(`gehen ${command}`, {
       kind: "internal",
-      attributes: runStartAttributes(options.gitsha, config.updateStrategy, config.services.length, config.scheduledTasks.length)
+      attributes: runStartAttributes(
+        options.gitsha,
+        config.updateStrategy,
+        config.services.length,
+        config.scheduledTasks.length
+      )
     })
   )

@@ -4,9 +4,9 @@ import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { type TargetId, targetKey } from "../../domain/Targets.js"
 import { type Phase, Progress, type ProgressStatus } from "../../ports/Progress.js"
 import type { PhaseTiming } from "../../report/Report.js"
-import { type TargetId, targetKey } from "../../domain/Targets.js"
 import { type ClosedStatus, makePhaseSpans } from "./Spans.js"
 
 /**
@@ -65,10 +65,16 @@ const timing = (p: Recorded): PhaseTiming => ({
   status: p.status
 })
 
-const listOf = (s: State, key: string): ReadonlyArray<Recorded> => Option.getOrElse(HashMap.get(s.phases, key), () => [])
+const listOf = (s: State, key: string): ReadonlyArray<Recorded> =>
+  Option.getOrElse(HashMap.get(s.phases, key), () => [])
 
 /** The target's phases with the last open `phase` ended now (or, skipped, one more that took no time). */
-const ended = (list: ReadonlyArray<Recorded>, phase: Phase, status: Recorded["status"], now: number): ReadonlyArray<Recorded> => {
+const ended = (
+  list: ReadonlyArray<Recorded>,
+  phase: Phase,
+  status: Recorded["status"],
+  now: number
+): ReadonlyArray<Recorded> => {
   return Option.match(Arr.findLastIndex(list, (p) => p.phase === phase && p.endedAt === null), {
     onSome: (i) => list.map((p, j) => (j === i ? { ...p, endedAt: now, status } : p)),
     onNone: () => (status === "skipped" ? [...list, { phase, startedAt: now, endedAt: now, status }] : list)
@@ -90,7 +96,12 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
         const now = yield* Clock.currentTimeMillis
         const key = keyOf(target)
         yield* Ref.update(state, (s) => ({
-          phases: HashMap.set(s.phases, key, [...listOf(s, key), { phase, startedAt: now, endedAt: null, status: "running" }]),
+          phases: HashMap.set(s.phases, key, [...listOf(s, key), {
+            phase,
+            startedAt: now,
+            endedAt: null,
+            status: "running"
+          }]),
           said: HashMap.remove(s.said, `${key}#${phase}`)
         }))
         yield* spans.start(target, phase, message)
@@ -103,18 +114,26 @@ export const makeJournal: Effect.Effect<Journal, never, Progress> = Effect.gen(f
           const repeated = Option.contains(HashMap.get(s.said, key), message)
           return [!repeated, repeated ? s : { ...s, said: HashMap.set(s.said, key, message) }]
         }),
-        (fresh) => (fresh ? Effect.zipRight(spans.event(target, phase, message), emit(target, phase, "observed", message)) : Effect.void)
+        (fresh) => (fresh
+          ? Effect.zipRight(spans.event(target, phase, message), emit(target, phase, "observed", message))
+          : Effect.void)
       ),
     end: (target, phase, status, message) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const key = keyOf(target)
-        yield* Ref.update(state, (s) => ({ ...s, phases: HashMap.set(s.phases, key, ended(listOf(s, key), phase, status, now)) }))
+        yield* Ref.update(
+          state,
+          (s) => ({ ...s, phases: HashMap.set(s.phases, key, ended(listOf(s, key), phase, status, now)) })
+        )
         yield* spans.end(target, phase, status, message)
         yield* emit(target, phase, status, message)
       }),
     phasesOf: (target) => Effect.map(Ref.get(state), (s) => listOf(s, targetKey(target)).map(timing)),
-    phases: Effect.map(Ref.get(state), (s) => new Map([...s.phases].map(([key, list]) => [key, list.map(timing)] as const))),
+    phases: Effect.map(
+      Ref.get(state),
+      (s) => new Map([...s.phases].map(([key, list]) => [key, list.map(timing)] as const))
+    ),
     closeOpen: (status, failing = new Set()) => {
       const statusOf = (key: string): ClosedStatus => (failing.has(key) ? "failed" : status)
       return Effect.flatMap(Clock.currentTimeMillis, (now) =>

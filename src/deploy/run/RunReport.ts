@@ -1,26 +1,28 @@
 import * as Option from "effect/Option"
 import { tagOf } from "../../domain/ImageRef.js"
 import { targetKey } from "../../domain/Targets.js"
-import type { Followed } from "../checks/Following.js"
-import type { Changes } from "../apply/Ledger.js"
-import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "../plan/Plan.js"
-import type { Verdict } from "./Verdicts.js"
 import {
   type CommandName,
   type DeployedAs,
   exitCodeOf,
   type PhaseTiming,
   type Problem,
-  type RunOutcome,
   type RestoredBy,
+  type RunOutcome,
   type RunReport,
   type TargetReport
 } from "../../report/Report.js"
+import type { Changes } from "../apply/Ledger.js"
+import type { Followed } from "../checks/Following.js"
+import type { DeployPlan, ScheduledTaskPlan, ServicePlan } from "../plan/Plan.js"
+import type { Verdict } from "./Verdicts.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-const tagsOf = (images: TargetReport["images"], pick: "previous" | "next") =>
-  [...new Set(images.filter((i) => i.previous !== i.next).flatMap((i) => Option.toArray(tagOf(i[pick] ?? ""))))]
+const tagsOf = (
+  images: TargetReport["images"],
+  pick: "previous" | "next"
+) => [...new Set(images.filter((i) => i.previous !== i.next).flatMap((i) => Option.toArray(tagOf(i[pick] ?? ""))))]
 
 export interface RunFacts {
   readonly command: CommandName
@@ -63,7 +65,9 @@ export const buildReport = (
         }
       }),
       ...(restoredBy === undefined ? {} : { restoredBy }),
-      ...(followed === undefined && run.unidentified?.has(key) === true ? { judgedBy: "describe-services" as const } : {}),
+      ...(followed === undefined && run.unidentified?.has(key) === true
+        ? { judgedBy: "describe-services" as const }
+        : {}),
       kind: p.target.kind,
       name: p.target.name,
       cluster,

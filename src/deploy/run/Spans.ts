@@ -55,7 +55,12 @@ const phaseKey = (target: TargetId | undefined, phase: Phase) => `${keyOf(target
 
 const targetAttributes = (target: TargetId): Record<string, unknown> =>
   target.kind === "service"
-    ? { "gehen.target.kind": target.kind, "gehen.target.name": target.name, "gehen.ecs.cluster": target.cluster, "cloud.region": target.region }
+    ? {
+      "gehen.target.kind": target.kind,
+      "gehen.target.name": target.name,
+      "gehen.ecs.cluster": target.cluster,
+      "cloud.region": target.region
+    }
     : {
       "gehen.target.kind": target.kind,
       "gehen.target.name": target.name,
@@ -67,7 +72,11 @@ const targetAttributes = (target: TargetId): Record<string, unknown> =>
 export type ClosedStatus = "failed" | "interrupted" | "cancelled"
 
 const exitOf = (status: ProgressStatus | ClosedStatus, message: string): Exit.Exit<unknown, unknown> =>
-  status === "failed" ? Exit.fail(message) : status === "interrupted" || status === "cancelled" ? Exit.interrupt(FiberId.none) : Exit.void
+  status === "failed"
+    ? Exit.fail(message)
+    : status === "interrupted" || status === "cancelled"
+    ? Exit.interrupt(FiberId.none)
+    : Exit.void
 
 const closedReason: Record<ClosedStatus, string> = {
   failed: "the run failed while this phase ran",
@@ -177,7 +186,8 @@ const tracedPhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() {
       }),
     closeOpen: (statusOf) =>
       Effect.gen(function*() {
-        const open = yield* Ref.modify(state, (s) => [[...s.open], { ...s, open: HashMap.empty<string, Tracer.Span>() }] as const)
+        const open = yield* Ref.modify(state, (s) =>
+          [[...s.open], { ...s, open: HashMap.empty<string, Tracer.Span>() }] as const)
         for (const [key, span] of open) {
           const status = statusOf(key.slice(0, key.lastIndexOf("#")))
           span.attribute("gehen.phase.status", status)
@@ -195,7 +205,8 @@ const tracedPhaseSpans: Effect.Effect<PhaseSpans> = Effect.gen(function*() {
         for (const [key, span] of s.targets) {
           const outcome = outcomes.get(key)?.outcome
           if (outcome !== undefined) span.attribute("gehen.target.outcome", outcome)
-          const failed = HashSet.has(s.failed, key) || outcome === "failed" || outcome === "rollback-failed" || outcome === "timed-out"
+          const failed = HashSet.has(s.failed, key) || outcome === "failed" || outcome === "rollback-failed" ||
+            outcome === "timed-out"
           yield* endSpan(span, failed ? Exit.fail(`${outcome ?? "failed"}`) : Exit.void)
         }
       })

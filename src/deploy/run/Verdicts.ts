@@ -63,7 +63,11 @@ const join = (...parts: ReadonlyArray<string | undefined>): string | undefined =
   return text === "" ? undefined : text
 }
 
-const verdict = (outcome: TargetOutcome, error?: string, manualCommand?: string): Verdict => ({ outcome, error, manualCommand })
+const verdict = (outcome: TargetOutcome, error?: string, manualCommand?: string): Verdict => ({
+  outcome,
+  error,
+  manualCommand
+})
 
 /** One target of a run that failed or was interrupted. */
 const judgeRecovery = (
@@ -90,7 +94,10 @@ const judgeRecovery = (
     case "NothingToRestore":
       return verdict("rollback-failed", join(own, restore.reason))
     case "Superseded":
-      return verdict("superseded", join(own, `replaced by ${restore.by}: another writer deployed over this run; left to it, not rolled back`))
+      return verdict(
+        "superseded",
+        join(own, `replaced by ${restore.by}: another writer deployed over this run; left to it, not rolled back`)
+      )
     case "RestoreFailed":
       return byHand(join(own, `rollback failed: ${restore.error}`))
     case "NotIssued":
@@ -122,7 +129,8 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
     const untouched = input.untouched.has(key)
     const change = input.changes.get(key)
     // Ran the sha before this run: no call made (an adopted deployment is a change of the ledger, but not this run's).
-    const unchanged = input.unchanged?.has(key) === true && (change === undefined || (change.kind === "service" && change.adopted === true))
+    const unchanged = input.unchanged?.has(key) === true &&
+      (change === undefined || (change.kind === "service" && change.adopted === true))
     // Only a target that received a call is deployed; one the run left as it was is unchanged.
     const called = change !== undefined && !(change.kind === "service" && change.adopted === true)
     const done = untouched ? "skipped" : called ? "deployed" : "unchanged"
@@ -143,7 +151,10 @@ export const judgeTargets = (input: VerdictInput): ReadonlyMap<string, Verdict> 
           key,
           own === undefined
             ? verdict("unchanged")
-            : verdict("rollback-failed", join(own, "it ran this version before the run started; nothing is known to put it back to"))
+            : verdict(
+              "rollback-failed",
+              join(own, "it ran this version before the run started; nothing is known to put it back to")
+            )
         ]
       }
     }
@@ -164,10 +175,16 @@ export const runOutcomeOf = (end: RunEnd, verdicts: ReadonlyMap<string, Verdict>
     case "TimedOut":
       return "timed-out"
     case "Interrupted":
-      return !end.leave && [...verdicts.values()].some((v) => v.outcome === "rollback-failed") ? "rollback-failed" : "interrupted"
+      return !end.leave && [...verdicts.values()].some((v) => v.outcome === "rollback-failed")
+        ? "rollback-failed"
+        : "interrupted"
     case "Failed": {
       const outcomes = [...verdicts.values()].map((v) => v.outcome)
-      return outcomes.includes("rollback-failed") ? "rollback-failed" : outcomes.includes("superseded") ? "superseded" : "failed"
+      return outcomes.includes("rollback-failed")
+        ? "rollback-failed"
+        : outcomes.includes("superseded")
+        ? "superseded"
+        : "failed"
     }
   }
 }

@@ -2,9 +2,9 @@
 // over it, one writer at a time, keepRevisions, and summaries that tell the truth.
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { planned, tidyChoice } from "../../../src/deploy/apply/Tidy.js"
 import { deploy, type DeployFailed, type DeployTimedOut, revert } from "../../../src/deploy/run/Deploy.js"
 import { plan } from "../../../src/deploy/run/Deploy.js"
-import { planned, tidyChoice } from "../../../src/deploy/apply/Tidy.js"
 import { releaseTagsOf } from "../../../src/domain/Releases.js"
 import { history } from "../../../src/history/History.js"
 import { Ecs } from "../../../src/ports/Ecs.js"
@@ -21,7 +21,9 @@ const byName = (report: RunReport, name: string): TargetReport =>
 const reportOf = (exit: Exit.Exit<RunReport, unknown>): RunReport => {
   if (Exit.isSuccess(exit)) return exit.value
   const failure = Cause.failureOption(exit.cause)
-  if (Option.isSome(failure) && typeof failure.value === "object" && failure.value !== null && "report" in failure.value) {
+  if (
+    Option.isSome(failure) && typeof failure.value === "object" && failure.value !== null && "report" in failure.value
+  ) {
     return (failure.value as DeployFailed | DeployTimedOut).report
   }
   throw new Error(`no report: ${Cause.pretty(exit.cause)}`)
@@ -30,7 +32,8 @@ const reportOf = (exit: Exit.Exit<RunReport, unknown>): RunReport => {
 /** The world, every new version healthy but BAD (unhealthy). */
 const world = () => makeWorld({ [BAD]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
 
-const run = <E>(effect: Effect.Effect<RunReport, E>) => Effect.map(runWithClock(effect, "5 seconds"), (r) => reportOf(r.exit))
+const run = <E>(effect: Effect.Effect<RunReport, E>) =>
+  Effect.map(runWithClock(effect, "5 seconds"), (r) => reportOf(r.exit))
 
 const tagsOf = (w: Effect.Effect.Success<ReturnType<typeof world>>, arn: string) =>
   Effect.map(w.sim.taskDefinition(arn), (td) => releaseTagsOf(td?.tags ?? []))
@@ -53,7 +56,12 @@ describe("the release history", () => {
       const first = yield* run(deploy(config, { gitsha: GOOD, deployedAs }).pipe(Effect.provide(w.layer)))
       expect(first.exitCode).toBe(0)
       const good = (yield* running(w)).api!
-      expect(yield* tagsOf(w, good)).toMatchObject({ sha: GOOD, by: deployedAs.arn, releasedAt: expect.any(Number), failedAt: undefined })
+      expect(yield* tagsOf(w, good)).toMatchObject({
+        sha: GOOD,
+        by: deployedAs.arn,
+        releasedAt: expect.any(Number),
+        failedAt: undefined
+      })
       // The next revision is a copy of a released one: its own tags only, then its own sha.
       yield* run(deploy(config, { gitsha: SHA, deployedAs }).pipe(Effect.provide(w.layer)))
       const next = yield* w.sim.calls("RegisterTaskDefinition")
@@ -70,10 +78,19 @@ describe("the release history", () => {
       for (const t of [...failed.services, ...failed.scheduledTasks]) {
         expect((yield* tagsOf(w, t.newTaskDefinition!)).failedAt, t.name).toEqual(expect.any(Number))
       }
-      yield* w.sim.failNext({ operation: "TagResource", times: 10, code: "AccessDeniedException", message: "not allowed" })
+      yield* w.sim.failNext({
+        operation: "TagResource",
+        times: 10,
+        code: "AccessDeniedException",
+        message: "not allowed"
+      })
       const ok = yield* run(deploy(config, { gitsha: GOOD, deployedAs }).pipe(Effect.provide(w.layer)))
       expect(ok.exitCode).toBe(0)
-      expect(w.events.some((e) => /warning: could not record the release history on .* AccessDeniedException/.test(e.message))).toBe(true)
+      expect(
+        w.events.some((e) =>
+          /warning: could not record the release history on .* AccessDeniedException/.test(e.message)
+        )
+      ).toBe(true)
     }))
 
   it.effect("gehen history lists each target's releases newest first, the running one marked", () =>
@@ -85,7 +102,11 @@ describe("the release history", () => {
       yield* run(deploy(config, { gitsha: SHA, deployedAs }).pipe(Effect.provide(w.layer)))
       const report = yield* history(config, deployedAs).pipe(Effect.provide(w.layer))
       const api = report.services.find((s) => s.name === "api")!
-      expect(api.releases.map((r) => [r.sha, r.current, r.by])).toEqual([[SHA, true, deployedAs.arn], [GOOD, false, deployedAs.arn]])
+      expect(api.releases.map((r) => [r.sha, r.current, r.by])).toEqual([[SHA, true, deployedAs.arn], [
+        GOOD,
+        false,
+        deployedAs.arn
+      ]])
       expect(report.scheduledTasks[0]!.releases.map((r) => r.sha)).toEqual([SHA, GOOD])
     }))
 })
@@ -131,7 +152,11 @@ describe("gehen rollback goes back", () => {
       yield* w.sim.clearCalls()
       const report = yield* run(revert(config, { to: GOOD }).pipe(Effect.provide(w.layer)))
       expect(report.exitCode).toBe(0)
-      expect([...report.services, ...report.scheduledTasks].map((t) => t.outcome)).toEqual(["unchanged", "unchanged", "unchanged"])
+      expect([...report.services, ...report.scheduledTasks].map((t) => t.outcome)).toEqual([
+        "unchanged",
+        "unchanged",
+        "unchanged"
+      ])
       expect(yield* w.sim.mutatingCalls()).toEqual([])
     }))
 })
@@ -140,7 +165,10 @@ describe("one writer at a time", () => {
   it.effect("a run starting while another's deployment rolls out stops at its plan, naming it; with --wait it waits, then deploys", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [GOOD]: { kind: "healthy", startAfter: 30, healthyAfter: 60, drainAfter: 30 } })
-      const config = configFor(w.clusterB, { services: [svc("api", "prod-a", { url: "http://api.test/version/prod-a/api" })], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        services: [svc("api", "prod-a", { url: "http://api.test/version/prod-a/api" })],
+        scheduledTasks: []
+      })
       const first = yield* Effect.fork(deploy(config, { gitsha: GOOD }).pipe(Effect.provide(w.layer)))
       while ((yield* w.sim.calls("UpdateService")).length === 0) yield* TestClock.adjust("1 second")
       const before = (yield* w.sim.mutatingCalls()).length
@@ -148,7 +176,12 @@ describe("one writer at a time", () => {
       expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
         Option.some({
           _tag: "PlanError",
-          problems: [{ problem: expect.stringMatching(/a deployment toward another version is rolling out: ecs-svc\/\d+ of api:2 \(running 600d600d\) since /), busy: true }]
+          problems: [{
+            problem: expect.stringMatching(
+              /a deployment toward another version is rolling out: ecs-svc\/\d+ of api:2 \(running 600d600d\) since /
+            ),
+            busy: true
+          }]
         })
       )
       expect((yield* w.sim.mutatingCalls()).length).toBe(before)
@@ -161,7 +194,8 @@ describe("one writer at a time", () => {
       }
       expect(reportOf(yield* Fiber.await(first)).exitCode).toBe(0)
       expect(Option.isSome(done) && reportOf(done.value).exitCode).toBe(0)
-      expect(w.events.some((e) => e.phase === "plan" && /waiting for other deployments to settle/.test(e.message))).toBe(true)
+      expect(w.events.some((e) => e.phase === "plan" && /waiting for other deployments to settle/.test(e.message)))
+        .toBe(true)
     }))
 
   it.effect("a second run that updates after the first passed its plan: the first is superseded (left to the second, exit 3), the second deploys", () =>
@@ -184,9 +218,13 @@ describe("one writer at a time", () => {
       // The one that updated first was deployed over by the other: left to it.
       expect(early.outcome).toBe("superseded")
       expect(early.exitCode).toBe(3)
-      expect(byName(early, "api").error).toMatch(/replaced by deployment ecs-svc\/\d+ of api:\d+: another writer deployed over this run; left to it/)
+      expect(byName(early, "api").error).toMatch(
+        /replaced by deployment ecs-svc\/\d+ of api:\d+: another writer deployed over this run; left to it/
+      )
       expect(late.exitCode).toBe(0)
-      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(byName(late, "api").newTaskDefinition)
+      expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(
+        byName(late, "api").newTaskDefinition
+      )
     }))
 })
 
@@ -210,8 +248,14 @@ describe("keepRevisions", () => {
       // Kept: api:5 (this release) and api:3 (the one before); api:1 is not gehen's.
       expect([...deregistered].sort()).toEqual([arn(2), arn(4)])
       expect(would.map((t) => t.arn).sort()).toEqual([arn(2), arn(4)])
-      for (const n of [1, 3, 5]) expect((yield* w.sim.taskDefinition(arn(n)))?.taskDefinition.status, `api:${n}`).toBe("ACTIVE")
-      expect(w.events.some((e) => /keepRevisions: deregistered api:2, api:4|keepRevisions: deregistered api:4, api:2/.test(e.message))).toBe(true)
+      for (const n of [1, 3, 5]) {
+        expect((yield* w.sim.taskDefinition(arn(n)))?.taskDefinition.status, `api:${n}`).toBe("ACTIVE")
+      }
+      expect(
+        w.events.some((e) =>
+          /keepRevisions: deregistered api:2, api:4|keepRevisions: deregistered api:4, api:2/.test(e.message)
+        )
+      ).toBe(true)
     }))
 })
 
@@ -223,9 +267,17 @@ describe("summaries tell the truth", () => {
       yield* run(deploy(config, { gitsha: GOOD, deployedAs }).pipe(Effect.provide(w.layer)))
       const forced = yield* run(deploy(config, { gitsha: GOOD, force: true }).pipe(Effect.provide(w.layer)))
       expect(forced.exitCode).toBe(0)
-      expect(forced.services.map((s) => [s.previousTag, s.newTag, s.outcome])).toEqual([[GOOD, GOOD, "deployed"], [GOOD, GOOD, "deployed"]])
+      expect(forced.services.map((s) => [s.previousTag, s.newTag, s.outcome])).toEqual([[GOOD, GOOD, "deployed"], [
+        GOOD,
+        GOOD,
+        "deployed"
+      ]])
       // The rule already runs GOOD: even forced, a rule has no deployment to force; nothing was sent.
       const again = yield* run(deploy(config, { gitsha: GOOD }).pipe(Effect.provide(w.layer)))
-      expect([...again.services, ...again.scheduledTasks].map((t) => t.outcome)).toEqual(["unchanged", "unchanged", "unchanged"])
+      expect([...again.services, ...again.scheduledTasks].map((t) => t.outcome)).toEqual([
+        "unchanged",
+        "unchanged",
+        "unchanged"
+      ])
     }))
 })

@@ -36,33 +36,35 @@ const mine = { taskDefinition: TD_NEW, deployment: { id: "new", createdAt: 1000 
 const old = d("old", { taskDefinition: TD_OLD, createdAt: 10, rolloutState: "COMPLETED" })
 
 describe("assessDrain by deployment id", () => {
-  it.each([
+  it.each(
     [
-      "a stale read (only the old deployment) is not yet visible, never replaced or drained",
-      state([old]),
-      { _tag: "Waiting", observation: "deployment new not visible yet", newReady: false }
-    ],
-    [
-      "the same stale read after a redeploy (same task definition) is still not visible",
-      state([d("old", { createdAt: 10, rolloutState: "COMPLETED" })]),
-      { _tag: "Waiting", observation: "deployment new not visible yet", newReady: false }
-    ],
-    [
-      "old and new both up: waiting, the new one at its desired count",
-      state([d("new"), { ...old, status: "ACTIVE" }]),
-      { _tag: "Waiting", observation: "2/2 new running, old deployment 2 running", newReady: true }
-    ],
-    [
-      "only the new deployment, all running: drained",
-      state([d("new", { rolloutState: "COMPLETED" })]),
-      { _tag: "Drained", observation: "2/2 new running" }
-    ],
-    [
-      "new tasks pending: not ready",
-      state([d("new", { runningCount: 1, pendingCount: 1 })]),
-      { _tag: "Waiting", observation: "1/2 new running, 1 pending", newReady: false }
-    ]
-  ] as const)("%s", (_, s, expected) => {
+      [
+        "a stale read (only the old deployment) is not yet visible, never replaced or drained",
+        state([old]),
+        { _tag: "Waiting", observation: "deployment new not visible yet", newReady: false }
+      ],
+      [
+        "the same stale read after a redeploy (same task definition) is still not visible",
+        state([d("old", { createdAt: 10, rolloutState: "COMPLETED" })]),
+        { _tag: "Waiting", observation: "deployment new not visible yet", newReady: false }
+      ],
+      [
+        "old and new both up: waiting, the new one at its desired count",
+        state([d("new"), { ...old, status: "ACTIVE" }]),
+        { _tag: "Waiting", observation: "2/2 new running, old deployment 2 running", newReady: true }
+      ],
+      [
+        "only the new deployment, all running: drained",
+        state([d("new", { rolloutState: "COMPLETED" })]),
+        { _tag: "Drained", observation: "2/2 new running" }
+      ],
+      [
+        "new tasks pending: not ready",
+        state([d("new", { runningCount: 1, pendingCount: 1 })]),
+        { _tag: "Waiting", observation: "1/2 new running, 1 pending", newReady: false }
+      ]
+    ] as const
+  )("%s", (_, s, expected) => {
     expect(assessDrain(s, mine, true)).toEqual(expected)
   })
 
@@ -76,7 +78,8 @@ describe("assessDrain by deployment id", () => {
     ])
     expect(assessDrain(s, restore, true, true)).toEqual({
       _tag: "Waiting",
-      observation: "1/2 of api:1 running, 1 pending, api:2 still 2 running, an earlier deployment of api:1 still 2 running",
+      observation:
+        "1/2 of api:1 running, 1 pending, api:2 still 2 running, an earlier deployment of api:1 still 2 running",
       newReady: false
     })
   })
@@ -92,8 +95,16 @@ describe("assessDrain by deployment id", () => {
   })
 
   it("ECS's circuit breaker failed it", () => {
-    const a = assessDrain(state([d("new", { rolloutState: "FAILED", rolloutStateReason: "tasks failed to start" })]), mine, false)
-    expect(a).toEqual({ _tag: "Failed", reason: "circuit-breaker", detail: "deployment new failed: tasks failed to start" })
+    const a = assessDrain(
+      state([d("new", { rolloutState: "FAILED", rolloutStateReason: "tasks failed to start" })]),
+      mine,
+      false
+    )
+    expect(a).toEqual({
+      _tag: "Failed",
+      reason: "circuit-breaker",
+      detail: "deployment new failed: tasks failed to start"
+    })
   })
 
   it("tasks that keep failing fail it at the circuit breaker's bar, with or without a circuit breaker", () => {

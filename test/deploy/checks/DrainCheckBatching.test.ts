@@ -17,7 +17,9 @@ const readsByRoundAndCluster = (calls: ReadonlyArray<SimCall>, until: number) =>
   const groups = new Map<string, number>()
   const planned = calls[0]?.at ?? 0
   for (const c of calls) {
-    if (c.at <= planned || c.at >= until || !["DescribeServices", "ListTasks", "DescribeTasks"].includes(c.operation)) continue
+    if (c.at <= planned || c.at >= until || !["DescribeServices", "ListTasks", "DescribeTasks"].includes(c.operation)) {
+      continue
+    }
     const key = `${c.at} ${clusterOf(c)}`
     groups.set(key, (groups.get(key) ?? 0) + 1)
   }
@@ -33,11 +35,22 @@ describe("the drain check's reads", () => {
       const a = Array.from({ length: 12 }, (_, i) => `svc-a${i}`)
       const b = Array.from({ length: 3 }, (_, i) => `svc-b${i}`)
       for (const name of a) {
-        yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1", desiredCount: 4 })
+        yield* w.sim.addService({
+          cluster: "prod-a",
+          name,
+          taskDefinition: w.api,
+          region: "us-east-1",
+          desiredCount: 4
+        })
       }
-      for (const name of b) yield* w.sim.addService({ cluster: w.clusterB, name, taskDefinition: w.worker, region: "us-west-2" })
+      for (const name of b) {
+        yield* w.sim.addService({ cluster: w.clusterB, name, taskDefinition: w.worker, region: "us-west-2" })
+      }
       const config = configFor(w.clusterB, {
-        services: [...a.map((name) => svc(name, "prod-a")), ...b.map((name) => svc(name, w.clusterB, { containers: ["worker"] }))],
+        services: [
+          ...a.map((name) => svc(name, "prod-a")),
+          ...b.map((name) => svc(name, w.clusterB, { containers: ["worker"] }))
+        ],
         scheduledTasks: []
       })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
@@ -74,7 +87,9 @@ describe("the drain check's reads", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 } })
       const names = Array.from({ length: 10 }, (_, i) => `svc-${i}`)
-      for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      for (const name of names) {
+        yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      }
       const config = configFor(w.clusterB, {
         services: names.map((name) => svc(name, "prod-a")),
         scheduledTasks: [],

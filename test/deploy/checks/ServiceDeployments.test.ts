@@ -1,11 +1,9 @@
 // The pure decisions about service deployments, as tables.
-import { describe, expect, it } from "vitest"
 import * as Option from "effect/Option"
+import { describe, expect, it } from "vitest"
 import { assessFollowed, assessRollback, stageText } from "../../../src/deploy/checks/FollowAssessment.js"
 import { type Followed, gateOf } from "../../../src/deploy/checks/Following.js"
 import { restoreWayOf } from "../../../src/deploy/recovery/RestoreWay.js"
-import type { ServiceState } from "../../../src/ports/Ecs.js"
-import { AwsCallError, notOffered } from "../../../src/ports/Errors.js"
 import {
   type DeploymentModel,
   extraMinutes,
@@ -15,11 +13,21 @@ import {
   shiftMinutes,
   startedServiceDeployment
 } from "../../../src/domain/DeploymentModel.js"
+import type { ServiceState } from "../../../src/ports/Ecs.js"
+import { AwsCallError, notOffered } from "../../../src/ports/Errors.js"
 
 const model = (m: Partial<DeploymentModel>): DeploymentModel => ({ ...rollingModel, ...m })
 const blueGreen = model({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 })
-const linear = model({ strategy: "LINEAR", bakeTimeInMinutes: 5, linear: { stepPercent: 25, stepBakeTimeInMinutes: 2 } })
-const canary = model({ strategy: "CANARY", bakeTimeInMinutes: 5, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 } })
+const linear = model({
+  strategy: "LINEAR",
+  bakeTimeInMinutes: 5,
+  linear: { stepPercent: 25, stepBakeTimeInMinutes: 2 }
+})
+const canary = model({
+  strategy: "CANARY",
+  bakeTimeInMinutes: 5,
+  canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 }
+})
 
 const sd = (s: Partial<ServiceDeploymentState>): ServiceDeploymentState => ({
   arn: "arn:sd/1",
@@ -29,7 +37,12 @@ const sd = (s: Partial<ServiceDeploymentState>): ServiceDeploymentState => ({
   ...s
 })
 
-const followed = (s: Partial<ServiceDeploymentState>): Followed => ({ arn: "arn:sd/1", last: sd(s), text: "t", stages: [] })
+const followed = (s: Partial<ServiceDeploymentState>): Followed => ({
+  arn: "arn:sd/1",
+  last: sd(s),
+  text: "t",
+  stages: []
+})
 
 const state = (deployments: ServiceState["deployments"]): ServiceState => ({
   serviceName: "web",
@@ -93,7 +106,8 @@ describe("finding the deployment an update started", () => {
 })
 
 describe("not offered", () => {
-  const e = (code: string, status?: number) => new AwsCallError({ operation: "ListServiceDeployments", region: "r", code, detail: "x", httpStatus: status })
+  const e = (code: string, status?: number) =>
+    new AwsCallError({ operation: "ListServiceDeployments", region: "r", code, detail: "x", httpStatus: status })
   it.each([
     ["UnknownOperationException", 400, true],
     ["AccessDeniedException", 400, true],
@@ -128,7 +142,11 @@ describe("how a service goes back", () => {
     [rollingModel, followed({}), "update-service"],
     [blueGreen, undefined, "update-service"],
     [blueGreen, followed({ status: "IN_PROGRESS", lifecycleStage: "BAKE_TIME" }), "stop"],
-    [blueGreen, followed({ status: "IN_PROGRESS", hooks: [{ hookId: "h", targetType: "PAUSE", status: "AWAITING_ACTION" }] }), "continue"],
+    [
+      blueGreen,
+      followed({ status: "IN_PROGRESS", hooks: [{ hookId: "h", targetType: "PAUSE", status: "AWAITING_ACTION" }] }),
+      "continue"
+    ],
     [blueGreen, followed({ status: "SUCCESSFUL" }), "update-service"],
     [blueGreen, followed({ status: "ROLLBACK_IN_PROGRESS" }), "ecs"],
     [linear, followed({ status: "ROLLBACK_SUCCESSFUL" }), "ecs"],
@@ -145,7 +163,12 @@ describe("judging a followed service", () => {
   it.each([
     [alone, sd({ status: "ROLLBACK_SUCCESSFUL", statusReason: "alarm" }), "Failed", /rolled back by ECS .*alarm/],
     // A stop is not a rollback: the breaker or an alarm without rollback, a person.
-    [alone, sd({ status: "STOPPED", statusReason: "circuit breaker" }), "Failed", /^stopped by ECS, not rolled back \(STOPPED\): circuit breaker/],
+    [
+      alone,
+      sd({ status: "STOPPED", statusReason: "circuit breaker" }),
+      "Failed",
+      /^stopped by ECS, not rolled back \(STOPPED\): circuit breaker/
+    ],
     [alone, sd({ status: "STOP_REQUESTED" }), "Failed", /^stopped by ECS/],
     // Stopped because a newer deployment replaced it.
     [
@@ -174,11 +197,22 @@ describe("judging a followed service", () => {
   })
 
   it("ECS's rollback failing is a failure of its own kind: gehen then restores the service itself", () => {
-    const a = assessRollback(state([dep("d1", "td:1")]), { taskDefinition: "td:1" }, sd({ status: "ROLLBACK_FAILED", statusReason: "tasks failed" }), true)
-    expect(a).toMatchObject({ _tag: "Failed", reason: "ecs-rollback-failed", detail: "ECS's rollback failed (ROLLBACK_FAILED): tasks failed" })
+    const a = assessRollback(
+      state([dep("d1", "td:1")]),
+      { taskDefinition: "td:1" },
+      sd({ status: "ROLLBACK_FAILED", statusReason: "tasks failed" }),
+      true
+    )
+    expect(a).toMatchObject({
+      _tag: "Failed",
+      reason: "ecs-rollback-failed",
+      detail: "ECS's rollback failed (ROLLBACK_FAILED): tasks failed"
+    })
   })
 
   it("baking, minutes of the bake time", () => {
-    expect(stageText(sd({ lifecycleStage: "BAKE_TIME", bakeTimeInMinutes: 10 }), blueGreen, 0, 4 * 60_000 + 5)).toBe("baking, 4 of 10 min")
+    expect(stageText(sd({ lifecycleStage: "BAKE_TIME", bakeTimeInMinutes: 10 }), blueGreen, 0, 4 * 60_000 + 5)).toBe(
+      "baking, 4 of 10 min"
+    )
   })
 })

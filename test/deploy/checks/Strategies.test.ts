@@ -7,11 +7,11 @@ import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { formatStatus } from "../../../src/cli/StatusFormat.js"
 import { makeStyle } from "../../../src/cli/Style.js"
 import { formatPlan, formatSummary } from "../../../src/cli/Summary.js"
-import { deploy, type DeployFailed, plan } from "../../../src/deploy/run/Deploy.js"
 import { planReport } from "../../../src/deploy/plan/Plan.js"
+import { deploy, type DeployFailed, plan } from "../../../src/deploy/run/Deploy.js"
 import { Ecs } from "../../../src/ports/Ecs.js"
-import { status } from "../../../src/status/Status.js"
 import type { RunReport, TargetReport } from "../../../src/report/Report.js"
+import { status } from "../../../src/status/Status.js"
 import type { Behaviour, DeploymentSpec } from "../../../src/testing/index.js"
 import { ACCOUNT, configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../../support/world.js"
 
@@ -29,7 +29,14 @@ const strategyWorld = (
   Effect.gen(function*() {
     const w = yield* makeWorld(byTag)
     const web = yield* w.sim.seedTaskDefinition("us-east-1", webDef(OLD))
-    yield* w.sim.addService({ cluster: "prod-a", name: "web", taskDefinition: web, region: "us-east-1", desiredCount: 2, deployment })
+    yield* w.sim.addService({
+      cluster: "prod-a",
+      name: "web",
+      taskDefinition: web,
+      region: "us-east-1",
+      desiredCount: 2,
+      deployment
+    })
     const config = configFor(w.clusterB, {
       services: [
         svc("web", "prod-a", {
@@ -51,7 +58,10 @@ describe("deployment strategies", () => {
   it.effect("BLUE_GREEN: deployed once the service deployment is SUCCESSFUL, after its bake time; stages in the report", () =>
     Effect.gen(function*() {
       const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 })
-      const { elapsed, exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const { elapsed, exit } = yield* runWithClock(
+        deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)),
+        "5 seconds"
+      )
       expect(Exit.isSuccess(exit)).toBe(true)
       // Bake time runs past timeoutMinutes (5): the drain deadline is 5 + 10 minutes.
       expect(Duration.toMinutes(elapsed)).toBeGreaterThanOrEqual(10)
@@ -66,7 +76,11 @@ describe("deployment strategies", () => {
 
   it.effect("LINEAR: the version check passes only once production traffic has fully shifted", () =>
     Effect.gen(function*() {
-      const w = yield* strategyWorld({ strategy: "LINEAR", bakeTimeInMinutes: 1, linear: { stepPercent: 25, stepBakeTimeInMinutes: 2 } })
+      const w = yield* strategyWorld({
+        strategy: "LINEAR",
+        bakeTimeInMinutes: 1,
+        linear: { stepPercent: 25, stepBakeTimeInMinutes: 2 }
+      })
       const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       expect(Exit.isSuccess(exit)).toBe(true)
       const held = w.events.filter((e) => e.phase === "version-check" && /on part of the traffic/.test(e.message))
@@ -83,7 +97,12 @@ describe("deployment strategies", () => {
   it.effect("CANARY: an alarm during bake time, ECS rolls back by itself: rolled back by ECS, with its reason", () =>
     Effect.gen(function*() {
       const w = yield* strategyWorld(
-        { strategy: "CANARY", bakeTimeInMinutes: 10, canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 }, alarms: { names: ["web-5xx"] } },
+        {
+          strategy: "CANARY",
+          bakeTimeInMinutes: 10,
+          canary: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 },
+          alarms: { names: ["web-5xx"] }
+        },
         { [SHA]: { ...quick, alarmAfter: 180 } }
       )
       const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
@@ -102,13 +121,18 @@ describe("deployment strategies", () => {
           ? { kind: "unhealthy", startAfter: 60, healthyAfter: 90 }
           : quick
       )
-      const config = { ...w.config, services: [...w.config.services, svc("worker", w.clusterB, { containers: ["worker"] })] }
+      const config = {
+        ...w.config,
+        services: [...w.config.services, svc("worker", w.clusterB, { containers: ["worker"] })]
+      }
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       const error = failureOf(exit) as DeployFailed
       const web = webOf(error.report)
       expect(web.outcome).toBe("rolled-back")
       expect(web.restoredBy).toBe("stop-service-deployment")
-      expect(formatSummary(makeStyle(false), error.report)).toMatch(/back on web:1, .*\(StopServiceDeployment: ECS shifted traffic back\)/)
+      expect(formatSummary(makeStyle(false), error.report)).toMatch(
+        /back on web:1, .*\(StopServiceDeployment: ECS shifted traffic back\)/
+      )
       expect((yield* w.sim.calls("StopServiceDeployment")).length).toBe(1)
       expect((yield* w.sim.service("prod-a", "web", "us-east-1"))?.taskDefinition).toBe(w.web)
       expect(error.report.services.find((s) => s.name === "worker")?.restoredBy).toBe("update-service")
@@ -117,7 +141,11 @@ describe("deployment strategies", () => {
   it.effect("a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: gehen checks the test listener, then continues", () =>
     Effect.gen(function*() {
       const w = yield* strategyWorld(
-        { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1, hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] },
+        {
+          strategy: "BLUE_GREEN",
+          bakeTimeInMinutes: 1,
+          hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]
+        },
         {},
         { testUrl: true }
       )
@@ -130,12 +158,19 @@ describe("deployment strategies", () => {
   it.effect("a test listener serving the wrong version: never continued; rolled back at the deadline", () =>
     Effect.gen(function*() {
       const w = yield* strategyWorld(
-        { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1, hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] },
+        {
+          strategy: "BLUE_GREEN",
+          bakeTimeInMinutes: 1,
+          hooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }]
+        },
         {},
         { testUrl: true, timeoutMinutes: 2 }
       )
       // The test listener points at the wrong service: it answers the worker's old version.
-      const config = { ...w.config, services: [{ ...w.config.services[0]!, testUrl: "http://web.test/version/prod-a/api" }] }
+      const config = {
+        ...w.config,
+        services: [{ ...w.config.services[0]!, testUrl: "http://web.test/version/prod-a/api" }]
+      }
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       const error = failureOf(exit) as DeployFailed
       expect(yield* w.sim.calls("ContinueServiceDeployment")).toMatchObject([{ params: { action: "ROLLBACK" } }])
@@ -152,7 +187,9 @@ describe("deployment strategies", () => {
       )
       const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       failureOf(exit)
-      const waiting = w.events.filter((e) => /waiting for a person: aws ecs continue-service-deployment .*--hook-id/.test(e.message))
+      const waiting = w.events.filter((e) =>
+        /waiting for a person: aws ecs continue-service-deployment .*--hook-id/.test(e.message)
+      )
       expect(waiting.length).toBeGreaterThan(0)
       expect((yield* w.sim.service("prod-a", "web", "us-east-1"))?.taskDefinition).toBe(w.web)
     }))
@@ -168,8 +205,18 @@ describe("deployment strategies", () => {
   it.effect("where the API is not offered, DescribeServices' deployments decide, said once in the run", () =>
     Effect.gen(function*() {
       const w = yield* strategyWorld({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 })
-      yield* w.sim.failNext({ operation: "DescribeServiceDeployments", times: 1000, code: "UnknownOperationException", status: 400 })
-      yield* w.sim.failNext({ operation: "ListServiceDeployments", times: 1000, code: "UnknownOperationException", status: 400 })
+      yield* w.sim.failNext({
+        operation: "DescribeServiceDeployments",
+        times: 1000,
+        code: "UnknownOperationException",
+        status: 400
+      })
+      yield* w.sim.failNext({
+        operation: "ListServiceDeployments",
+        times: 1000,
+        code: "UnknownOperationException",
+        status: 400
+      })
       const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       expect(Exit.isSuccess(exit)).toBe(true)
       const said = w.events.filter((e) => /service deployments API is not offered/.test(e.message))
@@ -199,9 +246,13 @@ describe("deployment strategies", () => {
       yield* w.sim.setDescribeLag(20)
       const withoutArn = Effect.updateService(Ecs, (ecs) => ({
         ...ecs,
-        updateService: (ref, td) => Effect.map(ecs.updateService(ref, td), (d) => ({ id: d.id, createdAt: d.createdAt }))
+        updateService: (ref, td) =>
+          Effect.map(ecs.updateService(ref, td), (d) => ({ id: d.id, createdAt: d.createdAt }))
       }))
-      const { exit } = yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(withoutArn, Effect.provide(w.layer)), "5 seconds")
+      const { exit } = yield* runWithClock(
+        deploy(w.config, { gitsha: SHA }).pipe(withoutArn, Effect.provide(w.layer)),
+        "5 seconds"
+      )
       expect(Exit.isSuccess(exit)).toBe(true)
       const listed = yield* w.sim.calls("ListServiceDeployments")
       expect(listed.length).toBeGreaterThan(1)
@@ -242,7 +293,10 @@ describe("deployment strategies", () => {
       const text = formatPlan(makeStyle(false), thePlan)
       expect(text).toContain("deployed by ECS: LINEAR (ECS), bake 5 min, steps of 50% every 3 min")
       expect(text).toContain("alarms web-5xx (rollback), hook PAUSE at POST_TEST_TRAFFIC_SHIFT; drain deadline 13 min")
-      expect(planReport(thePlan).services[0]?.deployment).toMatchObject({ strategy: "LINEAR", drainDeadlineMinutes: 13 })
+      expect(planReport(thePlan).services[0]?.deployment).toMatchObject({
+        strategy: "LINEAR",
+        drainDeadlineMinutes: 13
+      })
       const report = yield* status(w.config).pipe(Effect.provide(w.layer))
       const web = report.services[0]!
       expect(web.state === "found" && web.latestServiceDeployment?.status).toBe("SUCCESSFUL")

@@ -1,8 +1,8 @@
 // The pre-flight: before any change, each url answers and each image to deploy exists.
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Layer, Option, Ref } from "effect"
-import { deploy, type DeployFailed, plan } from "../../../src/deploy/run/Deploy.js"
 import { planReport } from "../../../src/deploy/plan/Plan.js"
+import { deploy, type DeployFailed, plan } from "../../../src/deploy/run/Deploy.js"
 import { type ProbeResult, VersionProbe } from "../../../src/ports/VersionProbe.js"
 import { ACCOUNT, configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../../support/world.js"
 
@@ -35,7 +35,12 @@ describe("the pre-flight", () => {
       expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
         Option.some({
           _tag: "PlanError",
-          problems: [{ target: apiImage, problem: expect.stringMatching(/^pre-flight: image .* does not exist: not in api \(ImageNotFound: .*\) \(was it pushed\?\)$/) }]
+          problems: [{
+            target: apiImage,
+            problem: expect.stringMatching(
+              /^pre-flight: image .* does not exist: not in api \(ImageNotFound: .*\) \(was it pushed\?\)$/
+            )
+          }]
         })
       )
       expect(yield* w.sim.mutatingCalls()).toEqual([])
@@ -44,12 +49,25 @@ describe("the pre-flight", () => {
   it.effect("images outside ECR, or that ECR will not show, are not checked: the plan says why, and the run goes on", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      yield* w.sim.failNext({ operation: "BatchGetImage", code: "AccessDeniedException", message: "no ecr:BatchGetImage", times: 10 })
+      yield* w.sim.failNext({
+        operation: "BatchGetImage",
+        code: "AccessDeniedException",
+        message: "no ecr:BatchGetImage",
+        times: 10
+      })
       const thePlan = yield* plan(configFor(w.clusterB), SHA).pipe(Effect.provide(w.layer))
       const images = planReport(thePlan).preflight?.images ?? []
       expect(images).toEqual(expect.arrayContaining([
-        { image: `registry.example.com:5000/team/worker:${SHA}`, status: "not-checked", reason: "not in a private ECR repository" },
-        { image: apiImage, status: "not-checked", reason: expect.stringMatching(/^ECR would not say \(AccessDeniedException: /) }
+        {
+          image: `registry.example.com:5000/team/worker:${SHA}`,
+          status: "not-checked",
+          reason: "not in a private ECR repository"
+        },
+        {
+          image: apiImage,
+          status: "not-checked",
+          reason: expect.stringMatching(/^ECR would not say \(AccessDeniedException: /)
+        }
       ]))
       expect(planReport(thePlan).preflight?.urls).toEqual([
         { service: "api", kind: "url", url: "http://api.test/version/prod-a/api", serves: OLD, problem: null }
@@ -61,12 +79,26 @@ describe("the pre-flight", () => {
       const w = yield* makeWorld()
       const probe = scripted((url) =>
         url.includes("api.test")
-          ? { _tag: "NotReady", reason: "unknown host api.test (ENOTFOUND)", cause: { _tag: "ProbeFailure", reason: "unknown-host", message: "unknown host api.test (ENOTFOUND)" } }
+          ? {
+            _tag: "NotReady",
+            reason: "unknown host api.test (ENOTFOUND)",
+            cause: { _tag: "ProbeFailure", reason: "unknown-host", message: "unknown host api.test (ENOTFOUND)" }
+          }
           : undefined
       )
-      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(probe), Effect.provide(w.layer)))
+      const { exit } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(probe), Effect.provide(w.layer))
+      )
       expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
-        Option.some({ _tag: "PlanError", problems: [{ target: "service api (cluster prod-a)", problem: expect.stringMatching(/url http:\/\/api\.test\/version\/prod-a\/api does not answer with a version: unknown host api\.test \(ENOTFOUND\)/) }] })
+        Option.some({
+          _tag: "PlanError",
+          problems: [{
+            target: "service api (cluster prod-a)",
+            problem: expect.stringMatching(
+              /url http:\/\/api\.test\/version\/prod-a\/api does not answer with a version: unknown host api\.test \(ENOTFOUND\)/
+            )
+          }]
+        })
       )
       expect(yield* w.sim.mutatingCalls()).toEqual([])
     }))
@@ -75,16 +107,27 @@ describe("the pre-flight", () => {
     Effect.gen(function*() {
       const busy = (n: number, upTo: number): ProbeResult | undefined =>
         n < upTo
-          ? { _tag: "NotReady", reason: "HTTP 503", cause: { _tag: "ProbeFailure", reason: "http-status", message: "HTTP 503", status: 503 } }
+          ? {
+            _tag: "NotReady",
+            reason: "HTTP 503",
+            cause: { _tag: "ProbeFailure", reason: "http-status", message: "HTTP 503", status: 503 }
+          }
           : undefined
       const w = yield* makeWorld()
       const config = configFor(w.clusterB, { checkIntervalSeconds: 2 })
-      const brief = yield* runWithClock(plan(config, SHA).pipe(Effect.provide(scripted((_, n) => busy(n, 3))), Effect.provide(w.layer)))
+      const brief = yield* runWithClock(
+        plan(config, SHA).pipe(Effect.provide(scripted((_, n) => busy(n, 3))), Effect.provide(w.layer))
+      )
       expect(Exit.isSuccess(brief.exit)).toBe(true)
       expect(Duration.toSeconds(brief.elapsed)).toBeLessThanOrEqual(10)
-      const lasting = yield* runWithClock(plan(config, SHA).pipe(Effect.provide(scripted((_, n) => busy(n, 100))), Effect.provide(w.layer)))
+      const lasting = yield* runWithClock(
+        plan(config, SHA).pipe(Effect.provide(scripted((_, n) => busy(n, 100))), Effect.provide(w.layer))
+      )
       expect(Exit.isFailure(lasting.exit) && Cause.failureOption(lasting.exit.cause)).toMatchObject(
-        Option.some({ _tag: "PlanError", problems: [{ problem: expect.stringMatching(/does not answer with a version: HTTP 503/) }] })
+        Option.some({
+          _tag: "PlanError",
+          problems: [{ problem: expect.stringMatching(/does not answer with a version: HTTP 503/) }]
+        })
       )
       expect(Duration.toSeconds(lasting.elapsed)).toBeLessThanOrEqual(12)
     }))
@@ -93,7 +136,9 @@ describe("the pre-flight", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       yield* w.sim.removeImages([apiImage])
-      for (const off of [{ options: { preflight: false }, config: {} }, { options: {}, config: { preflight: false } }]) {
+      for (
+        const off of [{ options: { preflight: false }, config: {} }, { options: {}, config: { preflight: false } }]
+      ) {
         const thePlan = yield* plan(configFor(w.clusterB, off.config), SHA, off.options).pipe(Effect.provide(w.layer))
         expect(thePlan.preflight).toBeUndefined()
       }
@@ -107,11 +152,21 @@ describe("the pre-flight", () => {
       const release = scripted((url) =>
         url.includes("api.test") ? { _tag: "Served", version: "release41", server: "api-release41" } : undefined
       )
-      const config = configFor(w.clusterB, { services: [svc("api", "prod-a", { url: "http://api.test/version/prod-a/api" })], scheduledTasks: [] })
-      const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(release), Effect.provide(w.layer)), "5 seconds")
+      const config = configFor(w.clusterB, {
+        services: [svc("api", "prod-a", { url: "http://api.test/version/prod-a/api" })],
+        scheduledTasks: []
+      })
+      const { exit } = yield* runWithClock(
+        deploy(config, { gitsha: SHA }).pipe(Effect.provide(release), Effect.provide(w.layer)),
+        "5 seconds"
+      )
       const report = (failureOf(exit) as DeployFailed).report
       expect(report.exitCode).toBe(1)
       expect(report.services[0]?.outcome).toBe("rolled-back")
-      expect(w.events.some((e) => e.phase === "rollback-version-check" && e.status === "succeeded" && /serving release41/.test(e.message))).toBe(true)
+      expect(
+        w.events.some((e) =>
+          e.phase === "rollback-version-check" && e.status === "succeeded" && /serving release41/.test(e.message)
+        )
+      ).toBe(true)
     }))
 })

@@ -1,8 +1,8 @@
 // gehen rollback: back to the revision before the latest change, found from ECS itself.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { deploy, type DeployFailed, revert } from "../../../src/deploy/run/Deploy.js"
 import type { PlanError } from "../../../src/deploy/plan/Plan.js"
+import { deploy, type DeployFailed, revert } from "../../../src/deploy/run/Deploy.js"
 import type { RunReport } from "../../../src/report/Report.js"
 import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../../support/world.js"
 
@@ -37,7 +37,10 @@ describe("gehen rollback", () => {
       // No revision registered: it returns to ones that exist.
       expect(yield* w.sim.calls("RegisterTaskDefinition")).toEqual([])
       const api = report.services[0]!
-      expect(api.images[0]).toMatchObject({ previous: expect.stringContaining(SHA), next: expect.stringContaining(OLD) })
+      expect(api.images[0]).toMatchObject({
+        previous: expect.stringContaining(SHA),
+        next: expect.stringContaining(OLD)
+      })
       expect(api.phases.find((p) => p.phase === "version-check")?.status).toBe("succeeded")
     }))
 
@@ -61,7 +64,12 @@ describe("gehen rollback", () => {
   it.effect("where the service deployments API is not offered, the newest earlier ACTIVE revision with other images", () =>
     Effect.gen(function*() {
       const { config, w } = yield* deployed()
-      yield* w.sim.failNext({ operation: "ListServiceDeployments", times: 10, code: "UnknownOperationException", message: "no" })
+      yield* w.sim.failNext({
+        operation: "ListServiceDeployments",
+        times: 10,
+        code: "UnknownOperationException",
+        message: "no"
+      })
       succeeded((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit)
       expect((yield* w.sim.service("prod-a", "api", "us-east-1"))?.taskDefinition).toBe(w.api)
       expect(yield* w.sim.calls("ListTaskDefinitions")).not.toHaveLength(0)
@@ -96,7 +104,9 @@ describe("gehen rollback", () => {
           ? { kind: "unhealthy", startAfter: 5, healthyAfter: 15, replaceAfter: 5 }
           : { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 }
       )
-      const error = failureOf((yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit) as DeployFailed
+      const error = failureOf(
+        (yield* runWithClock(revert(config, {}).pipe(Effect.provide(w.layer)))).exit
+      ) as DeployFailed
       expect(error.report.exitCode).toBe(1)
       expect(error.report.services.map((s) => s.outcome)).toEqual(["rolled-back", "rolled-back"])
       // Back on what it ran before the rollback was tried: the sha.

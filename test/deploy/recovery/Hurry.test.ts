@@ -21,7 +21,10 @@ const until = (done: Effect.Effect<boolean>, max = 600) =>
 
 const started = (events: ReadonlyArray<ProgressEvent>, phase: ProgressEvent["phase"], name?: string) =>
   Effect.sync(() =>
-    events.some((e) => e.phase === phase && e.status === "started" && (name === undefined || (e.target !== undefined && "name" in e.target && e.target.name === name)))
+    events.some((e) =>
+      e.phase === phase && e.status === "started" &&
+      (name === undefined || (e.target !== undefined && "name" in e.target && e.target.name === name))
+    )
   )
 
 describe("the caller hurries (a second signal)", () => {
@@ -66,12 +69,22 @@ describe("the caller hurries (a second signal)", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld(NEVER_DRAIN)
       const names = ["svc-0", "svc-1", "svc-2"]
-      for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
-      const config = configFor(w.clusterB, { services: names.map((n) => svc(n, "prod-a")), scheduledTasks: [], concurrency: 1 })
+      for (const name of names) {
+        yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      }
+      const config = configFor(w.clusterB, {
+        services: names.map((n) => svc(n, "prod-a")),
+        scheduledTasks: [],
+        concurrency: 1
+      })
       const hurry = yield* Deferred.make<void>()
       const reports: Array<RunReport> = []
       const fiber = yield* Effect.fork(
-        deploy(config, { gitsha: SHA, hurry: Deferred.await(hurry), onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) })
+        deploy(config, {
+          gitsha: SHA,
+          hurry: Deferred.await(hurry),
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        })
           .pipe(Effect.provide(w.layer))
       )
       yield* until(started(w.events, "drain"))
@@ -101,7 +114,11 @@ describe("the caller hurries (a second signal)", () => {
       const hurry = yield* Deferred.make<void>()
       const reports: Array<RunReport> = []
       const fiber = yield* Effect.fork(
-        deploy(configFor(w.clusterB), { gitsha: SHA, hurry: Deferred.await(hurry), onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) })
+        deploy(configFor(w.clusterB), {
+          gitsha: SHA,
+          hurry: Deferred.await(hurry),
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        })
           .pipe(Effect.provide(w.layer))
       )
       yield* until(started(w.events, "drain"))
@@ -109,6 +126,10 @@ describe("the caller hurries (a second signal)", () => {
       const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
       yield* until(Effect.map(Fiber.poll(interrupting), Option.isSome), 10)
       expect(reports[0]).toMatchObject({ outcome: "interrupted", exitCode: 130 })
-      expect([...reports[0]!.services, ...reports[0]!.scheduledTasks].map((t) => t.outcome)).toEqual(["rolled-back", "rolled-back", "rolled-back"])
+      expect([...reports[0]!.services, ...reports[0]!.scheduledTasks].map((t) => t.outcome)).toEqual([
+        "rolled-back",
+        "rolled-back",
+        "rolled-back"
+      ])
     }))
 })

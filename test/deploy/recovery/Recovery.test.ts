@@ -1,8 +1,8 @@
 // The recovery path under adversity: what fails is rolled back, each target judged on its own.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, TestClock } from "effect"
-import { deploy, type DeployFailed } from "../../../src/deploy/run/Deploy.js"
 import type { PlanError } from "../../../src/deploy/plan/Plan.js"
+import { deploy, type DeployFailed } from "../../../src/deploy/run/Deploy.js"
 import type { RunReport, TargetReport } from "../../../src/report/Report.js"
 import { configFor, failureOf, makeWorld, OLD, rule, runWithClock, SHA, svc } from "../../support/world.js"
 
@@ -13,7 +13,10 @@ describe("a new version that never runs is rolled back, never exit 2", () => {
   it.effect("tasks stuck PENDING on a service without a url: failed at the drain deadline, rolled back, exit 1", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: "stuck" })
-      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], timeoutMinutes: 2 })
+      const config = configFor(w.clusterB, {
+        services: [svc("worker", w.clusterB, { containers: ["worker"] })],
+        timeoutMinutes: 2
+      })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       const error = failureOf(exit) as DeployFailed
       expect(error._tag).toBe("DeployFailed")
@@ -46,7 +49,9 @@ describe("per-target verdicts", () => {
       expect(api.outcome).toBe("rollback-failed")
       expect(api.error).toMatch(/restore issued, but not confirmed/)
       // Its restore call succeeded but did not hold: a person must look, with the command that puts it back.
-      expect(api.manualCommand).toMatch(/^aws ecs update-service --region us-east-1 --cluster 'prod-a' --service 'api' /)
+      expect(api.manualCommand).toMatch(
+        /^aws ecs update-service --region us-east-1 --cluster 'prod-a' --service 'api' /
+      )
       expect(worker.outcome).toBe("rolled-back")
       expect(worker.error).toMatch(/UNHEALTHY/)
       expect(worker.error).not.toContain("api")
@@ -76,13 +81,22 @@ describe("a rollback that finishes", () => {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
       const reports: Array<RunReport> = []
       const fiber = yield* Effect.fork(
-        deploy(configFor(w.clusterB), { gitsha: SHA, onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) }).pipe(
+        deploy(configFor(w.clusterB), {
+          gitsha: SHA,
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        }).pipe(
           Effect.provide(w.layer)
         )
       )
       yield* TestClock.adjust("1 second")
       // Every rollback call of the rule is throttled for a while.
-      yield* w.sim.failNext({ operation: "PutTargets", rule: "nightly", times: 6, code: "ThrottlingException", message: "Rate exceeded" })
+      yield* w.sim.failNext({
+        operation: "PutTargets",
+        rule: "nightly",
+        times: 6,
+        code: "ThrottlingException",
+        message: "Rate exceeded"
+      })
       // Let the failure be found and the rollback start, then signal.
       let steps = 0
       while ((yield* w.sim.calls("PutTargets")).length < 3 && steps++ < 200) yield* TestClock.adjust("1 second")
@@ -157,15 +171,25 @@ describe("which containers move", () => {
       yield* w.sim.addRule({
         name: "export",
         region: "us-east-1",
-        target: { ...w.nightlyTarget, Id: "export", EcsParameters: { ...w.nightlyTarget.EcsParameters, TaskDefinitionArn: twoTags } }
+        target: {
+          ...w.nightlyTarget,
+          Id: "export",
+          EcsParameters: { ...w.nightlyTarget.EcsParameters, TaskDefinitionArn: twoTags }
+        }
       })
-      const config = configFor(w.clusterB, { services: [], scheduledTasks: [rule("export", { containers: ["export"] })] })
+      const config = configFor(w.clusterB, {
+        services: [],
+        scheduledTasks: [rule("export", { containers: ["export"] })]
+      })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       const arn = (yield* w.sim.rule("us-east-1", "export"))?.targets[0]?.EcsParameters?.TaskDefinitionArn
       const td = yield* w.sim.taskDefinition(arn!, "us-east-1")
       const images = td?.taskDefinition.containerDefinitions?.map((c) => c.image)
-      expect(images).toEqual([`123456789012.dkr.ecr.us-east-1.amazonaws.com/export:${SHA}`, "amazon/aws-for-fluent-bit:2.32.0"])
+      expect(images).toEqual([
+        `123456789012.dkr.ecr.us-east-1.amazonaws.com/export:${SHA}`,
+        "amazon/aws-for-fluent-bit:2.32.0"
+      ])
     }))
 })
 

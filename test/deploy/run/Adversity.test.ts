@@ -2,16 +2,20 @@
 // controllers, tags with dashes. Each fails on a deploy that trusts AWS to be obliging.
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
-import { deploy, type DeployFailed } from "../../../src/deploy/run/Deploy.js"
 import type { PlanError } from "../../../src/deploy/plan/Plan.js"
+import { deploy, type DeployFailed } from "../../../src/deploy/run/Deploy.js"
 import type { RunReport, TargetReport } from "../../../src/report/Report.js"
 import { configFor, failureOf, makeWorld, OLD, runWithClock, SHA, svc } from "../../support/world.js"
 
 const byName = (report: RunReport, name: string): TargetReport =>
   [...report.services, ...report.scheduledTasks].find((t) => t.name === name)!
 
-const taskDefinitionOf = (w: Effect.Effect.Success<ReturnType<typeof makeWorld>>, cluster: string, name: string, region: string) =>
-  Effect.map(w.sim.service(cluster, name, region), (s) => s?.taskDefinition)
+const taskDefinitionOf = (
+  w: Effect.Effect.Success<ReturnType<typeof makeWorld>>,
+  cluster: string,
+  name: string,
+  region: string
+) => Effect.map(w.sim.service(cluster, name, region), (s) => s?.taskDefinition)
 
 describe("deployment identity under eventually consistent reads", () => {
   it.effect("a stale read during the rollback's drain check does not fail a correct rollback", () =>
@@ -31,7 +35,11 @@ describe("deployment identity under eventually consistent reads", () => {
       // The forced deployment takes a minute; the stale view shows the old one, steady.
       const w = yield* makeWorld({ [OLD]: { kind: "healthy", startAfter: 20, healthyAfter: 50, drainAfter: 10 } })
       yield* w.sim.setDescribeLag(30)
-      const config = configFor(w.clusterB, { updateStrategy: "redeploy", services: [svc("worker", w.clusterB)], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        updateStrategy: "redeploy",
+        services: [svc("worker", w.clusterB)],
+        scheduledTasks: []
+      })
       const { elapsed, exit } = yield* runWithClock(deploy(config, { gitsha: OLD }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       // Drained only once the new deployment replaced the old one.
@@ -51,12 +59,17 @@ describe("interruption loses no change", () => {
       yield* w.sim.failNext({ operation: "UpdateService", service: "worker", answerAfterSeconds: 30 })
       const reports: Array<RunReport> = []
       const fiber = yield* Effect.fork(
-        deploy(configFor(w.clusterB), { gitsha: SHA, onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) }).pipe(
+        deploy(configFor(w.clusterB), {
+          gitsha: SHA,
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        }).pipe(
           Effect.provide(w.layer)
         )
       )
       // The signal comes while the worker's UpdateService waits for its answer.
-      while (!(yield* w.sim.calls("UpdateService")).some((c) => c.params["service"] === "worker")) yield* TestClock.adjust("1 second")
+      while (!(yield* w.sim.calls("UpdateService")).some((c) => c.params["service"] === "worker")) {
+        yield* TestClock.adjust("1 second")
+      }
       yield* TestClock.adjust("1 second")
       yield* Fiber.interrupt(fiber)
       const report = reports[0]!
@@ -72,7 +85,10 @@ describe("interruption loses no change", () => {
       yield* w.sim.failNext({ operation: "DescribeServices", answerAfterSeconds: 30 })
       const reports: Array<RunReport> = []
       const fiber = yield* Effect.fork(
-        deploy(configFor(w.clusterB), { gitsha: SHA, onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) }).pipe(
+        deploy(configFor(w.clusterB), {
+          gitsha: SHA,
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        }).pipe(
           Effect.provide(w.layer)
         )
       )
@@ -106,10 +122,16 @@ describe("the rollback honours concurrency", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15, replaceAfter: 5 } })
       const names = Array.from({ length: 30 }, (_, i) => `svc-${i}`)
-      for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      for (const name of names) {
+        yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      }
       // Every UpdateService takes 10 s to answer: the calls in flight show.
       yield* w.sim.failNext({ operation: "UpdateService", times: 1000, answerAfterSeconds: 10 })
-      const config = configFor(w.clusterB, { services: names.map((n) => svc(n, "prod-a")), scheduledTasks: [], concurrency: 5 })
+      const config = configFor(w.clusterB, {
+        services: names.map((n) => svc(n, "prod-a")),
+        scheduledTasks: [],
+        concurrency: 5
+      })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(error.report.services.every((s) => s.outcome === "rolled-back")).toBe(true)
@@ -130,8 +152,18 @@ describe("a new version that never runs", () => {
         family: "jobs",
         containerDefinitions: [{ name: "jobs", image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:${OLD}` }]
       })
-      yield* w.sim.addService({ cluster: "prod-a", name: "jobs", taskDefinition: crashing, region: "us-east-1", circuitBreaker: false })
-      const config = configFor(w.clusterB, { services: [svc("jobs", "prod-a")], scheduledTasks: [], timeoutMinutes: 10 })
+      yield* w.sim.addService({
+        cluster: "prod-a",
+        name: "jobs",
+        taskDefinition: crashing,
+        region: "us-east-1",
+        circuitBreaker: false
+      })
+      const config = configFor(w.clusterB, {
+        services: [svc("jobs", "prod-a")],
+        scheduledTasks: [],
+        timeoutMinutes: 10
+      })
       const { elapsed, exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(error.report.exitCode).toBe(1)
@@ -148,7 +180,13 @@ describe("deployment controllers", () => {
   it.effect("a CODE_DEPLOY service stops the plan, naming it and its controller, before any change", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      yield* w.sim.addService({ cluster: "prod-a", name: "bluegreen", taskDefinition: w.api, region: "us-east-1", deploymentController: "CODE_DEPLOY" })
+      yield* w.sim.addService({
+        cluster: "prod-a",
+        name: "bluegreen",
+        taskDefinition: w.api,
+        region: "us-east-1",
+        deploymentController: "CODE_DEPLOY"
+      })
       const config = configFor(w.clusterB, { services: [svc("api", "prod-a"), svc("bluegreen", "prod-a")] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as PlanError

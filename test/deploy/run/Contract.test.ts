@@ -20,7 +20,9 @@ const byName = (report: RunReport, name: string): TargetReport =>
 const reportOf = (exit: Exit.Exit<RunReport, unknown>): RunReport => {
   if (Exit.isSuccess(exit)) return exit.value
   const failure = Cause.failureOption(exit.cause)
-  if (Option.isSome(failure) && typeof failure.value === "object" && failure.value !== null && "report" in failure.value) {
+  if (
+    Option.isSome(failure) && typeof failure.value === "object" && failure.value !== null && "report" in failure.value
+  ) {
     return (failure.value as DeployFailed | DeployTimedOut).report
   }
   throw new Error(`no report: ${Cause.pretty(exit.cause)}`)
@@ -32,16 +34,29 @@ const appDef = (family: string, tag: string) => ({
 })
 
 /** Services in prod-a, one per deployment model, each on tag OLD; the config deploys them alone. */
-const fleet = (seed: number, models: Readonly<Record<string, DeploymentSpec>>, byTag: Parameters<typeof makeWorld>[0] = {}) =>
+const fleet = (
+  seed: number,
+  models: Readonly<Record<string, DeploymentSpec>>,
+  byTag: Parameters<typeof makeWorld>[0] = {}
+) =>
   Effect.gen(function*() {
     const w = yield* makeWorld(byTag, { seed })
     const revisions: Record<string, string> = {}
     for (const [name, deployment] of Object.entries(models)) {
       revisions[name] = yield* w.sim.seedTaskDefinition("us-east-1", appDef(name, OLD))
-      yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: revisions[name], region: "us-east-1", desiredCount: 2, deployment })
+      yield* w.sim.addService({
+        cluster: "prod-a",
+        name,
+        taskDefinition: revisions[name],
+        region: "us-east-1",
+        desiredCount: 2,
+        deployment
+      })
     }
     const config = configFor(w.clusterB, {
-      services: Object.keys(models).map((name) => svc(name, "prod-a", { url: `http://${name}.test/version/prod-a/${name}` })),
+      services: Object.keys(models).map((name) =>
+        svc(name, "prod-a", { url: `http://${name}.test/version/prod-a/${name}` })
+      ),
       scheduledTasks: [],
       timeoutMinutes: 5,
       checkIntervalSeconds: 10
@@ -81,7 +96,9 @@ describe.each(SEEDS)("seed %i", (seed) => {
   it.effect("blue/green, linear and canary: each followed through the service deployment its update named, to SUCCESSFUL", () =>
     Effect.gen(function*() {
       const w = yield* fleet(seed, strategies)
-      const report = reportOf((yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit)
+      const report = reportOf(
+        (yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
+      )
       expect(report.exitCode).toBe(0)
       for (const name of Object.keys(strategies)) {
         expect(byName(report, name).serviceDeployment?.status, name).toBe("SUCCESSFUL")
@@ -112,8 +129,11 @@ describe.each(SEEDS)("seed %i", (seed) => {
 
   it.effect("a failing blue/green deployment: ECS rolls it back, gehen confirms the previous version", () =>
     Effect.gen(function*() {
-      const w = yield* fleet(seed, { bg: strategies["bg"]! }, { [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
-      const exit = (yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
+      const w = yield* fleet(seed, { bg: strategies["bg"]! }, {
+        [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 }
+      })
+      const exit =
+        (yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
       const report = reportOf(exit)
       expect(report.exitCode).toBe(1)
       expect(byName(report, "bg").outcome).toBe("rolled-back")
@@ -125,7 +145,11 @@ describe.each(SEEDS)("seed %i", (seed) => {
       const w = yield* fleet(seed, { bg: strategies["bg"]!, roll: { strategy: "ROLLING" } })
       // A revision that never ran sits between the one that runs and the one the deploy registers.
       for (const name of ["bg", "roll"]) yield* w.sim.seedTaskDefinition("us-east-1", appDef(name, "neverran"))
-      expect(reportOf((yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit).exitCode)
+      expect(
+        reportOf(
+          (yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
+        ).exitCode
+      )
         .toBe(0)
       const back = reportOf((yield* runWithClock(revert(w.config, {}).pipe(Effect.provide(w.layer)), "5 seconds")).exit)
       expect(back.exitCode).toBe(0)
@@ -137,10 +161,22 @@ describe.each(SEEDS)("seed %i", (seed) => {
   it.effect("an update that landed and was throttled on the SDK's retry is restored when the run fails", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } }, { seed })
-      const layer = Layer.merge(Simulator.layer(w.sim, { region: "us-east-1", sdkMaxAttempts: 3 }), Progress.collect(w.events))
+      const layer = Layer.merge(
+        Simulator.layer(w.sim, { region: "us-east-1", sdkMaxAttempts: 3 }),
+        Progress.collect(w.events)
+      )
       yield* w.sim.failNext({ operation: "UpdateService", service: "worker", landed: true })
-      yield* w.sim.failNext({ operation: "UpdateService", service: "worker", times: 2, code: "ThrottlingException", message: "Rate exceeded" })
-      const report = reportOf((yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(layer)), "5 seconds")).exit)
+      yield* w.sim.failNext({
+        operation: "UpdateService",
+        service: "worker",
+        times: 2,
+        code: "ThrottlingException",
+        message: "Rate exceeded"
+      })
+      const report = reportOf(
+        (yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(layer)), "5 seconds"))
+          .exit
+      )
       expect((yield* w.sim.service(w.clusterB, "worker", "us-west-2"))?.taskDefinition).toBe(w.worker)
       expect(byName(report, "worker").outcome).toBe("rolled-back")
       expect(report.exitCode).toBe(1)
@@ -149,7 +185,10 @@ describe.each(SEEDS)("seed %i", (seed) => {
   it.effect("a restore whose answer never comes: rollback-failed with its manual command, within the restore patience", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } }, { seed })
-      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        services: [svc("worker", w.clusterB, { containers: ["worker"] })],
+        scheduledTasks: []
+      })
       const fiber = yield* Effect.fork(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       let steps = 0
       while ((yield* w.sim.calls("UpdateService")).length < 1 && steps++ < 100) yield* TestClock.adjust("1 second")
@@ -188,10 +227,18 @@ describe("the contract's cases", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       yield* w.sim.failNext({ operation: "DescribeServices", answerAfterSeconds: 86_400, times: 100 })
-      const { elapsed, exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const { elapsed, exit } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)),
+        "5 seconds"
+      )
       expect(Duration.toSeconds(elapsed)).toBeLessThan(60)
       expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
-        Option.some({ _tag: "PlanError", problems: expect.arrayContaining([expect.objectContaining({ problem: expect.stringMatching(/TimeoutError/) })]) })
+        Option.some({
+          _tag: "PlanError",
+          problems: expect.arrayContaining([
+            expect.objectContaining({ problem: expect.stringMatching(/TimeoutError/) })
+          ])
+        })
       )
       expect(yield* w.sim.mutatingCalls()).toEqual([])
     }))
@@ -208,8 +255,14 @@ describe("the contract's cases", () => {
         desiredCount: 2,
         circuitBreaker: { enable: true, rollback: true, threshold: { type: "COUNT", value: 6 } }
       })
-      const config = configFor(w.clusterB, { services: [svc("app", "prod-a")], scheduledTasks: [], checkIntervalSeconds: 5 })
-      const report = reportOf((yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit)
+      const config = configFor(w.clusterB, {
+        services: [svc("app", "prod-a")],
+        scheduledTasks: [],
+        checkIntervalSeconds: 5
+      })
+      const report = reportOf(
+        (yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
+      )
       expect(report.exitCode).toBe(1)
       // ECS's breaker ended it (rolloutState FAILED), not gehen's own bar of 3.
       expect(byName(report, "app").error).toMatch(/failed: ECS deployment circuit breaker/)
@@ -227,7 +280,10 @@ describe("the contract's cases", () => {
       })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
-        Option.some({ _tag: "PlanError", problems: [{ problem: expect.stringMatching(/names the same target as scheduled task nightly/) }] })
+        Option.some({
+          _tag: "PlanError",
+          problems: [{ problem: expect.stringMatching(/names the same target as scheduled task nightly/) }]
+        })
       )
       expect(yield* w.sim.mutatingCalls()).toEqual([])
     }))
@@ -240,13 +296,20 @@ describe("the contract's cases", () => {
           ? { kind: "unhealthy", startAfter: 5, healthyAfter: 15 }
           : { kind: "unhealthy", startAfter: 20, healthyAfter: 60 }
       )
-      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        services: [svc("worker", w.clusterB, { containers: ["worker"] })],
+        scheduledTasks: []
+      })
       const signalledAt: Array<number> = []
       // The report takes a while to write (a slow pipe): the run is still alive after the signal.
       const slowReport = () => Effect.zipRight(Effect.sync(() => void 0), Effect.sleep("2 minutes"))
-      const fiber = yield* Effect.fork(deploy(config, { gitsha: SHA, onInterruptedReport: slowReport }).pipe(Effect.provide(w.layer)))
+      const fiber = yield* Effect.fork(
+        deploy(config, { gitsha: SHA, onInterruptedReport: slowReport }).pipe(Effect.provide(w.layer))
+      )
       let steps = 0
-      while (!w.events.some((e) => e.phase === "rollback" && e.status === "succeeded") && steps++ < 500) yield* TestClock.adjust("5 seconds")
+      while (!w.events.some((e) => e.phase === "rollback" && e.status === "succeeded") && steps++ < 500) {
+        yield* TestClock.adjust("5 seconds")
+      }
       yield* TestClock.adjust("5 seconds")
       signalledAt.push(yield* TestClock.currentTimeMillis)
       yield* Fiber.interrupt(fiber).pipe(Effect.fork)
@@ -257,8 +320,12 @@ describe("the contract's cases", () => {
 
   it.effect("ECS's own rollback fails (ROLLBACK_FAILED): gehen puts the service back itself with UpdateService, and confirms it", () =>
     Effect.gen(function*() {
-      const w = yield* fleet(1, { bg: strategies["bg"]! }, { [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15, rollbackFails: true } })
-      const report = reportOf((yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit)
+      const w = yield* fleet(1, { bg: strategies["bg"]! }, {
+        [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15, rollbackFails: true }
+      })
+      const report = reportOf(
+        (yield* runWithClock(deploy(w.config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
+      )
       const bg = byName(report, "bg")
       expect(bg.serviceDeployment?.status).not.toBe("SUCCESSFUL")
       expect(bg.restoredBy).toBe("update-service")
@@ -275,11 +342,16 @@ describe("the contract's cases", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       const config = configFor(w.clusterB, { updateStrategy: "redeploy", scheduledTasks: [] })
-      const report = reportOf((yield* runWithClock(deploy(config, { gitsha: OLD }).pipe(Effect.provide(w.layer)), "5 seconds")).exit)
+      const report = reportOf(
+        (yield* runWithClock(deploy(config, { gitsha: OLD }).pipe(Effect.provide(w.layer)), "5 seconds")).exit
+      )
       expect(report.exitCode).toBe(0)
       expect(report.services.map((s) => s.outcome)).toEqual(["deployed", "deployed"])
       const updates = yield* w.sim.calls("UpdateService")
-      expect(updates.map((c) => [c.params["service"], c.params["forceNewDeployment"]])).toEqual([["api", true], ["worker", true]])
+      expect(updates.map((c) => [c.params["service"], c.params["forceNewDeployment"]])).toEqual([["api", true], [
+        "worker",
+        true
+      ]])
       expect(yield* w.sim.calls("RegisterTaskDefinition")).toEqual([])
     }))
 })

@@ -1,8 +1,8 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
-import { deploy, type DeployFailed, type DeployTimedOut } from "../../../src/deploy/run/Deploy.js"
 import type { PlanError } from "../../../src/deploy/plan/Plan.js"
+import { deploy, type DeployFailed, type DeployTimedOut } from "../../../src/deploy/run/Deploy.js"
 import type { RunReport, TargetReport } from "../../../src/report/Report.js"
 import { ACCOUNT, configFor, failureOf, makeWorld, OLD, rule, runWithClock, SHA, svc } from "../../support/world.js"
 
@@ -17,7 +17,9 @@ describe("deploy", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       const deployedAs = { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/gehen-${SHA}` }
-      const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA, deployedAs }).pipe(Effect.provide(w.layer)))
+      const { exit, elapsed } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA, deployedAs }).pipe(Effect.provide(w.layer))
+      )
       expect(Exit.isSuccess(exit)).toBe(true)
       const report = (exit as Exit.Success<RunReport, never>).value
       expect(report.outcome).toBe("deployed")
@@ -37,18 +39,25 @@ describe("deploy", () => {
         { key: "gehen:released", value: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
         { key: "gehen:by", value: deployedAs.arn }
       ])
-      expect(apiTd?.taskDefinition.runtimePlatform).toEqual({ cpuArchitecture: "ARM64", operatingSystemFamily: "LINUX" })
+      expect(apiTd?.taskDefinition.runtimePlatform).toEqual({
+        cpuArchitecture: "ARM64",
+        operatingSystemFamily: "LINUX"
+      })
       const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
       const workerTd = yield* w.sim.taskDefinition(worker!.taskDefinition!, "us-west-2")
       expect(imageOf(workerTd?.taskDefinition, "worker")).toBe(`registry.example.com:5000/team/worker:${SHA}`)
       // Its third-party log router keeps its own tag: only the listed container moves.
-      expect(imageOf(workerTd?.taskDefinition, "log-router")).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0")
+      expect(imageOf(workerTd?.taskDefinition, "log-router")).toBe(
+        "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0"
+      )
 
       // The rule points at a new revision; everything else of its target is unchanged.
       const rule = yield* w.sim.rule("us-east-1", "nightly")
       const target = rule!.targets[0]!
       expect(target.EcsParameters?.TaskDefinitionArn).not.toBe(w.report)
-      expect({ ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: w.report } }).toEqual(w.nightlyTarget)
+      expect({ ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: w.report } }).toEqual(
+        w.nightlyTarget
+      )
 
       // Scheduled tasks were updated before any service.
       const mutating = yield* w.sim.mutatingCalls()
@@ -66,13 +75,18 @@ describe("deploy", () => {
       // The new api tasks never start, so the url keeps serving the old version.
       const w = yield* makeWorld({ [SHA]: "stuck" })
       const config = configFor(w.clusterB, { timeoutMinutes: 2 })
-      const { exit, elapsed } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const { exit, elapsed } = yield* runWithClock(
+        deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)),
+        "5 seconds"
+      )
       const error = failureOf(exit) as DeployFailed
       expect(error._tag).toBe("DeployFailed")
       expect(error.report.exitCode).toBe(1)
       expect(byName(error.report, "api").outcome).toBe("rolled-back")
       // What was wanted, said once, and what was last seen.
-      expect(byName(error.report, "api").error).toBe(`version check timed out: wanted ${SHA}; last seen: serving ${OLD}`)
+      expect(byName(error.report, "api").error).toBe(
+        `version check timed out: wanted ${SHA}; last seen: serving ${OLD}`
+      )
       expect(error.report.error).toContain(`(wanted ${SHA}; last seen: serving ${OLD})`)
       expect(byName(error.report, "worker").outcome).toBe("rolled-back")
       expect(byName(error.report, "nightly").outcome).toBe("rolled-back")
@@ -102,7 +116,9 @@ describe("deploy", () => {
   it.effect("fails fast on UNHEALTHY tasks while still waiting for the url to serve the new version", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "unhealthy", startAfter: 5, healthyAfter: 15 } })
-      const { exit, elapsed } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const { exit, elapsed } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer))
+      )
       const error = failureOf(exit) as DeployFailed
       // The first service found failing carries the failure; every change is rolled back.
       expect([byName(error.report, "api").error, byName(error.report, "worker").error].join(" ")).toMatch(/UNHEALTHY/)
@@ -115,7 +131,10 @@ describe("deploy", () => {
   it.effect("fails when ECS's circuit breaker marks the rollout FAILED", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld({ [SHA]: { kind: "circuit-breaker", failAfter: 40 } })
-      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        services: [svc("worker", w.clusterB, { containers: ["worker"] })],
+        scheduledTasks: []
+      })
       const { exit, elapsed } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(byName(error.report, "worker").error).toMatch(/circuit breaker|FAILED/i)
@@ -168,7 +187,11 @@ describe("deploy", () => {
         memory: "1024",
         containerDefinitions: [{ name: "app", image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/api:${OLD}` }]
       })
-      const config = configFor(w.clusterB, { updateStrategy: "latest", services: [svc("api", "prod-a")], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        updateStrategy: "latest",
+        services: [svc("api", "prod-a")],
+        scheduledTasks: []
+      })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       const [register] = yield* w.sim.calls("RegisterTaskDefinition")
@@ -181,7 +204,11 @@ describe("deploy", () => {
   it.effect("updateStrategy redeploy: forces a new deployment of the current revision, registers nothing", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      const config = configFor(w.clusterB, { updateStrategy: "redeploy", services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        updateStrategy: "redeploy",
+        services: [svc("worker", w.clusterB, { containers: ["worker"] })],
+        scheduledTasks: []
+      })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       expect(yield* w.sim.calls("RegisterTaskDefinition")).toEqual([])
@@ -193,19 +220,29 @@ describe("deploy", () => {
   it.effect("a containers filter changes only the named containers", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      const config = configFor(w.clusterB, { services: [svc("worker", w.clusterB, { containers: ["worker"] })], scheduledTasks: [] })
+      const config = configFor(w.clusterB, {
+        services: [svc("worker", w.clusterB, { containers: ["worker"] })],
+        scheduledTasks: []
+      })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       expect(Exit.isSuccess(exit)).toBe(true)
       const worker = yield* w.sim.service("prod-b", "worker", "us-west-2")
       const td = yield* w.sim.taskDefinition(worker!.taskDefinition!, "us-west-2")
       expect(imageOf(td?.taskDefinition, "worker")).toBe(`registry.example.com:5000/team/worker:${SHA}`)
-      expect(imageOf(td?.taskDefinition, "log-router")).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0")
+      expect(imageOf(td?.taskDefinition, "log-router")).toBe(
+        "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0"
+      )
     }))
 
   it.effect("one service failing to update rolls back the others and the scheduled tasks", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
-      yield* w.sim.failNext({ operation: "UpdateService", service: "api", code: "AccessDeniedException", message: "not allowed" })
+      yield* w.sim.failNext({
+        operation: "UpdateService",
+        service: "api",
+        code: "AccessDeniedException",
+        message: "not allowed"
+      })
       const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
       expect(byName(error.report, "api").outcome).toBe("failed")
@@ -223,7 +260,13 @@ describe("deploy", () => {
       // The first UpdateService of each service deploys; every later one (the rollback) fails.
       const fiber = yield* Effect.fork(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       yield* TestClock.adjust("1 second")
-      yield* w.sim.failNext({ operation: "UpdateService", service: "worker", times: 100, code: "ServiceUnavailableException", message: "ECS is down" })
+      yield* w.sim.failNext({
+        operation: "UpdateService",
+        service: "worker",
+        times: 100,
+        code: "ServiceUnavailableException",
+        message: "ECS is down"
+      })
       const { exit } = yield* runWithClock(Fiber.join(fiber))
       const error = failureOf(exit) as DeployFailed
       const worker = byName(error.report, "worker")
@@ -274,7 +317,12 @@ describe("deploy", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       yield* w.sim.addRule({ name: "hourly", region: "us-east-1", target: { ...w.nightlyTarget, Id: "hourly" } })
-      yield* w.sim.failNext({ operation: "PutTargets", rule: "hourly", code: "AccessDeniedException", message: "denied" })
+      yield* w.sim.failNext({
+        operation: "PutTargets",
+        rule: "hourly",
+        code: "AccessDeniedException",
+        message: "denied"
+      })
       const config = configFor(w.clusterB, { scheduledTasks: [rule("nightly"), rule("hourly")] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))
       const error = failureOf(exit) as DeployFailed
@@ -309,16 +357,25 @@ describe("deploy", () => {
       expect(Exit.isSuccess(exit)).toBe(true)
       expect(yield* w.sim.calls("RegisterTaskDefinition")).toHaveLength(1)
       // The task definition they share, and its family's newest revision (which may be the copy already).
-      expect((yield* w.sim.calls("DescribeTaskDefinition")).map((c) => c.params["taskDefinition"])).toEqual([w.api, "api"])
+      expect((yield* w.sim.calls("DescribeTaskDefinition")).map((c) => c.params["taskDefinition"])).toEqual([
+        w.api,
+        "api"
+      ])
     }))
 })
 
 describe("plan problems stop the run before any change", () => {
-  const expectPlanError = (problem: RegExp, tweak: (w: Effect.Effect.Success<ReturnType<typeof makeWorld>>) => Effect.Effect<unknown>, overrides: (clusterB: string) => Parameters<typeof configFor>[1] = () => ({})) =>
+  const expectPlanError = (
+    problem: RegExp,
+    tweak: (w: Effect.Effect.Success<ReturnType<typeof makeWorld>>) => Effect.Effect<unknown>,
+    overrides: (clusterB: string) => Parameters<typeof configFor>[1] = () => ({})
+  ) =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
       yield* tweak(w)
-      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB, overrides(w.clusterB)), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      const { exit } = yield* runWithClock(
+        deploy(configFor(w.clusterB, overrides(w.clusterB)), { gitsha: SHA }).pipe(Effect.provide(w.layer))
+      )
       const error = failureOf(exit) as PlanError
       expect(error._tag).toBe("PlanError")
       expect(error.message).toMatch(problem)
@@ -331,10 +388,18 @@ describe("plan problems stop the run before any change", () => {
     })))
 
   it.effect("a rule with two targets", () =>
-    expectPlanError(/exactly one target.*found 2/, (w) =>
-      w.sim.addRule({ name: "double", region: "us-east-1", targets: [w.nightlyTarget, { ...w.nightlyTarget, Id: "other" }] }), () => ({
-      scheduledTasks: [rule("nightly"), rule("double")]
-    })))
+    expectPlanError(
+      /exactly one target.*found 2/,
+      (w) =>
+        w.sim.addRule({
+          name: "double",
+          region: "us-east-1",
+          targets: [w.nightlyTarget, { ...w.nightlyTarget, Id: "other" }]
+        }),
+      () => ({
+        scheduledTasks: [rule("nightly"), rule("double")]
+      })
+    ))
 
   it.effect("a rule with no target", () =>
     expectPlanError(/found 0/, (w) => w.sim.addRule({ name: "empty", region: "us-east-1", targets: [] }), () => ({
@@ -342,12 +407,21 @@ describe("plan problems stop the run before any change", () => {
     })))
 
   it.effect("a rule whose target is not an ECS task", () =>
-    expectPlanError(/not an ECS task/, (w) =>
-      w.sim.addRule({ name: "lambda", region: "us-east-1", target: { Id: "fn", Arn: "arn:aws:lambda:us-east-1:123456789012:function:f" } }), () => ({
-      scheduledTasks: [rule("lambda")]
-    })))
+    expectPlanError(
+      /not an ECS task/,
+      (w) =>
+        w.sim.addRule({
+          name: "lambda",
+          region: "us-east-1",
+          target: { Id: "fn", Arn: "arn:aws:lambda:us-east-1:123456789012:function:f" }
+        }),
+      () => ({
+        scheduledTasks: [rule("lambda")]
+      })
+    ))
 
-  it.effect("a missing rule", () => expectPlanError(/nope.*not found/, () => Effect.void, () => ({ scheduledTasks: [rule("nope")] })))
+  it.effect("a missing rule", () =>
+    expectPlanError(/nope.*not found/, () => Effect.void, () => ({ scheduledTasks: [rule("nope")] })))
 
   it.effect("a containers entry that matches no container", () =>
     expectPlanError(/no container named web/, () => Effect.void, (b) => ({
@@ -357,8 +431,17 @@ describe("plan problems stop the run before any change", () => {
   it.effect("a service that is DRAINING", () =>
     expectPlanError(/DRAINING/, (w) =>
       Effect.gen(function*() {
-        const td = yield* w.sim.seedTaskDefinition("us-east-1", { family: "old", containerDefinitions: [{ name: "x", image: "x:1" }] })
-        yield* w.sim.addService({ cluster: "prod-a", name: "old", taskDefinition: td, region: "us-east-1", status: "DRAINING" })
+        const td = yield* w.sim.seedTaskDefinition("us-east-1", {
+          family: "old",
+          containerDefinitions: [{ name: "x", image: "x:1" }]
+        })
+        yield* w.sim.addService({
+          cluster: "prod-a",
+          name: "old",
+          taskDefinition: td,
+          region: "us-east-1",
+          status: "DRAINING"
+        })
       }), () => ({ services: [svc("old", "prod-a")] })))
 })
 
@@ -403,7 +486,10 @@ describe("interruption", () => {
       const w = yield* makeWorld()
       const reports: Array<RunReport> = []
       const fiber = yield* Effect.fork(
-        deploy(configFor(w.clusterB), { gitsha: SHA, onInterruptedReport: (r) => Effect.sync(() => void reports.push(r)) }).pipe(
+        deploy(configFor(w.clusterB), {
+          gitsha: SHA,
+          onInterruptedReport: (r) => Effect.sync(() => void reports.push(r))
+        }).pipe(
           Effect.provide(w.layer)
         )
       )
@@ -417,21 +503,26 @@ describe("API calls", () => {
     Effect.gen(function*() {
       const w = yield* makeWorld()
       const names = Array.from({ length: 12 }, (_, i) => `svc-${i}`)
-      for (const name of names) yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      for (const name of names) {
+        yield* w.sim.addService({ cluster: "prod-a", name, taskDefinition: w.api, region: "us-east-1" })
+      }
       const config = configFor(w.clusterB, { services: names.map((name) => svc(name, "prod-a")), scheduledTasks: [] })
       const { exit } = yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
       expect(Exit.isSuccess(exit)).toBe(true)
       const describes = yield* w.sim.calls("DescribeServices")
       // Calls come in pairs, 10 + 2 names, at the same instant: one pair per round.
       const byInstant = new Map<number, Array<number>>()
-      for (const c of describes) byInstant.set(c.at, [...(byInstant.get(c.at) ?? []), (c.params["services"] as Array<string>).length])
+      for (const c of describes) {
+        byInstant.set(c.at, [...(byInstant.get(c.at) ?? []), (c.params["services"] as Array<string>).length])
+      }
       for (const sizes of byInstant.values()) {
         expect(sizes.filter((n) => n === 10).length).toBe(sizes.filter((n) => n === 2).length)
         expect(sizes.every((n) => n === 10 || n === 2)).toBe(true)
       }
       // A healthy rollout needs no task inspection beyond the small rotating budget.
       const rounds = describes.length / 2
-      const reads = describes.length + (yield* w.sim.calls("ListTasks")).length + (yield* w.sim.calls("DescribeTasks")).length
+      const reads = describes.length + (yield* w.sim.calls("ListTasks")).length +
+        (yield* w.sim.calls("DescribeTasks")).length
       expect(reads / rounds).toBeLessThanOrEqual(1.5 * Math.ceil(12 / 10))
       // One registration for the one shared task definition.
       expect(yield* w.sim.calls("RegisterTaskDefinition")).toHaveLength(1)

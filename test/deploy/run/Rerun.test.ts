@@ -25,7 +25,10 @@ describe("re-running is safe", () => {
         ["nightly", "unchanged"]
       ])
       const api = again.services[0]!
-      expect(api.phases.map((p) => [p.phase, p.status])).toEqual([["version-check", "succeeded"], ["drain", "succeeded"]])
+      expect(api.phases.map((p) => [p.phase, p.status])).toEqual([["version-check", "succeeded"], [
+        "drain",
+        "succeeded"
+      ]])
     }))
 
   it.effect("--force redeploys them anyway", () =>
@@ -50,10 +53,14 @@ describe("re-running is safe", () => {
       // A run registered the worker's new revision and died before UpdateService.
       const planned = yield* plan(config, SHA).pipe(Effect.provide(w.layer))
       const worker = planned.services.find((s) => s.target.name === "worker")!
-      if (worker.action._tag !== "Update" || worker.action.revision._tag !== "Register") throw new Error("expected a registration")
+      if (worker.action._tag !== "Update" || worker.action.revision._tag !== "Register") {
+        throw new Error("expected a registration")
+      }
       yield* w.sim.seedTaskDefinition("us-west-2", worker.action.revision.input)
       yield* w.sim.clearCalls()
-      const report = succeeded((yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))).exit)
+      const report = succeeded(
+        (yield* runWithClock(deploy(config, { gitsha: SHA }).pipe(Effect.provide(w.layer)))).exit
+      )
       expect(report.services.map((s) => s.outcome)).toEqual(["deployed", "deployed"])
       const registered = yield* w.sim.calls("RegisterTaskDefinition")
       // Only api's revision is new; the worker's was there.

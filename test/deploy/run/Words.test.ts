@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { deploy, type DeployFailed } from "../../../src/deploy/run/Deploy.js"
 import type { RunReport, TargetReport } from "../../../src/report/Report.js"
-import { configFor, failureOf, makeWorld, SHA, runWithClock } from "../../support/world.js"
+import { configFor, failureOf, makeWorld, runWithClock, SHA } from "../../support/world.js"
 
 const byName = (report: RunReport, name: string): TargetReport =>
   [...report.services, ...report.scheduledTasks].find((t) => t.name === name)!
@@ -19,7 +19,10 @@ describe("phases in the report", () => {
             : { kind: "healthy", startAfter: 200, healthyAfter: 220, drainAfter: 10 }
           : { kind: "healthy", startAfter: 5, healthyAfter: 20, drainAfter: 10 }
       )
-      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)), "5 seconds")
+      const { exit } = yield* runWithClock(
+        deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)),
+        "5 seconds"
+      )
       const report = (failureOf(exit) as DeployFailed).report
       const worker = byName(report, "worker")
       expect(worker.error).toMatch(/UNHEALTHY/)

@@ -31,7 +31,11 @@ const ipv6 = (address: string) => {
   const left = parts(head)
   const right = parts(tail)
   const groups = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
-  return Buffer.concat(groups.map((g) => { const b = Buffer.alloc(2); b.writeUInt16BE(parseInt(g, 16)); return b }))
+  return Buffer.concat(groups.map((g) => {
+    const b = Buffer.alloc(2)
+    b.writeUInt16BE(parseInt(g, 16))
+    return b
+  }))
 }
 
 export const startDns = (
@@ -47,7 +51,13 @@ export const startDns = (
       questions.push(`${name} ${TYPES[type] ?? type}`)
       if (options.silent === true) return
       const entry = table[name]
-      const records = entry === undefined ? [] : type === 1 ? (entry.a ?? []).map(ipv4) : type === 28 ? (entry.aaaa ?? []).map(ipv6) : []
+      const records = entry === undefined
+        ? []
+        : type === 1
+        ? (entry.a ?? []).map(ipv4)
+        : type === 28
+        ? (entry.aaaa ?? []).map(ipv6)
+        : []
       const header = Buffer.alloc(12)
       query.copy(header, 0, 0, 2)
       // A response, recursion available, NXDOMAIN (3) for an unknown name, else no error.

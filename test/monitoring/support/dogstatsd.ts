@@ -39,7 +39,12 @@ export const parseDatagrams = (datagrams: ReadonlyArray<string>) => {
     }
     const [head, type, ...rest] = datagram.split("|")
     const at = head!.lastIndexOf(":")
-    metrics.push({ name: head!.slice(0, at), value: Number(head!.slice(at + 1)), type: type!, tags: fieldsOf(rest).tags })
+    metrics.push({
+      name: head!.slice(0, at),
+      value: Number(head!.slice(at + 1)),
+      type: type!,
+      tags: fieldsOf(rest).tags
+    })
   }
   return { events, metrics }
 }

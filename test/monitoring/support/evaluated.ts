@@ -2,11 +2,11 @@
 // initialiser, a function named after the module's path (`"node_modules/hot-shots/..."() {}`)
 // in a readable build: the same esbuild settings as the CLI's, without minifying. V8's
 // coverage (NODE_V8_COVERAGE) of a run says which of those functions ran.
+import { build } from "esbuild"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { build } from "esbuild"
 // @ts-expect-error: a build script in plain JavaScript, without declarations.
 import { common } from "../../../scripts/cliBundle.mjs"
 
@@ -21,7 +21,9 @@ export const readableCli = async (): Promise<string> => {
 interface Coverage {
   readonly result: ReadonlyArray<{
     readonly url: string
-    readonly functions: ReadonlyArray<{ readonly functionName: string; readonly ranges: ReadonlyArray<{ readonly count: number }> }>
+    readonly functions: ReadonlyArray<
+      { readonly functionName: string; readonly ranges: ReadonlyArray<{ readonly count: number }> }
+    >
   }>
 }
 

@@ -13,7 +13,9 @@ export interface DecodedSpan {
   readonly startNanos: bigint
   readonly endNanos: bigint
   readonly attributes: Readonly<Record<string, AttributeValue>>
-  readonly events: ReadonlyArray<{ readonly name: string; readonly attributes: Readonly<Record<string, AttributeValue>> }>
+  readonly events: ReadonlyArray<
+    { readonly name: string; readonly attributes: Readonly<Record<string, AttributeValue>> }
+  >
   readonly status: { readonly code: number; readonly message: string }
 }
 
@@ -50,7 +52,12 @@ const fields = (buf: Uint8Array): Array<Field> => {
     const wire = key & 7
     if (wire === 0) out.push({ no, wire, varint: varint(), bytes: new Uint8Array() })
     else if (wire === 1) {
-      out.push({ no, wire, varint: new DataView(buf.buffer, buf.byteOffset + i, 8).getBigUint64(0, true), bytes: buf.subarray(i, i + 8) })
+      out.push({
+        no,
+        wire,
+        varint: new DataView(buf.buffer, buf.byteOffset + i, 8).getBigUint64(0, true),
+        bytes: buf.subarray(i, i + 8)
+      })
       i += 8
     } else if (wire === 2) {
       const len = Number(varint())
@@ -88,7 +95,10 @@ const anyValue = (b: Uint8Array): AttributeValue => {
 const keyValues = (list: ReadonlyArray<Field>): Record<string, AttributeValue> =>
   Object.fromEntries(list.map((kv) => {
     const parts = fields(kv.bytes)
-    return [utf8(parts.find((p) => p.no === 1)?.bytes ?? new Uint8Array()), anyValue(parts.find((p) => p.no === 2)?.bytes ?? new Uint8Array())]
+    return [
+      utf8(parts.find((p) => p.no === 1)?.bytes ?? new Uint8Array()),
+      anyValue(parts.find((p) => p.no === 2)?.bytes ?? new Uint8Array())
+    ]
   }))
 
 const protoSpan = (b: Uint8Array): DecodedSpan => {
@@ -106,7 +116,10 @@ const protoSpan = (b: Uint8Array): DecodedSpan => {
     attributes: keyValues(fs.filter((f) => f.no === 9)),
     events: fs.filter((f) => f.no === 11).map((e) => {
       const ef = fields(e.bytes)
-      return { name: utf8(ef.find((f) => f.no === 2)?.bytes ?? new Uint8Array()), attributes: keyValues(ef.filter((f) => f.no === 3)) }
+      return {
+        name: utf8(ef.find((f) => f.no === 2)?.bytes ?? new Uint8Array()),
+        attributes: keyValues(ef.filter((f) => f.no === 3))
+      }
     }),
     status: {
       message: utf8(status.find((f) => f.no === 2)?.bytes ?? new Uint8Array()),
@@ -119,7 +132,9 @@ const fromProtobuf = (body: Uint8Array): Array<DecodedExport> =>
   fields(body).filter((f) => f.no === 1).map((rs) => {
     const rsf = fields(rs.bytes)
     const resource = keyValues(fields(rsf.find((f) => f.no === 1)?.bytes ?? new Uint8Array()).filter((f) => f.no === 1))
-    const spans = rsf.filter((f) => f.no === 2).flatMap((ss) => fields(ss.bytes).filter((f) => f.no === 2).map((s) => protoSpan(s.bytes)))
+    const spans = rsf.filter((f) => f.no === 2).flatMap((ss) =>
+      fields(ss.bytes).filter((f) => f.no === 2).map((s) => protoSpan(s.bytes))
+    )
     return { resource, spans }
   })
 
@@ -191,7 +206,9 @@ export const spanTree = (exports: ReadonlyArray<DecodedExport>) => {
   const named = (name: string) => spans.filter((s) => s.name === name)
   const one = (name: string) => {
     const found = named(name)
-    if (found.length !== 1) throw new Error(`expected one span ${name}, found ${found.length}: ${spans.map((s) => s.name).join(", ")}`)
+    if (found.length !== 1) {
+      throw new Error(`expected one span ${name}, found ${found.length}: ${spans.map((s) => s.name).join(", ")}`)
+    }
     return found[0]!
   }
   const children = (parent: DecodedSpan) => spans.filter((s) => s.parentSpanId === parent.spanId)

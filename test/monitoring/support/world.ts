@@ -3,7 +3,13 @@
 // and marker secrets in task-definition environments, in the CLI's credentials and in
 // the process environment, so every receiver's payload can be searched for them.
 import { Effect } from "effect"
-import { type Behaviour, byImageTag, Simulator, type SimulatorApi, startSimServerPromise } from "../../../src/testing/index.js"
+import {
+  type Behaviour,
+  byImageTag,
+  Simulator,
+  type SimulatorApi,
+  startSimServerPromise
+} from "../../../src/testing/index.js"
 import { cliEnv, QUICK, startCli, writeConfig } from "../../support/subprocess.js"
 import { ACCOUNT, OLD, SHA } from "../../support/world.js"
 
@@ -43,8 +49,18 @@ const seed = (sim: SimulatorApi) =>
     const worker = yield* sim.seedTaskDefinition("us-west-2", {
       family: "worker",
       containerDefinitions: [
-        { name: "worker", image: `registry.example.com:5000/team/worker:${OLD}`, memory: 256, dockerLabels: { team: "jobs" } },
-        { name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0", memory: 64, dockerLabels: { team: "sidecar" } }
+        {
+          name: "worker",
+          image: `registry.example.com:5000/team/worker:${OLD}`,
+          memory: 256,
+          dockerLabels: { team: "jobs" }
+        },
+        {
+          name: "log-router",
+          image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.31.0",
+          memory: 64,
+          dockerLabels: { team: "sidecar" }
+        }
       ]
     })
     const report = yield* sim.seedTaskDefinition("us-east-1", {
@@ -58,7 +74,13 @@ const seed = (sim: SimulatorApi) =>
       }]
     })
     yield* sim.addService({ cluster: "prod-a", name: "api", taskDefinition: api, region: "us-east-1", desiredCount: 2 })
-    yield* sim.addService({ cluster: clusterB, name: "worker", taskDefinition: worker, region: "us-west-2", desiredCount: 2 })
+    yield* sim.addService({
+      cluster: clusterB,
+      name: "worker",
+      taskDefinition: worker,
+      region: "us-west-2",
+      desiredCount: 2
+    })
     yield* sim.addRule({
       name: "nightly",
       region: "us-east-1",
