@@ -16,7 +16,7 @@ import { thirdPartyLicenses } from "./licenses.mjs"
 
 await rm("dist/cli", { recursive: true, force: true })
 const { cli } = await buildCli("dist/cli")
-const sim = await build({ ...common, metafile: true, entryPoints: ["src/testing/SimCliBin.ts"], outfile: "dist/cli/gehen-sim.cjs" })
+const sim = await build({ ...common, metafile: true, entryPoints: ["src/testing/cli/Bin.ts"], outfile: "dist/cli/gehen-sim.cjs" })
 await chmod("dist/cli/gehen.cjs", 0o755)
 await chmod("dist/cli/gehen-sim.cjs", 0o755)
 await writeFile(

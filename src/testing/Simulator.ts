@@ -8,8 +8,8 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type { BehaviourPicker } from "./SimBehaviour.js"
-import type { FailNextSpec, SimAwsError } from "./SimFaults.js"
+import type { BehaviourPicker } from "./model/Behaviour.js"
+import type { FailNextSpec, SimAwsError } from "./model/Faults.js"
 import {
   type AddRuleSpec,
   type AddServiceSpec,
@@ -18,7 +18,7 @@ import {
   type SimCall,
   SimModel,
   type SimModelOptions
-} from "./SimModel.js"
+} from "./model/Model.js"
 
 export type SimulatorOptions = SimModelOptions
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { readExports } from "../../src/testing/SimCliOutput.js"
+import { readExports } from "../../src/testing/cli/Output.js"
 import { runCliProcess } from "../support/subprocess.js"
 import { VERSION } from "../../src/Version.js"
 

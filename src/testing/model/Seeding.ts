@@ -1,6 +1,6 @@
 /** Seeding services (not recorded as calls): a steady service as ECS would show it after a completed deployment. */
-import type { SimEcsOps } from "./SimEcsOps.js"
-import { shortName } from "./SimFaults.js"
+import type { SimEcsOps } from "./EcsOps.js"
+import { shortName } from "./Faults.js"
 import {
   type CircuitBreakerFlags,
   type DeploymentControllerType,
@@ -9,9 +9,9 @@ import {
   type ServiceRec,
   type SimDeploymentConfig,
   type SimStrategy
-} from "./SimRecords.js"
-import type { SimRollouts } from "./SimRollouts.js"
-import type { SimStore } from "./SimStore.js"
+} from "./Records.js"
+import type { SimRollouts } from "./Rollouts.js"
+import type { SimStore } from "./Store.js"
 
 export interface AddServiceSpec {
   /** Cluster name or ARN; created when missing. */

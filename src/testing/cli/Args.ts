@@ -1,8 +1,8 @@
 /** gehen-sim's command line: flags to options, or the usage mistake in words. */
 import { parseArgs } from "node:util"
-import { regionPattern } from "../config/Names.js"
-import { nearest } from "../config/Suggest.js"
-import { type BehaviourFlag, isImageTag, parseBehaviourFlag, rehearsalKinds } from "./SimCliBehaviours.js"
+import { regionPattern } from "../../config/Names.js"
+import { nearest } from "../../config/Suggest.js"
+import { type BehaviourFlag, isImageTag, parseBehaviourFlag, rehearsalKinds } from "./Behaviours.js"
 
 export interface SimCliOptions {
   /** 0: a free port. */

@@ -18,10 +18,10 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
-import type { AwsClientsApi } from "../aws/AwsClients.js"
-import { REQUEST_TIMEOUT_MS } from "../aws/AwsClients.js"
-import { handleRequest } from "./SimServer.js"
-import type { SimulatorApi } from "./Simulator.js"
+import type { AwsClientsApi } from "../../aws/AwsClients.js"
+import { REQUEST_TIMEOUT_MS } from "../../aws/AwsClients.js"
+import { handleRequest } from "./Server.js"
+import type { SimulatorApi } from "../Simulator.js"
 
 export interface SimClientsOptions {
   /**

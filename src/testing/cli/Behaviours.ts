@@ -3,8 +3,8 @@
  * out how, and how long a rollout takes. The current tag always rolls out healthy, so a
  * rollback (gehen's or ECS's circuit breaker's) comes back the way it would in AWS.
  */
-import { nearest } from "../config/Suggest.js"
-import type { Behaviour, BehaviourContext, BehaviourPicker } from "./SimBehaviour.js"
+import { nearest } from "../../config/Suggest.js"
+import type { Behaviour, BehaviourContext, BehaviourPicker } from "../model/Behaviour.js"
 
 /** The kinds a rehearsal scripts (`slow` is left out: --rollout-seconds sets the pace). */
 export type RehearsalKind = "healthy" | "unhealthy" | "crash-loop" | "stuck" | "never-drain" | "circuit-breaker"

@@ -1,6 +1,6 @@
 /** What gehen-sim prints: the shell exports (stdout) and the notes for a person (stderr). */
-import { type BehaviourRule, describeRule } from "./SimCliBehaviours.js"
-import type { SeedContainer, SeedPlan } from "./SimCliPlan.js"
+import { type BehaviourRule, describeRule } from "./Behaviours.js"
+import type { SeedContainer, SeedPlan } from "./Plan.js"
 
 /** Set by other tools or a user's shell, each would send gehen elsewhere or read a real profile. */
 export const unsetVariables = [

@@ -4,7 +4,7 @@
  *
  * Clock-free: `sync(now)` runs every timer due by `now`, in time order.
  */
-import { type BehaviourContext, type BehaviourPicker, resolveBehaviour } from "./SimBehaviour.js"
+import { type BehaviourContext, type BehaviourPicker, resolveBehaviour } from "./Behaviour.js"
 import {
   circuitBreakerThreshold,
   type DeploymentRec,
@@ -17,9 +17,9 @@ import {
   stoppedRetentionMs,
   type TaskRec,
   type TimerRec
-} from "./SimRecords.js"
-import { type RolloutOps, SimShifts } from "./SimShifts.js"
-import type { SimStore } from "./SimStore.js"
+} from "./Records.js"
+import { type RolloutOps, SimShifts } from "./Shifts.js"
+import type { SimStore } from "./Store.js"
 
 type Timeline = Pick<TaskRec, "createdAt" | "pendingAt" | "runningAt" | "healthAt" | "health">
 

@@ -1,7 +1,7 @@
 /** STS AssumeRole: hands out recognisable temporary credentials and remembers whom for. */
 import type { AssumeRoleRequest, AssumeRoleResponse } from "@aws-sdk/client-sts"
-import { awsError } from "./SimFaults.js"
-import type { SimStore } from "./SimStore.js"
+import { awsError } from "./Faults.js"
+import type { SimStore } from "./Store.js"
 
 export interface IssuedCredentials {
   readonly accessKeyId: string

@@ -1,8 +1,8 @@
 /** Applies a SeedPlan to a simulator (seeding is not recorded as AWS calls). */
 import type { ContainerDefinition } from "@aws-sdk/client-ecs"
 import * as Effect from "effect/Effect"
-import type { SeedContainer, SeedPlan } from "./SimCliPlan.js"
-import type { SimulatorApi } from "./Simulator.js"
+import type { SeedContainer, SeedPlan } from "./Plan.js"
+import type { SimulatorApi } from "../Simulator.js"
 
 const containerDefinitions = (containers: ReadonlyArray<SeedContainer>): Array<ContainerDefinition> =>
   containers.map((c) => ({

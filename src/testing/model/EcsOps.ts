@@ -34,12 +34,12 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse
 } from "@aws-sdk/client-ecs"
-import { awsError, shortName } from "./SimFaults.js"
-import { page } from "./SimPaging.js"
-import { clone, desiredStatus, isRecord, parseArn, secs, type ServiceRec, taskStatus } from "./SimRecords.js"
-import type { SimRollouts } from "./SimRollouts.js"
-import { toService, toStaleService, toTask, toTaskDefinition } from "./SimShapes.js"
-import type { SimStore } from "./SimStore.js"
+import { awsError, shortName } from "./Faults.js"
+import { page } from "./Paging.js"
+import { clone, desiredStatus, isRecord, parseArn, secs, type ServiceRec, taskStatus } from "./Records.js"
+import type { SimRollouts } from "./Rollouts.js"
+import { toService, toStaleService, toTask, toTaskDefinition } from "./Shapes.js"
+import type { SimStore } from "./Store.js"
 
 /** A service by cluster (name or ARN) and name (or ARN); region default: the ARN's, else the model's default. */
 export interface ServiceKey {

@@ -19,12 +19,12 @@ import type {
   StopServiceDeploymentRequest,
   StopServiceDeploymentResponse
 } from "@aws-sdk/client-ecs"
-import { awsError } from "./SimFaults.js"
-import { page } from "./SimPaging.js"
-import type { ServiceDeploymentRec, ServiceRec } from "./SimRecords.js"
-import type { SimRollouts } from "./SimRollouts.js"
-import { toServiceDeployment, toServiceDeploymentBrief } from "./SimShapes.js"
-import type { SimStore } from "./SimStore.js"
+import { awsError } from "./Faults.js"
+import { page } from "./Paging.js"
+import type { ServiceDeploymentRec, ServiceRec } from "./Records.js"
+import type { SimRollouts } from "./Rollouts.js"
+import { toServiceDeployment, toServiceDeploymentBrief } from "./Shapes.js"
+import type { SimStore } from "./Store.js"
 
 const inProgress = new Set(["PENDING", "IN_PROGRESS"])
 

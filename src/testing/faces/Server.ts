@@ -2,7 +2,7 @@
  * Face 2: the simulator over HTTP, so the real SDK v3 clients (or the gehen binary via
  * AWS_ENDPOINT_URL) can talk to it. AWS JSON 1.1 for ECS and EventBridge, the query
  * protocol for STS AssumeRole, plus `GET /version/<cluster>/<service>` (`Server: <service>-<tag>`)
- * and the `/_sim/...` controls for subprocess tests (see SimControl.ts).
+ * and the `/_sim/...` controls for subprocess tests (see Control.ts).
  *
  * Requests run in the runtime that started the server, so its Clock (live, or a
  * TestClock) drives the rollouts, and an injected late answer is written after that
@@ -15,12 +15,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
-import { handleControl } from "./SimControl.js"
-import { awsError, type SimAwsError } from "./SimFaults.js"
-import { parseVersionUrl, versionServerHeader } from "./SimVersionUrl.js"
-import type { SimModel } from "./SimModel.js"
-import type { CallMeta, SimulatorApi } from "./Simulator.js"
-import { plain, type Reply, toWire } from "./SimWire.js"
+import { handleControl } from "./Control.js"
+import { awsError, type SimAwsError } from "../model/Faults.js"
+import { parseVersionUrl, versionServerHeader } from "./VersionUrl.js"
+import type { SimModel } from "../model/Model.js"
+import type { CallMeta, SimulatorApi } from "../Simulator.js"
+import { plain, type Reply, toWire } from "./Wire.js"
 
 export interface SimServerOptions {
   /** 0 (default) picks a free port. */

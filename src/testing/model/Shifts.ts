@@ -14,8 +14,8 @@ import {
   type ServiceDeploymentRec,
   type ServiceRec,
   type TaskRec
-} from "./SimRecords.js"
-import type { SimStore } from "./SimStore.js"
+} from "./Records.js"
+import type { SimStore } from "./Store.js"
 
 /** What the shifts need of the rollout engine. */
 export interface RolloutOps {

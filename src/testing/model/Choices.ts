@@ -3,7 +3,7 @@
  * picks one per run, from its seed, so a guess that holds for one answer fails a test
  * that runs over several seeds instead of passing by coincidence.
  */
-import { makePrng } from "./SimFaults.js"
+import { makePrng } from "./Faults.js"
 
 export interface SimChoices {
   /**

@@ -1,6 +1,6 @@
 /** Paging like the AWS list operations: opaque `nextToken`s and per-operation page limits. */
-import type { SimLatitude } from "./SimChoices.js"
-import { awsError } from "./SimFaults.js"
+import type { SimLatitude } from "./Choices.js"
+import { awsError } from "./Faults.js"
 
 const encodeToken = (offset: number): string => Buffer.from(`sim:${offset}`).toString("base64")
 

@@ -6,9 +6,9 @@
  * program tests, the live clock over HTTP) drives the rollouts. No background fibers.
  *
  * This class is the model's one face; the work is done by its parts: the records and
- * task states (SimRecords), the store and lookups (SimStore), the rollout engine
- * (SimRollouts), seeding (SimSeeding), the operations (SimEcsOps, SimEventsOps, SimSts),
- * the call record and faults (SimCallLog), the AWS shapes (SimShapes) and paging (SimPaging).
+ * task states (Records), the store and lookups (Store), the rollout engine
+ * (Rollouts), seeding (Seeding), the operations (EcsOps, EventsOps, Sts),
+ * the call record and faults (CallLog), the AWS shapes (Shapes) and paging (Paging).
  */
 import type {
   DeregisterTaskDefinitionRequest,
@@ -67,27 +67,27 @@ import type {
 import type { BatchGetImageRequest, BatchGetImageResponse, Image, ImageFailure } from "@aws-sdk/client-ecr"
 import type { AssumeRoleRequest, AssumeRoleResponse } from "@aws-sdk/client-sts"
 import type * as Either from "effect/Either"
-import type { BehaviourPicker } from "./SimBehaviour.js"
-import { type FaultSettings, type SimCall, SimCallLog, type SimCallOutcome } from "./SimCallLog.js"
-import { choicesFor, type SimChoices, SimLatitude } from "./SimChoices.js"
-import { SimDeploymentOps } from "./SimDeploymentOps.js"
-import { type ServiceKey, SimEcsOps } from "./SimEcsOps.js"
-import { type AddRuleSpec, SimEventsOps } from "./SimEventsOps.js"
-import { awsError, type FailNextSpec, type SimAwsError } from "./SimFaults.js"
-import { clone, type ClusterRec, isServing, secs } from "./SimRecords.js"
-import { SimRollouts } from "./SimRollouts.js"
-import { type AddServiceSpec, seedService } from "./SimSeeding.js"
-import { toRule, toService, toTask, toTaskDefinition } from "./SimShapes.js"
-import { SimStore } from "./SimStore.js"
-import { type IssuedCredentials, SimSts } from "./SimSts.js"
+import type { BehaviourPicker } from "./Behaviour.js"
+import { type FaultSettings, type SimCall, SimCallLog, type SimCallOutcome } from "./CallLog.js"
+import { choicesFor, type SimChoices, SimLatitude } from "./Choices.js"
+import { SimDeploymentOps } from "./DeploymentOps.js"
+import { type ServiceKey, SimEcsOps } from "./EcsOps.js"
+import { type AddRuleSpec, SimEventsOps } from "./EventsOps.js"
+import { awsError, type FailNextSpec, type SimAwsError } from "./Faults.js"
+import { clone, type ClusterRec, isServing, secs } from "./Records.js"
+import { SimRollouts } from "./Rollouts.js"
+import { type AddServiceSpec, seedService } from "./Seeding.js"
+import { toRule, toService, toTask, toTaskDefinition } from "./Shapes.js"
+import { SimStore } from "./Store.js"
+import { type IssuedCredentials, SimSts } from "./Sts.js"
 
-export { mutatingOperations, type SimCall, type SimCallOutcome } from "./SimCallLog.js"
-export type { ServiceKey } from "./SimEcsOps.js"
-export type { AddRuleSpec } from "./SimEventsOps.js"
-export type { CircuitBreakerFlags, DeploymentControllerType } from "./SimRecords.js"
-export type { AddServiceSpec, DeploymentSpec } from "./SimSeeding.js"
-export { choicesFor, type SimChoices } from "./SimChoices.js"
-export type { IssuedCredentials } from "./SimSts.js"
+export { mutatingOperations, type SimCall, type SimCallOutcome } from "./CallLog.js"
+export type { ServiceKey } from "./EcsOps.js"
+export type { AddRuleSpec } from "./EventsOps.js"
+export type { CircuitBreakerFlags, DeploymentControllerType } from "./Records.js"
+export type { AddServiceSpec, DeploymentSpec } from "./Seeding.js"
+export { choicesFor, type SimChoices } from "./Choices.js"
+export type { IssuedCredentials } from "./Sts.js"
 
 export interface SimModelOptions {
   readonly accountId?: string | undefined

@@ -4,7 +4,7 @@
  */
 import type { RegisterTaskDefinitionRequest, Service, Tag } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
-import type { ResolvedBehaviour } from "./SimBehaviour.js"
+import type { ResolvedBehaviour } from "./Behaviour.js"
 
 export type TaskStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "STOPPED"
 

@@ -11,11 +11,11 @@ import type {
   PutTargetsResultEntry,
   Target
 } from "@aws-sdk/client-eventbridge"
-import { awsError, type PendingFailure } from "./SimFaults.js"
-import { page } from "./SimPaging.js"
-import { clone, isRecord } from "./SimRecords.js"
-import { toRule } from "./SimShapes.js"
-import type { SimStore } from "./SimStore.js"
+import { awsError, type PendingFailure } from "./Faults.js"
+import { page } from "./Paging.js"
+import { clone, isRecord } from "./Records.js"
+import { toRule } from "./Shapes.js"
+import type { SimStore } from "./Store.js"
 
 export interface AddRuleSpec {
   readonly name: string

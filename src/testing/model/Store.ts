@@ -3,9 +3,9 @@
  * index, and the lookups every operation shares (by name or ARN, region-aware, like AWS).
  */
 import type { RegisterTaskDefinitionRequest, Tag } from "@aws-sdk/client-ecs"
-import { imageTag } from "./SimBehaviour.js"
-import type { SimLatitude } from "./SimChoices.js"
-import { awsError, shortName } from "./SimFaults.js"
+import { imageTag } from "./Behaviour.js"
+import type { SimLatitude } from "./Choices.js"
+import { awsError, shortName } from "./Faults.js"
 import {
   clone,
   type ClusterRec,
@@ -15,7 +15,7 @@ import {
   type ServiceRec,
   type TaskDefRec,
   type TaskRec
-} from "./SimRecords.js"
+} from "./Records.js"
 
 export class SimStore {
   readonly clusters = new Map<string, ClusterRec>()

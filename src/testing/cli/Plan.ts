@@ -1,12 +1,12 @@
 /**
  * What gehen-sim seeds for a gehen.yml: per service a cluster, a task definition and a
  * steady service; per scheduled task a task definition and a rule with one ECS target, in
- * the region and on the event bus the file names. Pure: SimCliSeed.ts applies it.
+ * the region and on the event bus the file names. Pure: Seed.ts applies it.
  */
 import * as Option from "effect/Option"
-import { clusterName, regionOfCluster } from "../config/Names.js"
-import type { GehenConfig } from "../config/Types.js"
-import { shortName } from "./SimFaults.js"
+import { clusterName, regionOfCluster } from "../../config/Names.js"
+import type { GehenConfig } from "../../config/Types.js"
+import { shortName } from "../model/Faults.js"
 
 export interface SeedContainer {
   readonly name: string

@@ -25,9 +25,9 @@ import {
   type TaskDefRec,
   type TaskRec,
   taskStatus
-} from "./SimRecords.js"
-import type { SimLatitude } from "./SimChoices.js"
-import type { SimStore } from "./SimStore.js"
+} from "./Records.js"
+import type { SimLatitude } from "./Choices.js"
+import type { SimStore } from "./Store.js"
 
 /**
  * An answer's time and the order of its lists as the run's choices have them (`lat`), or

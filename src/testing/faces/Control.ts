@@ -18,12 +18,12 @@ import type { RegisterTaskDefinitionRequest, Tag } from "@aws-sdk/client-ecs"
 import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { choiceFromSpec, pickerOf } from "./SimBehaviour.js"
-import type { FailNextSpec } from "./SimFaults.js"
-import type { AddRuleSpec, AddServiceSpec, DeploymentSpec } from "./SimModel.js"
-import { deploymentControllerTypes } from "./SimRecords.js"
-import type { SimulatorApi } from "./Simulator.js"
-import { controlJson, type Reply, toWire } from "./SimWire.js"
+import { choiceFromSpec, pickerOf } from "../model/Behaviour.js"
+import type { FailNextSpec } from "../model/Faults.js"
+import type { AddRuleSpec, AddServiceSpec, DeploymentSpec } from "../model/Model.js"
+import { deploymentControllerTypes } from "../model/Records.js"
+import type { SimulatorApi } from "../Simulator.js"
+import { controlJson, type Reply, toWire } from "./Wire.js"
 
 type Json = Readonly<Record<string, unknown>>
 

@@ -10,8 +10,8 @@ import {
   matches,
   type PendingFailure,
   SimAwsError
-} from "./SimFaults.js"
-import { clone } from "./SimRecords.js"
+} from "./Faults.js"
+import { clone } from "./Records.js"
 
 /** One AWS call either face received (seeding and inspection are not recorded). */
 export interface SimCall {

@@ -1,31 +1,31 @@
 /**
  * Face 1: the simulator as the deploy programs' ports. Ecs, ScheduledTasks and Identity
  * are the live adapters (EcsLive, ScheduledTasksLive, IdentityLive) over SDK clients
- * that answer from the model in memory (SimClients), so every call is recorded and
+ * that answer from the model in memory (Clients.ts), so every call is recorded and
  * fault-injected exactly as over HTTP, and the adapters' paging, chunking and error
  * classification are the ones users run. DefaultRegion and VersionProbe read the model.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { AwsClients } from "../aws/AwsClients.js"
-import { EcsLive } from "../aws/EcsLive.js"
-import { IdentityLive } from "../aws/IdentityLive.js"
-import { ImagesLive } from "../aws/ImagesLive.js"
-import { ScheduledTasksLive } from "../aws/ScheduledTasksLive.js"
-import { versionOfServer } from "../domain/ServedVersion.js"
-import type { Ecs } from "../ports/Ecs.js"
-import { MissingRegion } from "../ports/Errors.js"
-import type { Identity } from "../ports/Identity.js"
-import type { Images } from "../ports/Images.js"
-import { DefaultRegion } from "../ports/Region.js"
-import type { ScheduledTasks } from "../ports/ScheduledTasks.js"
-import { type ProbeResult, VersionProbe } from "../ports/VersionProbe.js"
-import { makeSimAwsClients, type SimClientsOptions } from "./SimClients.js"
-import { makeSimulator, type SimulatorApi, type SimulatorOptions } from "./Simulator.js"
-import { parseVersionUrl, versionServerHeader } from "./SimVersionUrl.js"
+import { AwsClients } from "../../aws/AwsClients.js"
+import { EcsLive } from "../../aws/EcsLive.js"
+import { IdentityLive } from "../../aws/IdentityLive.js"
+import { ImagesLive } from "../../aws/ImagesLive.js"
+import { ScheduledTasksLive } from "../../aws/ScheduledTasksLive.js"
+import { versionOfServer } from "../../domain/ServedVersion.js"
+import type { Ecs } from "../../ports/Ecs.js"
+import { MissingRegion } from "../../ports/Errors.js"
+import type { Identity } from "../../ports/Identity.js"
+import type { Images } from "../../ports/Images.js"
+import { DefaultRegion } from "../../ports/Region.js"
+import type { ScheduledTasks } from "../../ports/ScheduledTasks.js"
+import { type ProbeResult, VersionProbe } from "../../ports/VersionProbe.js"
+import { makeSimAwsClients, type SimClientsOptions } from "./Clients.js"
+import { makeSimulator, type SimulatorApi, type SimulatorOptions } from "../Simulator.js"
+import { parseVersionUrl, versionServerHeader } from "./VersionUrl.js"
 
-export { parseVersionUrl, versionServerHeader } from "./SimVersionUrl.js"
+export { parseVersionUrl, versionServerHeader } from "./VersionUrl.js"
 
 export interface SimLayerOptions extends SimClientsOptions {
   /** What DefaultRegion answers; `null` makes it fail with MissingRegion. Default: the model's default region. */

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `gehen-sim` executable (bundled as dist/cli/gehen-sim.cjs): the process around
- * SimCliProgram, its streams, signals and exit code.
+ * Program.ts, its streams, signals and exit code.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Effect from "effect/Effect"
 import { devNull } from "node:os"
-import { readSimArgs, type SimInvocation } from "./SimCliArgs.js"
-import { detachedChildVariable, type ReadyMessage, startDetached } from "./SimCliBackground.js"
-import { runSimCli, type SimCliIo } from "./SimCliProgram.js"
+import { readSimArgs, type SimInvocation } from "./Args.js"
+import { detachedChildVariable, type ReadyMessage, startDetached } from "./Background.js"
+import { runSimCli, type SimCliIo } from "./Program.js"
 
 // A reader that went away (a closed pipe, a background parent that exited) must not stop the server.
 process.stdout.on("error", () => {})
