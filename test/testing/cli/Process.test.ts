@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { readExports } from "../../src/testing/cli/Output.js"
-import { runCliProcess } from "../support/subprocess.js"
-import { VERSION } from "../../src/Version.js"
+import { readExports } from "../../../src/testing/cli/Output.js"
+import { runCliProcess } from "../../support/subprocess.js"
+import { VERSION } from "../../../src/Version.js"
 
 // The CLI bundle's sibling: test/globalSetup.ts rebuilds both when src/ changes.
-const SIM = join(import.meta.dirname, "..", "..", "dist", "cli", "gehen-sim.cjs")
+const SIM = join(import.meta.dirname, "..", "..", "..", "dist", "cli", "gehen-sim.cjs")
 const BAD = "bad0c0de"
 const GOOD = "600dc0de"
 const EU_CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/prod-eu"

@@ -4,11 +4,11 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
-import { Ecs } from "../../src/ports/Ecs.js"
-import { DefaultRegion } from "../../src/ports/Region.js"
-import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
-import { VersionProbe } from "../../src/ports/VersionProbe.js"
-import { type BehaviourPicker, byImageTag, imageTag, Simulator, type SimulatorApi, type SimulatorOptions } from "../../src/testing/index.js"
+import { Ecs } from "../../../src/ports/Ecs.js"
+import { DefaultRegion } from "../../../src/ports/Region.js"
+import { ScheduledTasks } from "../../../src/ports/ScheduledTasks.js"
+import { VersionProbe } from "../../../src/ports/VersionProbe.js"
+import { type BehaviourPicker, byImageTag, imageTag, Simulator, type SimulatorApi, type SimulatorOptions } from "../../../src/testing/index.js"
 
 const webDef = (tag: string): RegisterTaskDefinitionCommandInput => ({
   family: "web",

@@ -1,7 +1,7 @@
 // gehen-sim's flags: options, defaults, and each usage mistake as one `gehen-sim:` line.
 import { describe, expect, it } from "vitest"
-import { readSimArgs, type SimCliOptions } from "../../src/testing/cli/Args.js"
-import { parseBehaviourFlag } from "../../src/testing/cli/Behaviours.js"
+import { readSimArgs, type SimCliOptions } from "../../../src/testing/cli/Args.js"
+import { parseBehaviourFlag } from "../../../src/testing/cli/Behaviours.js"
 
 const run = (args: ReadonlyArray<string>): SimCliOptions => {
   const r = readSimArgs(args)

@@ -21,9 +21,9 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { VersionProbeFetch } from "../../src/http/VersionProbeLive.js"
-import { VersionProbe } from "../../src/ports/VersionProbe.js"
-import { Simulator, type SimulatorApi, startSimServer } from "../../src/testing/index.js"
+import { VersionProbeFetch } from "../../../src/http/VersionProbeLive.js"
+import { VersionProbe } from "../../../src/ports/VersionProbe.js"
+import { Simulator, type SimulatorApi, startSimServer } from "../../../src/testing/index.js"
 
 const ACCOUNT = "123456789012"
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "x" }

@@ -3,10 +3,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
-import { Ecs } from "../../src/ports/Ecs.js"
-import type { ServiceDeploymentState } from "../../src/domain/DeploymentModel.js"
-import { VersionProbe } from "../../src/ports/VersionProbe.js"
-import { type DeploymentSpec, handleRequest, Simulator, type SimulatorApi } from "../../src/testing/index.js"
+import { Ecs } from "../../../src/ports/Ecs.js"
+import type { ServiceDeploymentState } from "../../../src/domain/DeploymentModel.js"
+import { VersionProbe } from "../../../src/ports/VersionProbe.js"
+import { type DeploymentSpec, handleRequest, Simulator, type SimulatorApi } from "../../../src/testing/index.js"
 
 const def = (tag: string) => ({ family: "web", containerDefinitions: [{ name: "web", image: `web:${tag}` }] })
 const web = { region: "us-east-1", cluster: "main", service: "web" } as const

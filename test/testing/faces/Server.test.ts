@@ -22,7 +22,7 @@ import { ConfiguredRetryStrategy } from "@smithy/core/retry"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
-import { Simulator, type SimulatorApi, type SimulatorOptions, startSimServer } from "../../src/testing/index.js"
+import { Simulator, type SimulatorApi, type SimulatorOptions, startSimServer } from "../../../src/testing/index.js"
 
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "x" }
 const base = (url: string) => ({ region: "us-east-1", endpoint: url, credentials, maxAttempts: 1 })

@@ -2,8 +2,8 @@
 // behaviours, the rehearsal copy of the file and the exports.
 import * as Effect from "effect/Effect"
 import { describe, expect, it } from "vitest"
-import { decodeConfig } from "../../src/config/Config.js"
-import type { BehaviourContext } from "../../src/testing/model/Behaviour.js"
+import { decodeConfig } from "../../../src/config/Config.js"
+import type { BehaviourContext } from "../../../src/testing/model/Behaviour.js"
 import {
   type BehaviourRule,
   parseBehaviourFlag,
@@ -11,12 +11,12 @@ import {
   resolveBehaviours,
   rolloutBehaviour,
   type Scriptable
-} from "../../src/testing/cli/Behaviours.js"
-import { envExports, readExports, shellQuote } from "../../src/testing/cli/Output.js"
-import { seedPlanOf } from "../../src/testing/cli/Plan.js"
-import { rewriteUrls } from "../../src/testing/cli/Rewrite.js"
-import { seedFromPlan } from "../../src/testing/cli/Seed.js"
-import { makeSimulator } from "../../src/testing/Simulator.js"
+} from "../../../src/testing/cli/Behaviours.js"
+import { envExports, readExports, shellQuote } from "../../../src/testing/cli/Output.js"
+import { seedPlanOf } from "../../../src/testing/cli/Plan.js"
+import { rewriteUrls } from "../../../src/testing/cli/Rewrite.js"
+import { seedFromPlan } from "../../../src/testing/cli/Seed.js"
+import { makeSimulator } from "../../../src/testing/Simulator.js"
 
 const EU_CLUSTER = "arn:aws:ecs:eu-west-1:210987654321:cluster/prod-eu"
 

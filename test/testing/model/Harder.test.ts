@@ -12,10 +12,10 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { servesVersion } from "../../src/domain/ServedVersion.js"
-import { Ecs } from "../../src/ports/Ecs.js"
-import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
-import { VersionProbe } from "../../src/ports/VersionProbe.js"
+import { servesVersion } from "../../../src/domain/ServedVersion.js"
+import { Ecs } from "../../../src/ports/Ecs.js"
+import { ScheduledTasks } from "../../../src/ports/ScheduledTasks.js"
+import { VersionProbe } from "../../../src/ports/VersionProbe.js"
 import {
   type AddServiceSpec,
   type BehaviourContext,
@@ -27,7 +27,7 @@ import {
   Simulator,
   type SimulatorApi,
   type SimulatorOptions
-} from "../../src/testing/index.js"
+} from "../../../src/testing/index.js"
 
 const ACCOUNT = "123456789012"
 const tdArn = (family: string, revision: number) => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${family}:${revision}`
