@@ -118,7 +118,7 @@ export class SimDeploymentOps {
     if (!inProgress.has(sd.status)) {
       throw awsError("ConflictException", `The service deployment is ${sd.status}: only one in progress can be stopped.`)
     }
-    this.rollouts.shifts.stop(svc, sd, now)
+    this.rollouts.stop(svc, sd, now)
     return { serviceDeploymentArn: sd.arn }
   }
 

@@ -6,9 +6,10 @@
  * program tests, the live clock over HTTP) drives the rollouts. No background fibers.
  *
  * This class is the model's one face; the work is done by its parts: the records and
- * task states (Records), the store and lookups (Store), the rollout engine
- * (Rollouts), seeding (Seeding), the operations (EcsOps, EventsOps, Sts),
- * the call record and faults (CallLog), the AWS shapes (Shapes) and paging (Paging).
+ * task states (Records), the store and lookups (Store), the rollout engine (Rollouts,
+ * which calls the traffic shifts in Shifts and the timers in Timeline), seeding (Seeding),
+ * the operations (EcsOps, DeploymentOps, EventsOps, Sts), the call record and faults
+ * (CallLog), the AWS shapes (Shapes) and paging (Paging).
  */
 import type {
   DeregisterTaskDefinitionRequest,

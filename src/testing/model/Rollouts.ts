@@ -1,6 +1,10 @@
 /**
- * The rollout engine: deployments, their tasks and the timers that move them along
- * (start, health, drain, crash, circuit breaker), according to each deployment's behaviour.
+ * The rollout engine: deployments and their tasks (start, health, drain, crash, circuit
+ * breaker), according to each deployment's behaviour, and ECS's rollbacks (after an
+ * alarm, StopServiceDeployment or a failure): a traffic-shifting service deployment
+ * shifts its traffic back, a rolling one is undone by a new deployment. It owns the state
+ * machine: the service deployments' records and traffic-shift stages (Shifts) and the
+ * timers, events and tasks (Timeline) are steps it calls; neither calls back into it.
  *
  * Clock-free: `sync(now)` runs every timer due by `now`, in time order.
  */
@@ -11,111 +15,41 @@ import {
   desiredStatus,
   essentialExitReason,
   isLive,
-  maxEvents,
   secs,
+  type ServiceDeploymentRec,
   type ServiceRec,
-  stoppedRetentionMs,
-  type TaskRec,
-  type TimerRec
+  type TaskRec
 } from "./Records.js"
-import { type RolloutOps, SimShifts } from "./Shifts.js"
+import { SimShifts } from "./Shifts.js"
 import type { SimStore } from "./Store.js"
-
-type Timeline = Pick<TaskRec, "createdAt" | "pendingAt" | "runningAt" | "healthAt" | "health">
+import { SimTimeline } from "./Timeline.js"
 
 const breakerReason = "ECS deployment circuit breaker: tasks failed to start."
 
-export class SimRollouts implements RolloutOps {
-  private timerSeq = 0
+export class SimRollouts {
+  /** The timers, events and tasks. */
+  private readonly timeline: SimTimeline
   /** The service deployments' records and traffic shifts. */
   readonly shifts: SimShifts
 
   constructor(private readonly store: SimStore, private readonly picker: () => BehaviourPicker) {
-    this.shifts = new SimShifts(store, this)
-    this.shifts.rollback = (svc, sd, at, reason) => {
-      const d = this.shifts.deploymentOf(svc, sd)
-      if (d !== undefined) this.failDeployment(svc, d, at, reason, true)
-    }
+    this.timeline = new SimTimeline(store)
+    this.shifts = new SimShifts(store, this.timeline)
   }
-
-  // ---------------------------------------------------------------- time
 
   /** Runs every rollout timer due by `now`, in time order. Time never goes backwards. */
   sync(now: number): void {
-    this.store.lastNow = Math.max(this.store.lastNow, now)
-    const t = this.store.lastNow
-    for (const svc of this.store.allServices()) {
-      for (;;) {
-        let next: TimerRec | undefined
-        for (const timer of svc.timers) {
-          if (timer.at <= t && (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))) {
-            next = timer
-          }
-        }
-        if (next === undefined) break
-        const due = next
-        svc.timers = svc.timers.filter((x) => x !== due)
-        due.run(due.at)
-      }
-      this.prune(svc, t)
-    }
+    this.timeline.sync(now)
   }
 
-  private prune(svc: ServiceRec, now: number): void {
-    const old = svc.tasks.filter((t) => t.stopAt !== undefined && t.stopAt < now - stoppedRetentionMs)
-    if (old.length === 0) return
-    for (const t of old) {
-      this.store.taskIndex.delete(t.arn)
-      this.store.taskIndex.delete(t.id)
-    }
-    svc.tasks = svc.tasks.filter((t) => !old.includes(t))
-  }
-
-  schedule(svc: ServiceRec, at: number, run: (at: number) => void): void {
-    svc.timers.push({ at, seq: this.timerSeq++, run })
-  }
-
-  // ---------------------------------------------------------------- tasks and events
-
-  event(svc: ServiceRec, at: number, message: string): void {
-    svc.events.unshift({ id: `ev-${this.store.next()}`, at, message })
-    if (svc.events.length > maxEvents) svc.events.length = maxEvents
-  }
-
-  addTask(svc: ServiceRec, d: DeploymentRec, timeline: Timeline): TaskRec {
-    const seq = this.store.next()
-    const id = seq.toString(16).padStart(32, "0")
-    const task: TaskRec = {
-      seq,
-      id,
-      arn: `arn:aws:ecs:${svc.cluster.region}:${this.store.accountId}:task/${svc.cluster.name}/${id}`,
-      taskDefinitionArn: d.taskDefinitionArn,
-      deploymentId: d.id,
-      ...timeline,
-      stopDecidedAt: undefined,
-      stopAt: undefined,
-      stoppedReason: undefined
-    }
-    svc.tasks.push(task)
-    this.store.taskIndex.set(task.arn, { task, service: svc })
-    this.store.taskIndex.set(task.id, { task, service: svc })
-    return task
-  }
-
-  stopTask(t: TaskRec, decidedAt: number, stopAt: number, reason: string): void {
-    if (t.stopAt === undefined || t.stopAt > stopAt) {
-      t.stopAt = stopAt
-      t.stoppedReason = reason
-    }
-    if (t.stopDecidedAt === undefined || t.stopDecidedAt > decidedAt) t.stopDecidedAt = decidedAt
-  }
+  // ---------------------------------------------------------------- tasks
 
   /** Launches one task of a deployment according to its behaviour and schedules what follows. */
   private launch(svc: ServiceRec, d: DeploymentRec, at: number): TaskRec {
     const b = d.behaviour
     const runs = b.kind !== "stuck" && b.kind !== "circuit-breaker"
     const checked = b.healthCheck || b.kind === "unhealthy"
-    const task = this.addTask(svc, d, {
+    const task = this.timeline.addTask(svc, d, {
       createdAt: at,
       pendingAt: at + Math.round(secs(b.startAfter) / 3),
       runningAt: runs ? at + secs(b.startAfter) : undefined,
@@ -125,11 +59,11 @@ export class SimRollouts implements RolloutOps {
     if (b.kind === "circuit-breaker" || b.kind === "crash-loop") {
       // circuit-breaker: the container exits as it starts; crash-loop: soon after it runs.
       const crashAt = at + secs(b.kind === "crash-loop" ? b.crashAfter : b.startAfter)
-      this.stopTask(task, crashAt, crashAt, essentialExitReason)
-      this.schedule(svc, crashAt, (t) => this.onCrash(svc, d, task, t))
+      this.timeline.stopTask(task, crashAt, crashAt, essentialExitReason)
+      this.timeline.schedule(svc, crashAt, (t) => this.onCrash(svc, d, task, t))
     }
     if (b.kind === "unhealthy" && task.healthAt !== undefined) {
-      this.schedule(svc, task.healthAt + secs(b.replaceAfter), (t) => this.onUnhealthy(svc, d, task, t))
+      this.timeline.schedule(svc, task.healthAt + secs(b.replaceAfter), (t) => this.onUnhealthy(svc, d, task, t))
     }
     return task
   }
@@ -137,7 +71,7 @@ export class SimRollouts implements RolloutOps {
   private launchMany(svc: ServiceRec, d: DeploymentRec, at: number, n: number): void {
     if (n <= 0) return
     const started = Array.from({ length: n }, () => this.launch(svc, d, at))
-    this.event(svc, at, `(service ${svc.name}) has started ${n} tasks: ${started.map((t) => `(task ${t.id})`).join(" ")}.`)
+    this.timeline.event(svc, at, `(service ${svc.name}) has started ${n} tasks: ${started.map((t) => `(task ${t.id})`).join(" ")}.`)
   }
 
   // ---------------------------------------------------------------- deployments
@@ -176,7 +110,7 @@ export class SimRollouts implements RolloutOps {
     svc.deployments.push(d)
     if (svc.status !== "INACTIVE") {
       for (let i = 0; i < svc.desiredCount; i++) {
-        this.addTask(svc, d, {
+        this.timeline.addTask(svc, d, {
           createdAt: now,
           pendingAt: now,
           runningAt: now,
@@ -186,7 +120,7 @@ export class SimRollouts implements RolloutOps {
       }
     }
     this.shifts.open(svc, d, now, "SUCCESSFUL")
-    this.event(svc, now, `(service ${svc.name}) has reached a steady state.`)
+    this.timeline.event(svc, now, `(service ${svc.name}) has reached a steady state.`)
   }
 
   startDeployment(svc: ServiceRec, tdArn: string, at: number, rollback: boolean): DeploymentRec {
@@ -223,7 +157,10 @@ export class SimRollouts implements RolloutOps {
     }
     d.rolloutStateReason = `ECS deployment ${d.id} in progress.`
     // ECS's own rollback belongs to the service deployment it undoes.
-    if (!rollback) this.shifts.open(svc, d, at, "IN_PROGRESS")
+    if (!rollback) {
+      const sd = this.shifts.open(svc, d, at, "IN_PROGRESS")
+      if (behaviour.alarmAfter !== undefined) this.timeline.schedule(svc, at + secs(behaviour.alarmAfter), (t) => this.alarm(svc, sd, t))
+    }
     svc.deployments.unshift(d)
     svc.taskDefinitionArn = tdArn
     this.launchMany(svc, d, at, d.desiredCount)
@@ -232,11 +169,11 @@ export class SimRollouts implements RolloutOps {
       case "slow":
       case "never-drain": {
         const readyIn = behaviour.healthCheck ? behaviour.healthyAfter : behaviour.startAfter
-        this.schedule(svc, at + (d.desiredCount === 0 ? 0 : secs(readyIn)), (t) => this.onReady(svc, d, t))
+        this.timeline.schedule(svc, at + (d.desiredCount === 0 ? 0 : secs(readyIn)), (t) => this.onReady(svc, d, t))
         break
       }
       case "circuit-breaker":
-        this.schedule(svc, at + secs(behaviour.failAfter), (t) => this.failDeployment(svc, d, t))
+        this.timeline.schedule(svc, at + secs(behaviour.failAfter), (t) => this.failDeployment(svc, d, t))
         break
       case "crash-loop":
       case "unhealthy":
@@ -259,32 +196,32 @@ export class SimRollouts implements RolloutOps {
       o.updatedAt = at
       const live = svc.tasks.filter((t) => t.deploymentId === o.id && isLive(t, at))
       live.forEach((t, i) => {
-        this.stopTask(t, at, at + Math.round((drainMs * (i + 1)) / live.length), `Scaling activity initiated by (deployment ${d.id})`)
+        this.timeline.stopTask(t, at, at + Math.round((drainMs * (i + 1)) / live.length), `Scaling activity initiated by (deployment ${d.id})`)
         drained.push(t)
       })
     }
     if (drained.length > 0) {
-      this.event(
+      this.timeline.event(
         svc,
         at,
         `(service ${svc.name}) has stopped ${drained.length} running tasks: ${drained.map((t) => `(task ${t.id})`).join(" ")}.`
       )
     }
-    this.schedule(svc, at + (drained.length > 0 ? drainMs : 0), (t) => this.onComplete(svc, d, t))
+    this.timeline.schedule(svc, at + (drained.length > 0 ? drainMs : 0), (t) => this.onComplete(svc, d, t))
   }
 
   private onComplete(svc: ServiceRec, d: DeploymentRec, at: number): void {
     if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
     for (const t of svc.tasks) {
-      if (t.deploymentId !== d.id && isLive(t, at)) this.stopTask(t, at, at, `Scaling activity initiated by (deployment ${d.id})`)
+      if (t.deploymentId !== d.id && isLive(t, at)) this.timeline.stopTask(t, at, at, `Scaling activity initiated by (deployment ${d.id})`)
     }
     svc.deployments = [d]
     d.rolloutState = "COMPLETED"
     d.rolloutStateReason = `ECS deployment ${d.id} completed.`
     d.updatedAt = at
     this.shifts.completed(svc, d, at)
-    this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment completed.`)
-    this.event(svc, at, `(service ${svc.name}) has reached a steady state.`)
+    this.timeline.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment completed.`)
+    this.timeline.event(svc, at, `(service ${svc.name}) has reached a steady state.`)
   }
 
   /** One more failed task; a task of the deployment that turned HEALTHY since the last failure reset the count first. */
@@ -303,10 +240,10 @@ export class SimRollouts implements RolloutOps {
   /** unhealthy: ECS stops a task failing its health check and starts a replacement. */
   private onUnhealthy(svc: ServiceRec, d: DeploymentRec, task: TaskRec, at: number): void {
     if (!isLive(task, at) || d.status !== "PRIMARY") return
-    this.stopTask(task, at, at, "Task failed container health checks")
+    this.timeline.stopTask(task, at, at, "Task failed container health checks")
     this.countFailure(svc, d, at)
-    this.event(svc, at, `(service ${svc.name}) (task ${task.id}) failed container health checks.`)
-    this.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
+    this.timeline.event(svc, at, `(service ${svc.name}) (task ${task.id}) failed container health checks.`)
+    this.timeline.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
     if (d.rolloutState === "IN_PROGRESS") this.launchMany(svc, d, at, 1)
   }
 
@@ -318,7 +255,7 @@ export class SimRollouts implements RolloutOps {
   private onCrash(svc: ServiceRec, d: DeploymentRec, task: TaskRec, at: number): void {
     if (task.stopAt !== at || task.stoppedReason !== essentialExitReason) return
     this.countFailure(svc, d, at)
-    this.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
+    this.timeline.event(svc, at, `(service ${svc.name}) has stopped 1 running tasks: (task ${task.id}).`)
     if (d.status !== "PRIMARY" || d.rolloutState !== "IN_PROGRESS") return
     if (
       d.behaviour.kind === "crash-loop" && svc.circuitBreaker.enable &&
@@ -348,14 +285,35 @@ export class SimRollouts implements RolloutOps {
     d.updatedAt = at
     d.desiredCount = 0
     for (const t of svc.tasks) {
-      if (t.deploymentId === d.id && isLive(t, at)) this.stopTask(t, at, at, "Deployment circuit breaker: tasks failed to start")
+      if (t.deploymentId === d.id && isLive(t, at)) this.timeline.stopTask(t, at, at, "Deployment circuit breaker: tasks failed to start")
     }
-    this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`)
+    this.timeline.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`)
     // ECS rolls back once; a failing rollback just stays FAILED.
     if (rollback && !d.isRollback && d.previousTaskDefinitionArn !== undefined) {
       const back = this.startDeployment(svc, d.previousTaskDefinitionArn, at, true)
-      this.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) rolling back to deployment ${back.id}.`)
+      this.timeline.event(svc, at, `(service ${svc.name}) (deployment ${d.id}) rolling back to deployment ${back.id}.`)
     }
+  }
+
+  /** A CloudWatch alarm went into ALARM during the deployment. */
+  private alarm(svc: ServiceRec, sd: ServiceDeploymentRec, at: number): void {
+    const a = svc.deploymentConfig.alarms
+    if (sd.status !== "IN_PROGRESS" || !a.enable || a.names.length === 0) return
+    const reason = `CloudWatch alarm ${a.names[0]} is in ALARM.`
+    this.timeline.event(svc, at, `(service ${svc.name}) ${reason}`)
+    if (a.rollback) this.rollBack(svc, sd, at, reason)
+  }
+
+  /** StopServiceDeployment with stopType ROLLBACK. */
+  stop(svc: ServiceRec, sd: ServiceDeploymentRec, at: number): void {
+    this.rollBack(svc, sd, at, "Service deployment stopped by StopServiceDeployment (ROLLBACK).")
+  }
+
+  /** ECS rolls a service deployment back: traffic shifted back to blue, or a rolling deployment failed and rolled back. */
+  private rollBack(svc: ServiceRec, sd: ServiceDeploymentRec, at: number, reason: string): void {
+    if (this.shifts.shifts(svc)) return this.shifts.rollBackShift(svc, sd, at, reason)
+    const d = this.shifts.deploymentOf(svc, sd)
+    if (d !== undefined) this.failDeployment(svc, d, at, reason, true)
   }
 
   /** desiredCount changed without a new deployment: scale the primary. */
@@ -368,7 +326,7 @@ export class SimRollouts implements RolloutOps {
     if (live.length < svc.desiredCount) {
       this.launchMany(svc, d, at, svc.desiredCount - live.length)
     } else {
-      for (const t of live.slice(svc.desiredCount)) this.stopTask(t, at, at, `Scaling activity initiated by (deployment ${d.id})`)
+      for (const t of live.slice(svc.desiredCount)) this.timeline.stopTask(t, at, at, `Scaling activity initiated by (deployment ${d.id})`)
     }
   }
 }

@@ -2,7 +2,8 @@
  * Service deployments: the record ECS keeps of each deployment (status, lifecycle stage,
  * hooks, traffic weights) and, for BLUE_GREEN, LINEAR and CANARY services, the stages
  * that move traffic from the blue tasks to the green ones. ROLLING services only get the
- * record; the rollout engine moves their tasks as before.
+ * record; the rollout engine moves their tasks as before. These are steps the rollout
+ * engine (Rollouts) calls; they start no deployment, so they never call back into it.
  */
 import {
   type DeploymentRec,
@@ -12,17 +13,10 @@ import {
   mins,
   secs,
   type ServiceDeploymentRec,
-  type ServiceRec,
-  type TaskRec
+  type ServiceRec
 } from "./Records.js"
 import type { SimStore } from "./Store.js"
-
-/** What the shifts need of the rollout engine. */
-export interface RolloutOps {
-  schedule(svc: ServiceRec, at: number, run: (at: number) => void): void
-  event(svc: ServiceRec, at: number, message: string): void
-  stopTask(t: TaskRec, decidedAt: number, stopAt: number, reason: string): void
-}
+import type { SimTimeline } from "./Timeline.js"
 
 /** The stages after the green tasks are up, in order. */
 const afterScaleUp = [
@@ -43,7 +37,7 @@ const lambdaMs = secs(2)
 const rollbackMs = secs(5)
 
 export class SimShifts {
-  constructor(private readonly store: SimStore, private readonly ops: RolloutOps) {}
+  constructor(private readonly store: SimStore, private readonly timeline: SimTimeline) {}
 
   /** The service deployment rolling out `d` (a rollback deployment ECS started belongs to the one it undoes). */
   of(svc: ServiceRec, d: DeploymentRec): ServiceDeploymentRec | undefined {
@@ -87,9 +81,6 @@ export class SimShifts {
       rollback: undefined
     }
     svc.serviceDeployments.unshift(sd)
-    if (status === "IN_PROGRESS" && d.behaviour.alarmAfter !== undefined) {
-      this.ops.schedule(svc, at + secs(d.behaviour.alarmAfter), (t) => this.alarm(svc, sd, t))
-    }
     return sd
   }
 
@@ -142,7 +133,7 @@ export class SimShifts {
     if (stage === undefined) return
     sd.lifecycleStage = stage
     sd.updatedAt = at
-    const next = (after: number) => this.ops.schedule(svc, at + after, (t) => this.enter(svc, sd, index + 1, t))
+    const next = (after: number) => this.timeline.schedule(svc, at + after, (t) => this.enter(svc, sd, index + 1, t))
     const hooks = svc.deploymentConfig.hooks.filter((h) => h.lifecycleStages.includes(stage))
     if (hooks.length > 0 && !sd.hooks.some((h) => h.stage === stage)) {
       for (const h of hooks) {
@@ -155,13 +146,13 @@ export class SimShifts {
         }
         sd.hooks.push(hook)
         if (h.targetType === "PAUSE") {
-          this.ops.schedule(svc, hook.expiresAt, (t) => {
+          this.timeline.schedule(svc, hook.expiresAt, (t) => {
             if (hook.status !== "AWAITING_ACTION") return
             hook.status = "TIMED_OUT"
             this.rollBackShift(svc, sd, t, `Lifecycle hook ${hook.hookId} timed out at ${stage}.`)
           })
         } else {
-          this.ops.schedule(svc, at + lambdaMs, (t) => {
+          this.timeline.schedule(svc, at + lambdaMs, (t) => {
             hook.status = "SUCCEEDED"
             this.resume(svc, sd, stage, t)
           })
@@ -177,7 +168,7 @@ export class SimShifts {
     if (sd.status !== "IN_PROGRESS" || sd.lifecycleStage !== stage) return
     if (sd.hooks.some((h) => h.stage === stage && h.status !== "SUCCEEDED")) return
     const index = afterScaleUp.findIndex((s) => s === stage)
-    this.act(svc, sd, stage, at, (after) => this.ops.schedule(svc, at + after, (t) => this.enter(svc, sd, index + 1, t)))
+    this.act(svc, sd, stage, at, (after) => this.timeline.schedule(svc, at + after, (t) => this.enter(svc, sd, index + 1, t)))
   }
 
   /** A stage without hooks or waiting lasts a second, or as long as the deployment's tasks take to start if quicker. */
@@ -206,8 +197,8 @@ export class SimShifts {
           if (sd.status !== "IN_PROGRESS") return
           sd.productionWeight = steps[i] ?? 100
           sd.updatedAt = t
-          if (i + 1 >= steps.length) return this.ops.schedule(svc, t + gap, (u) => this.enter(svc, sd, 4, u))
-          this.ops.schedule(svc, t + wait, (u) => step(i + 1, u))
+          if (i + 1 >= steps.length) return this.timeline.schedule(svc, t + gap, (u) => this.enter(svc, sd, 4, u))
+          this.timeline.schedule(svc, t + wait, (u) => step(i + 1, u))
         }
         return step(0, at)
       }
@@ -229,18 +220,18 @@ export class SimShifts {
       if (o === d) continue
       o.desiredCount = 0
       for (const t of svc.tasks) {
-        if (t.deploymentId === o.id && isLive(t, at)) this.ops.stopTask(t, at, at + drainMs, `Scaling activity initiated by (deployment ${d.id})`)
+        if (t.deploymentId === o.id && isLive(t, at)) this.timeline.stopTask(t, at, at + drainMs, `Scaling activity initiated by (deployment ${d.id})`)
       }
     }
-    this.ops.schedule(svc, at + drainMs, (t) => {
+    this.timeline.schedule(svc, at + drainMs, (t) => {
       if (sd.status !== "IN_PROGRESS") return
       svc.deployments = [d]
       d.rolloutState = "COMPLETED"
       d.rolloutStateReason = `ECS deployment ${d.id} completed.`
       d.updatedAt = t
       this.finish(sd, t, "SUCCESSFUL", "Service deployment completed.")
-      this.ops.event(svc, t, `(service ${svc.name}) (deployment ${d.id}) deployment completed.`)
-      this.ops.event(svc, t, `(service ${svc.name}) has reached a steady state.`)
+      this.timeline.event(svc, t, `(service ${svc.name}) (deployment ${d.id}) deployment completed.`)
+      this.timeline.event(svc, t, `(service ${svc.name}) has reached a steady state.`)
     })
   }
 
@@ -262,7 +253,7 @@ export class SimShifts {
       green.desiredCount = 0
       green.updatedAt = at
       for (const t of svc.tasks) {
-        if (t.deploymentId === green.id && isLive(t, at)) this.ops.stopTask(t, at, at + rollbackMs, "Service deployment rolled back")
+        if (t.deploymentId === green.id && isLive(t, at)) this.timeline.stopTask(t, at, at + rollbackMs, "Service deployment rolled back")
       }
     }
     if (blue !== undefined) {
@@ -270,8 +261,8 @@ export class SimShifts {
       blue.updatedAt = at
       svc.taskDefinitionArn = blue.taskDefinitionArn
     }
-    this.ops.event(svc, at, `(service ${svc.name}) service deployment ${sd.arn} rolling back: ${reason}`)
-    this.ops.schedule(svc, at + rollbackMs, (t) => {
+    this.timeline.event(svc, at, `(service ${svc.name}) service deployment ${sd.arn} rolling back: ${reason}`)
+    this.timeline.schedule(svc, at + rollbackMs, (t) => {
       if (sd.status !== "ROLLBACK_IN_PROGRESS") return
       if (green?.behaviour.rollbackFails === true) {
         // The blue tasks did not come back either: the service is left to whoever deploys next.
@@ -283,27 +274,6 @@ export class SimShifts {
       }
       this.finish(sd, t, "ROLLBACK_SUCCESSFUL", `Rolled back: ${reason}`)
     })
-  }
-
-  /** A CloudWatch alarm went into ALARM during the deployment. */
-  private alarm(svc: ServiceRec, sd: ServiceDeploymentRec, at: number): void {
-    const a = svc.deploymentConfig.alarms
-    if (sd.status !== "IN_PROGRESS" || !a.enable || a.names.length === 0) return
-    const reason = `CloudWatch alarm ${a.names[0]} is in ALARM.`
-    this.ops.event(svc, at, `(service ${svc.name}) ${reason}`)
-    if (!a.rollback) return
-    if (this.shifts(svc)) return this.rollBackShift(svc, sd, at, reason)
-    this.rollback?.(svc, sd, at, reason)
-  }
-
-  /** The rolling rollback (set by the rollout engine, which owns starting deployments). */
-  rollback: ((svc: ServiceRec, sd: ServiceDeploymentRec, at: number, reason: string) => void) | undefined
-
-  /** StopServiceDeployment with stopType ROLLBACK. */
-  stop(svc: ServiceRec, sd: ServiceDeploymentRec, at: number): void {
-    const reason = "Service deployment stopped by StopServiceDeployment (ROLLBACK)."
-    if (this.shifts(svc)) return this.rollBackShift(svc, sd, at, reason)
-    this.rollback?.(svc, sd, at, reason)
   }
 
   /** ContinueServiceDeployment on a waiting PAUSE hook. */
