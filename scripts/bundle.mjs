@@ -19,7 +19,7 @@ const { cli } = await buildCli("dist/cli")
 const sim = await build({
   ...common,
   metafile: true,
-  entryPoints: ["src/testing/SimCliBin.ts"],
+  entryPoints: ["src/testing/cli/Bin.ts"],
   outfile: "dist/cli/gehen-sim.cjs"
 })
 await chmod("dist/cli/gehen.cjs", 0o755)

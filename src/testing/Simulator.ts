@@ -8,8 +8,8 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type { BehaviourPicker } from "./SimBehaviour.js"
-import type { FailNextSpec, SimAwsError } from "./SimFaults.js"
+import type { BehaviourPicker } from "./model/Behaviour.js"
+import type { FailNextSpec, SimAwsError } from "./model/Faults.js"
 import {
   type AddRuleSpec,
   type AddServiceSpec,
@@ -18,7 +18,7 @@ import {
   type SimCall,
   SimModel,
   type SimModelOptions
-} from "./SimModel.js"
+} from "./model/Model.js"
 
 export type SimulatorOptions = SimModelOptions
 
@@ -125,7 +125,9 @@ export const fromModel = (model: SimModel): SimulatorApi => {
         Effect.suspend(() => {
           const outcome = model.callTimed(operation, region, params, now, meta ?? { face: "layer" }, () => run(now))
           const answer = Either.match(outcome.result, { onLeft: Effect.fail, onRight: Effect.succeed })
-          return outcome.answerAfterMs > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(outcome.answerAfterMs)), answer) : answer
+          return outcome.answerAfterMs > 0
+            ? Effect.zipRight(Effect.sleep(Duration.millis(outcome.answerAfterMs)), answer)
+            : answer
         })),
     addCluster: (name, region) => Effect.sync(() => model.addCluster(name, region)),
     seedTaskDefinition: (region, input, tags) => at((now) => model.seedTaskDefinition(region, input, tags, now)),
@@ -135,7 +137,8 @@ export const fromModel = (model: SimModel): SimulatorApi => {
     tasks: (cluster, name, region) => at((now) => model.tasks(cluster, name, now, region)),
     taskDefinition: (ref, region) => Effect.sync(() => model.taskDefinition(ref, region)),
     rule: (region, name, eventBusName) => Effect.sync(() => model.rule(region, name, eventBusName)),
-    servedVersion: (cluster, service, region, listener) => at((now) => model.servedVersion(cluster, service, now, region, listener)),
+    servedVersion: (cluster, service, region, listener) =>
+      at((now) => model.servedVersion(cluster, service, now, region, listener)),
     calls: (operation) => Effect.sync(() => model.calls(operation)),
     mutatingCalls: () => Effect.sync(() => model.mutatingCalls()),
     clearCalls: () => Effect.sync(() => model.clearCalls()),

@@ -4,6 +4,26 @@
  * clients can talk to (`startSimServer`). Rollouts move with the Effect Clock.
  */
 export {
+  type BehaviourRule,
+  type RehearsalKind,
+  rehearsalKinds,
+  rehearsalPicker,
+  rolloutBehaviour
+} from "./cli/Behaviours.js"
+export { type SeedContainer, type SeedPlan, seedPlanOf, type SeedRule, type SeedService } from "./cli/Plan.js"
+export { seedFromPlan } from "./cli/Seed.js"
+export { makeSimAwsClients, type SimClientsOptions } from "./faces/Clients.js"
+export { handleControl } from "./faces/Control.js"
+export { parseVersionUrl, type SimLayerOptions, Simulator, versionServerHeader } from "./faces/Layers.js"
+export {
+  handleRequest,
+  type SimServer,
+  SimServerError,
+  type SimServerOptions,
+  startSimServer,
+  startSimServerPromise
+} from "./faces/Server.js"
+export {
   type Behaviour,
   type BehaviourChoice,
   type BehaviourContext,
@@ -17,14 +37,12 @@ export {
   defaultTimings,
   imageTag,
   pickerOf,
-  type ResolvedBehaviour,
   resolveBehaviour,
+  type ResolvedBehaviour,
   type Timings
-} from "./SimBehaviour.js"
-export { handleControl } from "./SimControl.js"
-export { awsError, type FailNextSpec, SimAwsError, statusOf } from "./SimFaults.js"
-export { makeSimAwsClients, type SimClientsOptions } from "./SimClients.js"
-export { parseVersionUrl, type SimLayerOptions, Simulator, versionServerHeader } from "./SimLayers.js"
+} from "./model/Behaviour.js"
+export { choicesFor, type SimChoices } from "./model/Choices.js"
+export { awsError, type FailNextSpec, SimAwsError, statusOf } from "./model/Faults.js"
 export {
   type AddRuleSpec,
   type AddServiceSpec,
@@ -38,17 +56,6 @@ export {
   type SimCallOutcome,
   SimModel,
   type SimModelOptions
-} from "./SimModel.js"
-export { choicesFor, type SimChoices } from "./SimChoices.js"
-export { circuitBreakerThreshold } from "./SimRecords.js"
-export { handleRequest, type SimServer, SimServerError, type SimServerOptions, startSimServer, startSimServerPromise } from "./SimServer.js"
+} from "./model/Model.js"
+export { circuitBreakerThreshold } from "./model/Records.js"
 export { type CallMeta, fromModel, makeSimulator, type SimulatorApi, type SimulatorOptions } from "./Simulator.js"
-export {
-  type BehaviourRule,
-  type RehearsalKind,
-  rehearsalKinds,
-  rehearsalPicker,
-  rolloutBehaviour
-} from "./SimCliBehaviours.js"
-export { type SeedContainer, type SeedPlan, seedPlanOf, type SeedRule, type SeedService } from "./SimCliPlan.js"
-export { seedFromPlan } from "./SimCliSeed.js"
