@@ -21,6 +21,7 @@ import { RunContext } from "../run/RunContext.js"
 import type { Assessment } from "./DrainAssessment.js"
 import type { DrainItem } from "./DrainItem.js"
 import { assessFollowed, assessRollback, type HookView, stageText } from "./FollowAssessment.js"
+import type { FollowView } from "./Following.js"
 import { readsPerRound } from "./ReadBudget.js"
 
 /**
@@ -41,12 +42,7 @@ export type FollowMode =
   | { readonly mode: "follow"; readonly arn: string }
   | { readonly mode: "fallback" }
 
-/** What gehen last saw of a followed service deployment. */
-export interface FollowView {
-  readonly sd: ServiceDeploymentState
-  /** The stage in words ("baking, 4 of 10 min"), with a waiting hook. */
-  readonly text: string
-}
+export type { FollowView }
 
 export interface FollowOptions {
   readonly phase: Phase

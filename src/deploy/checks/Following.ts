@@ -8,7 +8,13 @@ import {
   productionShifted,
   type ServiceDeploymentState
 } from "../../domain/DeploymentModel.js"
-import type { FollowView } from "./Follower.js"
+
+/** What gehen last saw of a followed service deployment. */
+export interface FollowView {
+  readonly sd: ServiceDeploymentState
+  /** The stage in words ("baking, 4 of 10 min"), with a waiting hook. */
+  readonly text: string
+}
 
 /** One lifecycle stage (or status) a service deployment reached, and when gehen first saw it. */
 export interface StageSeen {

@@ -1,150 +1,43 @@
-import type { Target } from "@aws-sdk/client-eventbridge"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import {
-  clusterName,
-  type GehenConfig,
-  type ScheduledTaskConfig,
-  type ServiceConfig,
-  type UpdateStrategy
-} from "../../config/Config.js"
+import { clusterName, type GehenConfig, type ScheduledTaskConfig, type ServiceConfig } from "../../config/Config.js"
 import { extraMinutes, rollingModel } from "../../domain/DeploymentModel.js"
-import { type ReleaseTags, releaseTagsOf } from "../../domain/Releases.js"
-import { type RuleRef, type ServiceRef, type TargetId, targetKey } from "../../domain/Targets.js"
+import { releaseTagsOf } from "../../domain/Releases.js"
+import { type RuleRef, type ServiceRef, targetKey } from "../../domain/Targets.js"
 import { familyOf, shortName } from "../../domain/TaskDefinitionArn.js"
-import type { ImageChange } from "../../domain/TaskDefinitionCopy.js"
 import {
   type Deployment,
-  type DeploymentModel,
   type DescribedTaskDefinition,
   describeTaskDefinitionOnce,
   type Ecs,
   type ServiceLookup,
-  type ServiceState,
-  type StartedDeployment
+  type ServiceState
 } from "../../ports/Ecs.js"
 import type { AwsCallError, MissingRegion } from "../../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "../../reads/ServiceStates.js"
 import { modelReport } from "../../report/ModelReport.js"
-import type { DeployedAs, ImageReport, PlanReport } from "../../report/Report.js"
+import type { DeployedAs, PlanReport } from "../../report/Report.js"
+import type { DeployPlan, InFlight, ScheduledTaskPlan, ServicePlan, ServiceTarget } from "./DeployPlan.js"
 import { PlanError } from "./PlanError.js"
-import type { PreflightSeen } from "./Preflight.js"
-import {
-  imagesOf,
-  type PlannedRevision,
-  planRevision,
-  previousTagsOf,
-  type Revision,
-  runsSha,
-  sameDefinition
-} from "./Revisions.js"
+import { imagesOf, type PlannedRevision, planRevision, previousTagsOf, runsSha, sameDefinition } from "./Revisions.js"
 
-export type ServiceTarget = Extract<TargetId, { kind: "service" }>
-export type ScheduledTaskTarget = Extract<TargetId, { kind: "scheduled-task" }>
-
-export type { Revision }
-
-/** Where `gehen rollback` found the revision a target returns to. */
-export type RevertSource =
-  | "release history"
-  | "ECS deployment history"
-  | "family scan"
-  | "an ACTIVE revision running it (never released by gehen)"
-
-/** A deployment toward the sha still rolling out when the run starts, and what the service ran before it. */
-export interface InFlight {
-  readonly deployment: StartedDeployment
-  /** The task definition of the deployment it replaces (DescribeServices names it): what a restore returns to. */
-  readonly previousTaskDefinition: string
-  /** The tags that revision's targeted containers run: what its url serves once restored. */
-  readonly previousTags: ReadonlyArray<string>
-}
-
-/** The plan for one service, computed from read calls only. */
-export interface ServicePlan {
-  /** Its key in gehen.yml. */
-  readonly key: string
-  readonly target: ServiceTarget
-  readonly ref: ServiceRef
-  readonly url: string | undefined
-  /** What the service runs now: what a rollback returns to. */
-  readonly currentTaskDefinition: string
-  /** What the service is updated to; CheckOnly for `updateStrategy: none`. */
-  readonly action:
-    | { readonly _tag: "Update"; readonly revision: Revision }
-    | { readonly _tag: "Redeploy" }
-    | { readonly _tag: "CheckOnly" }
-    /**
-     * Its targeted containers already run the sha: no revision, no update; still checked.
-     * `inFlight`: the deployment toward it is still rolling out (a run of the same sha cut
-     * short): adopted, followed by its id, and restored to what ran before if it fails.
-     */
-    | { readonly _tag: "Unchanged"; readonly inFlight?: InFlight | undefined }
-  readonly changes: ReadonlyArray<ImageChange>
-  readonly images: ReadonlyArray<ImageReport>
-  /** What the revision it runs now says of its releases (its gehen tags). */
-  readonly currentRelease: ReleaseTags
-  /** Tags the rolled-back service may serve: the previous tags of its changed containers. */
-  readonly previousTags: ReadonlyArray<string>
-  /** The versions its url must serve once the run is done (the sha; for `gehen rollback`, the tag it returns to). */
-  readonly expected: ReadonlyArray<string>
-  /** How ECS deploys it (strategy, bake time, steps, circuit breaker, alarms, hooks), from DescribeServices. */
-  readonly model: DeploymentModel
-  /** Its test listener's url, checked before gehen lets a paused blue/green deployment go on. */
-  readonly testUrl?: string | undefined
-  /** ECS, CODE_DEPLOY or EXTERNAL. */
-  readonly controller: string
-  /** timeoutMinutes plus its bake time and linear/canary step bake times. */
-  readonly drainDeadlineMinutes: number
-  /** Its current service deployment, as DescribeServices names it. */
-  readonly currentServiceDeployment?: string | undefined
-  /** `gehen rollback`: where the revision it returns to was found. */
-  readonly revertSource?: RevertSource | undefined
-  /** The version its url served before the run (the pre-flight): what its restore must serve again. */
-  readonly servedBefore?: string | undefined
-}
-
-/** The plan for one scheduled task (an EventBridge rule with one ECS target). */
-export interface ScheduledTaskPlan {
-  /** Its key in gehen.yml (a rule name or ARN). */
-  readonly key: string
-  readonly target: ScheduledTaskTarget
-  readonly region: string
-  readonly rule: string
-  readonly ruleRef: RuleRef
-  /** The rule's one target, as EventBridge has it: what a rollback puts back. */
-  readonly ecsTarget: Target
-  readonly currentTaskDefinition: string
-  /** None when nothing changes (left alone by the strategy, or every image already has the tag). */
-  readonly revision: Option.Option<Revision>
-  /** The update strategy leaves rules alone (`none`, `redeploy`: a rule has no deployment to force). */
-  readonly untouched: boolean
-  /** Its targeted containers already run the sha. */
-  readonly unchanged: boolean
-  readonly changes: ReadonlyArray<ImageChange>
-  readonly images: ReadonlyArray<ImageReport>
-  /** What the revision it runs now says of its releases (its gehen tags). */
-  readonly currentRelease: ReleaseTags
-  /** The tags its targeted containers run now. */
-  readonly previousTags: ReadonlyArray<string>
-  /** `gehen rollback`: where the revision it returns to was found. */
-  readonly revertSource?: RevertSource | undefined
-}
-
+export type {
+  DeployPlan,
+  InFlight,
+  PreflightSeen,
+  RevertSource,
+  Revision,
+  ScheduledTaskPlan,
+  ScheduledTaskTarget,
+  ServicePlan,
+  ServiceTarget,
+  UrlSeen
+} from "./DeployPlan.js"
 export { PlanError }
-
-export interface DeployPlan {
-  readonly gitsha: string
-  readonly updateStrategy: UpdateStrategy
-  readonly services: ReadonlyArray<ServicePlan>
-  readonly scheduledTasks: ReadonlyArray<ScheduledTaskPlan>
-  /** What the pre-flight saw; absent when it was off. */
-  readonly preflight?: PreflightSeen | undefined
-}
 
 class Problem extends Data.TaggedError("Problem")<{
   readonly target: string

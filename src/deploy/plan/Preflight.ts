@@ -9,28 +9,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
-import { type ImageCheck, Images } from "../../ports/Images.js"
+import { Images } from "../../ports/Images.js"
 import { type ProbeResult, VersionProbe } from "../../ports/VersionProbe.js"
-import type { DeployPlan } from "./Plan.js"
+import type { DeployPlan, PreflightSeen, UrlSeen } from "./DeployPlan.js"
 import { PlanError } from "./PlanError.js"
 
 /** How long a transient failure (a 5xx, a refused or reset connection, a timeout) is tried again. */
 export const PREFLIGHT_PATIENCE = Duration.seconds(10)
-
-/** What one url answered before the run. */
-export interface UrlSeen {
-  readonly kind: "url" | "testUrl"
-  readonly url: string
-  readonly result: ProbeResult
-}
-
-/** What the pre-flight saw, for the plan's report. */
-export interface PreflightSeen {
-  /** By service key in gehen.yml. */
-  readonly urls: ReadonlyMap<string, ReadonlyArray<UrlSeen>>
-  /** By image reference. */
-  readonly images: ReadonlyMap<string, ImageCheck>
-}
 
 /** A failure worth a second try: the version check would try it again too. */
 export const transient = (r: ProbeResult): boolean =>
