@@ -3,7 +3,7 @@
 // the step's outputs. Plain Node with no dependencies: nothing is installed or built.
 //
 // Inputs (INPUT_* variables, set by the runner from action.yml's inputs): COMMAND
-// (deploy, status, rollback), GITSHA (deploy only), PATH, ARGS (extra arguments, split
+// (deploy, rollback, status, history), GITSHA (deploy only), PATH, ARGS (extra arguments, split
 // on whitespace). Outputs ($GITHUB_OUTPUT): outcome, exit-code, report (the JSON
 // report's path). Exits with gehen's exit code, after writing the outputs.
 import { spawn } from "node:child_process"
@@ -13,7 +13,7 @@ import { constants, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
-const COMMANDS = ["deploy", "status", "rollback"]
+const COMMANDS = ["deploy", "rollback", "status", "history"]
 
 /** Flags the action sets itself; in `args` they would clash with the inputs or spoil the report. */
 const RESERVED = {
@@ -55,14 +55,16 @@ const refuse = (message) => {
 
 /**
  * The outcome of a report: a run's own; a plan's (`--dry-run`) planned or failed; a
- * status report's found (every target read) or incomplete.
+ * status or history report's found (every target read) or incomplete.
  */
 const outcomeOf = (report) => {
   if (typeof report.outcome === "string") return report.outcome
   if (report.dryRun === true) return report.exitCode === 0 ? "planned" : "failed"
   if (Array.isArray(report.services) && Array.isArray(report.scheduledTasks)) {
     const targets = [...report.services, ...report.scheduledTasks]
-    return targets.every((t) => t.state === "found") ? "found" : "incomplete"
+    // A status target says `state`; a history target has a `problem` when it could not be read.
+    const read = (t) => ("state" in t ? t.state === "found" : t.problem === null)
+    return targets.every(read) ? "found" : "incomplete"
   }
   return "error"
 }
@@ -79,7 +81,7 @@ const parseReport = (text) => {
 const main = () => {
   const command = input("command") || "deploy"
   if (!COMMANDS.includes(command)) {
-    return refuse(`input command: unknown command "${command}"; expected deploy, status or rollback`)
+    return refuse(`input command: unknown command "${command}"; expected deploy, rollback, status or history`)
   }
   const extra = input("args").split(/\s+/).filter((a) => a !== "")
   for (const arg of extra) {

@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
 import { parse } from "yaml"
+import { HistoryReport } from "../../src/history/History.js"
 import { RunReport } from "../../src/report/Report.js"
 import { StatusReport } from "../../src/status/Status.js"
 import { setupDeploy } from "../support/subprocess.js"
@@ -230,6 +231,21 @@ describe.concurrent("the action's run step against the simulator", () => {
     expect(report.services.map((t) => t.state)).toEqual(["found", "missing"])
   })
 
+  it("history takes no gitsha: outcome found, exit 0, a HistoryReport; a missing service makes it incomplete", async () => {
+    const s = await setupDeploy(worlds)
+    const run = await runStep(s.dir, s.env, { command: "history" })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ outcome: "found", "exit-code": "0" })
+    const report = Schema.decodeUnknownSync(HistoryReport)(readReport(run))
+    expect(report.services.map((t) => t.problem)).toEqual([null, null])
+    writeFileSync(join(s.dir, "history.yml"), "services:\n  api:\n    cluster: prod-a\n  ghost:\n    cluster: prod-a\n")
+    const missing = await runStep(s.dir, s.env, { command: "history", path: "history.yml" })
+    expect(missing.code).toBe(1)
+    expect(missing.outputs).toMatchObject({ outcome: "incomplete", "exit-code": "1" })
+    const partial = Schema.decodeUnknownSync(HistoryReport)(readReport(missing))
+    expect(partial.services.map((t) => t.problem === null)).toEqual([true, false])
+  })
+
   it("deploy --dry-run through args: outcome planned, exit 0, no change", async () => {
     const s = await setupDeploy(worlds)
     const run = await runStep(s.dir, s.env, { gitsha: SHA, args: " --dry-run " })
@@ -295,7 +311,7 @@ describe.concurrent("the action's run step against the simulator", () => {
     const run = await runStep(s.dir, s.env, { command: "destroy" })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(
-      `::error title=gehen action::input command: unknown command "destroy"; expected deploy, status or rollback`
+      `::error title=gehen action::input command: unknown command "destroy"; expected deploy, rollback, status or history`
     )
     expect(run.outputs).toEqual({ outcome: "error", "exit-code": "1", report: "" })
     expect(await s.calls()).toEqual([])
