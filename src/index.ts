@@ -1,5 +1,5 @@
 /**
- * gehen as a library, in namespaces: `Deploy` (the programs), `Status`, `Config`,
+ * gehen as a library, in namespaces: `Deploy` (the programs), `Status` (and history), `Config`,
  * `Report` (the reports' Schemas), `Ports` (the services the programs run against),
  * `Aws` (their live adapters) and `Errors`. The phases, for apps that compose their own
  * run, are in `gehen/steps`; the simulator for tests is in `gehen/testing`.

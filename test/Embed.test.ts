@@ -86,6 +86,8 @@ describe("embedding", () => {
         ["Deploy", "plan"],
         ["Status", "status"],
         ["Status", "StatusReport"],
+        ["Status", "history"],
+        ["Status", "HistoryReport"],
         ["Config", "loadConfig"],
         ["Report", "RunReport"],
         ["Report", "exitCodeOf"],

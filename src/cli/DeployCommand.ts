@@ -205,7 +205,8 @@ const handle = (args: RunArgs, mode: Mode) =>
     const monitoring = yield* startMonitoring({
       env: env.env,
       gitsha: sha.right ?? command,
-      writeStderr: env.writeStderr
+      writeStderr: env.writeStderr,
+      hurry: env.signals?.hurry
     })
     const output = yield* makeProgress(env, style)
     const signals = env.signals

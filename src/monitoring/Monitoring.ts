@@ -42,6 +42,11 @@ const off: Monitoring = { watch: untraced, report: () => Effect.void }
 
 /** All the time the receivers get at the end: the exit never waits longer for them. */
 export const FLUSH_BUDGET = Duration.seconds(2)
+/**
+ * What the receivers get once a second signal has come (CI's SIGTERM, 2.5 s before its
+ * SIGKILL): the restores had their grace already; the exit must beat the kill.
+ */
+export const HURRIED_FLUSH_BUDGET = Duration.millis(300)
 /** Each receiver's own budget, a little less, so it can still say what it could not send. */
 const RECEIVER_BUDGET = Duration.millis(1800)
 /** A receiver's host name gets this long to resolve (within the receiver's budget when the run is short). */
@@ -55,6 +60,8 @@ export interface MonitoringOptions {
   readonly writeStderr: (line: string) => void
   /** gehen's version (Sentry's release, the trace's service.version); the CLI's by default. */
   readonly version?: string | undefined
+  /** Completes at the second signal: from then on the flush gets {@link HURRIED_FLUSH_BUDGET}. */
+  readonly hurry?: Effect.Effect<void> | undefined
 }
 
 /** The first line of a cause, for the one line on stderr. */
@@ -141,12 +148,27 @@ export const startMonitoring = (options: MonitoringOptions): Effect.Effect<Monit
         if (Exit.isFailure(exit) && Cause.isDie(exit.cause)) yield* each((sink) => sink.defect(exit.cause))
         // Finalizers are uninterruptible: disconnected, the budget ends the wait on time
         // whatever a receiver's flush does (what is still in flight is left to the exit).
+        const cut = options.hurry === undefined ? Effect.never : Effect.zipRight(
+          options.hurry,
+          Effect.sleep(HURRIED_FLUSH_BUDGET)
+        )
+        // A second signal cuts the budget short: the race runs in its own interruptible fiber.
         const flushed = yield* each((sink) => sink.flush(RECEIVER_BUDGET)).pipe(
           Effect.interruptible,
           Effect.disconnect,
-          Effect.timeoutOption(FLUSH_BUDGET)
+          Effect.timeoutOption(FLUSH_BUDGET),
+          Effect.raceFirst(Effect.as(cut, "hurried" as const)),
+          Effect.interruptible,
+          Effect.disconnect
         )
-        if (Option.isNone(flushed)) {
+        if (flushed === "hurried") {
+          yield* problems.note(
+            "monitoring",
+            `gave up sending ${
+              Duration.toMillis(HURRIED_FLUSH_BUDGET)
+            } ms after the second signal, so that gehen exits before CI's kill`
+          )
+        } else if (Option.isNone(flushed)) {
           yield* problems.note("monitoring", `gave up sending after ${Duration.toMillis(FLUSH_BUDGET) / 1000} s`)
         }
         const line = yield* problems.line

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { startHttp } from "../monitoring/support/receivers.js"
 import { CLI, setupDeploy, startCli } from "../support/subprocess.js"
 import { waitFor } from "../support/waitFor.js"
 import { SHA } from "../support/world.js"
@@ -109,6 +110,31 @@ describe.concurrent("signals and pipes", () => {
     // The summary on stderr and the step summary, as at any other end.
     expect(run.stderr).toContain("restore by hand")
     expect(readFileSync(summaryFile, "utf8")).toMatch(/rollback-failed|ROLLBACK FAILED/i)
+  })
+
+  it("CI's cancel with a Sentry that never answers: after the second signal the flush gets a moment, not its 2 s, and the line says so", async () => {
+    const [s, sentry] = await Promise.all([setup(NEVER_DRAIN), startHttp("never")])
+    worlds.push(sentry)
+    const env = { ...s.env, SENTRY_DSN: `http://publickey@127.0.0.1:${sentry.port}/42` }
+    const cli = startCli(["deploy", "--gitsha", SHA, "--path", s.path, "--output", "json"], env)
+    await waitFor(() => cli.output().includes("drain"))
+    for (const operation of ["UpdateService", "PutTargets"]) {
+      await Effect.runPromise(
+        s.sim.failNext({ operation, times: 100_000, code: "ThrottlingException", message: "Rate exceeded" })
+      )
+    }
+    cli.child.kill("SIGINT")
+    await waitFor(() => cli.output().includes("rolling back"))
+    cli.child.kill("SIGTERM")
+    const run = await cli.done
+    expect(run.code).toBe(3)
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "rollback-failed", exitCode: 3 })
+    // Sentry got the failed rollback's event; it just never answered.
+    expect(sentry.requests).toHaveLength(1)
+    const lines = run.stderr.split("\n").filter((l) => l.startsWith("gehen: monitoring"))
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain("gave up sending 300 ms after the second signal")
+    expect(lines[0]).not.toContain("within 1.8 s")
   })
 
   it("a third signal exits at once, naming what is not known to be put back", async () => {
