@@ -54,17 +54,16 @@ const refuse = (message) => {
 }
 
 /**
- * The outcome of a report: a run's own; a plan's (`--dry-run`) planned or failed; a
- * status or history report's found (every target read) or incomplete.
+ * The outcome of a report: a run's, a status or history report's own (found, incomplete,
+ * error); a plan's (`--dry-run`) planned or failed; a status report without one (schema
+ * version 2 made it optional) found when every target was read, else incomplete.
  */
 const outcomeOf = (report) => {
   if (typeof report.outcome === "string") return report.outcome
   if (report.dryRun === true) return report.exitCode === 0 ? "planned" : "failed"
   if (Array.isArray(report.services) && Array.isArray(report.scheduledTasks)) {
     const targets = [...report.services, ...report.scheduledTasks]
-    // A status target says `state`; a history target has a `problem` when it could not be read.
-    const read = (t) => ("state" in t ? t.state === "found" : t.problem === null)
-    return targets.every(read) ? "found" : "incomplete"
+    return targets.every((t) => t.state === "found") ? "found" : "incomplete"
   }
   return "error"
 }

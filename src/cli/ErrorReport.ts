@@ -3,6 +3,7 @@
  * prints one on every exit): the run report's shape with outcome `error`, or for
  * `gehen status` its own report's error form; every problem listed, exit 1.
  */
+import { historyErrorReport, type HistoryReport } from "../history/History.js"
 import type { Problem, RunReport } from "../report/Report.js"
 import { statusErrorReport, type StatusReport } from "../status/StatusReport.js"
 import type { CommandName } from "./Argv.js"
@@ -38,16 +39,17 @@ export const runErrorReport = (
 })
 
 /**
- * The report of a refused command line, shaped for the command it names: status's own
- * for `status`, the run report for the rest (and when no command can be told).
+ * The report of a refused command line, shaped for the command it names: status's and
+ * history's own for those, the run report for the rest (and when no command can be told).
  */
 export const usageErrorReport = (
   intent: { readonly command: CommandName | undefined; readonly version: string | undefined },
   message: string,
   now: number
-): RunReport | StatusReport => {
+): RunReport | StatusReport | HistoryReport => {
   const problems = [usageProblem(message)]
   if (intent.command === "status") return statusErrorReport(new Date(now).toISOString(), problems)
+  if (intent.command === "history") return historyErrorReport(new Date(now).toISOString(), problems)
   return runErrorReport(intent.command === "rollback" ? "rollback" : "deploy", intent.version ?? null, problems, {
     startedAt: now,
     endedAt: now

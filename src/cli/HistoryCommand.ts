@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -6,7 +7,7 @@ import * as Option from "effect/Option"
 import { loadConfig } from "../config/Config.js"
 import { onlyKeys, selectTargets } from "../config/Only.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
-import { history, type HistoryReport, type TargetHistory } from "../history/History.js"
+import { history, historyErrorReport, type HistoryReport, type TargetHistory } from "../history/History.js"
 import type { DeployedAs } from "../report/Report.js"
 import { errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
@@ -66,20 +67,9 @@ export const historyHandler = (args: HistoryArgs) =>
           if (env.env["GITHUB_ACTIONS"] === "true") yield* Console.error(errorAnnotation("gehen", p))
         }
         if (json) {
-          yield* Console.log(
-            JSON.stringify(
-              {
-                schemaVersion: 1,
-                at: new Date().toISOString(),
-                deployedAs: null,
-                error: problems.join("; "),
-                services: [],
-                scheduledTasks: []
-              },
-              null,
-              2
-            )
-          )
+          const at = new Date(yield* Clock.currentTimeMillis).toISOString()
+          const report = historyErrorReport(at, problems.map((problem) => ({ target: null, problem })))
+          yield* Console.log(JSON.stringify(report, null, 2))
         }
         return yield* Effect.fail(new CliExit({ code: 1 }))
       })

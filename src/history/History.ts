@@ -15,7 +15,7 @@ import type { MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "../reads/ServiceStates.js"
-import { DeployedAs } from "../report/Report.js"
+import { DeployedAs, Problem } from "../report/Report.js"
 
 export const Release = Schema.Struct({
   sha: Schema.NullOr(Schema.String),
@@ -45,11 +45,33 @@ export type TargetHistory = typeof TargetHistory.Type
 export const HistoryReport = Schema.Struct({
   schemaVersion: Schema.Literal(1),
   at: Schema.String,
+  /** found (every target read), incomplete (some could not be), error (nothing read: `problems` say why). */
+  outcome: Schema.Literal("found", "incomplete", "error"),
+  exitCode: Schema.Number,
+  /** Why nothing was read (outcome error). */
+  error: Schema.NullOr(Schema.String),
+  /** What stopped the command before any read. */
+  problems: Schema.Array(Problem),
   deployedAs: Schema.NullOr(DeployedAs),
   services: Schema.Array(TargetHistory),
   scheduledTasks: Schema.Array(TargetHistory)
 })
 export type HistoryReport = typeof HistoryReport.Type
+
+/** The history report of a command stopped before it read anything: outcome error, exit 1. */
+export const historyErrorReport = (at: string, problems: ReadonlyArray<Problem>): HistoryReport => ({
+  schemaVersion: 1,
+  at,
+  outcome: "error",
+  exitCode: 1,
+  error: problems.length === 1
+    ? (problems[0]!.target === null ? problems[0]!.problem : `${problems[0]!.target}: ${problems[0]!.problem}`)
+    : `${problems.length} problems stopped the command; nothing was read`,
+  problems,
+  deployedAs: null,
+  services: [],
+  scheduledTasks: []
+})
 
 /** A family's releases, newest first, from its revisions' tags. */
 export const releasesOf = (revisions: ReadonlyArray<RevisionRecord>, current: string | null): ReadonlyArray<Release> =>
@@ -131,5 +153,18 @@ export const history = (
           )
         )), { concurrency: config.concurrency })
     const at = new Date(yield* Clock.currentTimeMillis).toISOString()
-    return { schemaVersion: 1, at, deployedAs, services, scheduledTasks }
+    const complete = [...services, ...scheduledTasks].every((t) =>
+      t.problem === null
+    )
+    return {
+      schemaVersion: 1,
+      at,
+      outcome: complete ? "found" : "incomplete",
+      exitCode: complete ? 0 : 1,
+      error: null,
+      problems: [],
+      deployedAs,
+      services,
+      scheduledTasks
+    } as const
   })
