@@ -57,7 +57,8 @@ export const ImagesLive: Layer.Layer<Images, never, AwsClients> = Layer.effect(
                 const e = answer.left
                 out.set(
                   image,
-                  e.reason === "not-found"
+                  // BatchGetImage's one documented error for a repository that is not there.
+                  e.code === "RepositoryNotFoundException"
                     ? { _tag: "Missing", reason: `repository ${repository} not found in ${registryId} (${region})` }
                     : { _tag: "NotChecked", reason: `ECR would not say (${e.code}: ${e.detail})` }
                 )

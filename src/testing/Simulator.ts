@@ -95,7 +95,7 @@ export interface SimulatorApi {
   /** Credentials AssumeRole handed out (HTTP face). */
   readonly issuedCredentials: () => Effect.Effect<ReadonlyArray<IssuedCredentials>>
 
-  /** The registry loses these images (full image references): BatchGetImage answers ImageNotFound. */
+  /** The registry loses these images (full image references; a repository URI alone loses the repository). */
   readonly removeImages: (images: ReadonlyArray<string>) => Effect.Effect<void>
 
   /** Fault injection. */

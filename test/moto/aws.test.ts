@@ -10,6 +10,7 @@
  * - PutTargets always answers FailedEntryCount 0.
  * Where moto cannot answer, the recording proxy of test/support/moto.ts answers instead.
  */
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from "@aws-sdk/client-ecr"
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -35,6 +36,7 @@ import { retag, toRegisterInput } from "../../src/domain/TaskDefinitionCopy.js"
 import { Ecs } from "../../src/ports/Ecs.js"
 import { notOffered } from "../../src/ports/Errors.js"
 import { AwsCallError, PutTargetsRejected } from "../../src/ports/Errors.js"
+import { Images } from "../../src/ports/Images.js"
 import { DefaultRegion } from "../../src/ports/Region.js"
 import { ScheduledTasks } from "../../src/ports/ScheduledTasks.js"
 import { type Moto, startMoto } from "../support/moto.js"
@@ -672,4 +674,46 @@ describe("DefaultRegionLive", () => {
       )
       expect(missing._tag).toBe("MissingRegion")
     }).pipe(Effect.scoped))
+})
+
+describe("ImagesLive against moto", () => {
+  it.live("asks ECR with BatchGetImage: an image present, one never pushed, one whose repository does not exist", () =>
+    Effect.gen(function*() {
+      const ecr = new ECRClient({
+        region: REGION,
+        endpoint: moto.motoEndpoint,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" }
+      })
+      yield* Effect.promise(() => ecr.send(new CreateRepositoryCommand({ repositoryName: "api" })))
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+        config: {
+          mediaType: "application/vnd.docker.container.image.v1+json",
+          size: 7023,
+          digest: `sha256:${"a".repeat(64)}`
+        },
+        layers: []
+      })
+      yield* Effect.promise(() =>
+        ecr.send(new PutImageCommand({ repositoryName: "api", imageManifest: manifest, imageTag: "1.0.0" }))
+      )
+      const registry = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`
+      const present = `${registry}/api:1.0.0`
+      const neverPushed = `${registry}/api:2.0.0`
+      const noRepository = `${registry}/nope:1.0.0`
+      const checked = yield* (yield* Images).check([present, neverPushed, noRepository, "nginx:1.27"])
+      expect(checked.get(present)).toEqual({ _tag: "Found" })
+      expect(checked.get(neverPushed)).toMatchObject({
+        _tag: "Missing",
+        reason: expect.stringMatching(/ImageNotFound/)
+      })
+      expect(checked.get(noRepository)).toMatchObject({
+        _tag: "Missing",
+        reason: `repository nope not found in ${ACCOUNT} (${REGION})`
+      })
+      expect(checked.get("nginx:1.27")).toMatchObject({ _tag: "NotChecked" })
+      // One call per repository.
+      expect(callsOf("BatchGetImage")).toHaveLength(2)
+    }).pipe(Effect.provide(live())))
 })

@@ -429,7 +429,11 @@ export class SimModel {
 
   // ---------------------------------------------------------------- ECR
 
-  /** The registry loses these images (a push that never happened): BatchGetImage answers ImageNotFound. */
+  /**
+   * The registry loses these images (a push that never happened): BatchGetImage answers
+   * ImageNotFound. A repository's URI without a tag or digest loses the repository itself:
+   * BatchGetImage answers RepositoryNotFoundException.
+   */
   removeImages(images: ReadonlyArray<string>): void {
     for (const image of images) this.store.missingImages.add(image)
   }
@@ -444,6 +448,12 @@ export class SimModel {
       throw awsError("InvalidParameterException", "imageIds must hold 1 to 100 ids.")
     }
     const base = `${registry}.dkr.ecr.${region}.amazonaws.com/${repository}`
+    if (this.store.missingImages.has(base)) {
+      throw awsError(
+        "RepositoryNotFoundException",
+        `The repository with name '${repository}' does not exist in the registry with id '${registry}'`
+      )
+    }
     const images: Array<Image> = []
     const failures: Array<ImageFailure> = []
     for (const id of ids) {

@@ -46,6 +46,25 @@ describe("the pre-flight", () => {
       expect(yield* w.sim.mutatingCalls()).toEqual([])
     }))
 
+  it.effect("an image whose repository does not exist stops the run too (RepositoryNotFoundException), naming the repository", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld()
+      yield* w.sim.removeImages([`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/api`])
+      const { exit } = yield* runWithClock(deploy(configFor(w.clusterB), { gitsha: SHA }).pipe(Effect.provide(w.layer)))
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject(
+        Option.some({
+          _tag: "PlanError",
+          problems: [{
+            target: apiImage,
+            problem: expect.stringMatching(
+              /^pre-flight: image .* does not exist: repository api not found in 123456789012 \(us-east-1\)/
+            )
+          }]
+        })
+      )
+      expect(yield* w.sim.mutatingCalls()).toEqual([])
+    }))
+
   it.effect("images outside ECR, or that ECR will not show, are not checked: the plan says why, and the run goes on", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld()
