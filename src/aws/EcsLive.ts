@@ -3,6 +3,7 @@ import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ClusterRef } from "../domain/Targets.js"
+import { familyOf } from "../domain/TaskDefinitionArn.js"
 import { Ecs, type EcsApi, type ServiceLookup } from "../ports/Ecs.js"
 import { AwsCallError } from "../ports/Errors.js"
 import { AwsClients } from "./AwsClients.js"
@@ -218,7 +219,7 @@ export const EcsLive: Layer.Layer<Ecs, never, AwsClients> = Layer.effect(
             arns.push(...(page.taskDefinitionArns ?? []))
           }
           // familyPrefix is a prefix: keep the family's own revisions.
-          return arns.filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family)
+          return arns.filter((arn) => familyOf(arn) === family)
         })
       })
 

@@ -1,3 +1,4 @@
+import { resourceId } from "../domain/ResourceId.js"
 import { shortName } from "../domain/TaskDefinitionArn.js"
 import { latestText, modelText } from "../report/ModelReport.js"
 import type {
@@ -52,9 +53,7 @@ const serviceLines = (style: Style, s: ServiceStatus): ReadonlyArray<string> => 
       : [`    ${latestText(s.latestServiceDeployment)}`]),
     ...s.deployments.map((d) => deploymentLine(style, d)),
     ...s.unhealthyTasks.map((t) =>
-      `    ${style.red("UNHEALTHY")} task ${t.taskArn.split("/").pop() ?? t.taskArn} (${
-        shortName(t.taskDefinition)
-      }, ${t.lastStatus})`
+      `    ${style.red("UNHEALTHY")} task ${resourceId(t.taskArn)} (${shortName(t.taskDefinition)}, ${t.lastStatus})`
     )
   ]
 }

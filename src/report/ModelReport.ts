@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import type { DeploymentModel, ServiceDeploymentState } from "../domain/DeploymentModel.js"
+import { resourceId } from "../domain/ResourceId.js"
 
 /** How ECS deploys a service, as the plan and `gehen status` show it. */
 export const DeploymentModelReport = Schema.Struct({
@@ -92,7 +93,7 @@ export const modelText = (m: DeploymentModelReport): string => {
 }
 
 export const latestText = (sd: LatestServiceDeployment): string =>
-  `latest service deployment ${sd.arn.split("/").pop()}: ${sd.status}` +
+  `latest service deployment ${resourceId(sd.arn)}: ${sd.status}` +
   (sd.lifecycleStage === null ? "" : `, ${sd.lifecycleStage}`) +
   (sd.startedAt === null ? "" : `, started ${sd.startedAt}`) +
   (sd.statusReason === null ? "" : ` (${sd.statusReason})`)

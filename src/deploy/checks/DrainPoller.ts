@@ -5,6 +5,7 @@ import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { failureThreshold } from "../../domain/DeploymentModel.js"
+import { resourceId } from "../../domain/ResourceId.js"
 import { type TargetId, targetKey, targetLabel } from "../../domain/Targets.js"
 import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs, type ServiceState, type TaskState } from "../../ports/Ecs.js"
@@ -100,7 +101,7 @@ export const judgeTasks = (
       new DrainFailed({
         target: item.target,
         reason: "unhealthy",
-        detail: `task ${unhealthy.taskArn.split("/").pop()} of ${shortName(item.taskDefinition)} is UNHEALTHY`
+        detail: `task ${resourceId(unhealthy.taskArn)} of ${shortName(item.taskDefinition)} is UNHEALTHY`
       })
     )
   }

@@ -86,13 +86,17 @@ export const planRevert = (
     const family = (region: string, arn: string) =>
       Effect.gen(function*() {
         const arns = yield* ecs.listTaskDefinitions(region, familyOf(arn))
-        return yield* Effect.forEach(arns, (a) =>
+        const records = yield* Effect.forEach(arns, (a) =>
           Effect.map(describe(region, a), (td): RevisionRecord & { readonly td: DescribedTaskDefinition } => ({
             arn: td.taskDefinition.taskDefinitionArn ?? a,
             revision: td.taskDefinition.revision ?? revisionNumber(a),
             release: releaseTagsOf(td.tags),
             td
           })), { concurrency: config.concurrency })
+        // Newest first by number, whatever order the pages came in (the scans below take the first match).
+        return [...records].sort((a, b) =>
+          b.revision - a.revision
+        )
       })
 
     /**

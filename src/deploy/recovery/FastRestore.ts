@@ -2,6 +2,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import { resourceId } from "../../domain/ResourceId.js"
 import { shortName } from "../../domain/TaskDefinitionArn.js"
 import { Ecs } from "../../ports/Ecs.js"
 import { type Change, definitelyRejected } from "../apply/Ledger.js"
@@ -31,7 +32,7 @@ export const restoreThroughEcs = (
     const target = plan.target
     const back = shortName(change.restoreTo)
     if (way._tag === "ecs") {
-      yield* journal.start(target, "rollback", `ECS is rolling back ${way.arn.split("/").pop()} by itself`)
+      yield* journal.start(target, "rollback", `ECS is rolling back ${resourceId(way.arn)} by itself`)
       yield* journal.end(target, "rollback", "succeeded", `ECS rolls back to ${back}`)
       return Option.some({ result: { _tag: "Restored" }, way: "ecs-rollback", rollbackOf: way.arn } satisfies Issued)
     }
@@ -41,7 +42,7 @@ export const restoreThroughEcs = (
       target,
       "rollback",
       stop
-        ? `stopping service deployment ${way.arn.split("/").pop()} (ROLLBACK)`
+        ? `stopping service deployment ${resourceId(way.arn)} (ROLLBACK)`
         : `answering hook ${way.hookId} with ROLLBACK`
     )
     const call = way._tag === "stop"
