@@ -292,7 +292,17 @@ describe("the rehearsal copy and the exports", () => {
       GEHEN_SIM_PID: "42",
       GEHEN_SIM_URL: "http://127.0.0.1:4566"
     })
-    expect(unset).toEqual(expect.arrayContaining(["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_ECS"]))
+    // Every service gehen calls (the pre-flight's ECR included) goes to the simulator.
+    expect(unset).toEqual(
+      expect.arrayContaining([
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL_ECS",
+        "AWS_ENDPOINT_URL_EVENTBRIDGE",
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_ECR"
+      ])
+    )
     expect(shellQuote("C:\\it's here")).toBe(`'C:\\it'\\''s here'`)
     expect(readExports(`export X=${shellQuote("it's")}\n`).set).toEqual({ X: "it's" })
   })
