@@ -15,7 +15,14 @@ import { reportWithoutPlan } from "../deploy/run/RunReport.js"
 import { validateGitSha } from "../domain/GitSha.js"
 import { startMonitoring } from "../monitoring/Monitoring.js"
 import { Progress } from "../ports/Progress.js"
-import { type DeployedAs, exitCodeOf, type PlanReport, type Problem, type RunReport } from "../report/Report.js"
+import {
+  type DeployedAs,
+  exitCodeOf,
+  type PlanReport,
+  type Problem,
+  problemLine,
+  type RunReport
+} from "../report/Report.js"
 import { type AnnotationPlace, errorAnnotation } from "./CiProgress.js"
 import { CliExit } from "./CliExit.js"
 import { CliEnvironment } from "./Environment.js"
@@ -74,8 +81,6 @@ const problemsOf = (
       place: { file: e.path, line: e.line, col: e.column }
     }))
     : [{ target: null, problem: error.message }]
-
-const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
 
 /** `gehen deploy`: validate input, learn whom it deploys as, plan, then deploy (or print the plan). */
 export const deployHandler = (args: DeployArgs) =>

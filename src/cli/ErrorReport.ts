@@ -4,14 +4,12 @@
  * `gehen status` its own report's error form; every problem listed, exit 1.
  */
 import { historyErrorReport, type HistoryReport } from "../history/History.js"
-import type { Problem, RunReport } from "../report/Report.js"
+import { type Problem, problemLine, type RunReport } from "../report/Report.js"
 import { statusErrorReport, type StatusReport } from "../status/StatusReport.js"
 import type { CommandName } from "./Argv.js"
 
 /** A usage message as a report's problem: without the `gehen: ` every stderr line starts with. */
 export const usageProblem = (message: string): Problem => ({ target: null, problem: message.replace(/^gehen: /, "") })
-
-const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
 
 /** The run report of a deploy or rollback refused before it read anything: outcome error, exit 1. */
 export const runErrorReport = (

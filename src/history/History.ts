@@ -15,7 +15,7 @@ import type { MissingRegion } from "../ports/Errors.js"
 import { DefaultRegion, regionFor } from "../ports/Region.js"
 import { ecsTargetOf, ScheduledTasks } from "../ports/ScheduledTasks.js"
 import { GetServiceState, makeServiceStatesResolver } from "../reads/ServiceStates.js"
-import { DeployedAs, Problem } from "../report/Report.js"
+import { DeployedAs, Problem, problemLine } from "../report/Report.js"
 
 export const Release = Schema.Struct({
   sha: Schema.NullOr(Schema.String),
@@ -65,7 +65,7 @@ export const historyErrorReport = (at: string, problems: ReadonlyArray<Problem>)
   outcome: "error",
   exitCode: 1,
   error: problems.length === 1
-    ? (problems[0]!.target === null ? problems[0]!.problem : `${problems[0]!.target}: ${problems[0]!.problem}`)
+    ? problemLine(problems[0]!)
     : `${problems.length} problems stopped the command; nothing was read`,
   problems,
   deployedAs: null,

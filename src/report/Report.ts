@@ -126,6 +126,9 @@ export const Problem = Schema.Struct({
 })
 export type Problem = typeof Problem.Type
 
+/** A problem in one line: `<target>: <problem>`, or the problem alone for the run as a whole. */
+export const problemLine = (p: Problem): string => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
+
 /** The command a report is of. */
 export const CommandName = Schema.Literal("deploy", "rollback")
 export type CommandName = typeof CommandName.Type

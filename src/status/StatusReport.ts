@@ -5,7 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { DeploymentModelReport, LatestServiceDeployment } from "../report/ModelReport.js"
-import { DeployedAs, Problem } from "../report/Report.js"
+import { DeployedAs, Problem, problemLine } from "../report/Report.js"
 
 export const StatusImage = Schema.Struct({
   container: Schema.String,
@@ -202,5 +202,3 @@ export const statusErrorReport = (
   services: [],
   scheduledTasks: []
 })
-
-const problemLine = (p: Problem) => (p.target === null ? p.problem : `${p.target}: ${p.problem}`)
